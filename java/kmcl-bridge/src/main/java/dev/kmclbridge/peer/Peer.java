@@ -1,0 +1,82 @@
+package dev.kmclbridge.peer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The scriptable opposite endpoint of a fake or loopback VMBus: the host (for our client channels) or the guest
+ * (for our server channels). Channels are named by the ids of our own channels
+ * ({@link dev.kmclbridge.Channel#id()}). Everything here is test infrastructure; it never exists on real Hyper-V.
+ */
+public interface Peer {
+    /** Host side: makes an offer our client channels can bind to (also appears as an endpoint). */
+    PeerOffer offer(UUID interfaceType, UUID interfaceInstance, OfferOptions options);
+
+    /** Host side: withdraws an offer; a client channel bound to it gets Suspend (if running) and Closed. */
+    void rescind(PeerOffer offer);
+
+    /** All offers currently made (host side). */
+    List<PeerOffer> offers();
+
+    /**
+     * Guest side: opens our enabled server channel's offer (Opened follows on our side). Fails with
+     * IllegalStateException if the channel has no visible offer or is already open.
+     */
+    void open(long channel);
+
+    /**
+     * Closes the peer's side: for our server channel the guest closes; for our client channel the host rescinds
+     * the offer it is bound to. Our side gets Suspend (if running) then Closed.
+     */
+    void close(long channel);
+
+    /** True while the channel is open between us and the peer. */
+    boolean isOpen(long channel);
+
+    /**
+     * Writes a packet into our channel's incoming ring. Returns the peer's transaction id. When the ring is full
+     * the packet waits in the peer's queue (like a real sender) until space frees.
+     */
+    long send(long channel, byte[] payload, boolean completionRequested, Optional<byte[]> externalData);
+
+    /** Waits for our side to end the peer's packet {@code txId}: completed (with payload) or failed. */
+    PeerOutcome awaitOutcome(long channel, long txId, Duration timeout);
+
+    /** Our outgoing packets the peer has read from the ring and not yet completed, oldest first. */
+    List<PeerPacket> received(long channel);
+
+    /** Waits for the next packet our side sends (read from the ring); empty on timeout. */
+    Optional<PeerPacket> awaitReceived(long channel, Duration timeout);
+
+    /** Completes our packet {@code txId} with {@code payload} (our completion routine then runs). */
+    void complete(long channel, long txId, byte[] payload);
+
+    /** Stops (false) or resumes (true) reading our outgoing ring, so it fills up. */
+    void setReading(long channel, boolean reading);
+
+    /** Ring occupancy of the channel, both directions, as the peer sees it. */
+    RingStatus ringStatus(long channel);
+
+    /** True once our side failed a packet with VmbChannelPacketFail (the incoming queue stopped). */
+    boolean queueStopped(long channel);
+
+    /** Arms a fault for the channel (or for the next channel when {@code channel} is 0, e.g. PnP failure). */
+    void inject(long channel, Fault fault);
+
+    /** Host side: maps a GPADL our client channel created. */
+    PeerMapping mapGpadl(long channel, int gpadlHandle, boolean readOnly);
+
+    /** Guest side: creates a GPADL on our server channel's connection, for our server to map. */
+    int createGpadl(long channel, int size, boolean readOnly);
+
+    /** Guest side: reads a GPADL the peer created (to see what our server wrote through its mapping). */
+    byte[] readGpadl(long channel, int gpadlHandle, int offset, int length);
+
+    /** Guest side: writes a GPADL the peer created. */
+    void writeGpadl(long channel, int gpadlHandle, int offset, byte[] data);
+
+    /** The seed of the deterministic scheduler (same seed + same script = same run). */
+    long seed();
+}

@@ -1,0 +1,228 @@
+package dev.kmclbridge.spi;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One reusable buffer of channel events, filled by {@link Backend#receive} in a single call (one native
+ * crossing per batch) and read by the typed layer. The byte layout is the wire format of the driver's receive
+ * IOCTL output ({@code kmclb_event} in native/include/kmclbridge_protocol.h):
+ *
+ * <pre>
+ * offset size field
+ *      0    2 kind            KIND_*
+ *      2    2 flags           PACKET: PACKET_FLAG_*; STATE: STATE_* code
+ *      4    4 payloadLength   inline payload bytes that follow the header
+ *      8    8 id              PACKET: packet id; SEND_COMPLETE: the send's tag
+ *     16    4 status          PACKET: IRQL (0 passive, 2 dispatch); STATE/SEND_COMPLETE: NTSTATUS
+ *     20    4 aux             PACKET: external data bytes after the payload; PROCESSING_COMPLETE: packet count
+ *     24      payload, then external data; the record is padded with zeros to a multiple of 8
+ * </pre>
+ * All fields are little-endian. The buffer is direct so a native backend can fill it in place.
+ */
+public final class EventBatch {
+    /** Size of a record header. */
+    public static final int HEADER_SIZE = 24;
+
+    /** An incoming packet (EvtVmbChannelProcessPacket). */
+    public static final int KIND_PACKET = 1;
+    /** End of a batch (EvtVmbChannelProcessingComplete); aux = packets in the batch. */
+    public static final int KIND_PROCESSING_COMPLETE = 2;
+    /** A state-change callback; flags = STATE_* code, status = failure status for PnP failure. */
+    public static final int KIND_STATE = 3;
+    /** One of our sends finished (EvtVmbPacketCompletionRoutine); id = tag, payload = completion bytes. */
+    public static final int KIND_SEND_COMPLETE = 4;
+
+    /** Packet flag: VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA. */
+    public static final int PACKET_FLAG_EXTERNAL_DATA = 0x1;
+    /** Packet flag (bridge): this is a redelivery after DeferToPassive or GetExternalData PENDING. */
+    public static final int PACKET_FLAG_REDELIVERY = 0x100;
+    /** Packet flag (bridge): the sender asked for a completion (WAIT_FOR_COMPLETION). */
+    public static final int PACKET_FLAG_COMPLETION_REQUESTED = 0x200;
+
+    /** IRQL value for PASSIVE_LEVEL. */
+    public static final int IRQL_PASSIVE = 0;
+    /** IRQL value for DISPATCH_LEVEL. */
+    public static final int IRQL_DISPATCH = 2;
+
+    /** EvtChannelOpened. */
+    public static final int STATE_OPENED = 1;
+    /** EvtChannelClosed. */
+    public static final int STATE_CLOSED = 2;
+    /** EvtChannelSuspend. */
+    public static final int STATE_SUSPEND = 3;
+    /** EvtChannelStarted. */
+    public static final int STATE_STARTED = 4;
+    /** EvtChannelPostStarted. */
+    public static final int STATE_POST_STARTED = 5;
+    /** EvtChannelPnpFailure; status = the failure. */
+    public static final int STATE_PNP_FAILURE = 6;
+
+    private ByteBuffer buffer;
+    private int count;
+
+    /** A batch with room for {@code capacity} bytes (grown by {@link #ensureCapacity}). */
+    public EventBatch(int capacity) {
+        this.buffer = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** On-wire size of a record carrying {@code bodyBytes} bytes of payload and external data. */
+    public static int recordSize(int bodyBytes) {
+        return HEADER_SIZE + ((bodyBytes + 7) & ~7);
+    }
+
+    /** Empties the batch for reuse. */
+    public void clear() {
+        buffer.clear();
+        count = 0;
+    }
+
+    /** Replaces the buffer with a larger one (contents dropped) when it holds fewer than {@code bytes}. */
+    public void ensureCapacity(int bytes) {
+        if (buffer.capacity() < bytes) {
+            buffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        clear();
+    }
+
+    /** The underlying direct buffer, for a native backend to fill; call {@link #setFilled} afterwards. */
+    public ByteBuffer buffer() {
+        return buffer;
+    }
+
+    /** Capacity in bytes. */
+    public int capacity() {
+        return buffer.capacity();
+    }
+
+    /** For native backends: records how many bytes and records the native side wrote. */
+    public void setFilled(int bytes, int records) {
+        buffer.limit(buffer.capacity());
+        buffer.position(bytes);
+        count = records;
+    }
+
+    /** Number of records in the batch. */
+    public int count() {
+        return count;
+    }
+
+    /** Bytes used. */
+    public int size() {
+        return buffer.position();
+    }
+
+    /** Bytes still free. */
+    public int remaining() {
+        return buffer.capacity() - buffer.position();
+    }
+
+    /**
+     * Appends a record; returns false (and writes nothing) when it does not fit. {@code body}'s remaining bytes
+     * are the payload, {@code external}'s (may be null) the external data.
+     */
+    public boolean append(int kind, int flags, long id, int status, int aux, ByteBuffer body, ByteBuffer external) {
+        int payload = body == null ? 0 : body.remaining();
+        int ext = external == null ? 0 : external.remaining();
+        int size = recordSize(payload + ext);
+        if (size > remaining()) {
+            return false;
+        }
+        int start = buffer.position();
+        buffer.putShort((short) kind).putShort((short) flags).putInt(payload).putLong(id).putInt(status)
+                .putInt(kind == KIND_PACKET ? ext : aux);
+        if (body != null) {
+            buffer.put(body.duplicate());
+        }
+        if (external != null) {
+            buffer.put(external.duplicate());
+        }
+        while (buffer.position() < start + size) {
+            buffer.put((byte) 0);
+        }
+        count++;
+        return true;
+    }
+
+    /** A cursor over the records, from the first. */
+    public Reader reader() {
+        return new Reader(buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN), buffer.position(), count);
+    }
+
+    /** Sequential reader; {@link #next()} moves to the next record. */
+    public static final class Reader {
+        private final ByteBuffer b;
+        private final int end;
+        private final int records;
+        private int seen;
+        private int at = -1;
+        private int nextAt = 0;
+
+        private Reader(ByteBuffer b, int end, int records) {
+            this.b = b;
+            this.end = end;
+            this.records = records;
+        }
+
+        /** Advances to the next record; false at the end. Throws if the layout is corrupt. */
+        public boolean next() {
+            if (seen == records) {
+                return false;
+            }
+            if (nextAt + HEADER_SIZE > end) {
+                throw new IllegalStateException("event batch truncated at record " + seen + " (offset " + nextAt + ")");
+            }
+            at = nextAt;
+            int body = payloadLength() + (kind() == KIND_PACKET ? externalLength() : 0);
+            if (body < 0 || at + recordSize(body) > end) {
+                throw new IllegalStateException("event record " + seen + " overruns the batch");
+            }
+            nextAt = at + recordSize(body);
+            seen++;
+            return true;
+        }
+
+        public int kind() {
+            return Short.toUnsignedInt(b.getShort(at));
+        }
+
+        public int flags() {
+            return Short.toUnsignedInt(b.getShort(at + 2));
+        }
+
+        public int payloadLength() {
+            return b.getInt(at + 4);
+        }
+
+        public long id() {
+            return b.getLong(at + 8);
+        }
+
+        public int status() {
+            return b.getInt(at + 16);
+        }
+
+        public int aux() {
+            return b.getInt(at + 20);
+        }
+
+        /** External data length (PACKET records). */
+        public int externalLength() {
+            return kind() == KIND_PACKET ? aux() : 0;
+        }
+
+        /** A copy of the payload bytes. */
+        public byte[] payload() {
+            byte[] out = new byte[payloadLength()];
+            b.get(at + HEADER_SIZE, out);
+            return out;
+        }
+
+        /** A copy of the external data bytes (empty when none). */
+        public byte[] external() {
+            byte[] out = new byte[externalLength()];
+            b.get(at + HEADER_SIZE + payloadLength(), out);
+            return out;
+        }
+    }
+}

@@ -95,6 +95,13 @@ public interface Backend extends AutoCloseable {
      */
     int receive(long channel, EventBatch batch, long timeoutMillis, int[] outNeeded);
 
+    /**
+     * Gives back packets that {@link #receive} returned but the typed layer never handed to a handler (because
+     * a fail() or close interrupted the batch): they go back to the head of the channel's incoming queue, in
+     * order, and count as never delivered.
+     */
+    int requeue(long channel, long[] packetIds, int count);
+
     /** VmbChannelPacketComplete for one packet with the given completion payload (may be empty). */
     int complete(long packetId, ByteBuffer completionPayload);
 

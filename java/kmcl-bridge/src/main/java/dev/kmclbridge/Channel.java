@@ -1,0 +1,488 @@
+package dev.kmclbridge;
+
+import dev.kmclbridge.spi.Backend;
+import dev.kmclbridge.spi.ChannelQuery;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A KMCL channel endpoint (VMBCHANNEL). Created disabled by {@link Kmcl}; {@link #enable()} connects it. Incoming
+ * packets go to the {@link PacketHandler} set with {@link #onPacket}, or, when none is set, into a queue read with
+ * {@link #nextPacket}. {@link #close()} disables and cleans up; it completes nothing on the caller's behalf
+ * except packets never handed to user code.
+ */
+public abstract sealed class Channel implements AutoCloseable permits ClientChannel, ServerChannel {
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    final Kmcl kmcl;
+    final Backend backend;
+    private final long id;
+    private final Endpoint endpoint;
+    private volatile ChannelConfig config;
+    private final ChannelDispatcher dispatcher;
+    private final ConcurrentHashMap<Long, CompletableFuture<Completion>> pendingSends = new ConcurrentHashMap<>();
+    private final AtomicLong nextTag = new AtomicLong(1);
+    final CopyOnWriteArrayList<StateChangeListener> stateListeners = new CopyOnWriteArrayList<>();
+    final CopyOnWriteArrayList<ProcessingCompleteListener> batchListeners = new CopyOnWriteArrayList<>();
+    final CopyOnWriteArrayList<StateChange> history = new CopyOnWriteArrayList<>();
+    volatile PacketHandler handler;
+    final LinkedBlockingQueue<IncomingPacket> packetQueue = new LinkedBlockingQueue<>();
+    private volatile boolean closed;
+
+    Channel(Kmcl kmcl, long id, Endpoint endpoint, ChannelConfig config) {
+        this.kmcl = kmcl;
+        this.backend = kmcl.backend();
+        this.id = id;
+        this.endpoint = endpoint;
+        this.config = config;
+        this.dispatcher = new ChannelDispatcher(this, config.deliveryThreads());
+    }
+
+    void startDispatcher() {
+        dispatcher.start();
+    }
+
+    /** The channel id (backend handle: slot + generation); also names the channel to the {@link dev.kmclbridge.peer.Peer}. */
+    public long id() {
+        return id;
+    }
+
+    /** The endpoint (VMBus device) the channel was allocated on. */
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The settings applied so far (creation config, then any {@link #configure} that succeeded). */
+    public ChannelConfig config() {
+        return config;
+    }
+
+    /** True for a server (host/VSP) endpoint. */
+    public abstract boolean isServer();
+
+    /**
+     * Applies the Init* settings present in {@code settings}. KMCL accepts Init* only before the first enable;
+     * afterwards (and for bad values) this throws {@link KmclException} with KMCL's status, naming the call.
+     * The transaction quota and incoming-at-passive settings are not Init* calls and work at any time.
+     */
+    public void configure(ChannelConfig settings) {
+        checkOpenHandle();
+        int[] failed = new int[1];
+        int st = backend.configure(id, settings, failed);
+        if (!NtStatus.isSuccess(st)) {
+            throw new KmclException(KmclFunction.ofCode(failed[0]), st, ConfigProblem.describe(KmclFunction.ofCode(failed[0]), st, settings));
+        }
+        this.config = settings;
+    }
+
+    /** Registers the packet handler (replacing the default queue). Set it before {@link #enable()}. */
+    public Channel onPacket(PacketHandler packetHandler) {
+        this.handler = Objects.requireNonNull(packetHandler, "packetHandler");
+        return this;
+    }
+
+    /** Adds a state-change listener. */
+    public Channel onStateChange(StateChangeListener listener) {
+        stateListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /** Adds an end-of-batch listener (needs {@link ChannelConfig#processingCompleteCallback()}, the default). */
+    public Channel onProcessingComplete(ProcessingCompleteListener listener) {
+        batchListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /** VmbChannelEnable: connect to VMBus (client: bind to an offer or wait for one; server: make the offer). */
+    public void enable() {
+        checkOpenHandle();
+        check(KmclFunction.VMB_CHANNEL_ENABLE, backend.enable(id), "channel " + id);
+    }
+
+    /**
+     * VmbChannelDisable: Suspend (if running), wait until every delivered packet is completed, Closed; returns
+     * after the Closed listener ran. Not allowed from a callback of this channel (it would wait for itself).
+     */
+    public void disable() {
+        checkOpenHandle();
+        dispatcher.checkNotOnDispatcher("VmbChannelDisable");
+        int closedBefore = dispatcher.closedEvents();
+        boolean wasOpen = status().open();
+        check(KmclFunction.VMB_CHANNEL_DISABLE, backend.disable(id), "channel " + id);
+        if (wasOpen) {
+            dispatcher.awaitClosedEvent(closedBefore, Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * VmbChannelPause: stop incoming delivery; blocks until every delivered packet is completed (complete them from
+     * another thread). On a disabled channel it makes the channel come up paused. Not allowed from callbacks.
+     */
+    public void pause() {
+        checkOpenHandle();
+        dispatcher.checkNotOnDispatcher("VmbChannelPause");
+        check(KmclFunction.VMB_CHANNEL_PAUSE, backend.pause(id), "channel " + id);
+    }
+
+    /** VmbChannelStart: resume a paused channel (needed once on server channels). Not allowed from callbacks. */
+    public void start() {
+        checkOpenHandle();
+        dispatcher.checkNotOnDispatcher("VmbChannelStart");
+        check(KmclFunction.VMB_CHANNEL_START, backend.start(id), "channel " + id);
+    }
+
+    /** Current state and settings-derived values. */
+    public ChannelStatus status() {
+        return ChannelStatus.fromQuery(query());
+    }
+
+    /** Current connection state. */
+    public ChannelState state() {
+        return status().state();
+    }
+
+    /** Counters. */
+    public ChannelStatistics statistics() {
+        return ChannelStatistics.fromQuery(query());
+    }
+
+    long[] query() {
+        checkOpenHandle();
+        long[] q = new long[ChannelQuery.LENGTH];
+        check(KmclFunction.BRIDGE_QUERY_CHANNEL, backend.queryChannel(id, q), "channel " + id);
+        return q;
+    }
+
+    /** VmbChannelGetInterfaceInstance: the GUID that identifies this channel, once known. */
+    public Optional<UUID> interfaceInstance() {
+        return status().interfaceInstance();
+    }
+
+    /** VmbChannelSetPointer with an opaque value of yours. */
+    public void setContext(long value) {
+        checkOpenHandle();
+        check(KmclFunction.VMB_CHANNEL_SET_POINTER, backend.setContext(id, value), "channel " + id);
+    }
+
+    /** VmbChannelGetPointer: the value last set with {@link #setContext}, 0 if never set. */
+    public long context() {
+        return query()[ChannelQuery.CONTEXT];
+    }
+
+    /** VmbChannelSetTransactionQuota: most packets delivered but not completed (0 is ignored, as in KMCL). */
+    public void setTransactionQuota(int quota) {
+        checkOpenHandle();
+        check(KmclFunction.VMB_CHANNEL_SET_TRANSACTION_QUOTA, backend.setTransactionQuota(id, quota), "quota " + quota);
+    }
+
+    /**
+     * VmbChannelSetInterruptLatency (100 ns units, UINT16); valid from Opened through Closed. Returns the previous
+     * latency.
+     */
+    public int setInterruptLatency(int latency100ns) {
+        checkOpenHandle();
+        if (latency100ns < 0 || latency100ns > 0xFFFF) {
+            throw new IllegalArgumentException("latency is a UINT16 in 100 ns units, was " + latency100ns);
+        }
+        int[] original = new int[1];
+        check(KmclFunction.VMB_CHANNEL_SET_INTERRUPT_LATENCY, backend.setInterruptLatency(id, latency100ns, original),
+                "interrupt latency is valid only while the channel is open (from Opened through Closed)");
+        return original[0];
+    }
+
+    /** VmbPacketSend without flags: the future completes once the packet is in the outgoing ring. */
+    public CompletableFuture<Completion> send(byte[] payload) {
+        return send(ByteBuffer.wrap(payload), EnumSet.noneOf(SendFlag.class), Optional.empty());
+    }
+
+    /** VmbPacketSend with flags; with WAIT_FOR_COMPLETION the future carries the peer's completion payload. */
+    public CompletableFuture<Completion> send(byte[] payload, Set<SendFlag> flags) {
+        return send(ByteBuffer.wrap(payload), flags, Optional.empty());
+    }
+
+    /**
+     * VmbPacketSend / ...WithExternalMdl / ...WithExternalPfns. The payload (remaining bytes) and external data
+     * are copied before this returns, so the caller may reuse them (paged-buffer semantics). A send KMCL rejects
+     * throws {@link KmclException}; a transaction that ends badly (e.g. cancelled by Disable) completes the
+     * future exceptionally with a {@link KmclException}.
+     */
+    public CompletableFuture<Completion> send(ByteBuffer payload, Set<SendFlag> flags, Optional<ExternalData> external) {
+        checkOpenHandle();
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(flags, "flags");
+        Objects.requireNonNull(external, "external");
+        long tag = nextTag.getAndIncrement();
+        CompletableFuture<Completion> future = new CompletableFuture<>();
+        pendingSends.put(tag, future);
+        KmclFunction fn = external.map(e -> e.form() == ExternalData.Form.MDL
+                ? KmclFunction.VMB_PACKET_SEND_WITH_EXTERNAL_MDL
+                : KmclFunction.VMB_PACKET_SEND_WITH_EXTERNAL_PFNS).orElse(KmclFunction.VMB_PACKET_SEND);
+        int form = external.map(e -> e.form() == ExternalData.Form.MDL ? Backend.EXTERNAL_MDL : Backend.EXTERNAL_PFNS)
+                .orElse(Backend.EXTERNAL_NONE);
+        int st = backend.send(id, tag, payload.duplicate(), external.map(e -> e.bytes().duplicate()).orElse(null),
+                form, SendFlag.bits(flags));
+        if (!NtStatus.isSuccess(st)) {
+            pendingSends.remove(tag);
+            throw new KmclException(fn, st, sendProblem(st, payload.remaining(), flags, external));
+        }
+        return future;
+    }
+
+    private String sendProblem(int st, int length, Set<SendFlag> flags, Optional<ExternalData> external) {
+        NtStatus s = NtStatus.of(st);
+        String what = length + "-byte packet" + external.map(e -> " with " + e.bytes().remaining() + " bytes of external data").orElse("");
+        switch (s) {
+            case INVALID_PARAMETER:
+                return what + " rejected: larger than the channel's maximum packet size / external data limit, "
+                        + "too large for the ring, or external data without WAIT_FOR_COMPLETION (flags " + flags + ")";
+            case INSUFFICIENT_RESOURCES:
+                return what + ": VmbPacketAllocate found no packet object";
+            case BRIDGE_CONTRACT_VIOLATION:
+                return what + " sent between EvtChannelSuspend and the next EvtChannelStarted (KMCL forbids sending then)";
+            default:
+                return what;
+        }
+    }
+
+    /**
+     * VmbChannelSendSynchronousRequest: sends and blocks until the peer's completion arrives (or the timeout
+     * cancels it), returning the completion payload. Not allowed from the Started callback (KMCL would never
+     * return; PostStarted is fine).
+     */
+    public Completion sendSynchronous(SyncRequest request) {
+        checkOpenHandle();
+        dispatcher.checkNotInStartedCallback();
+        ByteBuffer out = ByteBuffer.allocate(request.completionCapacity());
+        int[] size = {request.completionCapacity()};
+        long timeout100ns = request.timeout().map(t -> -(t.toNanos() / 100)).orElse(0L);
+        int st = backend.sendSynchronous(id, request.payload().duplicate(),
+                request.external().map(e -> e.bytes().duplicate()).orElse(null), SendFlag.bits(request.flags()),
+                out, size, request.timeout().isPresent(), timeout100ns);
+        if (!NtStatus.isSuccess(st)) {
+            throw new KmclException(KmclFunction.VMB_CHANNEL_SEND_SYNCHRONOUS_REQUEST, st, syncProblem(st, request, size[0]));
+        }
+        byte[] reply = new byte[size[0]];
+        out.get(0, reply);
+        return new Completion(reply);
+    }
+
+    private static String syncProblem(int st, SyncRequest r, int size) {
+        switch (NtStatus.of(st)) {
+            case BUFFER_OVERFLOW:
+                return r.timeout().map(Duration::isZero).orElse(false)
+                        ? "the request did not fit in the outgoing ring and a zero timeout forbids queueing it"
+                        : "the completion (" + size + " bytes) is larger than the capacity " + r.completionCapacity();
+            case CANCELLED:
+                return "the request was cancelled (timeout " + r.timeout().map(Duration::toString).orElse("none")
+                        + " elapsed or the channel was disabled)";
+            case DEVICE_REMOVED:
+                return "the channel is not open or is shutting down";
+            case INVALID_PARAMETER:
+                return r.completionCapacity() % 8 != 0
+                        ? "completion capacity " + r.completionCapacity() + " is not a multiple of 8"
+                        : "parameters not allowed on this endpoint (server endpoints need timeout 0 and no WAIT_FOR_COMPLETION) or packet too large";
+            default:
+                return "request of " + r.payload().remaining() + " bytes";
+        }
+    }
+
+    /** Waits up to {@code timeout} for the next packet when no handler is set (the default queue mode). */
+    public Optional<IncomingPacket> nextPacket(Duration timeout) {
+        if (handler != null) {
+            throw new IllegalStateException("channel " + id + " has a packet handler; nextPacket() reads the default queue only");
+        }
+        try {
+            return Optional.ofNullable(packetQueue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** Completes many packets in one backend call (one native crossing) with the same completion payload. */
+    public void completeAll(Collection<IncomingPacket> packets, byte[] completionPayload) {
+        checkOpenHandle();
+        List<IncomingPacket> list = new ArrayList<>(packets);
+        for (IncomingPacket p : list) {
+            if (p.channel() != this) {
+                throw new IllegalArgumentException("packet " + p.id() + " belongs to channel " + p.channel().id());
+            }
+            p.retire(IncomingPacket.Ending.COMPLETED);
+        }
+        int n = list.size();
+        long[] ids = new long[n];
+        int[] offsets = new int[n];
+        int[] lengths = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = list.get(i).id();
+            lengths[i] = completionPayload.length;
+        }
+        int[] statuses = new int[n];
+        int st = backend.completeBatch(ids, n, ByteBuffer.wrap(completionPayload), offsets, lengths, statuses);
+        if (!NtStatus.isSuccess(st)) {
+            throw new KmclException(KmclFunction.VMB_CHANNEL_PACKET_COMPLETE, st, "batch completion of " + n + " packets");
+        }
+    }
+
+    /** Every state-change callback delivered so far, oldest first. */
+    public List<StateChange> stateHistory() {
+        return List.copyOf(history);
+    }
+
+    /**
+     * Waits until the {@code n}-th (1-based) delivery of {@code event} has reached the listeners; true if it did
+     * within {@code timeout}.
+     */
+    public boolean awaitStateEvent(StateEvent event, int n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (history) {
+            while (history.stream().filter(c -> c.event() == event).count() < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(history, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Waits for the first delivery of {@code event}. */
+    public boolean awaitStateEvent(StateEvent event, Duration timeout) {
+        return awaitStateEvent(event, 1, timeout);
+    }
+
+    /** VmbChannelCreateGpadlFromBuffer over a new zeroed buffer of {@code size} bytes. */
+    public Gpadl createGpadl(int size, boolean readOnly) {
+        checkOpenHandle();
+        if (size <= 0) {
+            throw new IllegalArgumentException("GPADL size must be > 0, was " + size);
+        }
+        int[] handle = new int[1];
+        check(KmclFunction.VMB_CHANNEL_CREATE_GPADL_FROM_BUFFER, backend.createGpadl(id, size, readOnly ? 1 : 0, handle),
+                size + "-byte GPADL (the channel must be open)");
+        return new Gpadl(this, handle[0], size, readOnly);
+    }
+
+    void deleteGpadl(int handle) {
+        checkOpenHandle();
+        check(KmclFunction.VMB_CHANNEL_DELETE_GPADL, backend.deleteGpadl(id, handle), "GPADL " + handle);
+    }
+
+    void gpadlAccess(int handle, boolean mapped, long offset, ByteBuffer data, boolean write) {
+        checkOpenHandle();
+        check(KmclFunction.BRIDGE_GPADL_ACCESS, backend.gpadlAccess(id, handle, mapped, offset, data, write),
+                (write ? "write " : "read ") + data.remaining() + " bytes at " + offset + " of GPADL " + handle);
+    }
+
+    /** Disables (if needed) and cleans up the channel; idempotent. Outstanding send futures fail with CANCELLED. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        dispatcher.checkNotOnDispatcher("close (VmbChannelDisable + VmbChannelCleanup)");
+        try {
+            ChannelState s = status().state();
+            if (s != ChannelState.DISABLED) {
+                disable();
+            }
+        } finally {
+            closed = true;
+            int st = backend.cleanup(id);
+            dispatcher.stop();
+            for (var e : pendingSends.entrySet()) {
+                e.getValue().completeExceptionally(new KmclException(KmclFunction.VMB_CHANNEL_CLEANUP,
+                        NtStatus.CANCELLED.value(), "channel closed before the send completed"));
+            }
+            pendingSends.clear();
+            kmcl.forget(this);
+            if (!NtStatus.isSuccess(st)) {
+                throw new KmclException(KmclFunction.VMB_CHANNEL_CLEANUP, st, "channel " + id);
+            }
+        }
+    }
+
+    /** True once {@link #close()} ran. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ---- called by IncomingPacket and ChannelDispatcher ----
+
+    void completePacket(IncomingPacket p, ByteBuffer payload) {
+        int st = backend.complete(p.id(), payload == null ? EMPTY : payload.duplicate());
+        if (!NtStatus.isSuccess(st)) {
+            throw new KmclException(KmclFunction.VMB_CHANNEL_PACKET_COMPLETE, st, "packet " + p.id());
+        }
+    }
+
+    void failPacket(IncomingPacket p) {
+        dispatcher.queueStoppedByFail();
+        int st = backend.fail(p.id());
+        if (!NtStatus.isSuccess(st)) {
+            throw new KmclException(KmclFunction.VMB_CHANNEL_PACKET_FAIL, st, "packet " + p.id());
+        }
+    }
+
+    void deferPacket(IncomingPacket p) {
+        int st = backend.deferToPassive(p.id());
+        if (!NtStatus.isSuccess(st)) {
+            throw new KmclException(KmclFunction.VMB_CHANNEL_PACKET_DEFER_TO_PASSIVE, st, "packet " + p.id());
+        }
+    }
+
+    boolean isInHandlerFor(IncomingPacket p) {
+        return dispatcher.isInHandlerFor(p);
+    }
+
+    void sendCompleted(long tag, int status, byte[] payload) {
+        CompletableFuture<Completion> f = pendingSends.remove(tag);
+        if (f == null) {
+            return;
+        }
+        if (NtStatus.isSuccess(status)) {
+            f.complete(new Completion(payload));
+        } else {
+            f.completeExceptionally(new KmclException(KmclFunction.VMB_PACKET_SEND, status,
+                    "the transaction ended without a completion from the peer"));
+        }
+    }
+
+    void checkOpenHandle() {
+        if (closed) {
+            throw new IllegalStateException("channel " + id + " is closed");
+        }
+    }
+
+    static void check(KmclFunction fn, int status, String detail) {
+        if (!NtStatus.isSuccess(status)) {
+            throw new KmclException(fn, status, detail);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[id=" + id + ", endpoint=" + endpoint.name() + "]";
+    }
+}

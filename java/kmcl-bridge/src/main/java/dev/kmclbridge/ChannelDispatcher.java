@@ -1,0 +1,282 @@
+package dev.kmclbridge;
+
+import dev.kmclbridge.spi.EventBatch;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The per-channel thread that blocks in {@code Backend.receive} (the inverted call) and runs the channel's
+ * callbacks in the order the batch carries them.
+ */
+final class ChannelDispatcher implements Runnable {
+    private static final System.Logger LOG = System.getLogger(ChannelDispatcher.class.getName());
+    private static final long POLL_MILLIS = 250;
+
+    private final Channel channel;
+    private final int deliveryThreads;
+    private final ExecutorService pool;
+    private final Thread thread;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final ThreadLocal<IncomingPacket> inHandler = new ThreadLocal<>();
+    private final ThreadLocal<StateEvent> inStateCallback = new ThreadLocal<>();
+    private volatile boolean stoppedByFail;
+    private int closedEvents;
+
+    ChannelDispatcher(Channel channel, int deliveryThreads) {
+        this.channel = channel;
+        this.deliveryThreads = deliveryThreads;
+        this.pool = deliveryThreads > 1 ? Executors.newFixedThreadPool(deliveryThreads, r -> {
+            Thread t = new Thread(r, "kmcl-delivery-" + channel.id());
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        this.thread = new Thread(this, "kmcl-dispatch-" + channel.id());
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void stop() {
+        running.set(false);
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    boolean onDispatcher() {
+        return Thread.currentThread() == thread || inHandler.get() != null || inStateCallback.get() != null;
+    }
+
+    void checkNotOnDispatcher(String call) {
+        if (inStateCallback.get() != null) {
+            throw new IllegalStateException(call + " may not be called from a state-change callback ("
+                    + inStateCallback.get() + "); KMCL forbids it");
+        }
+        if (onDispatcher()) {
+            throw new IllegalStateException(call + " may not be called from this channel's packet or batch callback: "
+                    + "it waits for the callbacks to finish");
+        }
+    }
+
+    void checkNotInStartedCallback() {
+        if (inStateCallback.get() == StateEvent.STARTED) {
+            throw new IllegalStateException("VmbChannelSendSynchronousRequest from EvtChannelStarted never returns "
+                    + "(incoming delivery is not on yet); send it from POST_STARTED instead");
+        }
+    }
+
+    boolean isInHandlerFor(IncomingPacket p) {
+        return inHandler.get() == p;
+    }
+
+    void queueStoppedByFail() {
+        stoppedByFail = true;
+        // packets the default queue holds were never handed out: give them back (they stay in the ring, B74)
+        List<IncomingPacket> undelivered = new ArrayList<>();
+        channel.packetQueue.drainTo(undelivered);
+        requeue(undelivered);
+    }
+
+    synchronized int closedEvents() {
+        return closedEvents;
+    }
+
+    synchronized void awaitClosedEvent(int before, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (closedEvents <= before && running.get()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                LOG.log(Level.WARNING, "channel {0}: Closed callback not seen {1} after disable", channel.id(), timeout);
+                return;
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void run() {
+        EventBatch batch = new EventBatch(64 * 1024);
+        int[] needed = new int[1];
+        while (running.get()) {
+            batch.clear();
+            int st = channel.backend.receive(channel.id(), batch, POLL_MILLIS, needed);
+            NtStatus s = NtStatus.of(st);
+            if (s == NtStatus.TIMEOUT) {
+                continue;
+            }
+            if (s == NtStatus.CANCELLED || s == NtStatus.BRIDGE_STALE_ID) {
+                break;
+            }
+            if (s == NtStatus.BUFFER_TOO_SMALL) {
+                batch.ensureCapacity(Math.max(needed[0], batch.capacity() * 2));
+                continue;
+            }
+            if (!s.isSuccess()) {
+                LOG.log(Level.ERROR, "channel {0}: receive failed with {1}; dispatcher stops", channel.id(),
+                        NtStatus.describe(st));
+                break;
+            }
+            dispatch(batch);
+        }
+    }
+
+    private void dispatch(EventBatch batch) {
+        EventBatch.Reader r = batch.reader();
+        List<IncomingPacket> undispatched = new ArrayList<>();
+        List<CountDownLatch> inFlight = new ArrayList<>();
+        while (r.next()) {
+            switch (r.kind()) {
+                case EventBatch.KIND_PACKET: {
+                    int f = r.flags();
+                    IncomingPacket p = new IncomingPacket(channel, r.id(), r.payload(), r.external(), f,
+                            r.status() == EventBatch.IRQL_PASSIVE ? Irql.PASSIVE : Irql.DISPATCH,
+                            (f & EventBatch.PACKET_FLAG_REDELIVERY) != 0,
+                            (f & EventBatch.PACKET_FLAG_COMPLETION_REQUESTED) != 0);
+                    if (stoppedByFail) {
+                        undispatched.add(p);
+                    } else {
+                        deliver(p, inFlight);
+                    }
+                    break;
+                }
+                case EventBatch.KIND_PROCESSING_COMPLETE:
+                    awaitAll(inFlight);
+                    if (!stoppedByFail) {
+                        int count = r.aux();
+                        for (ProcessingCompleteListener l : channel.batchListeners) {
+                            safely(() -> l.onProcessingComplete(count), "processing-complete listener");
+                        }
+                    }
+                    break;
+                case EventBatch.KIND_STATE: {
+                    awaitAll(inFlight);
+                    StateEvent ev = StateEvent.ofCode(r.flags());
+                    if (ev == StateEvent.CLOSED) {
+                        stoppedByFail = false; // re-enable after disable clears the stop (B73: "until disable")
+                    }
+                    StateChange change = new StateChange(ev,
+                            ev == StateEvent.PNP_FAILURE ? NtStatus.of(r.status()) : NtStatus.SUCCESS,
+                            ev == StateEvent.PNP_FAILURE ? r.status() : 0);
+                    inStateCallback.set(ev);
+                    try {
+                        for (StateChangeListener l : channel.stateListeners) {
+                            safely(() -> l.onStateChange(change), "state listener");
+                        }
+                    } finally {
+                        inStateCallback.remove();
+                    }
+                    synchronized (channel.history) {
+                        channel.history.add(change);
+                        channel.history.notifyAll();
+                    }
+                    if (ev == StateEvent.CLOSED) {
+                        synchronized (this) {
+                            closedEvents++;
+                            notifyAll();
+                        }
+                    }
+                    break;
+                }
+                case EventBatch.KIND_SEND_COMPLETE:
+                    channel.sendCompleted(r.id(), r.status(), r.payload());
+                    break;
+                default:
+                    LOG.log(Level.WARNING, "channel {0}: unknown event kind {1} ignored", channel.id(), r.kind());
+            }
+        }
+        awaitAll(inFlight);
+        requeue(undispatched);
+    }
+
+    private void deliver(IncomingPacket p, List<CountDownLatch> inFlight) {
+        PacketHandler h = channel.handler;
+        if (h == null) {
+            channel.packetQueue.add(p);
+            return;
+        }
+        if (pool == null) {
+            runHandler(h, p);
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        inFlight.add(done);
+        pool.execute(() -> {
+            try {
+                runHandler(h, p);
+            } finally {
+                done.countDown();
+            }
+        });
+    }
+
+    private void runHandler(PacketHandler h, IncomingPacket p) {
+        inHandler.set(p);
+        try {
+            safely(() -> h.onPacket(p), "packet handler");
+        } finally {
+            inHandler.remove();
+        }
+    }
+
+    private static void awaitAll(List<CountDownLatch> inFlight) {
+        for (CountDownLatch l : inFlight) {
+            try {
+                l.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        inFlight.clear();
+    }
+
+    private void requeue(List<IncomingPacket> packets) {
+        if (packets.isEmpty()) {
+            return;
+        }
+        long[] ids = new long[packets.size()];
+        for (int i = 0; i < ids.length; i++) {
+            packets.get(i).retire(IncomingPacket.Ending.REQUEUED);
+            ids[i] = packets.get(i).id();
+        }
+        int st = channel.backend.requeue(channel.id(), ids, ids.length);
+        if (!NtStatus.isSuccess(st)) {
+            LOG.log(Level.ERROR, "channel {0}: requeue of {1} undispatched packets failed: {2}", channel.id(),
+                    ids.length, NtStatus.describe(st));
+        }
+    }
+
+    private void safely(Runnable r, String what) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "channel " + channel.id() + ": " + what + " threw; the channel keeps running", e);
+        }
+    }
+
+    int deliveryThreads() {
+        return deliveryThreads;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.kmclbridge;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One delivery of an incoming packet (EvtVmbChannelProcessPacket). It must end exactly once: {@link #complete},
+ * {@link #fail}, or — only inline in the {@link PacketHandler} — {@link #deferToPassive}. A second ending throws
+ * {@link PacketRetiredException}.
+ */
+public final class IncomingPacket {
+    /** How a packet ended. */
+    public enum Ending {
+        COMPLETED, FAILED, DEFERRED, REQUEUED
+    }
+
+    private final Channel channel;
+    private final long id;
+    private final byte[] payload;
+    private final byte[] external;
+    private final int flags;
+    private final Irql irql;
+    private final boolean redelivery;
+    private final boolean completionRequested;
+    private final AtomicReference<Ending> ending = new AtomicReference<>();
+
+    IncomingPacket(Channel channel, long id, byte[] payload, byte[] external, int flags, Irql irql,
+                   boolean redelivery, boolean completionRequested) {
+        this.channel = channel;
+        this.id = id;
+        this.payload = payload;
+        this.external = external;
+        this.flags = flags;
+        this.irql = irql;
+        this.redelivery = redelivery;
+        this.completionRequested = completionRequested;
+    }
+
+    /** The packet id (unique within the backend). */
+    public long id() {
+        return id;
+    }
+
+    /** The channel it arrived on. */
+    public Channel channel() {
+        return channel;
+    }
+
+    /** The sender's inline payload, exactly as sent, read-only. */
+    public ByteBuffer payload() {
+        return ByteBuffer.wrap(payload).asReadOnlyBuffer();
+    }
+
+    /** A copy of the payload. */
+    public byte[] payloadBytes() {
+        return payload.clone();
+    }
+
+    /** The process-packet flags (bit 0x1: external data attached). */
+    public int flags() {
+        return flags & 0xFF;
+    }
+
+    /** True when the sender attached external data (flag 0x1). */
+    public boolean hasExternalData() {
+        return (flags & 0x1) != 0;
+    }
+
+    /** The external data (VmbChannelPacketGetExternalData), read-only; empty when none. */
+    public ByteBuffer externalData() {
+        return ByteBuffer.wrap(external).asReadOnlyBuffer();
+    }
+
+    /** IRQL of the callback. */
+    public Irql irql() {
+        return irql;
+    }
+
+    /** True when this is the redelivery after {@link #deferToPassive}. */
+    public boolean isRedelivery() {
+        return redelivery;
+    }
+
+    /** True when the sender waits for a completion (its payload reaches the sender). */
+    public boolean completionRequested() {
+        return completionRequested;
+    }
+
+    /** How it ended, or null while open. Package-private: the API never hands out null. */
+    Ending endingOrNull() {
+        return ending.get();
+    }
+
+    /** True once completed, failed or deferred. */
+    public boolean isRetired() {
+        return ending.get() != null;
+    }
+
+    /** VmbChannelPacketComplete with no completion payload. */
+    public void complete() {
+        complete(new byte[0]);
+    }
+
+    /** VmbChannelPacketComplete; the payload reaches the sender when it asked for a completion. */
+    public void complete(byte[] completionPayload) {
+        complete(ByteBuffer.wrap(completionPayload));
+    }
+
+    /** VmbChannelPacketComplete with the buffer's remaining bytes as completion payload. */
+    public void complete(ByteBuffer completionPayload) {
+        retire(Ending.COMPLETED);
+        channel.completePacket(this, completionPayload);
+    }
+
+    /**
+     * VmbChannelPacketFail: the packet is failed (the sender gets no completion) and the channel's incoming
+     * queue stops for good (until disable). Packets already delivered can still be completed.
+     */
+    public void fail() {
+        retire(Ending.FAILED);
+        channel.failPacket(this);
+    }
+
+    /**
+     * VmbChannelPacketDeferToPassive: hand the packet back; it is delivered again at PASSIVE_LEVEL. Only valid
+     * inline, in the packet handler call that received this packet.
+     */
+    public void deferToPassive() {
+        if (!channel.isInHandlerFor(this)) {
+            throw new IllegalStateException("deferToPassive() is only valid inline in the packet handler that "
+                    + "received packet " + id + " (VmbChannelPacketDeferToPassive contract)");
+        }
+        retire(Ending.DEFERRED);
+        channel.deferPacket(this);
+    }
+
+    void retire(Ending how) {
+        if (!ending.compareAndSet(null, how)) {
+            throw new PacketRetiredException("packet " + id + " on channel " + channel.id() + " was already "
+                    + ending.get().name().toLowerCase() + "; a packet ends exactly once");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "IncomingPacket[id=" + id + ", " + payload.length + " bytes, irql=" + irql
+                + (hasExternalData() ? ", external=" + external.length : "") + "]";
+    }
+}

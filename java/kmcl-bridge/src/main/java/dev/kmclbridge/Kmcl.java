@@ -1,0 +1,200 @@
+package dev.kmclbridge;
+
+import dev.kmclbridge.peer.Peer;
+import dev.kmclbridge.spi.Backend;
+import dev.kmclbridge.spi.BackendProvider;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Entry point: opens a backend by name and creates channels on its endpoints.
+ *
+ * <pre>{@code
+ * try (Kmcl kmcl = Kmcl.open("fake")) {
+ *     Endpoint heartbeat = kmcl.endpoints().get(0);
+ *     try (ClientChannel ch = kmcl.createClientChannel(heartbeat, ChannelConfig.defaults())) {
+ *         ch.enable();
+ *     }
+ * }
+ * }</pre>
+ */
+public final class Kmcl implements AutoCloseable {
+    /** System property naming the backend {@link #openDefault()} uses. */
+    public static final String BACKEND_PROPERTY = "kmcl.backend";
+
+    private final Backend backend;
+    private final CopyOnWriteArrayList<Channel> channels = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private Kmcl(Backend backend) {
+        this.backend = backend;
+    }
+
+    /** Opens the backend called {@code name} with default options. */
+    public static Kmcl open(String name) {
+        return open(name, Map.of());
+    }
+
+    /**
+     * Opens the backend called {@code name}. A backend that is unknown or unavailable here is an error
+     * (never a silent fallback to another backend).
+     */
+    public static Kmcl open(String name, Map<String, String> options) {
+        Objects.requireNonNull(name, "name");
+        Map<String, BackendProvider> providers = providers();
+        BackendProvider p = providers.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown backend '" + name + "'; known backends: " + providers.keySet());
+        }
+        Optional<String> why = p.unavailableReason();
+        if (why.isPresent()) {
+            throw new IllegalStateException("backend '" + name + "' is not available here: " + why.get());
+        }
+        return new Kmcl(p.open(options));
+    }
+
+    /**
+     * Opens the backend named by the system property {@value #BACKEND_PROPERTY}, else {@code native} when its
+     * driver is present, else {@code fake}.
+     */
+    public static Kmcl openDefault() {
+        return open(defaultBackendName());
+    }
+
+    /** The name {@link #openDefault()} would use. */
+    public static String defaultBackendName() {
+        String prop = System.getProperty(BACKEND_PROPERTY);
+        if (prop != null && !prop.isBlank()) {
+            return prop.trim();
+        }
+        BackendProvider nat = providers().get("native");
+        return nat != null && nat.unavailableReason().isEmpty() ? "native" : "fake";
+    }
+
+    /** Every backend found on the class path, mapped to why it is unavailable (empty = available). */
+    public static Map<String, Optional<String>> backends() {
+        Map<String, Optional<String>> out = new LinkedHashMap<>();
+        providers().forEach((n, p) -> out.put(n, p.unavailableReason()));
+        return out;
+    }
+
+    private static Map<String, BackendProvider> providers() {
+        Map<String, BackendProvider> out = new LinkedHashMap<>();
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+            out.putIfAbsent(p.name(), p);
+        }
+        return out;
+    }
+
+    /** The backend's name and versions. */
+    public BackendInfo info() {
+        return backend.info();
+    }
+
+    /** The VMBus devices reachable now. */
+    public List<Endpoint> endpoints() {
+        return backend.endpoints();
+    }
+
+    /** The first endpoint of the given class GUID. */
+    public Endpoint endpoint(UUID interfaceType) {
+        return endpoints().stream().filter(e -> e.interfaceType().equals(interfaceType)).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("no endpoint of type " + interfaceType));
+    }
+
+    /** The endpoint with the given id. */
+    public Endpoint endpoint(long endpointId) {
+        return endpoints().stream().filter(e -> e.id() == endpointId).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("no endpoint with id " + endpointId));
+    }
+
+    /** VmbChannelAllocate(IsServer = FALSE) on {@code endpoint}, then the config's Init* calls. */
+    public ClientChannel createClientChannel(Endpoint endpoint, ChannelConfig config) {
+        long id = allocate(endpoint, false);
+        return register(new ClientChannel(this, id, endpoint, config), config);
+    }
+
+    /** VmbChannelAllocate(IsServer = TRUE) on {@code endpoint}, then the config's Init* calls. */
+    public ServerChannel createServerChannel(Endpoint endpoint, ChannelConfig config) {
+        long id = allocate(endpoint, true);
+        return register(new ServerChannel(this, id, endpoint, config), config);
+    }
+
+    private long allocate(Endpoint endpoint, boolean server) {
+        checkOpen();
+        Objects.requireNonNull(endpoint, "endpoint");
+        long[] out = new long[1];
+        Channel.check(KmclFunction.VMB_CHANNEL_ALLOCATE, backend.allocateChannel(endpoint.id(), server, out),
+                (server ? "server" : "client") + " channel on endpoint " + endpoint.id() + " (" + endpoint.name() + ")");
+        return out[0];
+    }
+
+    private <C extends Channel> C register(C channel, ChannelConfig config) {
+        try {
+            channel.configure(config);
+        } catch (RuntimeException e) {
+            backend.cleanup(channel.id());
+            throw e;
+        }
+        channels.add(channel);
+        channel.startDispatcher();
+        return channel;
+    }
+
+    void forget(Channel channel) {
+        channels.remove(channel);
+    }
+
+    /** Channels created and not yet closed. */
+    public List<Channel> channels() {
+        return List.copyOf(channels);
+    }
+
+    /** The scriptable opposite endpoint (fake and loopback backends only). */
+    public Optional<Peer> peer() {
+        return backend.peer();
+    }
+
+    /** The backend SPI, for tests that check id-level behavior (stale ids, batches). */
+    public Backend backend() {
+        return backend;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this Kmcl instance is closed");
+        }
+    }
+
+    /** Closes every channel (disable + cleanup), then the backend. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<RuntimeException> errors = new ArrayList<>();
+        for (Channel c : channels) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                errors.add(e);
+            }
+        }
+        backend.close();
+        if (!errors.isEmpty()) {
+            RuntimeException first = errors.get(0);
+            errors.stream().skip(1).forEach(first::addSuppressed);
+            throw first;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.kmclbridge;
+
+/**
+ * Receives incoming packets (EvtVmbChannelProcessPacket) on the dispatcher thread, one at a time in ring order
+ * unless the channel was configured with more delivery threads. Every packet must end exactly once with
+ * {@link IncomingPacket#complete}, {@link IncomingPacket#fail} or (inline only) {@link IncomingPacket#deferToPassive};
+ * completing later from another thread is fine.
+ */
+@FunctionalInterface
+public interface PacketHandler {
+    /** Called once per delivery. */
+    void onPacket(IncomingPacket packet);
+}

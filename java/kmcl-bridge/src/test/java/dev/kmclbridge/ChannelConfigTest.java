@@ -1,0 +1,64 @@
+package dev.kmclbridge;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChannelConfigTest {
+
+    @Test
+    void defaultsSetNothingSoKmclDefaultsApply() {
+        ChannelConfig c = ChannelConfig.defaults();
+        assertTrue(c.friendlyName().isEmpty());
+        assertTrue(c.maximumPacketSize().isEmpty());
+        assertTrue(c.ringBufferPages().isEmpty());
+        assertTrue(c.targetPnp().isEmpty());
+        assertTrue(c.processingCompleteCallback());
+        assertEquals(1, c.deliveryThreads());
+    }
+
+    @Test
+    void builderPassesKmclRejectedValuesThroughSoKmclCanAnswerThem() {
+        ChannelConfig c = ChannelConfig.builder().maximumPacketSize(0).maximumExternalData(0, 0).channelFlags(0x80)
+                .serverFlags(0x20).mmioMegabytes(0, 0).targetVtl(200).build();
+        assertEquals(0, c.maximumPacketSize().getAsInt());
+        assertEquals(new ChannelConfig.ExternalDataLimits(0, 0), c.maximumExternalData().get());
+        assertEquals(0x80, c.channelFlags().getAsInt());
+        assertEquals(200, c.targetVtl().getAsInt());
+    }
+
+    @Test
+    void valuesOutsideTheCTypesAreRejectedInJava() {
+        assertThrows(IllegalArgumentException.class, () -> ChannelConfig.builder().maximumPacketSize(-1));
+        assertThrows(IllegalArgumentException.class, () -> ChannelConfig.builder().mmioMegabytes(0x10000, 0));
+        assertThrows(IllegalArgumentException.class, () -> ChannelConfig.builder().targetVtl(256));
+        assertThrows(IllegalArgumentException.class, () -> ChannelConfig.builder().deliveryThreads(0));
+        assertThrows(NullPointerException.class, () -> ChannelConfig.builder().friendlyName(null));
+    }
+
+    @Test
+    void toBuilderRoundTripsEveryField() {
+        UUID t = UUID.randomUUID();
+        UUID i = UUID.randomUUID();
+        ChannelConfig c = ChannelConfig.builder().friendlyName("net").maximumPacketSize(4096)
+                .maximumExternalData(65536, 4).clientContextSize(16).pipeMode(true).stateCallbacksHeader(1, 48)
+                .processingCompleteCallback(false).incomingProcessingAtPassive(true).transactionQuota(8)
+                .ringBufferPages(8, 16).targetPnp(t, i).targetInterface(t, i).targetVtl(0).mmioMegabytes(1, 2)
+                .serverFlags(0x2).deliveryThreads(3).build();
+        assertEquals(c, c.toBuilder().build());
+        assertEquals(ChannelConfig.INIT_FLAG_IS_PIPE, c.channelFlags().getAsInt());
+        assertFalse(c.processingCompleteCallback());
+        assertEquals(i, c.targetPnp().get().interfaceInstance().get());
+    }
+
+    @Test
+    void targetPnpWithoutInstanceMatchesAnyInstance() {
+        ChannelConfig c = ChannelConfig.builder().targetPnp(UUID.randomUUID()).build();
+        assertTrue(c.targetPnp().get().interfaceInstance().isEmpty());
+    }
+}

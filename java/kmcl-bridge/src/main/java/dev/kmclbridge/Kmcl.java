@@ -39,6 +39,11 @@ public final class Kmcl implements AutoCloseable {
         this.backend = backend;
     }
 
+    /** Wraps a backend instance built by the caller (custom SPI implementations, test doubles). */
+    public static Kmcl of(Backend backend) {
+        return new Kmcl(Objects.requireNonNull(backend, "backend"));
+    }
+
     /** Opens the backend called {@code name} with default options. */
     public static Kmcl open(String name) {
         return open(name, Map.of());

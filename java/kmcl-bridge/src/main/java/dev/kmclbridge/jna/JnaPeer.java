@@ -1,0 +1,268 @@
+package dev.kmclbridge.jna;
+
+import dev.kmclbridge.NtStatus;
+import dev.kmclbridge.peer.Fault;
+import dev.kmclbridge.peer.OfferOptions;
+import dev.kmclbridge.peer.Peer;
+import dev.kmclbridge.peer.PeerMapping;
+import dev.kmclbridge.peer.PeerOffer;
+import dev.kmclbridge.peer.PeerOutcome;
+import dev.kmclbridge.peer.PeerPacket;
+import dev.kmclbridge.peer.RingStatus;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The C fake KMCL's peer, reached through the loopback shim; same contract as the Java fake's peer. */
+final class JnaPeer implements Peer {
+    private static final int RECEIVED_BUFFER = 8 * 1024 * 1024;
+    private static final int OUTCOME_BUFFER = 1024 * 1024;
+
+    private final long session;
+
+    JnaPeer(long session) {
+        this.session = session;
+    }
+
+    private static void check(String what, int st) {
+        if (!NtStatus.isSuccess(st)) {
+            throw new IllegalStateException("peer " + what + " failed: " + NtStatus.describe(st));
+        }
+    }
+
+    @Override
+    public PeerOffer offer(UUID interfaceType, UUID interfaceInstance, OfferOptions options) {
+        long[] offer = new long[1];
+        long[] endpoint = new long[1];
+        byte[] name = (options.interfaceName() + "\0").getBytes(StandardCharsets.UTF_8);
+        check("offer", Shim.kmclshim_peer_offer(session, WindowsGuid.bytes(interfaceType),
+                WindowsGuid.bytes(interfaceInstance), options.mmioMegabytes(), options.targetVtl(), name, offer, endpoint));
+        return new PeerOffer(offer[0], endpoint[0], interfaceType, interfaceInstance);
+    }
+
+    @Override
+    public void rescind(PeerOffer offer) {
+        check("rescind", Shim.kmclshim_peer_rescind(session, offer.id()));
+    }
+
+    @Override
+    public List<PeerOffer> offers() {
+        int max = 256;
+        long[] ids = new long[max];
+        long[] endpoints = new long[max];
+        byte[] guids = new byte[32 * max];
+        int[] count = new int[1];
+        check("offers", Shim.kmclshim_peer_offers(session, ids, endpoints, guids, max, count));
+        List<PeerOffer> out = new ArrayList<>();
+        for (int i = 0; i < count[0]; i++) {
+            out.add(new PeerOffer(ids[i], endpoints[i], WindowsGuid.read(guids, 32 * i), WindowsGuid.read(guids, 32 * i + 16)));
+        }
+        return out;
+    }
+
+    @Override
+    public void open(long channel) {
+        check("open", Shim.kmclshim_peer_open(session, channel));
+    }
+
+    @Override
+    public void close(long channel) {
+        check("close", Shim.kmclshim_peer_close(session, channel));
+    }
+
+    @Override
+    public boolean isOpen(long channel) {
+        int[] open = new int[1];
+        check("isOpen", Shim.kmclshim_peer_is_open(session, channel, open));
+        return open[0] != 0;
+    }
+
+    @Override
+    public long send(long channel, byte[] payload, boolean completionRequested, Optional<byte[]> externalData) {
+        long[] tx = new long[1];
+        byte[] ext = externalData.orElse(new byte[0]);
+        check("send", Shim.kmclshim_peer_send(session, channel, payload, payload.length, completionRequested ? 1 : 0,
+                ext, ext.length, externalData.isPresent() ? 1 : 0, tx));
+        return tx[0];
+    }
+
+    @Override
+    public PeerOutcome awaitOutcome(long channel, long txId, Duration timeout) {
+        int[] kind = new int[1];
+        int[] len = new int[1];
+        ByteBuffer buf = DirectScratch.ofSize(DirectScratch.OUTPUT, OUTCOME_BUFFER);
+        check("awaitOutcome", Shim.kmclshim_peer_await_outcome(session, channel, txId, timeout.toMillis(), kind, buf,
+                OUTCOME_BUFFER, len));
+        byte[] payload = new byte[len[0]];
+        buf.get(0, payload);
+        PeerOutcome.Kind k = kind[0] == 0 ? PeerOutcome.Kind.COMPLETED
+                : kind[0] == 1 ? PeerOutcome.Kind.FAILED : PeerOutcome.Kind.PENDING;
+        return new PeerOutcome(txId, k, payload);
+    }
+
+    @Override
+    public List<PeerPacket> received(long channel) {
+        ByteBuffer buf = DirectScratch.ofSize(DirectScratch.OUTPUT, RECEIVED_BUFFER);
+        int[] bytes = new int[1];
+        int[] count = new int[1];
+        check("received", Shim.kmclshim_peer_received(session, channel, buf, RECEIVED_BUFFER, bytes, count));
+        return parsePackets(buf, bytes[0], count[0]);
+    }
+
+    @Override
+    public Optional<PeerPacket> awaitReceived(long channel, Duration timeout) {
+        ByteBuffer buf = DirectScratch.ofSize(DirectScratch.OUTPUT, RECEIVED_BUFFER);
+        int[] bytes = new int[1];
+        int st = Shim.kmclshim_peer_await_received(session, channel, timeout.toMillis(), buf, RECEIVED_BUFFER, bytes);
+        if (st == NtStatus.TIMEOUT.value() || (NtStatus.isSuccess(st) && bytes[0] == 0)) {
+            return Optional.empty();
+        }
+        check("awaitReceived", st);
+        List<PeerPacket> p = parsePackets(buf, bytes[0], 1);
+        return p.isEmpty() ? Optional.empty() : Optional.of(p.get(0));
+    }
+
+    /** Records in kmclb_event layout: id = tx, flags 0x200 = completion requested, status = ring type, aux = external bytes. */
+    private static List<PeerPacket> parsePackets(ByteBuffer raw, int bytes, int count) {
+        ByteBuffer b = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        List<PeerPacket> out = new ArrayList<>(count);
+        int at = 0;
+        for (int i = 0; i < count && at + 24 <= bytes; i++) {
+            int flags = Short.toUnsignedInt(b.getShort(at + 2));
+            int len = b.getInt(at + 4);
+            long tx = b.getLong(at + 8);
+            int ringType = b.getInt(at + 16);
+            int ext = b.getInt(at + 20);
+            byte[] payload = new byte[len];
+            b.get(at + 24, payload);
+            byte[] external = new byte[ext];
+            b.get(at + 24 + len, external);
+            out.add(new PeerPacket(tx, payload, (flags & 0x200) != 0, external, ringType));
+            at += 24 + ((len + ext + 7) & ~7);
+        }
+        return out;
+    }
+
+    @Override
+    public void complete(long channel, long txId, byte[] payload) {
+        check("complete", Shim.kmclshim_peer_complete(session, channel, txId, payload, payload.length));
+    }
+
+    @Override
+    public void setReading(long channel, boolean reading) {
+        check("setReading", Shim.kmclshim_peer_set_reading(session, channel, reading ? 1 : 0));
+    }
+
+    @Override
+    public RingStatus ringStatus(long channel) {
+        int[] o = new int[5];
+        check("ringStatus", Shim.kmclshim_peer_ring_status(session, channel, o));
+        return new RingStatus(o[0], o[1], o[2], o[3], o[4]);
+    }
+
+    @Override
+    public boolean queueStopped(long channel) {
+        int[] s = new int[1];
+        check("queueStopped", Shim.kmclshim_peer_queue_stopped(session, channel, s));
+        return s[0] != 0;
+    }
+
+    @Override
+    public void inject(long channel, Fault fault) {
+        int kind;
+        long arg;
+        if (fault instanceof Fault.Delay d) {
+            kind = 1;
+            arg = d.delay().toMillis();
+        } else if (fault instanceof Fault.RingFull r) {
+            kind = 2;
+            arg = r.count();
+        } else if (fault instanceof Fault.MalformedPacket) {
+            kind = 3;
+            arg = 0;
+        } else if (fault instanceof Fault.OversizedPacket o) {
+            kind = 4;
+            arg = o.size();
+        } else if (fault instanceof Fault.AllocationFailure a) {
+            kind = 5;
+            arg = a.count();
+        } else if (fault instanceof Fault.PnpFailure p) {
+            kind = 6;
+            arg = Integer.toUnsignedLong(p.status());
+        } else if (fault instanceof Fault.OfferBurst o) {
+            kind = 7;
+            arg = o.count();
+        } else {
+            throw new IllegalArgumentException("unknown fault " + fault);
+        }
+        check("inject " + fault, Shim.kmclshim_peer_inject(session, channel, kind, arg));
+    }
+
+    @Override
+    public PeerMapping mapGpadl(long channel, int gpadlHandle, boolean readOnly) {
+        long[] mapping = new long[1];
+        check("mapGpadl", Shim.kmclshim_peer_map_gpadl(session, channel, gpadlHandle, readOnly ? 1 : 0, mapping));
+        long id = mapping[0];
+        return new PeerMapping() {
+            private boolean closed;
+
+            @Override
+            public byte[] read(int offset, int length) {
+                byte[] b = new byte[length];
+                check("mapping read", Shim.kmclshim_peer_mapping_read(session, id, offset, b, length));
+                return b;
+            }
+
+            @Override
+            public void write(int offset, byte[] data) {
+                check("mapping write", Shim.kmclshim_peer_mapping_write(session, id, offset, data, data.length));
+            }
+
+            @Override
+            public void close() {
+                if (!closed) {
+                    closed = true;
+                    check("unmap", Shim.kmclshim_peer_mapping_close(session, id));
+                }
+            }
+        };
+    }
+
+    @Override
+    public int createGpadl(long channel, int size, boolean readOnly) {
+        int[] h = new int[1];
+        check("createGpadl", Shim.kmclshim_peer_create_gpadl(session, channel, size, readOnly ? 1 : 0, h));
+        return h[0];
+    }
+
+    @Override
+    public byte[] readGpadl(long channel, int gpadlHandle, int offset, int length) {
+        byte[] b = new byte[length];
+        check("readGpadl", Shim.kmclshim_peer_read_gpadl(session, channel, gpadlHandle, offset, b, length));
+        return b;
+    }
+
+    @Override
+    public void writeGpadl(long channel, int gpadlHandle, int offset, byte[] data) {
+        check("writeGpadl", Shim.kmclshim_peer_write_gpadl(session, channel, gpadlHandle, offset, data, data.length));
+    }
+
+    @Override
+    public long seed() {
+        long[] s = new long[1];
+        check("seed", Shim.kmclshim_peer_seed(session, s));
+        return s[0];
+    }
+
+    @Override
+    public String toString() {
+        return "JnaPeer[session " + session + "]" + Arrays.toString(new int[0]);
+    }
+}

@@ -438,6 +438,21 @@ public class ChannelConfigContract {
         assertDoesNotThrow(() -> ch.configure(ChannelConfig.builder().targetVtl(0).build()));
     }
 
+    /** B33: our server offer restricted to VTL 1 cannot be opened by the (VTL 0) guest; a VTL 0 offer can. */
+    @Test
+    void B33_serverOfferForVtl1NotOpenableByVtl0Guest(TestChannels t) {
+        ServerChannel vtl1 = t.server(ChannelConfig.builder().targetVtl(1).build());
+        vtl1.enable();
+        vtl1.start();
+        assertThrows(IllegalStateException.class, () -> t.peer().open(vtl1.id()));
+        assertFalse(vtl1.awaitStateEvent(StateEvent.OPENED, QUIET));
+        ServerChannel vtl0 = t.server(ChannelConfig.builder().targetVtl(0).build());
+        vtl0.enable();
+        vtl0.start();
+        t.peer().open(vtl0.id());
+        awaitEvent(vtl0, StateEvent.OPENED, 1);
+    }
+
     /** B33: an offer restricted to VTL 1 is not visible to our VTL 0 client; a VTL 0 offer of the same type is. */
     @Test
     void B33_offerForAnotherVtlIsNotVisible(TestChannels t) {

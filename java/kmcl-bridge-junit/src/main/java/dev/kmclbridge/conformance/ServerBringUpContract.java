@@ -127,6 +127,22 @@ public class ServerBringUpContract {
         assertEquals(List.of("OPENED", "STARTED", "POST_STARTED"), rec.names());
     }
 
+    /** B45: a server paused while waiting for the guest gets only Opened when the guest opens; start() then gives Started. */
+    @Test
+    void B45_pausedServerOpensWithoutStartedUntilStart(TestChannels t) {
+        ServerChannel ch = t.server(ChannelConfig.defaults());
+        ch.enable();
+        ch.start();
+        ch.pause();
+        t.peer().open(ch.id());
+        awaitEvent(ch, StateEvent.OPENED, 1);
+        assertFalse(ch.awaitStateEvent(StateEvent.STARTED, QUIET), "a paused server started when the guest opened");
+        assertTrue(ch.status().paused());
+        ch.start();
+        awaitEvent(ch, StateEvent.POST_STARTED, 1);
+        assertEquals(List.of(StateEvent.OPENED, StateEvent.STARTED, StateEvent.POST_STARTED), events(ch));
+    }
+
     /** B46: a packet the guest sends before the server started waits, and is delivered only after Started returned. */
     @Test
     void B46_noPacketBeforeStartedReturnsOnServer(TestChannels t) throws InterruptedException {

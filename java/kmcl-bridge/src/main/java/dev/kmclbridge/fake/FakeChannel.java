@@ -275,10 +275,15 @@ final class FakeChannel {
         }
     }
 
+    /** The thread running the Closed callback (it received the CLOSED record), or null. */
+    private Thread closedCallbackThread;
+
     int setInterruptLatency(int value, int[] outOriginal) {
         lock.lock();
         try {
-            if (!open) {
+            // B53: valid from Opened through the end of Closed; the Closed callback runs on the thread that
+            // received the CLOSED record, until that thread asks for the next batch
+            if (!open && Thread.currentThread() != closedCallbackThread) {
                 return NtStatus.INVALID_DEVICE_STATE.value();
             }
             if (value < 0 || value > 0xFFFF) {
@@ -828,6 +833,9 @@ final class FakeChannel {
         long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lock.lock();
         try {
+            if (closedCallbackThread == Thread.currentThread()) {
+                closedCallbackThread = null; // the Closed callback has returned
+            }
             while (true) {
                 if (cleaned) {
                     return NtStatus.CANCELLED.value();
@@ -859,6 +867,9 @@ final class FakeChannel {
         while ((ev = events.peek()) != null) {
             if (!ev.appendTo(batch)) {
                 return tooSmall(batch, ev.recordSize(), outNeeded);
+            }
+            if (ev.kind() == EventBatch.KIND_STATE && ev.flags() == EventBatch.STATE_CLOSED) {
+                closedCallbackThread = Thread.currentThread();
             }
             events.poll();
         }

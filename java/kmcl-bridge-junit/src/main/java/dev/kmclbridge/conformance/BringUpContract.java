@@ -308,6 +308,26 @@ public class BringUpContract {
         assertThrows(KmclException.class, () -> ch.setInterruptLatency(70), "accepted after disable returned");
     }
 
+    /** B53: interrupt latency still works inside the Closed callback (the window ends with Closed) and reports the previous value. */
+    @Test
+    void B53_interruptLatencyAcceptedInsideClosedCallback(TestChannels t) throws Exception {
+        ClientChannel ch = t.openClient(ChannelConfig.defaults());
+        ch.setInterruptLatency(50);
+        CompletableFuture<Object> inClosed = new CompletableFuture<>();
+        ch.onStateChange(change -> {
+            if (change.event() == StateEvent.CLOSED) {
+                try {
+                    inClosed.complete(ch.setInterruptLatency(60));
+                } catch (RuntimeException e) {
+                    inClosed.complete(e);
+                }
+            }
+        });
+        ch.disable();
+        Object closed = inClosed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        assertEquals(50, closed, "refused inside Closed or wrong previous value: " + closed);
+    }
+
     /** B54: a second interrupt-latency call reports the value set by the first. */
     @Test
     @Tag("inferred")

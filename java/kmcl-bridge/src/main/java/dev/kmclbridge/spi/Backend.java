@@ -90,7 +90,8 @@ public interface Backend extends AutoCloseable {
     /**
      * Waits up to {@code timeoutMillis} for events of one channel and appends as many as fit to {@code batch}
      * (which the caller cleared). Returns STATUS_SUCCESS with at least one record, STATUS_TIMEOUT with none,
-     * STATUS_CANCELLED once the channel is cleaned up, or STATUS_BUFFER_TOO_SMALL with the needed size in
+     * STATUS_CANCELLED for a receive parked when the channel is cleaned up (later calls get the stale-id status
+     * like any call on a dead id), or STATUS_BUFFER_TOO_SMALL with the needed size in
      * {@code outNeeded[0]} when the next record does not fit in an empty batch.
      */
     int receive(long channel, EventBatch batch, long timeoutMillis, int[] outNeeded);

@@ -82,7 +82,13 @@ public final class TestChannels implements AutoCloseable {
     public ServerChannel server(ChannelConfig config) {
         ChannelConfig c = config.targetInterface().isPresent() ? config
                 : config.toBuilder().targetInterface(TEST_TYPE, UUID.randomUUID()).build();
-        return kmcl.createServerChannel(kmcl.endpoints().get(0), c);
+        return kmcl.createServerChannel(parentEndpoint(), c);
+    }
+
+    /** The device a server channel is allocated on: the first endpoint, or a fresh offer's when there is none. */
+    private Endpoint parentEndpoint() {
+        var endpoints = kmcl.endpoints();
+        return endpoints.isEmpty() ? endpointOf(offer()) : endpoints.get(0);
     }
 
     /** A server channel that is enabled, started, opened by the guest peer and has delivered POST_STARTED. */

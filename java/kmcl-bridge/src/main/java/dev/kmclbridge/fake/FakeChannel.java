@@ -636,6 +636,9 @@ final class FakeChannel {
             accept(tx);
             if (faults.takeRingFull()) {
                 forcedStall = true;
+            }
+            if (open && (forcedStall || !sendQueue.isEmpty())) {
+                // the ring is full (or a slow peer holds it): this send finds it full and queues behind
                 tx.sawRingFull = true;
                 ringFullEvents++;
             }

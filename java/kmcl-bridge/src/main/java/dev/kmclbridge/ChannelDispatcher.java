@@ -173,6 +173,13 @@ final class ChannelDispatcher implements Runnable {
                 case EventBatch.KIND_STATE: {
                     awaitAll(inFlight);
                     StateEvent ev = StateEvent.ofCode(r.flags());
+                    if (ev == StateEvent.SUSPEND || ev == StateEvent.CLOSED) {
+                        // B86: nothing is handed out after Suspend; packets still waiting in the default queue were
+                        // never given to user code, so they go back (Pause/Disable would otherwise wait for them)
+                        List<IncomingPacket> unread = new ArrayList<>();
+                        channel.packetQueue.drainTo(unread);
+                        requeue(unread);
+                    }
                     if (ev == StateEvent.CLOSED) {
                         stoppedByFail = false; // re-enable after disable clears the stop (B73: "until disable")
                     }

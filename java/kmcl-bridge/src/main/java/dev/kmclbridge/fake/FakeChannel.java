@@ -492,8 +492,9 @@ final class FakeChannel {
         closing = false;
         mmioAddress = 0;
         mmioSize = 0;
-        // the connection's rings go away with everything still in them
+        // the connection's rings go away with everything still in them, including completions not yet written
         dropIncoming();
+        sendQueue.removeIf(tx -> tx.completion);
         outgoing.discardAll();
         arrivals.clear();
         peerOutstanding.clear();
@@ -557,6 +558,9 @@ final class FakeChannel {
             }
             // Q7/Q8: queued and in-flight sends end with STATUS_CANCELLED
             for (OutgoingTransaction tx : sendQueue) {
+                if (tx.completion) {
+                    continue; // the connection is gone; the peer never sees this completion
+                }
                 long[] pfns = queuedPfns.remove(tx.txId);
                 if (pfns != null) {
                     backend.memory.release(pfns);
@@ -586,7 +590,7 @@ final class FakeChannel {
             state = ChannelState.CLEANED_UP;
             dropIncoming();
             for (OutgoingTransaction tx : sendQueue) {
-                long[] pfns = queuedPfns.remove(tx.txId);
+                long[] pfns = tx.completion ? null : queuedPfns.remove(tx.txId);
                 if (pfns != null) {
                     backend.memory.release(pfns);
                 }
@@ -700,8 +704,8 @@ final class FakeChannel {
                     pfns = queuedPfns.computeIfAbsent(tx.txId, k -> backend.memory.store(tx.external));
                 }
                 int flags = tx.waitForCompletion ? PacketFraming.FLAG_COMPLETION_REQUESTED : 0;
-                byte[] encoded = PacketFraming.encode(flags, tx.txId, tx.payload, pfns,
-                        tx.external == null ? 0 : tx.external.length);
+                byte[] encoded = tx.completion ? PacketFraming.encodeCompletion(tx.txId, tx.payload)
+                        : PacketFraming.encode(flags, tx.txId, tx.payload, pfns, tx.external == null ? 0 : tx.external.length);
                 if (!outgoing.write(encoded, tx.payload.length)) {
                     if (!tx.sawRingFull) {
                         tx.sawRingFull = true;
@@ -709,9 +713,12 @@ final class FakeChannel {
                     }
                     break;
                 }
-                queuedPfns.remove(tx.txId);
                 sendQueue.pollFirst();
                 progress = true;
+                if (tx.completion) {
+                    continue;
+                }
+                queuedPfns.remove(tx.txId);
                 if (tx.waitForCompletion) {
                     inFlight.put(tx.txId, tx);
                 } else {
@@ -1016,9 +1023,14 @@ final class FakeChannel {
             }
             retire(p);
             completionsSent++;
-            // B64/B65: a completion goes back only if the sender asked for one
-            outcomes.put(p.peerTxId, new PeerOutcome(p.peerTxId, PeerOutcome.Kind.COMPLETED,
-                    p.completionRequested ? completion : EMPTY));
+            // B64/B65: a completion goes back only if the sender asked for one, as a type-0xB packet through
+            // our outgoing ring (it takes ring space and reaches the peer when the peer reads)
+            if (p.completionRequested) {
+                sendQueue.addLast(OutgoingTransaction.completionOf(p.peerTxId, completion));
+                pump();
+            } else {
+                outcomes.put(p.peerTxId, new PeerOutcome(p.peerTxId, PeerOutcome.Kind.COMPLETED, EMPTY));
+            }
             afterRetire();
             return SUCCESS;
         } finally {
@@ -1416,6 +1428,10 @@ final class FakeChannel {
             PacketFraming.Frame f = outgoing.read();
             any = true;
             if (f.rejected() != null) {
+                continue;
+            }
+            if (f.type() == PacketFraming.TYPE_COMPLETION) {
+                outcomes.put(f.txId(), new PeerOutcome(f.txId(), PeerOutcome.Kind.COMPLETED, f.payload()));
                 continue;
             }
             byte[] ext = EMPTY;

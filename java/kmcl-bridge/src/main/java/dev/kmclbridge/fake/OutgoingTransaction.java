@@ -11,6 +11,8 @@ final class OutgoingTransaction {
     final boolean waitForCompletion;
     /** A synchronous request: the waiting caller gets the result instead of a SEND_COMPLETE event. */
     final boolean synchronous;
+    /** A completion packet (VMBus type 0xB) for the peer's transaction {@link #txId}, not a send of ours. */
+    final boolean completion;
     /** Counted once in RING_FULL_EVENTS. */
     boolean sawRingFull;
     boolean done;
@@ -25,6 +27,22 @@ final class OutgoingTransaction {
         this.external = external;
         this.waitForCompletion = waitForCompletion;
         this.synchronous = synchronous;
+        this.completion = false;
+    }
+
+    private OutgoingTransaction(long peerTxId, byte[] payload) {
+        this.tag = 0;
+        this.txId = peerTxId;
+        this.payload = payload;
+        this.external = null;
+        this.waitForCompletion = false;
+        this.synchronous = false;
+        this.completion = true;
+    }
+
+    /** The completion packet our side owes the peer for its transaction {@code peerTxId} (B64). */
+    static OutgoingTransaction completionOf(long peerTxId, byte[] payload) {
+        return new OutgoingTransaction(peerTxId, payload);
     }
 
     long onRingSize() {

@@ -82,10 +82,19 @@ public final class PacketFraming {
      * {@code rangeBytes} bytes at offset 0 over those pages (type 9).
      */
     public static byte[] encode(int flags, long txId, byte[] payload, long[] pfns, int rangeBytes) {
+        return encode(pfns == null ? TYPE_INBAND : TYPE_GPA_DIRECT, flags, txId, payload, pfns, rangeBytes);
+    }
+
+    /** A completion packet (type 0xB) carrying the transaction id it completes. */
+    public static byte[] encodeCompletion(long txId, byte[] payload) {
+        return encode(TYPE_COMPLETION, 0, txId, payload, null, 0);
+    }
+
+    private static byte[] encode(int type, int flags, long txId, byte[] payload, long[] pfns, int rangeBytes) {
         int header = pfns == null ? DESCRIPTOR_SIZE : (int) gpaDirectHeaderSize(1, pfns.length);
         int total = header + (int) roundUp8(payload.length);
         ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort((short) (pfns == null ? TYPE_INBAND : TYPE_GPA_DIRECT));
+        b.putShort((short) type);
         b.putShort((short) (header / 8));
         b.putShort((short) (total / 8));
         b.putShort((short) flags);

@@ -31,7 +31,8 @@ class ConformanceCoverageDocTest {
                 String simple = p.getFileName().toString().replace(".class", "");
                 Class<?> c = Class.forName("dev.kmclbridge.conformance." + simple);
                 for (Method m : c.getDeclaredMethods()) {
-                    if (m.isAnnotationPresent(org.junit.jupiter.api.Test.class)) {
+                    if (m.isAnnotationPresent(org.junit.jupiter.api.Test.class)
+                            || m.isAnnotationPresent(org.junit.jupiter.params.ParameterizedTest.class)) {
                         out.add(simple + "." + m.getName());
                     }
                 }

@@ -1,0 +1,452 @@
+package dev.kmclbridge.fake;
+
+import dev.kmclbridge.BackendInfo;
+import dev.kmclbridge.ChannelConfig;
+import dev.kmclbridge.Endpoint;
+import dev.kmclbridge.KmclFunction;
+import dev.kmclbridge.NtStatus;
+import dev.kmclbridge.peer.OfferOptions;
+import dev.kmclbridge.peer.Peer;
+import dev.kmclbridge.spi.Backend;
+import dev.kmclbridge.spi.ChannelQuery;
+import dev.kmclbridge.spi.EventBatch;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The pure-Java fake backend: a faithful model of KMCL (state rules, statuses, rings with real VMBus framing,
+ * quota, pause draining, queue stop on fail) with a scriptable peer ({@link FakePeer}). Every random choice comes
+ * from one {@link Random} seeded with {@link #seed()}, so the same seed and the same single-threaded script replay
+ * the same events. Choices where KMCL documents nothing are listed in docs/fake-choices.md.
+ */
+public final class FakeBackend implements Backend {
+    /** Channel ids are {@code CHANNEL_ID_BASE + n} (n from 1), never reused. */
+    public static final long CHANNEL_ID_BASE = 0x1_0000_0000L;
+
+    private static final int SUCCESS = NtStatus.SUCCESS.value();
+
+    final long seed;
+    final Random random;
+    final GuestMemory memory = new GuestMemory();
+    final FakeBus bus = new FakeBus();
+    private final FakePeer peer;
+    private final ConcurrentHashMap<Long, FakeChannel> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, IncomingPacket> packets = new ConcurrentHashMap<>();
+    private final AtomicLong nextChannel = new AtomicLong(CHANNEL_ID_BASE + 1);
+    private final AtomicLong nextPacket = new AtomicLong(1);
+    private final AtomicLong nextTx = new AtomicLong(1);
+    private final AtomicLong nextOffer = new AtomicLong(1);
+
+    /** A fake with the four standing host offers (heartbeat, KVP, shutdown, time sync). */
+    public FakeBackend(long seed) {
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.peer = new FakePeer(this);
+        standingOffer(FakeDefaults.HEARTBEAT, "heartbeat");
+        standingOffer(FakeDefaults.KEY_VALUE_EXCHANGE, "key-value data exchange");
+        standingOffer(FakeDefaults.SHUTDOWN, "shutdown");
+        standingOffer(FakeDefaults.TIME_SYNC, "time synchronization");
+    }
+
+    private void standingOffer(UUID type, String name) {
+        addOffer(type, randomUuid(), new OfferOptions(0, 0, name));
+    }
+
+    Offer addOffer(UUID type, UUID instance, OfferOptions options) {
+        return bus.addOffer(nextOffer.getAndIncrement(), type, instance, options);
+    }
+
+    /** A version-4 GUID drawn from the seeded generator. */
+    UUID randomUuid() {
+        long msb = random.nextLong();
+        long lsb = random.nextLong();
+        msb = (msb & ~0xF000L) | 0x4000L;
+        lsb = (lsb & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+        return new UUID(msb, lsb);
+    }
+
+    long nextTxId() {
+        return nextTx.getAndIncrement();
+    }
+
+    long registerPacket(IncomingPacket p) {
+        long id = nextPacket.getAndIncrement();
+        packets.put(id, p);
+        return id;
+    }
+
+    void forgetPacket(long id) {
+        packets.remove(id);
+    }
+
+    IncomingPacket packet(long id) {
+        return packets.get(id);
+    }
+
+    /** An id that was handed out earlier is retired; anything else was never a packet. */
+    int missingPacketStatus(long id) {
+        return id > 0 && id < nextPacket.get() ? NtStatus.BRIDGE_PACKET_RETIRED.value() : NtStatus.INVALID_HANDLE.value();
+    }
+
+    FakeChannel channel(long id) {
+        return channels.get(id);
+    }
+
+    private int missingChannel(long id) {
+        return id > CHANNEL_ID_BASE && id < nextChannel.get() ? NtStatus.BRIDGE_STALE_ID.value() : NtStatus.INVALID_HANDLE.value();
+    }
+
+    /** The seed of this instance. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The fake's peer, typed (the SPI's {@link #peer()} returns the same object). */
+    public FakePeer fakePeer() {
+        return peer;
+    }
+
+    @Override
+    public BackendInfo info() {
+        return new BackendInfo("fake", "pure-Java model of KMCL with a scriptable peer (seed " + seed + ")", 0, "n/a", 1);
+    }
+
+    @Override
+    public List<Endpoint> endpoints() {
+        List<Endpoint> out = new ArrayList<>();
+        for (Offer o : bus.offers()) {
+            if (o.options.targetVtl() == 0) {
+                out.add(o.endpoint());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public int allocateChannel(long endpointId, boolean server, long[] outChannel) {
+        requireLength(outChannel, 1, "outChannel");
+        Offer o = bus.offer(endpointId);
+        if (o == null || o.options.targetVtl() != 0) {
+            return NtStatus.NO_SUCH_DEVICE.value();
+        }
+        long id = nextChannel.getAndIncrement();
+        FakeChannel ch = new FakeChannel(this, id, server, o.type, o.instance, randomUuid());
+        channels.put(id, ch);
+        bus.register(ch);
+        outChannel[0] = id;
+        return SUCCESS;
+    }
+
+    @Override
+    public int configure(long channel, ChannelConfig config, int[] outFailedFunction) {
+        requireLength(outFailedFunction, 1, "outFailedFunction");
+        FakeChannel ch = channels.get(channel);
+        if (ch == null) {
+            outFailedFunction[0] = firstFunction(config).code();
+            return NtStatus.INVALID_PARAMETER_1.value(); // B14
+        }
+        return ch.configure(config, outFailedFunction);
+    }
+
+    private static KmclFunction firstFunction(ChannelConfig c) {
+        if (c.clientContextSize().isPresent()) {
+            return KmclFunction.VMB_CHANNEL_INIT_SET_CLIENT_CONTEXT_SIZE;
+        }
+        if (c.channelFlags().isPresent()) {
+            return KmclFunction.VMB_CHANNEL_INIT_SET_FLAGS;
+        }
+        if (c.friendlyName().isPresent()) {
+            return KmclFunction.VMB_CHANNEL_INIT_SET_FRIENDLY_NAME;
+        }
+        if (c.maximumExternalData().isPresent()) {
+            return KmclFunction.VMB_CHANNEL_INIT_SET_MAXIMUM_EXTERNAL_DATA;
+        }
+        if (c.maximumPacketSize().isPresent()) {
+            return KmclFunction.VMB_CHANNEL_INIT_SET_MAXIMUM_PACKET_SIZE;
+        }
+        return KmclFunction.VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS;
+    }
+
+    @Override
+    public int enable(long channel) {
+        FakeChannel ch = channels.get(channel);
+        return ch == null ? missingChannel(channel) : bus.enable(ch);
+    }
+
+    @Override
+    public int disable(long channel) {
+        FakeChannel ch = channels.get(channel);
+        if (ch == null) {
+            return missingChannel(channel);
+        }
+        try {
+            int st = ch.disable();
+            bus.unbind(ch);
+            return st;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return NtStatus.CANCELLED.value();
+        }
+    }
+
+    @Override
+    public int pause(long channel) {
+        FakeChannel ch = channels.get(channel);
+        if (ch == null) {
+            return missingChannel(channel);
+        }
+        try {
+            return ch.pause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return NtStatus.CANCELLED.value();
+        }
+    }
+
+    @Override
+    public int start(long channel) {
+        FakeChannel ch = channels.get(channel);
+        return ch == null ? missingChannel(channel) : ch.start();
+    }
+
+    @Override
+    public int cleanup(long channel) {
+        FakeChannel ch = channels.get(channel);
+        if (ch == null) {
+            return missingChannel(channel);
+        }
+        int st = bus.cleanup(ch);
+        if (st == SUCCESS) {
+            channels.remove(channel);
+        }
+        return st;
+    }
+
+    @Override
+    public int queryChannel(long channel, long[] out) {
+        requireLength(out, ChannelQuery.LENGTH, "out");
+        FakeChannel ch = channels.get(channel);
+        return ch == null ? missingChannel(channel) : ch.query(out);
+    }
+
+    @Override
+    public int setContext(long channel, long value) {
+        FakeChannel ch = channels.get(channel);
+        return ch == null ? missingChannel(channel) : ch.setContext(value);
+    }
+
+    @Override
+    public int setTransactionQuota(long channel, int quota) {
+        FakeChannel ch = channels.get(channel);
+        return ch == null ? missingChannel(channel) : ch.setQuota(quota);
+    }
+
+    @Override
+    public int setInterruptLatency(long channel, int latency100ns, int[] outOriginal) {
+        requireLength(outOriginal, 1, "outOriginal");
+        FakeChannel ch = channels.get(channel);
+        return ch == null ? missingChannel(channel) : ch.setInterruptLatency(latency100ns, outOriginal);
+    }
+
+    @Override
+    public int send(long channel, long tag, ByteBuffer payload, ByteBuffer external, int externalForm, int flags) {
+        FakeChannel ch = channels.get(channel);
+        if (ch == null) {
+            return missingChannel(channel);
+        }
+        return ch.send(tag, bytes(payload), external == null ? null : bytes(external), externalForm, flags);
+    }
+
+    @Override
+    public int sendSynchronous(long channel, ByteBuffer payload, ByteBuffer external, int flags, ByteBuffer completionOut,
+                               int[] inOutCompletionSize, boolean hasTimeout, long timeout100ns) {
+        requireLength(inOutCompletionSize, 1, "inOutCompletionSize");
+        FakeChannel ch = channels.get(channel);
+        if (ch == null) {
+            return missingChannel(channel);
+        }
+        try {
+            return ch.sendSynchronous(bytes(payload), external == null ? null : bytes(external), flags, completionOut,
+                    inOutCompletionSize, hasTimeout, timeout100ns);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return NtStatus.CANCELLED.value();
+        }
+    }
+
+    @Override
+    public int receive(long channel, EventBatch batch, long timeoutMillis, int[] outNeeded) {
+        requireLength(outNeeded, 1, "outNeeded");
+        if (batch == null) {
+            throw new IllegalArgumentException("batch is null");
+        }
+        FakeChannel ch = channels.get(channel);
+        if (ch == null) {
+            return missingChannel(channel);
+        }
+        try {
+            return ch.receive(batch, timeoutMillis, outNeeded);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return NtStatus.CANCELLED.value();
+        }
+    }
+
+    @Override
+    public int requeue(long channel, long[] packetIds, int count) {
+        requireLength(packetIds, count, "packetIds");
+        FakeChannel ch = channels.get(channel);
+        return ch == null ? missingChannel(channel) : ch.requeue(packetIds, count);
+    }
+
+    @Override
+    public int complete(long packetId, ByteBuffer completionPayload) {
+        IncomingPacket p = packets.get(packetId);
+        if (p == null) {
+            return missingPacketStatus(packetId);
+        }
+        return p.channel.complete(p, completionPayload == null ? new byte[0] : bytes(completionPayload));
+    }
+
+    @Override
+    public int completeBatch(long[] packetIds, int count, ByteBuffer payloads, int[] offsets, int[] lengths,
+                             int[] outStatuses) {
+        requireLength(packetIds, count, "packetIds");
+        requireLength(offsets, count, "offsets");
+        requireLength(lengths, count, "lengths");
+        requireLength(outStatuses, count, "outStatuses");
+        int first = SUCCESS;
+        for (int i = 0; i < count; i++) {
+            byte[] body = new byte[lengths[i]];
+            if (lengths[i] > 0) {
+                if (payloads == null) {
+                    throw new IllegalArgumentException("payloads is null but lengths[" + i + "] = " + lengths[i]);
+                }
+                payloads.get(offsets[i], body);
+            }
+            IncomingPacket p = packets.get(packetIds[i]);
+            int st = p == null ? missingPacketStatus(packetIds[i]) : p.channel.complete(p, body);
+            outStatuses[i] = st;
+            if (first == SUCCESS && st != SUCCESS) {
+                first = st;
+            }
+        }
+        return first;
+    }
+
+    @Override
+    public int fail(long packetId) {
+        IncomingPacket p = packets.get(packetId);
+        return p == null ? missingPacketStatus(packetId) : p.channel.fail(p);
+    }
+
+    @Override
+    public int deferToPassive(long packetId) {
+        IncomingPacket p = packets.get(packetId);
+        return p == null ? missingPacketStatus(packetId) : p.channel.deferToPassive(p);
+    }
+
+    @Override
+    public int createGpadl(long channel, int size, int flags, int[] outHandle) {
+        requireLength(outHandle, 1, "outHandle");
+        FakeChannel ch = channels.get(channel);
+        return ch == null ? missingChannel(channel) : ch.createGpadl(size, flags, outHandle);
+    }
+
+    @Override
+    public int deleteGpadl(long channel, int gpadlHandle) {
+        FakeChannel ch = channels.get(channel);
+        if (ch == null) {
+            return missingChannel(channel);
+        }
+        try {
+            return ch.deleteGpadl(gpadlHandle);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return NtStatus.CANCELLED.value();
+        }
+    }
+
+    @Override
+    public int mapGpadl(long channel, int gpadlHandle, int flags) {
+        FakeChannel ch = channels.get(channel);
+        return ch == null ? missingChannel(channel) : ch.mapGpadl(gpadlHandle, flags);
+    }
+
+    @Override
+    public int unmapGpadl(long channel, int gpadlHandle) {
+        FakeChannel ch = channels.get(channel);
+        return ch == null ? missingChannel(channel) : ch.unmapGpadl(gpadlHandle);
+    }
+
+    @Override
+    public int gpadlAccess(long channel, int gpadlHandle, boolean mapped, long offset, ByteBuffer data, boolean write) {
+        if (data == null) {
+            throw new IllegalArgumentException("data is null");
+        }
+        FakeChannel ch = channels.get(channel);
+        return ch == null ? missingChannel(channel) : ch.gpadlAccess(gpadlHandle, mapped, offset, data, write);
+    }
+
+    @Override
+    public Optional<Peer> peer() {
+        return Optional.of(peer);
+    }
+
+    /** Completes every packet still delivered, disables and cleans up every channel. */
+    @Override
+    public void close() {
+        for (FakeChannel ch : new ArrayList<>(channels.values())) {
+            List<IncomingPacket> delivered = new ArrayList<>();
+            for (IncomingPacket p : packets.values()) {
+                if (p.channel == ch && p.state == IncomingPacket.DELIVERED) {
+                    delivered.add(p);
+                }
+            }
+            try {
+                ch.forceShutdown(delivered);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            bus.unbind(ch);
+            cleanup(ch.id);
+        }
+    }
+
+    /** Live channel ids, oldest first (diagnostics). */
+    List<Long> channelIds() {
+        List<Long> ids = new ArrayList<>(channels.keySet());
+        ids.sort(null);
+        return ids;
+    }
+
+    int pagesInUse() {
+        return memory.pagesInUse();
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        if (b == null) {
+            return new byte[0];
+        }
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    private static void requireLength(Object array, int n, String name) {
+        if (array == null) {
+            throw new IllegalArgumentException(name + " is null");
+        }
+        int len = java.lang.reflect.Array.getLength(array);
+        if (len < n) {
+            throw new IllegalArgumentException(name + " has " + len + " elements, needs " + n);
+        }
+    }
+}

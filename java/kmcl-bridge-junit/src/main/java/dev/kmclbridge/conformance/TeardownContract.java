@@ -1,0 +1,242 @@
+package dev.kmclbridge.conformance;
+
+import dev.kmclbridge.ChannelConfig;
+import dev.kmclbridge.ChannelState;
+import dev.kmclbridge.ClientChannel;
+import dev.kmclbridge.Completion;
+import dev.kmclbridge.Gpadl;
+import dev.kmclbridge.IncomingPacket;
+import dev.kmclbridge.SendFlag;
+import dev.kmclbridge.ServerChannel;
+import dev.kmclbridge.StateEvent;
+import dev.kmclbridge.junit.KmclTest;
+import dev.kmclbridge.junit.TestChannels;
+import dev.kmclbridge.peer.OfferOptions;
+import dev.kmclbridge.peer.Peer;
+import dev.kmclbridge.peer.PeerOffer;
+import dev.kmclbridge.peer.PeerPacket;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.kmclbridge.conformance.LifecycleRecorder.awaitEvent;
+import static dev.kmclbridge.conformance.LifecycleRecorder.bytes;
+import static dev.kmclbridge.conformance.LifecycleRecorder.countEvents;
+import static dev.kmclbridge.conformance.LifecycleRecorder.events;
+import static dev.kmclbridge.conformance.LifecycleRecorder.inBackground;
+import static dev.kmclbridge.conformance.LifecycleRecorder.text;
+import static dev.kmclbridge.junit.TestChannels.QUIET;
+import static dev.kmclbridge.junit.TestChannels.TIMEOUT;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Catalog section 5.5, tear-down: Disable's Suspend → drain → Closed sequence, the state after a close on each
+ * endpoint type, peer close/rescind, outstanding transactions, sends after Closed, GPADLs at Closed, and
+ * re-enabling a client.
+ */
+@KmclTest
+public class TeardownContract {
+
+    /** B94: disable of a running channel delivers Suspend then Closed and returns with the channel disabled. */
+    @Test
+    void B94_disableSuspendsThenCloses(TestChannels t) {
+        ClientChannel client = t.openClient(ChannelConfig.defaults());
+        ServerChannel server = t.openServer(ChannelConfig.defaults());
+        client.disable();
+        server.disable();
+        for (var ch : List.of(client, server)) {
+            assertEquals(List.of(StateEvent.OPENED, StateEvent.STARTED, StateEvent.POST_STARTED, StateEvent.SUSPEND,
+                    StateEvent.CLOSED), events(ch), ch.toString());
+            assertEquals(ChannelState.DISABLED, ch.state(), ch.toString());
+            assertFalse(ch.status().open(), ch.toString());
+            assertFalse(t.peer().isOpen(ch.id()), ch.toString());
+        }
+    }
+
+    /** B94: disable waits for a delivered, uncompleted packet; Closed comes only after it is completed. */
+    @Test
+    void B94_disableWaitsForOutstandingPacketBeforeClosed(TestChannels t) throws Exception {
+        ClientChannel ch = t.openClient(ChannelConfig.defaults());
+        t.peer().send(ch.id(), bytes("in hand"), true, Optional.empty());
+        IncomingPacket p = ch.nextPacket(TIMEOUT).orElseThrow(() -> new AssertionError("no packet"));
+        CompletableFuture<Void> disable = inBackground("disable", ch::disable);
+        awaitEvent(ch, StateEvent.SUSPEND, 1);
+        assertFalse(ch.awaitStateEvent(StateEvent.CLOSED, QUIET), "Closed before the delivered packet was completed");
+        assertFalse(disable.isDone(), "disable returned with a delivered packet uncompleted");
+        p.complete();
+        disable.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        assertEquals(1, countEvents(ch, StateEvent.CLOSED));
+        assertEquals(ChannelState.DISABLED, ch.state());
+    }
+
+    /** B95: a client whose host closed is Disabled and does not reconnect by itself; Enable reconnects it. */
+    @Test
+    void B95_clientClosedByHostMustBeReenabled(TestChannels t) {
+        Peer peer = t.peer();
+        PeerOffer offer = t.offer();
+        ClientChannel ch = t.client(offer, ChannelConfig.defaults());
+        ch.enable();
+        awaitEvent(ch, StateEvent.POST_STARTED, 1);
+        peer.close(ch.id());
+        awaitEvent(ch, StateEvent.CLOSED, 1);
+        assertEquals(ChannelState.DISABLED, ch.state());
+        assertFalse(ch.status().open());
+        peer.offer(offer.interfaceType(), offer.interfaceInstance(), OfferOptions.defaults());
+        assertFalse(ch.awaitStateEvent(StateEvent.OPENED, 2, QUIET), "client reconnected without Enable");
+        ch.enable();
+        awaitEvent(ch, StateEvent.POST_STARTED, 2);
+        assertEquals(ChannelState.ACTIVE, ch.state());
+    }
+
+    /** B96: a server whose guest closed is in the Closed state (offer kept), not Disabled. */
+    @Test
+    void B96_serverClosedByGuestIsClosed(TestChannels t) {
+        ServerChannel ch = t.openServer(ChannelConfig.defaults());
+        t.peer().close(ch.id());
+        awaitEvent(ch, StateEvent.CLOSED, 1);
+        assertEquals(ChannelState.CLOSED, ch.state());
+        assertFalse(ch.status().open());
+        assertFalse(t.peer().isOpen(ch.id()));
+    }
+
+    /** B96: a server closed by its own disable is Disabled, and the guest can no longer open its offer. */
+    @Test
+    void B96_serverDisabledLocallyIsDisabled(TestChannels t) {
+        ServerChannel ch = t.openServer(ChannelConfig.defaults());
+        ch.disable();
+        assertEquals(ChannelState.DISABLED, ch.state());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> t.peer().open(ch.id()),
+                "the guest opened the offer of a disabled server");
+    }
+
+    /** B97: when the host rescinds/closes, a running client gets Suspend then Closed. */
+    @Test
+    void B97_peerCloseOfRunningClientSuspendsThenCloses(TestChannels t) {
+        ClientChannel ch = t.openClient(ChannelConfig.defaults());
+        t.peer().close(ch.id());
+        awaitEvent(ch, StateEvent.CLOSED, 1);
+        assertEquals(List.of(StateEvent.OPENED, StateEvent.STARTED, StateEvent.POST_STARTED, StateEvent.SUSPEND,
+                StateEvent.CLOSED), events(ch));
+    }
+
+    /** B97: rescinding the offer a running client is bound to gives Suspend then Closed. */
+    @Test
+    void B97_rescindOfBoundOfferSuspendsThenCloses(TestChannels t) {
+        PeerOffer offer = t.offer();
+        ClientChannel ch = t.client(offer, ChannelConfig.defaults());
+        ch.enable();
+        awaitEvent(ch, StateEvent.POST_STARTED, 1);
+        t.peer().rescind(offer);
+        awaitEvent(ch, StateEvent.CLOSED, 1);
+        List<StateEvent> h = events(ch);
+        assertEquals(List.of(StateEvent.SUSPEND, StateEvent.CLOSED), h.subList(h.size() - 2, h.size()), h.toString());
+    }
+
+    /** B97: when the guest closes, a running server gets Suspend then Closed. */
+    @Test
+    void B97_guestCloseOfRunningServerSuspendsThenCloses(TestChannels t) {
+        ServerChannel ch = t.openServer(ChannelConfig.defaults());
+        t.peer().close(ch.id());
+        awaitEvent(ch, StateEvent.CLOSED, 1);
+        assertEquals(List.of(StateEvent.OPENED, StateEvent.STARTED, StateEvent.POST_STARTED, StateEvent.SUSPEND,
+                StateEvent.CLOSED), events(ch));
+    }
+
+    /** B97: a server that was open but never started gets only Closed (no Suspend) when the guest closes. */
+    @Test
+    void B97_guestCloseOfNonRunningServerOnlyCloses(TestChannels t) {
+        ServerChannel ch = t.server(ChannelConfig.defaults());
+        ch.enable();
+        t.peer().open(ch.id());
+        awaitEvent(ch, StateEvent.OPENED, 1);
+        t.peer().close(ch.id());
+        awaitEvent(ch, StateEvent.CLOSED, 1);
+        assertEquals(List.of(StateEvent.OPENED, StateEvent.CLOSED), events(ch));
+    }
+
+    /** B98: after the guest closes, the server's transactions the guest never completed stay outstanding. */
+    @Test
+    void B98_guestCloseLeavesServerTransactionsOutstanding(TestChannels t) throws InterruptedException {
+        ServerChannel ch = t.openServer(ChannelConfig.defaults());
+        CompletableFuture<Completion> f = ch.send(bytes("needs an answer"), EnumSet.of(SendFlag.WAIT_FOR_COMPLETION));
+        PeerPacket p = t.peer().awaitReceived(ch.id(), TIMEOUT).orElseThrow(() -> new AssertionError("not received"));
+        assertTrue(p.completionRequested());
+        t.peer().close(ch.id());
+        awaitEvent(ch, StateEvent.CLOSED, 1);
+        assertEquals(ChannelState.CLOSED, ch.state());
+        Thread.sleep(QUIET.toMillis());
+        assertFalse(f.isDone(), "the transaction was ended on the server's behalf: " + f);
+        assertTrue(ch.statistics().pendingOutgoing() >= 1, ch.statistics().toString());
+    }
+
+    /** B99: after Closed (guest closed a server that was not running), a send is accepted and held, not transmitted. */
+    @Test
+    void B99_sendAfterClosedIsQueuedNotTransmitted(TestChannels t) throws Exception {
+        ServerChannel ch = t.server(ChannelConfig.defaults());
+        ch.enable();
+        Peer peer = t.peer();
+        peer.open(ch.id());
+        awaitEvent(ch, StateEvent.OPENED, 1);
+        peer.close(ch.id());
+        awaitEvent(ch, StateEvent.CLOSED, 1);
+        CompletableFuture<Completion> f = ch.send(bytes("after closed"));
+        assertFalse(peer.awaitReceived(ch.id(), QUIET).isPresent(), "transmitted on a closed channel");
+        assertFalse(f.isDone());
+        assertTrue(ch.statistics().queuedOutgoing() >= 1, ch.statistics().toString());
+        peer.open(ch.id());
+        ch.start();
+        PeerPacket p = peer.awaitReceived(ch.id(), TIMEOUT).orElseThrow(() -> new AssertionError("held send lost"));
+        assertEquals("after closed", text(p.payload()));
+        f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** B100: a GPADL deleted inside the Closed callback is accepted and the channel disables cleanly. */
+    @Test
+    void B100_gpadlDeletedInsideClosedIsClean(TestChannels t) {
+        ClientChannel ch = t.openClient(ChannelConfig.defaults());
+        Gpadl g = ch.createGpadl(4096, false);
+        AtomicReference<Throwable> problem = new AtomicReference<>();
+        ch.onStateChange(c -> {
+            if (c.event() == StateEvent.CLOSED) {
+                try {
+                    g.close();
+                } catch (RuntimeException e) {
+                    problem.set(e);
+                }
+            }
+        });
+        assertDoesNotThrow(ch::disable);
+        assertNull(problem.get(), () -> "deleting the GPADL inside Closed failed: " + problem.get());
+        assertDoesNotThrow(ch::close);
+    }
+
+    /** B101: disable then cleanup is the valid shutdown; Enable after a local disable re-runs the whole bring-up. */
+    @Test
+    void B101_disableThenEnableRerunsBringUp(TestChannels t) {
+        ClientChannel ch = t.openClient(ChannelConfig.defaults());
+        ch.disable();
+        assertEquals(ChannelState.DISABLED, ch.state());
+        ch.enable();
+        awaitEvent(ch, StateEvent.POST_STARTED, 2);
+        List<StateEvent> h = events(ch);
+        assertEquals(List.of(StateEvent.OPENED, StateEvent.STARTED, StateEvent.POST_STARTED, StateEvent.SUSPEND,
+                StateEvent.CLOSED, StateEvent.OPENED, StateEvent.STARTED, StateEvent.POST_STARTED), h);
+        t.peer().send(ch.id(), bytes("second life"), false, Optional.empty());
+        IncomingPacket p = ch.nextPacket(TIMEOUT).orElseThrow(() -> new AssertionError("no packet after re-enable"));
+        assertEquals("second life", text(p.payloadBytes()));
+        p.complete();
+        ch.disable();
+        assertDoesNotThrow(ch::close);
+        assertTrue(ch.isClosed());
+    }
+}

@@ -16,6 +16,7 @@ import java.io.PrintStream;
 public final class SelftestCommand implements Command {
     static final String PACKAGE = "package";
     static final String CLASSES = "classes";
+    static final String TEST_TIMEOUT = "test-timeout";
 
     @Override
     public String name() {
@@ -34,6 +35,8 @@ public final class SelftestCommand implements Command {
                 .desc("package to scan (default " + ConformanceRunner.SUITE_PACKAGE + ")").get());
         o.addOption(Option.builder().longOpt(CLASSES).hasArg().argName("REGEX")
                 .desc("class-name pattern (default " + ConformanceRunner.SUITE_CLASSES + ")").get());
+        o.addOption(Option.builder().longOpt(TEST_TIMEOUT).hasArg().argName("SECONDS")
+                .desc("a test running longer than this is reported as hung and FAIL (default 60)").get());
         return o;
     }
 
@@ -41,17 +44,19 @@ public final class SelftestCommand implements Command {
     public String helpFooter() {
         return "Runs the JUnit 5 contract tests shipped in kmcl-bridge-junit with the JUnit Platform Launcher; each test is\n"
                 + "named after the behavior-catalog ids it checks (B1..B157). Skipped or aborted tests count as not passed.\n"
+                + "With --verbose each test is announced on stderr as it starts and ends.\n"
                 + "Examples: kmcl-diag selftest                    (fake on a machine without the driver)\n"
                 + "          kmcl-diag selftest --backend native   (on a Hyper-V VM with the driver installed)";
     }
 
     @Override
-    public ExitCode run(Invocation inv) {
+    public ExitCode run(Invocation inv) throws InterruptedException {
         var v = inv.options();
+        java.time.Duration testTimeout = v.seconds(TEST_TIMEOUT, java.time.Duration.ofSeconds(60));
         String backend = inv.backendChoice().name();
         inv.kmcl().close(); // fail fast (exit 4) when the backend cannot be opened; the tests open their own
         ConformanceRunner runner = new ConformanceRunner(v.string(PACKAGE, ConformanceRunner.SUITE_PACKAGE),
-                v.string(CLASSES, ConformanceRunner.SUITE_CLASSES));
+                v.string(CLASSES, ConformanceRunner.SUITE_CLASSES), inv.verbose() ? inv.err() : null, testTimeout);
         SelftestReport report = runner.run(backend);
         if (inv.json()) {
             inv.printJson(report.toJson());

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * carry them in the display name.
  */
 public final class BehaviorIds {
-    private static final Pattern ID = Pattern.compile("(?<![A-Za-z0-9])B(\\d{1,4})(?![0-9])");
+    private static final Pattern ID = Pattern.compile("(?<![A-Za-z0-9])B(\\d{1,4})(?![0-9A-Za-z])");
 
     private BehaviorIds() {
     }

@@ -37,10 +37,11 @@ public final class PolicyHandler implements PacketHandler {
         byte[] external = new byte[ext.remaining()];
         ext.get(external);
         PacketPolicy.Decision d = policy.decide(index, payload);
-        byte[] completion = new byte[0];
+        byte[] completion = d == PacketPolicy.Decision.COMPLETE ? policy.completionPayload() : new byte[0];
+        // report first, then end the packet: whoever waits for the verdict (the peer) sees the report already made
+        listener.accept(new HandledPacket(index, at, payload, external, p.completionRequested(), d, completion));
         switch (d) {
             case COMPLETE -> {
-                completion = policy.completionPayload();
                 p.complete(completion);
                 completed.incrementAndGet();
             }
@@ -50,7 +51,6 @@ public final class PolicyHandler implements PacketHandler {
             }
             case HOLD -> held.put(p, at);
         }
-        listener.accept(new HandledPacket(index, at, payload, external, p.completionRequested(), d, completion));
     }
 
     /** Packets delivered so far. */

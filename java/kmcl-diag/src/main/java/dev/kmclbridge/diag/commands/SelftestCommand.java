@@ -36,7 +36,7 @@ public final class SelftestCommand implements Command {
         o.addOption(Option.builder().longOpt(CLASSES).hasArg().argName("REGEX")
                 .desc("class-name pattern (default " + ConformanceRunner.SUITE_CLASSES + ")").get());
         o.addOption(Option.builder().longOpt(TEST_TIMEOUT).hasArg().argName("SECONDS")
-                .desc("a test running longer than this is reported as hung and FAIL (default 60)").get());
+                .desc("a test running longer than this is reported as hung and FAIL (default 30)").get());
         return o;
     }
 
@@ -52,7 +52,7 @@ public final class SelftestCommand implements Command {
     @Override
     public ExitCode run(Invocation inv) throws InterruptedException {
         var v = inv.options();
-        java.time.Duration testTimeout = v.seconds(TEST_TIMEOUT, java.time.Duration.ofSeconds(60));
+        java.time.Duration testTimeout = v.seconds(TEST_TIMEOUT, java.time.Duration.ofSeconds(30));
         String backend = inv.backendChoice().name();
         inv.kmcl().close(); // fail fast (exit 4) when the backend cannot be opened; the tests open their own
         ConformanceRunner runner = new ConformanceRunner(v.string(PACKAGE, ConformanceRunner.SUITE_PACKAGE),

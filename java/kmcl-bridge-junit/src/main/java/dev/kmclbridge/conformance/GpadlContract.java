@@ -10,8 +10,10 @@ import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerMapping;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +26,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Catalog 5.8: GPADLs, created by the client, mapped by the server (B135-B144). */
 @KmclTest
+@Timeout(60)
 public class GpadlContract {
+    @AfterEach
+    void endLeftoverPackets(TestChannels t) {
+        PacketFlow.completeLeftovers(t);
+    }
+
 
     /** A client GPADL is usable as soon as create returns: the host peer can map it at once and sees its bytes. */
     @Test

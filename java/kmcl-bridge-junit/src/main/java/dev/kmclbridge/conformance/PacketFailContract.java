@@ -10,8 +10,10 @@ import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.peer.RingStatus;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,7 +40,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Catalog 5.4: VmbChannelPacketFail stops the incoming queue (B73, B74; §6 Q6 and Q22 choices). */
 @KmclTest
+@Timeout(60)
 public class PacketFailContract {
+    @AfterEach
+    void endLeftoverPackets(TestChannels t) {
+        PacketFlow.completeLeftovers(t);
+    }
+
 
     /** After fail(), no further packet callback happens on the channel; the peer sees FAILED and a stopped queue. */
     @ParameterizedTest

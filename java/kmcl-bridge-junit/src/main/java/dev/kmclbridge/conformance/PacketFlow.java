@@ -37,6 +37,67 @@ final class PacketFlow {
     private PacketFlow() {
     }
 
+    /** Packets handed to a test through these helpers; see {@link #completeLeftovers()}. */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<IncomingPacket> HANDED_OUT =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Remembers a delivered packet so that {@link #completeLeftovers()} can end it if the test does not. */
+    static IncomingPacket track(IncomingPacket p) {
+        HANDED_OUT.add(p);
+        return p;
+    }
+
+    /**
+     * Completes every packet the test left open (for instance because an assertion failed first): those handed out
+     * by these helpers and those still waiting in a channel's default queue. The fixture's disable waits for all
+     * delivered packets, as KMCL does, so without this a failed test would block the suite. Contract classes call
+     * it from {@code @AfterEach}; tests run one at a time.
+     */
+    static void completeLeftovers(TestChannels t) {
+        long deadline = System.nanoTime() + TestChannels.TIMEOUT.toNanos();
+        while (true) {
+            IncomingPacket p;
+            while ((p = HANDED_OUT.poll()) != null) {
+                completeQuietly(p);
+            }
+            boolean settled = true;
+            for (Channel ch : t.kmcl().channels()) {
+                try {
+                    Optional<IncomingPacket> q;
+                    while ((q = ch.nextPacket(Duration.ZERO)).isPresent()) {
+                        completeQuietly(q.get());
+                    }
+                } catch (IllegalStateException handlerMode) {
+                    // packets of handler-mode channels are tracked above
+                }
+                try {
+                    ChannelStatistics s = ch.statistics();
+                    dev.kmclbridge.ChannelStatus st = ch.status();
+                    if (s.pendingIncoming() > 0 || (s.incomingRingUsed() > 0 && !st.queueStopped() && !st.paused()
+                            && st.state() == dev.kmclbridge.ChannelState.ACTIVE)) {
+                        settled = false;
+                    }
+                } catch (RuntimeException closed) {
+                    // channel already closed
+                }
+            }
+            if (settled || System.nanoTime() > deadline) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    private static void completeQuietly(IncomingPacket p) {
+        if (!p.isRetired()) {
+            try {
+                p.complete();
+            } catch (RuntimeException ignored) {
+                // retired concurrently or channel gone: nothing left to do
+            }
+        }
+    }
+
     /** The local endpoint type a test runs on; the peer plays the opposite side. */
     enum Side {
         CLIENT, SERVER;
@@ -89,14 +150,14 @@ final class PacketFlow {
 
     /** The next packet from the default queue, failing the test if none arrives within TIMEOUT. */
     static IncomingPacket next(Channel ch) {
-        return ch.nextPacket(TestChannels.TIMEOUT)
+        return ch.nextPacket(TestChannels.TIMEOUT).map(PacketFlow::track)
                 .orElseThrow(() -> new AssertionError("no packet delivered on channel " + ch.id() + " within "
                         + TestChannels.TIMEOUT + "; statistics " + ch.statistics()));
     }
 
     /** Asserts the default queue stays empty for QUIET. */
     static void assertNothingDelivered(Channel ch, String why) {
-        Optional<IncomingPacket> p = ch.nextPacket(TestChannels.QUIET);
+        Optional<IncomingPacket> p = ch.nextPacket(TestChannels.QUIET).map(PacketFlow::track);
         p.ifPresent(x -> fail(why + ": unexpected delivery " + x));
     }
 
@@ -177,6 +238,7 @@ final class PacketFlow {
 
         @Override
         public void onPacket(IncomingPacket packet) {
+            track(packet);
             all.add(packet);
             try {
                 action.accept(packet);

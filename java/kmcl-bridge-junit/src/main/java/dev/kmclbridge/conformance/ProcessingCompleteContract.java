@@ -6,8 +6,10 @@ import dev.kmclbridge.IncomingPacket;
 import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -32,7 +34,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /** Catalog 5.4: end-of-batch notifications, EvtVmbChannelProcessingComplete (B67-B69). */
 @KmclTest
+@Timeout(60)
 public class ProcessingCompleteContract {
+    @AfterEach
+    void endLeftoverPackets(TestChannels t) {
+        PacketFlow.completeLeftovers(t);
+    }
+
 
     /** One event as the channel's callbacks saw it: a packet (count 0) or a batch end (count = PacketsProcessed). */
     private record Ev(boolean batchEnd, int count) {
@@ -187,13 +195,15 @@ public class ProcessingCompleteContract {
         ch.onPacket(rec);
         ch.onProcessingComplete(ends::add);
         Side.CLIENT.bringUp(t, ch);
+        ch.pause();
         for (int i = 0; i < 5; i++) {
             peer.send(ch.id(), seq(i), false, Optional.empty());
         }
+        ch.start();
         List<IncomingPacket> first = rec.next(2);
         Integer c = ends.poll(TestChannels.TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
         assertNotNull(c, "no batch end although delivery stopped at the quota");
-        assertEquals(2, c);
+        assertEquals(2, c, "the batch ended at the quota with 3 packets left in the ring");
         assertTrue(peer.ringStatus(ch.id()).incomingUsed() > 0, "packets still in the ring when the batch ended");
         rec.assertNone(TestChannels.QUIET, "quota reached");
         first.forEach(IncomingPacket::complete);

@@ -8,7 +8,9 @@ import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Fault;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerPacket;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -29,7 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Catalog 5.6: a full outgoing ring queues sends instead of failing them (B112). */
 @KmclTest
+@Timeout(60)
 public class RingBackpressureContract {
+    @AfterEach
+    void endLeftoverPackets(TestChannels t) {
+        PacketFlow.completeLeftovers(t);
+    }
+
 
     private static void awaitAll(List<CompletableFuture<Completion>> fs) {
         try {

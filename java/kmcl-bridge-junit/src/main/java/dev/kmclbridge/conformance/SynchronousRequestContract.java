@@ -11,8 +11,10 @@ import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerPacket;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,7 +44,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Catalog 5.7: VmbChannelSendSynchronousRequest (B125-B134), and where it may be called from (B48, B50). */
 @KmclTest
+@Timeout(60)
 public class SynchronousRequestContract {
+    @AfterEach
+    void endLeftoverPackets(TestChannels t) {
+        PacketFlow.completeLeftovers(t);
+    }
+
 
     /** Runs the blocking request on another thread. */
     private static CompletableFuture<Completion> async(Channel ch, SyncRequest r) {

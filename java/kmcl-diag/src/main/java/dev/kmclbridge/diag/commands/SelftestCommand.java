@@ -71,12 +71,11 @@ public final class SelftestCommand implements Command {
     }
 
     static void print(PrintStream out, SelftestReport report) {
-        int width = Math.max(4, report.outcomes().stream().mapToInt(o -> o.test().length()).max().orElse(4));
         out.printf("%-9s %-6s %s%n", "BEHAVIOR", "RESULT", "TEST");
         for (BehaviorRow row : report.rows()) {
             boolean first = true;
             for (TestOutcome t : row.tests()) {
-                out.printf("%-9s %-6s %-" + width + "s%n", first ? row.behavior() : "", t.result(), t.test());
+                out.printf("%-9s %-6s %s%n", first ? row.behavior() : "", t.result(), t.test());
                 if (t.message() != null && !t.result().equals("PASS")) {
                     out.printf("%-16s -> %s%n", "", t.message());
                 }

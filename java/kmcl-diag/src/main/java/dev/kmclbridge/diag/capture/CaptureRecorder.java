@@ -1,0 +1,152 @@
+package dev.kmclbridge.diag.capture;
+
+import dev.kmclbridge.Completion;
+import dev.kmclbridge.diag.Hex;
+import dev.kmclbridge.diag.traffic.HandledPacket;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Records a channel's traffic as capture records: incoming packets with kmcl-diag's verdict (fed from the
+ * {@link dev.kmclbridge.diag.traffic.PolicyHandler} listener) and our sends with the other side's verdict. Each
+ * packet line is written (and flushed) as soon as its verdict is known, so an interrupted capture keeps what it saw.
+ */
+public final class CaptureRecorder implements AutoCloseable {
+    private final CaptureHeader header;
+    private final BufferedWriter writer;
+    private final long start = System.nanoTime();
+    private final AtomicLong seq = new AtomicLong();
+    private final List<CapturedPacket> packets = new ArrayList<>();
+    private final Map<Long, PendingSend> pendingSends = new ConcurrentHashMap<>();
+    private boolean closed;
+
+    private record PendingSend(long seq, long at, byte[] payload, boolean completionRequested) {
+    }
+
+    private CaptureRecorder(CaptureHeader header, BufferedWriter writer) {
+        this.header = header;
+        this.writer = writer;
+        emit(header);
+    }
+
+    /** A recorder writing to {@code file} (created or truncated). */
+    public static CaptureRecorder toFile(Path file, CaptureHeader header) throws IOException {
+        return new CaptureRecorder(header, Files.newBufferedWriter(file, StandardCharsets.UTF_8));
+    }
+
+    /** A recorder that only keeps the capture in memory ({@link #capture()}). */
+    public static CaptureRecorder inMemory(CaptureHeader header) {
+        return new CaptureRecorder(header, null);
+    }
+
+    /** Records an incoming packet and kmcl-diag's verdict on it. */
+    public void incoming(HandledPacket p) {
+        String verdict = switch (p.decision()) {
+            case COMPLETE -> CapturedPacket.COMPLETED;
+            case FAIL -> CapturedPacket.FAILED;
+            case HOLD -> CapturedPacket.PENDING;
+        };
+        long at = p.atNanos() - start;
+        add(new CapturedPacket(seq.incrementAndGet(), CapturedPacket.IN, at, Hex.format(p.payload()), Hex.format(p.external()),
+                p.completionRequested(), verdict, Hex.format(p.completionPayload()),
+                verdict.equals(CapturedPacket.PENDING) ? null : at));
+    }
+
+    /** Records one of our sends; its line is written when {@code result} ends (or as pending at close). */
+    public void outgoing(byte[] payload, boolean completionRequested, long sentAtNanos, CompletableFuture<Completion> result) {
+        long s = seq.incrementAndGet();
+        pendingSends.put(s, new PendingSend(s, sentAtNanos - start, payload.clone(), completionRequested));
+        result.whenComplete((c, e) -> {
+            PendingSend ps = pendingSends.remove(s);
+            if (ps == null) {
+                return;
+            }
+            long at = System.nanoTime() - start;
+            add(new CapturedPacket(s, CapturedPacket.OUT, ps.at(), Hex.format(ps.payload()), "", ps.completionRequested(),
+                    e == null ? CapturedPacket.COMPLETED : CapturedPacket.FAILED,
+                    e == null && ps.completionRequested() ? Hex.format(c.payloadBytes()) : "", at));
+        });
+    }
+
+    /** Nanoseconds since the capture started (the time base of {@link #outgoing}'s {@code sentAtNanos} is System.nanoTime()). */
+    public long nanosSinceStart() {
+        return System.nanoTime() - start;
+    }
+
+    private synchronized void add(CapturedPacket p) {
+        if (closed) {
+            return;
+        }
+        packets.add(p);
+        emit(p);
+    }
+
+    private synchronized void emit(CaptureRecord r) {
+        if (writer == null) {
+            return;
+        }
+        try {
+            writer.write(CaptureFiles.toLine(r));
+            writer.newLine();
+            writer.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Packets recorded so far. */
+    public synchronized int size() {
+        return packets.size();
+    }
+
+    /** Ends the capture: unanswered sends become pending, the end record is written. */
+    public synchronized Capture finish(boolean queueStopped) {
+        if (!closed) {
+            for (PendingSend ps : List.copyOf(pendingSends.values())) {
+                pendingSends.remove(ps.seq());
+                add(new CapturedPacket(ps.seq(), CapturedPacket.OUT, ps.at(), Hex.format(ps.payload()), "",
+                        ps.completionRequested(), CapturedPacket.PENDING, "", null));
+            }
+            CaptureEnd end = new CaptureEnd(packets.size(), System.nanoTime() - start, queueStopped);
+            emit(end);
+            closed = true;
+            closeWriter();
+            return new Capture(header, packets, Optional.of(end));
+        }
+        return capture();
+    }
+
+    /** What was recorded so far. */
+    public synchronized Capture capture() {
+        return new Capture(header, packets, Optional.empty());
+    }
+
+    private void closeWriter() {
+        if (writer != null) {
+            try {
+                writer.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            finish(false);
+        }
+    }
+}

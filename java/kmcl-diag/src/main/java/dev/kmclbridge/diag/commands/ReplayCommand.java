@@ -1,0 +1,179 @@
+package dev.kmclbridge.diag.commands;
+
+import dev.kmclbridge.Completion;
+import dev.kmclbridge.SendFlag;
+import dev.kmclbridge.diag.Command;
+import dev.kmclbridge.diag.DiagFailure;
+import dev.kmclbridge.diag.ExitCode;
+import dev.kmclbridge.diag.Hex;
+import dev.kmclbridge.diag.Invocation;
+import dev.kmclbridge.diag.capture.Capture;
+import dev.kmclbridge.diag.capture.CaptureFiles;
+import dev.kmclbridge.diag.capture.CaptureHeader;
+import dev.kmclbridge.diag.capture.CaptureRecorder;
+import dev.kmclbridge.diag.capture.CaptureReplayer;
+import dev.kmclbridge.diag.capture.CapturedPacket;
+import dev.kmclbridge.diag.capture.PacketComparison;
+import dev.kmclbridge.diag.capture.ReplayReport;
+import dev.kmclbridge.diag.traffic.ChannelOptions;
+import dev.kmclbridge.diag.traffic.ChannelRig;
+import dev.kmclbridge.diag.traffic.PacketFilter;
+import dev.kmclbridge.diag.traffic.PacketPolicy;
+import dev.kmclbridge.diag.traffic.PolicyHandler;
+import dev.kmclbridge.peer.Peer;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code replay}: feeds a capture into the fake's (or loopback's) peer: the peer re-sends the recorded incoming
+ * packets to a fresh channel that ends them with the recorded filters, kmcl-diag re-sends the recorded outgoing
+ * packets and the peer answers with the recorded completions; packet sequence and verdicts are compared.
+ */
+public final class ReplayCommand implements Command {
+    static final String IN = "in";
+    static final String SPEED = "speed";
+    static final String TIMEOUT = "timeout";
+    static final String OUT = "out";
+
+    @Override
+    public String name() {
+        return "replay";
+    }
+
+    @Override
+    public String summary() {
+        return "replay a capture into the fake's peer and compare packet sequence and verdicts (exit 1 on mismatch)";
+    }
+
+    @Override
+    public String positionalUsage() {
+        return "[FILE]";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt(IN).hasArg().argName("FILE").desc("capture file to replay (or give FILE as argument)").get());
+        o.addOption(Option.builder().longOpt(SPEED).hasArg().argName("FACTOR")
+                .desc("1 = recorded timing (default), 2 = twice as fast, 0 = no waits").get());
+        o.addOption(Option.builder().longOpt(TIMEOUT).hasArg().argName("SECONDS").desc("wait per packet (default 5)").get());
+        o.addOption(Option.builder().longOpt(OUT).hasArg().argName("FILE").desc("also record the replayed traffic as a capture").get());
+        o.addOption(Option.builder().longOpt(ChannelOptions.MAX_PACKET).hasArg().argName("BYTES")
+                .desc("VmbChannelInitSetMaximumPacketSize for the replay channel").get());
+        return o;
+    }
+
+    @Override
+    public String helpFooter() {
+        return "Needs a backend with a peer (fake or loopback): on native it exits with 4.\n"
+                + "In your own tests use dev.kmclbridge.diag.capture.CaptureReplayer with your channel and handler instead.\n"
+                + "Example: kmcl-diag replay --backend fake --speed 0 demo.kcap";
+    }
+
+    @Override
+    public ExitCode run(Invocation inv) throws InterruptedException {
+        var v = inv.options();
+        String name = v.has(IN) ? v.string(IN, null) : v.positional().length == 1 ? v.positional()[0] : null;
+        if (name == null || (v.has(IN) && v.positional().length > 0) || v.positional().length > 1) {
+            throw DiagFailure.usage("replay needs exactly one capture file (--in FILE or FILE)");
+        }
+        Capture capture = CaptureFiles.read(Path.of(name));
+        double speed = v.doubleValue(SPEED, 1.0, 0, 1e6);
+        Duration timeout = v.seconds(TIMEOUT, Duration.ofSeconds(5));
+        Optional<Path> outFile = v.has(OUT) ? Optional.of(Path.of(v.string(OUT, null))) : Optional.empty();
+        CaptureHeader h = capture.header();
+        PacketPolicy policy = new PacketPolicy(PacketFilter.parse("capture header completeFilter", h.completeFilter()),
+                PacketFilter.parse("capture header failFilter", h.failFilter()), Hex.parse("capture header completionPayload",
+                h.completionPayload() == null ? "" : h.completionPayload()));
+        if (inv.kmcl().peer().isEmpty()) {
+            throw DiagFailure.backendUnavailable("replay needs a backend with a peer (fake or loopback); backend '"
+                    + inv.kmcl().info().name() + "' has none");
+        }
+        List<byte[]> delivered = Collections.synchronizedList(new ArrayList<>());
+        CaptureRecorder[] recorder = new CaptureRecorder[1];
+        PolicyHandler handler = new PolicyHandler(policy, p -> {
+            delivered.add(p.payload());
+            if (recorder[0] != null) {
+                recorder[0].incoming(p);
+            }
+        });
+        try (ChannelRig rig = ChannelRig.open(inv.kmcl(), Optional.empty(), ChannelOptions.config(v), Optional.of(handler),
+                Duration.ofSeconds(10))) {
+            CaptureHeader replayHeader = new CaptureHeader(CaptureHeader.FORMAT, CaptureHeader.VERSION, Instant.now().toString(),
+                    inv.kmcl().info().name(), rig.endpoint().interfaceType().toString(), rig.endpoint().interfaceInstance().toString(),
+                    EndpointsCommand.displayName(rig.endpoint()), ChannelView.id(rig.channel()), h.completeFilter(), h.failFilter(),
+                    h.completionPayload());
+            try {
+                recorder[0] = outFile.isPresent() ? CaptureRecorder.toFile(outFile.get(), replayHeader) : CaptureRecorder.inMemory(replayHeader);
+            } catch (IOException e) {
+                throw DiagFailure.badInput("--out: cannot write " + outFile.get() + ": " + e.getMessage());
+            }
+            Peer peer = rig.requirePeer("replay");
+            List<CompletableFuture<Completion>> sends = new ArrayList<>();
+            CaptureReplayer replayer = new CaptureReplayer(peer, rig.channel().id(), speed, timeout);
+            ReplayReport report = replayer.replay(capture, p -> {
+                long at = System.nanoTime();
+                CompletableFuture<Completion> f = rig.channel().send(p.payloadBytes(), p.completionRequested()
+                        ? EnumSet.of(SendFlag.WAIT_FOR_COMPLETION) : EnumSet.noneOf(SendFlag.class));
+                recorder[0].outgoing(p.payloadBytes(), p.completionRequested(), at, f);
+                sends.add(f);
+            });
+            try {
+                CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                // unanswered sends are reported by the comparison and recorded as pending
+            }
+            recorder[0].finish(rig.channel().status().queueStopped());
+            handler.completeHeld();
+            List<byte[]> expectedOrder = capture.packets().stream().filter(CapturedPacket::incoming).map(CapturedPacket::payloadBytes).toList();
+            boolean sameOrder;
+            synchronized (delivered) {
+                sameOrder = expectedOrder.size() == delivered.size()
+                        && java.util.stream.IntStream.range(0, delivered.size()).allMatch(i -> Arrays.equals(expectedOrder.get(i), delivered.get(i)));
+            }
+            boolean ok = report.allMatch() && sameOrder;
+            print(inv, name, report, sameOrder, delivered.size(), expectedOrder.size(), ok);
+            return ok ? ExitCode.OK : ExitCode.CHECK_FAILED;
+        }
+    }
+
+    private static void print(Invocation inv, String file, ReplayReport r, boolean sameOrder, int delivered, int expected, boolean ok) {
+        if (inv.json()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", file);
+            m.put("packets", r.packets().size());
+            m.put("mismatches", r.mismatches());
+            m.put("deliveryOrderMatches", sameOrder);
+            m.put("incomingDelivered", delivered);
+            m.put("incomingRecorded", expected);
+            m.put("match", ok);
+            m.put("comparisons", r.packets());
+            inv.printJson(m);
+            return;
+        }
+        var out = inv.out();
+        out.printf("%-4s %-3s %-6s %-10s %-10s %s%n", "SEQ", "DIR", "BYTES", "RECORDED", "REPLAYED", "RESULT");
+        for (PacketComparison c : r.packets()) {
+            out.printf("%-4d %-3s %-6d %-10s %-10s %s%n", c.seq(), c.direction(), c.bytes(), c.expectedVerdict(), c.actualVerdict(),
+                    c.match() ? "ok" : "DIFFERS: " + c.detail());
+        }
+        out.printf("replayed %d packets from %s: %d match, %d differ; delivery order %s (%d of %d incoming delivered)%n",
+                r.packets().size(), file, r.packets().size() - r.mismatches(), r.mismatches(), sameOrder ? "same" : "DIFFERENT",
+                delivered, expected);
+        out.println(ok ? "REPLAY MATCHES" : "REPLAY DIFFERS");
+    }
+}

@@ -1,0 +1,154 @@
+package dev.kmclbridge.diag.commands;
+
+import dev.kmclbridge.diag.Command;
+import dev.kmclbridge.diag.ExitCode;
+import dev.kmclbridge.diag.Hex;
+import dev.kmclbridge.diag.Invocation;
+import dev.kmclbridge.diag.OptionValues;
+import dev.kmclbridge.diag.traffic.ChannelOptions;
+import dev.kmclbridge.diag.traffic.ChannelRig;
+import dev.kmclbridge.diag.traffic.GeneratorOptions;
+import dev.kmclbridge.diag.traffic.HandledPacket;
+import dev.kmclbridge.diag.traffic.PacketFilter;
+import dev.kmclbridge.diag.traffic.PacketPolicy;
+import dev.kmclbridge.diag.traffic.PeerTraffic;
+import dev.kmclbridge.diag.traffic.PolicyHandler;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code watch}: streams incoming packets with a hex dump; completes, fails or holds them by filter. */
+public final class WatchCommand implements Command {
+    static final String COUNT = "count";
+    static final String DURATION = "duration";
+    static final String COMPLETE = "complete";
+    static final String FAIL = "fail";
+    static final String COMPLETION_PAYLOAD = "completion-payload";
+    static final int DEFAULT_GENERATE = 5;
+
+    @Override
+    public String name() {
+        return "watch";
+    }
+
+    @Override
+    public String summary() {
+        return "stream incoming packets with a hex dump; complete or fail those matching a filter";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt(COUNT).hasArg().argName("N").desc("stop after N packets").get());
+        o.addOption(Option.builder().longOpt(DURATION).hasArg().argName("SECONDS")
+                .desc("stop after SECONDS (default: fake/loopback 10, native unlimited)").get());
+        policyOptions(o);
+        GeneratorOptions.addTo(o, DEFAULT_GENERATE);
+        return ChannelOptions.addTo(o);
+    }
+
+    /** --complete, --fail, --completion-payload (shared with capture). */
+    static void policyOptions(Options o) {
+        o.addOption(Option.builder().longOpt(COMPLETE).hasArg().argName("FILTER")
+                .desc("complete packets matching FILTER (default all); the others not failed are held until exit").get());
+        o.addOption(Option.builder().longOpt(FAIL).hasArg().argName("FILTER")
+                .desc("fail packets matching FILTER (VmbChannelPacketFail: stops the incoming queue; default none)").get());
+        o.addOption(Option.builder().longOpt(COMPLETION_PAYLOAD).hasArg().argName("HEX")
+                .desc("completion payload for completed packets (default empty)").get());
+    }
+
+    static PacketPolicy policy(OptionValues v) {
+        return new PacketPolicy(PacketFilter.parse("--" + COMPLETE, v.string(COMPLETE, "all")),
+                PacketFilter.parse("--" + FAIL, v.string(FAIL, "none")), v.hex(COMPLETION_PAYLOAD, new byte[0]));
+    }
+
+    static final String FILTER_HELP = "FILTER: all | none | terms joined with ',' (all must hold): prefix=HEX, contains=HEX,\n"
+            + "        len=N, len>N, len<N, nth=N (the N-th packet delivered, 1-based).\n";
+
+    @Override
+    public String helpFooter() {
+        return FILTER_HELP
+                + "On fake/loopback the peer generates the traffic (--generate); on native the packets come from the device.\n"
+                + "Example: kmcl-diag watch --backend fake --generate 3 --fail nth=2";
+    }
+
+    @Override
+    public ExitCode run(Invocation inv) throws InterruptedException {
+        var v = inv.options();
+        PacketPolicy policy = policy(v);
+        GeneratorOptions.validate(v);
+        long count = v.longValue(COUNT, Long.MAX_VALUE, 1, Long.MAX_VALUE);
+        long t0 = System.nanoTime();
+        PrintStream out = inv.out();
+        PolicyHandler handler = new PolicyHandler(policy, p -> print(inv, out, p, t0));
+        try (ChannelRig rig = ChannelRig.open(inv.kmcl(), ChannelOptions.endpoint(v), ChannelOptions.config(v),
+                Optional.of(handler), ChannelOptions.openTimeout(v))) {
+            int generate = GeneratorOptions.count(v, rig.peer().isPresent(), DEFAULT_GENERATE);
+            Duration duration = v.seconds(DURATION, rig.peer().isPresent() ? Duration.ofSeconds(10) : Duration.ofDays(3650));
+            if (!v.has(COUNT) && generate > 0) {
+                count = generate;
+            }
+            if (!inv.json()) {
+                out.printf("watching channel %s (%s)%s%n", ChannelView.id(rig.channel()),
+                        EndpointsCommand.displayName(rig.endpoint()),
+                        generate > 0 ? "; the peer sends " + generate + " packets" : "");
+            }
+            Optional<PeerTraffic> traffic = GeneratorOptions.start(v, rig.peer(), rig.channel().id(), generate);
+            long deadline = System.nanoTime() + duration.toNanos();
+            try {
+                while (handler.delivered() < count && System.nanoTime() < deadline && !rig.channel().status().queueStopped()) {
+                    Thread.sleep(10);
+                }
+            } finally {
+                traffic.ifPresent(PeerTraffic::close);
+            }
+            int heldCompleted = handler.completeHeld();
+            boolean stopped = rig.channel().status().queueStopped();
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("summary", true);
+            summary.put("delivered", handler.delivered());
+            summary.put("completed", handler.completed());
+            summary.put("failed", handler.failed());
+            summary.put("heldThenCompletedAtExit", heldCompleted);
+            summary.put("queueStopped", stopped);
+            synchronized (out) {
+                if (inv.json()) {
+                    inv.printJsonLine(summary);
+                } else {
+                    out.printf("watched %d packets: %d completed, %d failed, %d held (completed at exit)%s%n",
+                            handler.delivered(), handler.completed(), handler.failed(), heldCompleted,
+                            stopped ? "; the incoming queue is stopped (a packet was failed)" : "");
+                }
+            }
+        }
+        return ExitCode.OK;
+    }
+
+    private static void print(Invocation inv, PrintStream out, HandledPacket p, long t0) {
+        double at = (p.atNanos() - t0) / 1e9;
+        synchronized (out) {
+            if (inv.json()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("n", p.index());
+                m.put("atSeconds", Math.round(at * 1e6) / 1e6);
+                m.put("bytes", p.payload().length);
+                m.put("externalBytes", p.external().length);
+                m.put("completionRequested", p.completionRequested());
+                m.put("action", p.action());
+                m.put("payload", Hex.format(p.payload()));
+                inv.printJsonLine(m);
+            } else {
+                out.printf("#%d +%.3fs %d bytes%s%s -> %s%n", p.index(), at, p.payload().length,
+                        p.external().length > 0 ? " + " + p.external().length + " external" : "",
+                        p.completionRequested() ? ", completion requested" : "", p.action());
+                out.print(Hex.dump(p.payload(), "  "));
+                out.flush();
+            }
+        }
+    }
+}

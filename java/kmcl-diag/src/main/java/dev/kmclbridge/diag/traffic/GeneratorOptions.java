@@ -1,0 +1,59 @@
+package dev.kmclbridge.diag.traffic;
+
+import dev.kmclbridge.diag.DiagFailure;
+import dev.kmclbridge.diag.OptionValues;
+import dev.kmclbridge.peer.Peer;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** --generate / --interval / --generate-hex / --no-completion-request: incoming traffic the peer makes on fake/loopback. */
+public final class GeneratorOptions {
+    public static final String GENERATE = "generate";
+    public static final String INTERVAL = "interval";
+    public static final String GENERATE_HEX = "generate-hex";
+    public static final String NO_COMPLETION = "no-completion-request";
+
+    private GeneratorOptions() {
+    }
+
+    public static Options addTo(Options o, int defaultCount) {
+        o.addOption(Option.builder().longOpt(GENERATE).hasArg().argName("N")
+                .desc("fake/loopback: the peer sends N packets to us (default " + defaultCount + "; 0 = none)").get());
+        o.addOption(Option.builder().longOpt(INTERVAL).hasArg().argName("MILLIS")
+                .desc("fake/loopback: pause between generated packets (default 20)").get());
+        o.addOption(Option.builder().longOpt(GENERATE_HEX).hasArg().argName("HEX")
+                .desc("fake/loopback: generated packets carry this payload (default: numbered samples)").get());
+        o.addOption(Option.builder().longOpt(NO_COMPLETION)
+                .desc("fake/loopback: generated packets do not request a completion").get());
+        return o;
+    }
+
+    /** How many packets to generate: the --generate value or the default on a peer backend, 0 otherwise. */
+    public static int count(OptionValues v, boolean hasPeer, int defaultCount) {
+        if (!hasPeer && (v.has(GENERATE) || v.has(GENERATE_HEX))) {
+            throw DiagFailure.usage("--" + GENERATE + " and --" + GENERATE_HEX
+                    + " need a backend with a peer (fake or loopback); on native the traffic comes from the real device");
+        }
+        return hasPeer ? v.intValue(GENERATE, defaultCount, 0, 10_000_000) : 0;
+    }
+
+    /** Starts the generator when there is anything to generate. */
+    public static Optional<PeerTraffic> start(OptionValues v, Optional<Peer> peer, long channel, int count) {
+        if (peer.isEmpty() || count == 0) {
+            return Optional.empty();
+        }
+        Duration interval = Duration.ofMillis(v.longValue(INTERVAL, 20, 0, 3_600_000));
+        Optional<byte[]> fixed = v.has(GENERATE_HEX) ? Optional.of(v.hex(GENERATE_HEX, null)) : Optional.empty();
+        return Optional.of(PeerTraffic.start(peer.get(), channel, count, interval, fixed, !v.has(NO_COMPLETION)));
+    }
+
+    /** Validates the generator options before the backend is opened (bad hex/number fail early). */
+    public static void validate(OptionValues v) {
+        v.longValue(INTERVAL, 20, 0, 3_600_000);
+        v.hex(GENERATE_HEX, null);
+        v.intValue(GENERATE, 0, 0, 10_000_000);
+    }
+}

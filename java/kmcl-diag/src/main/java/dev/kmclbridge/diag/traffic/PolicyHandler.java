@@ -1,0 +1,88 @@
+package dev.kmclbridge.diag.traffic;
+
+import dev.kmclbridge.IncomingPacket;
+import dev.kmclbridge.PacketHandler;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The packet handler of watch/fail/capture/health: applies a {@link PacketPolicy} to each incoming packet (inline,
+ * on the dispatcher thread), remembers held packets and their age, and reports every packet to a listener.
+ */
+public final class PolicyHandler implements PacketHandler {
+    private final PacketPolicy policy;
+    private final Consumer<HandledPacket> listener;
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final Map<IncomingPacket, Long> held = new ConcurrentHashMap<>();
+
+    public PolicyHandler(PacketPolicy policy, Consumer<HandledPacket> listener) {
+        this.policy = policy;
+        this.listener = listener;
+    }
+
+    @Override
+    public void onPacket(IncomingPacket p) {
+        long index = delivered.incrementAndGet();
+        long at = System.nanoTime();
+        byte[] payload = p.payloadBytes();
+        ByteBuffer ext = p.externalData();
+        byte[] external = new byte[ext.remaining()];
+        ext.get(external);
+        PacketPolicy.Decision d = policy.decide(index, payload);
+        byte[] completion = d == PacketPolicy.Decision.COMPLETE ? policy.completionPayload() : new byte[0];
+        // report first, then end the packet: whoever waits for the verdict (the peer) sees the report already made
+        listener.accept(new HandledPacket(index, at, payload, external, p.completionRequested(), d, completion));
+        switch (d) {
+            case COMPLETE -> {
+                p.complete(completion);
+                completed.incrementAndGet();
+            }
+            case FAIL -> {
+                p.fail();
+                failed.incrementAndGet();
+            }
+            case HOLD -> held.put(p, at);
+        }
+    }
+
+    /** Packets delivered so far. */
+    public long delivered() {
+        return delivered.get();
+    }
+
+    public long completed() {
+        return completed.get();
+    }
+
+    public long failed() {
+        return failed.get();
+    }
+
+    /** How long each held packet has been held, in nanoseconds, oldest first. */
+    public List<Long> heldAgesNanos() {
+        long now = System.nanoTime();
+        List<Long> ages = new ArrayList<>();
+        held.values().forEach(t -> ages.add(now - t));
+        ages.sort((a, b) -> Long.compare(b, a));
+        return ages;
+    }
+
+    /** Completes every held packet (with the policy's completion payload); returns how many. */
+    public int completeHeld() {
+        int n = 0;
+        for (IncomingPacket p : List.copyOf(held.keySet())) {
+            held.remove(p);
+            p.complete(policy.completionPayload());
+            n++;
+        }
+        return n;
+    }
+}

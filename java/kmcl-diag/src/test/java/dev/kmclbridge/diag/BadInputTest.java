@@ -1,0 +1,87 @@
+package dev.kmclbridge.diag;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every bad input gives exactly one clear stderr line, the documented exit code, and no stack trace. */
+class BadInputTest {
+    @TempDir
+    static Path tmp;
+
+    static Stream<Arguments> badInputs() {
+        return Stream.of(
+                Arguments.of("malformed GUID", new String[] {"open", "--endpoint", "not-a-guid"}, 3, "malformed GUID"),
+                Arguments.of("short GUID groups", new String[] {"open", "--endpoint", "1-2-3-4-5"}, 3, "malformed GUID"),
+                Arguments.of("unknown endpoint", new String[] {"open", "--endpoint", "11111111-2222-3333-4444-555555555555"}, 3, "no endpoint"),
+                Arguments.of("bad hex", new String[] {"send", "zz"}, 3, "not a hex digit"),
+                Arguments.of("odd hex", new String[] {"send", "--hex", "abc"}, 3, "odd number"),
+                Arguments.of("missing file", new String[] {"send", "--file", "/nonexistent/payload.bin"}, 3, "no such file"),
+                Arguments.of("unknown channel", new String[] {"stats", "--channel", "0x99"}, 3, "unknown channel"),
+                Arguments.of("unknown channel with one open", new String[] {"channels", "--open", "--channel", "12345"}, 3, "unknown channel"),
+                Arguments.of("bad channel id", new String[] {"stats", "--channel", "xyz"}, 3, "not a channel id"),
+                Arguments.of("bad number", new String[] {"bench", "--count", "lots"}, 3, "not a number"),
+                Arguments.of("bad seconds", new String[] {"stats", "--watch", "soon"}, 3, "not a number of seconds"),
+                Arguments.of("bad filter", new String[] {"watch", "--fail", "sometimes"}, 3, "bad packet filter"),
+                Arguments.of("bad filter hex", new String[] {"watch", "--fail", "prefix=xyz"}, 3, "bad hex"),
+                Arguments.of("missing capture", new String[] {"replay", "/nonexistent/x.kcap"}, 3, "capture file not found"),
+                Arguments.of("bad scenario", new String[] {"health", "--simulate", "meltdown"}, 3, "unknown scenario"),
+                Arguments.of("bad peer reply", new String[] {"send", "00", "--peer-reply", "q"}, 3, "bad hex"),
+                Arguments.of("capture dir missing", new String[] {"capture", "--out", "/nonexistent/dir/x.kcap"}, 3, "does not exist"),
+                Arguments.of("unknown option", new String[] {"send", "--nope", "00"}, 2, "unknown option"),
+                Arguments.of("unknown command", new String[] {"sned", "00"}, 2, "unknown command"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badInputs")
+    void oneLineAndDocumentedExitCode(String what, String[] args, int code, String text) {
+        Cli.Result r = Cli.fake(args);
+        assertEquals(code, r.code(), r::toString);
+        assertEquals(1, r.errLines().size(), () -> "exactly one stderr line for " + what + ": " + r);
+        assertTrue(r.err().contains(text), () -> "message names the problem: " + r);
+        assertFalse(r.err().contains("\tat "), "no stack trace without --verbose");
+        assertTrue(r.err().startsWith("kmcl-diag"), r::toString);
+    }
+
+    @Test
+    void verboseAddsTheStackTrace() {
+        Cli.Result r = Cli.fake("--verbose", "send", "zz");
+        assertEquals(3, r.code());
+        assertTrue(r.errLines().size() > 1, r::toString);
+        assertTrue(r.err().contains("\tat "), r::toString);
+    }
+
+    @Test
+    void corruptCaptureFileIsBadInput() throws Exception {
+        Path f = tmp.resolve("corrupt.kcap");
+        Files.writeString(f, "{\"record\":\"packet\",\"seq\":1}\n");
+        Cli.Result r = Cli.fake("replay", f.toString());
+        assertEquals(3, r.code(), r::toString);
+        assertEquals(1, r.errLines().size());
+        assertTrue(r.err().contains("line 1"), r::toString);
+        Files.writeString(f, "this is not json\n");
+        Cli.Result r2 = Cli.fake("replay", f.toString());
+        assertEquals(3, r2.code(), r2::toString);
+        assertEquals(1, r2.errLines().size());
+    }
+
+    @Test
+    void replayOnABackendWithoutPeerIsBackendUnavailable() throws Exception {
+        // native is not on this machine: the backend cannot be opened, exit 4 either way
+        Path f = tmp.resolve("empty.kcap");
+        Files.writeString(f, "{\"record\":\"header\",\"format\":\"kmcl-capture\",\"version\":1,\"completeFilter\":\"all\",\"failFilter\":\"none\",\"completionPayload\":\"\"}\n");
+        Cli.Result r = Cli.run("--backend", "native", "replay", f.toString());
+        assertEquals(4, r.code(), r::toString);
+        assertEquals(1, r.errLines().size());
+    }
+}

@@ -1,0 +1,72 @@
+package dev.kmclbridge.diag;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Runs kmcl-diag in-process and captures exit code, stdout and stderr. */
+final class Cli {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    record Result(int code, String out, String err) {
+        List<String> errLines() {
+            return err.isEmpty() ? List.of() : Arrays.asList(err.split("\\R"));
+        }
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(out);
+            } catch (Exception e) {
+                throw new AssertionError("stdout is not JSON: " + out, e);
+            }
+        }
+
+        List<JsonNode> jsonLines() {
+            List<JsonNode> out = new ArrayList<>();
+            for (String l : this.out.split("\\R")) {
+                if (!l.isBlank()) {
+                    try {
+                        out.add(JSON.readTree(l));
+                    } catch (Exception e) {
+                        throw new AssertionError("not a JSON line: " + l, e);
+                    }
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private Cli() {
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = new KmclDiag(o, e).run(args);
+        }
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Runs with --backend fake prepended. */
+    static Result fake(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--backend";
+        all[1] = "fake";
+        System.arraycopy(args, 0, all, 2, args.length);
+        return run(all);
+    }
+}

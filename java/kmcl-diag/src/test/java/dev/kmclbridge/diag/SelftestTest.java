@@ -1,0 +1,76 @@
+package dev.kmclbridge.diag;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kmclbridge.diag.selftest.BehaviorIds;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** selftest's launcher, table and exit code, on fixture "contracts" (the real suite runs in scripts/test-diag-launcher.sh). */
+class SelftestTest {
+    private static final String PKG = "dev.kmclbridge.diag.selftestfixture";
+
+    @Test
+    void allPassingGivesExitZeroAndATableRowPerBehavior() {
+        Cli.Result r = Cli.fake("selftest", "--package", PKG, "--classes", ".*PassingContract");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().startsWith("BEHAVIOR  RESULT TEST"), r::toString);
+        assertTrue(r.out().matches("(?s).*B10\\s+PASS\\s+PassingContract.B10_backendIsTheSelectedOne.*"), r::toString);
+        assertTrue(r.out().matches("(?s).*B73\\s+PASS\\s+PassingContract.B73_B74_twoIdsInOneName.*"), r::toString);
+        assertTrue(r.out().matches("(?s).*B74\\s+PASS\\s+PassingContract.B73_B74_twoIdsInOneName.*"), r::toString);
+        assertTrue(r.out().contains("2 tests: 2 passed, 0 failed, 0 skipped; 3 behaviors covered (0 failing) on backend fake"), r::toString);
+        assertTrue(r.out().contains("SELFTEST PASSED"));
+    }
+
+    @Test
+    void aFailureOrSkipGivesExitOneAndShowsTheMessage() {
+        Cli.Result r = Cli.fake("selftest", "--package", PKG, "--classes", ".*(Passing|Failing)Contract");
+        assertEquals(1, r.code(), r::toString);
+        assertTrue(r.out().matches("(?s).*B64\\s+FAIL\\s+FailingContract.B64_completionPayloadReachesSender.*"), r::toString);
+        assertTrue(r.out().contains("-> AssertionFailedError: expected completion payload 01 but was empty"), r::toString);
+        assertTrue(r.out().matches("(?s).*B99\\s+SKIP\\s+FailingContract.B99_skipped.*"), r::toString);
+        assertTrue(r.out().matches("(?s).*\\n-\\s+PASS\\s+FailingContract.helperWithoutId.*"), r::toString);
+        assertTrue(r.out().contains("SELFTEST FAILED"));
+    }
+
+    @Test
+    void jsonReportParses() {
+        Cli.Result r = Cli.fake("selftest", "--json", "--package", PKG, "--classes", ".*(Passing|Failing)Contract");
+        assertEquals(1, r.code(), r::toString);
+        JsonNode j = r.json();
+        assertEquals(5, j.get("tests").asInt());
+        assertEquals(3, j.get("passed").asInt());
+        assertEquals(1, j.get("failed").asInt());
+        assertEquals(1, j.get("skipped").asInt());
+        assertEquals("B10", j.get("table").get(0).get("behavior").asText());
+    }
+
+    @Test
+    void noTestsFoundIsAFailure() {
+        Cli.Result r = Cli.fake("selftest", "--package", PKG, "--classes", ".*NoSuchContract");
+        assertEquals(1, r.code(), r::toString);
+        assertTrue(r.err().contains("no conformance tests found"), r::toString);
+    }
+
+    @Test
+    void aHungTestIsReportedAsFailedAndTheRunGoesOn() {
+        Cli.Result r = Cli.fake("selftest", "--package", PKG, "--classes", ".*HangingContract", "--test-timeout", "0.5");
+        assertEquals(1, r.code(), r::toString);
+        assertTrue(r.out().matches("(?s).*B1\\s+FAIL\\s+HangingContract.B1_hangs.*"), r::toString);
+        assertTrue(r.out().contains("hung"), r::toString);
+        assertTrue(r.out().matches("(?s).*B2\\s+PASS\\s+HangingContract.B2_runsAfterTheHang.*"), r::toString);
+    }
+
+    @Test
+    void behaviorIdsAreParsedFromTestNames() {
+        assertEquals(List.of("B64"), BehaviorIds.in("B64_completionPayloadReachesSender"));
+        assertEquals(List.of("B73", "B74"), BehaviorIds.in("B73_B74_failStopsQueue"));
+        assertEquals(List.of("B5"), BehaviorIds.in("x", "B5 display name"));
+        assertEquals(List.of(), BehaviorIds.in("testBuffer", "AB12", "B12a3"));
+        assertTrue(BehaviorIds.compare("B2", "B10") < 0);
+        assertTrue(BehaviorIds.compare("B157", "-") < 0);
+    }
+}

@@ -274,7 +274,8 @@ uint32_t fk_ring_size(uint32_t len, uint32_t ext_len, int has_ext)
 /* a packet fits only when its on-ring size is strictly smaller than the free space */
 static int fits(uint32_t size, uint32_t used, uint32_t ring)
 {
-    return (uint64_t)size < (uint64_t)ring - used;
+    /* ... and a packet of ring size - 8 or more never fits (at least 8 bytes stay unused) */
+    return (uint64_t)size < (uint64_t)ring - used && (uint64_t)size + 8u < ring;
 }
 
 /* ------------------------------------------------------------------ completion list */

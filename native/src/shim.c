@@ -15,17 +15,57 @@
 #define S_INFO_LENGTH_MISMATCH ((int32_t)0xC0000004u)
 #define S_BUFFER_TOO_SMALL ((int32_t)0xC0000023u)
 
-#define SESSION_MAGIC 0x4B534853u
+/* Session handles are (generation << 32) | (slot + 1) into a small registry, so a closed or
+ * forged handle is rejected instead of dereferenced. Slots are written under a lock at open and
+ * close; calls look them up without it (no call may race with its own session's close). */
+#define MAX_SESSIONS 4096u
 
 typedef struct shim_session {
-    uint32_t magic;
     void *t;
 } shim_session;
 
+static shim_session *volatile g_slots[MAX_SESSIONS];
+static uint32_t volatile g_gens[MAX_SESSIONS];
+
+#if defined(_WIN32)
+#include <windows.h>
+static SRWLOCK g_reg_lock = SRWLOCK_INIT;
+static void reg_lock(void)
+{
+    AcquireSRWLockExclusive(&g_reg_lock);
+}
+static void reg_unlock(void)
+{
+    ReleaseSRWLockExclusive(&g_reg_lock);
+}
+#else
+#include <pthread.h>
+static pthread_mutex_t g_reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static void reg_lock(void)
+{
+    pthread_mutex_lock(&g_reg_mu);
+}
+static void reg_unlock(void)
+{
+    pthread_mutex_unlock(&g_reg_mu);
+}
+#endif
+
+static shim_session *lookup(int64_t session)
+{
+    uint64_t h = (uint64_t)session;
+    uint32_t slot = (uint32_t)(h & 0xFFFFFFFFu);
+    uint32_t gen = (uint32_t)(h >> 32);
+    if (slot == 0 || slot > MAX_SESSIONS || gen == 0 || g_gens[slot - 1] != gen) {
+        return NULL;
+    }
+    return g_slots[slot - 1];
+}
+
 static void *tr_of(int64_t session)
 {
-    shim_session *s = (shim_session *)(uintptr_t)session;
-    return (s != NULL && s->magic == SESSION_MAGIC) ? s->t : NULL;
+    shim_session *s = lookup(session);
+    return s != NULL ? s->t : NULL;
 }
 
 void *kmclshim_internal_transport(int64_t session)
@@ -67,7 +107,6 @@ int32_t kmclshim_open(int64_t *out_session)
         free(s);
         return st;
     }
-    s->magic = SESSION_MAGIC;
     /* the protocol version is queried first; a mismatch closes the session again */
     kmclb_in_header h = hdr();
     kmclb_version_out v;
@@ -79,21 +118,41 @@ int32_t kmclshim_open(int64_t *out_session)
     }
     if (st < 0) {
         tr_close(s->t);
-        s->magic = 0;
         free(s);
         return st;
     }
-    *out_session = (int64_t)(uintptr_t)s;
-    return S_SUCCESS;
+    reg_lock();
+    for (uint32_t i = 0; i < MAX_SESSIONS; i++) {
+        if (g_slots[i] == NULL) {
+            uint32_t gen = g_gens[i] + 1u;
+            if (gen == 0) {
+                gen = 1;
+            }
+            g_gens[i] = gen;
+            g_slots[i] = s;
+            *out_session = (int64_t)(((uint64_t)gen << 32) | (uint64_t)(i + 1u));
+            reg_unlock();
+            return S_SUCCESS;
+        }
+    }
+    reg_unlock();
+    tr_close(s->t);
+    free(s);
+    return S_NO_MEMORY;
 }
 
 int32_t kmclshim_close(int64_t session)
 {
-    shim_session *s = (shim_session *)(uintptr_t)session;
-    if (s == NULL || s->magic != SESSION_MAGIC) {
+    reg_lock();
+    shim_session *s = lookup(session);
+    if (s == NULL) {
+        reg_unlock();
         return S_INVALID_HANDLE;
     }
-    s->magic = 0;
+    uint32_t slot = (uint32_t)((uint64_t)session & 0xFFFFFFFFu) - 1u;
+    g_slots[slot] = NULL;
+    g_gens[slot] = g_gens[slot] + 1u; /* the handle is dead from here on */
+    reg_unlock();
     tr_close(s->t);
     free(s);
     return S_SUCCESS;

@@ -161,11 +161,8 @@ kc_status kc_session_open(kc_core *c, kc_session **out)
     return KC_STATUS_SUCCESS;
 }
 
-void kc_session_close(kc_session *s)
+void kc_session_shutdown(kc_session *s)
 {
-    if (s == NULL) {
-        return;
-    }
     kc_core *c = s->core;
     kc_lock(c);
     s->closing = 1;
@@ -189,10 +186,27 @@ void kc_session_close(kc_session *s)
         }
         c->p->sleep_ms(c->p->ctx, 1);
     }
+}
+
+void kc_session_free(kc_session *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    kc_core *c = s->core;
     kc_lock(c);
     c->sessions--;
     kc_unlock(c);
     kc_free(c, s);
+}
+
+void kc_session_close(kc_session *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    kc_session_shutdown(s);
+    kc_session_free(s);
 }
 
 /* ------------------------------------------------------------------ events */

@@ -21,8 +21,13 @@ kc_status kc_endpoint_add(kc_core *c, const kc_kmcl_ops *ops, void *device, cons
 kc_status kc_endpoint_remove(kc_core *c, uint64_t id);
 
 kc_status kc_session_open(kc_core *c, kc_session **out);
-/* File cleanup: retires every held packet, disables and cleans up every owned channel, completes
- * every parked request, then frees the session. Blocks (PASSIVE) until in-flight calls finish. */
+/* File cleanup (IRP_MJ_CLEANUP): retires every held packet, disables and cleans up every owned
+ * channel, completes every parked request. Afterwards every dispatch on the session fails with
+ * STATUS_INVALID_HANDLE. Blocks (PASSIVE) until in-flight calls finish. Idempotent. */
+void kc_session_shutdown(kc_session *s);
+/* Frees a session after kc_session_shutdown (IRP_MJ_CLOSE: no request can arrive any more). */
+void kc_session_free(kc_session *s);
+/* kc_session_shutdown + kc_session_free */
 void kc_session_close(kc_session *s);
 
 /* Decodes, validates and executes one device-control request. Returns KC_STATUS_PENDING when the

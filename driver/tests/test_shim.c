@@ -9,6 +9,27 @@
 static uint8_t type1[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 static uint8_t inst1[16] = {16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
 
+typedef struct {
+    int64_t s, ch;
+    int32_t st;
+} blocked_arg;
+
+static void *blocked_receive(void *p)
+{
+    blocked_arg *a = p;
+    uint8_t buf[256];
+    int32_t bytes, recs, needed;
+    a->st = kmclshim_receive(a->s, a->ch, buf, sizeof(buf), -1, &bytes, &recs, &needed);
+    return NULL;
+}
+
+static void *blocked_pause(void *p)
+{
+    blocked_arg *a = p;
+    a->st = kmclshim_pause(a->s, a->ch);
+    return NULL;
+}
+
 static int next_record(const uint8_t *buf, int32_t bytes, int32_t *at, kmclb_event *e)
 {
     if (*at + 24 > bytes) {
@@ -207,5 +228,30 @@ int main(void)
     CHECK_ST(kmclshim_list_endpoints(s, ids, guids, names, 4, &count, &total), 0);
     CHECK(total == 0);
     CHECK_ST(kmclshim_close(s), 0);
+
+    /* close while one thread waits in receive (forever) and another is blocked in Pause because a
+     * packet is held: close ends both and frees everything */
+    CHECK_ST(kmclshim_open(&s), 0);
+    CHECK_ST(kmclshim_peer_offer(s, type1, inst1, 0, 0, "x", &offer, &ep), 0);
+    int64_t c1, c2;
+    CHECK_ST(kmclshim_allocate_channel(s, ep, 0, &c1), 0);
+    CHECK_ST(kmclshim_enable(s, c1), 0);
+    CHECK_ST(kmclshim_allocate_channel(s, ep, 1, &c2), 0);
+    CHECK_ST(kmclshim_enable(s, c2), 0);
+    CHECK_ST(kmclshim_peer_send(s, c1, "held", 4, 1, NULL, 0, 0, &t1), 0);
+    CHECK(await_kind(s, c1, KMCLB_EV_PACKET, NULL) != 0);
+    blocked_arg ra = {s, c2, 1}, pa = {s, c1, 1};
+    pthread_t rt, pt;
+    pthread_create(&rt, NULL, blocked_receive, &ra);
+    pthread_create(&pt, NULL, blocked_pause, &pa);
+    struct timespec ts = {0, 50 * 1000000L};
+    nanosleep(&ts, NULL);
+    CHECK(pa.st == 1); /* still blocked: the packet is held */
+    CHECK_ST(kmclshim_close(s), 0);
+    pthread_join(rt, NULL);
+    pthread_join(pt, NULL);
+    CHECK(ra.st == KC_STATUS_CANCELLED || ra.st == KC_STATUS_INVALID_HANDLE);
+    CHECK(pa.st == 0);
+    CHECK_ST(kmclshim_receive(s, c2, buf, 64, 0, &bytes, &recs, &needed), KC_STATUS_INVALID_HANDLE);
     TEST_MAIN_END();
 }

@@ -24,9 +24,7 @@
 
 #if defined(__cplusplus)
 #define KMCLB_STATIC_ASSERT(c, m) static_assert(c, m)
-#elif defined(_MSC_VER) && !defined(__clang__)
-#define KMCLB_STATIC_ASSERT(c, m) static_assert(c, m)
-#else
+#else /* C11 keyword; MSVC accepts it with /std:c11 or later (also in kernel mode) */
 #define KMCLB_STATIC_ASSERT(c, m) _Static_assert(c, m)
 #endif
 

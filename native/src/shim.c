@@ -1,4 +1,7 @@
 /* shim.c - the flat API: encodes each call into one kmclbridge_protocol.h request. */
+#if !defined(_WIN32)
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include "kmclshim.h"
@@ -16,42 +19,50 @@
 #define S_BUFFER_TOO_SMALL ((int32_t)0xC0000023u)
 
 /* Session handles are (generation << 32) | (slot + 1) into a small registry, so a closed or
- * forged handle is rejected instead of dereferenced. Slots are written under a lock at open and
- * close; calls look them up without it (no call may race with its own session's close). */
+ * forged handle is rejected instead of dereferenced. Every call holds a reference on its session
+ * for its whole duration; kmclshim_close unlists the session, shuts the transport down (which
+ * ends parked receives and unblocks waiting calls) until no call is left, then frees it. */
 #define MAX_SESSIONS 4096u
 
 typedef struct shim_session {
     void *t;
+    volatile long refs;
 } shim_session;
 
-static shim_session *volatile g_slots[MAX_SESSIONS];
-static uint32_t volatile g_gens[MAX_SESSIONS];
+static shim_session *g_slots[MAX_SESSIONS];
+static uint32_t g_gens[MAX_SESSIONS];
 
 #if defined(_WIN32)
 #include <windows.h>
-static SRWLOCK g_reg_lock = SRWLOCK_INIT;
-static void reg_lock(void)
-{
-    AcquireSRWLockExclusive(&g_reg_lock);
-}
-static void reg_unlock(void)
-{
-    ReleaseSRWLockExclusive(&g_reg_lock);
-}
+static SRWLOCK g_reg = SRWLOCK_INIT;
+static void rd_lock(void) { AcquireSRWLockShared(&g_reg); }
+static void rd_unlock(void) { ReleaseSRWLockShared(&g_reg); }
+static void wr_lock(void) { AcquireSRWLockExclusive(&g_reg); }
+static void wr_unlock(void) { ReleaseSRWLockExclusive(&g_reg); }
+static void ref_inc(volatile long *r) { InterlockedIncrement(r); }
+static void ref_dec(volatile long *r) { InterlockedDecrement(r); }
+static long ref_get(volatile long *r) { return InterlockedCompareExchange(r, 0, 0); }
+static void nap(void) { Sleep(1); }
 #else
 #include <pthread.h>
-static pthread_mutex_t g_reg_mu = PTHREAD_MUTEX_INITIALIZER;
-static void reg_lock(void)
+#include <time.h>
+static pthread_rwlock_t g_reg = PTHREAD_RWLOCK_INITIALIZER;
+static void rd_lock(void) { pthread_rwlock_rdlock(&g_reg); }
+static void rd_unlock(void) { pthread_rwlock_unlock(&g_reg); }
+static void wr_lock(void) { pthread_rwlock_wrlock(&g_reg); }
+static void wr_unlock(void) { pthread_rwlock_unlock(&g_reg); }
+static void ref_inc(volatile long *r) { __atomic_add_fetch(r, 1, __ATOMIC_SEQ_CST); }
+static void ref_dec(volatile long *r) { __atomic_sub_fetch(r, 1, __ATOMIC_SEQ_CST); }
+static long ref_get(volatile long *r) { return __atomic_load_n(r, __ATOMIC_SEQ_CST); }
+static void nap(void)
 {
-    pthread_mutex_lock(&g_reg_mu);
-}
-static void reg_unlock(void)
-{
-    pthread_mutex_unlock(&g_reg_mu);
+    struct timespec ts = {0, 1000000L};
+    nanosleep(&ts, NULL);
 }
 #endif
 
-static shim_session *lookup(int64_t session)
+/* registry lock held */
+static shim_session *lookup_locked(int64_t session, uint32_t *slot_out)
 {
     uint64_t h = (uint64_t)session;
     uint32_t slot = (uint32_t)(h & 0xFFFFFFFFu);
@@ -59,18 +70,41 @@ static shim_session *lookup(int64_t session)
     if (slot == 0 || slot > MAX_SESSIONS || gen == 0 || g_gens[slot - 1] != gen) {
         return NULL;
     }
+    if (slot_out) {
+        *slot_out = slot - 1;
+    }
     return g_slots[slot - 1];
 }
 
-static void *tr_of(int64_t session)
+static shim_session *acquire(int64_t session)
 {
-    shim_session *s = lookup(session);
-    return s != NULL ? s->t : NULL;
+    rd_lock();
+    shim_session *s = lookup_locked(session, NULL);
+    if (s != NULL) {
+        ref_inc(&s->refs);
+    }
+    rd_unlock();
+    return s;
 }
 
-void *kmclshim_internal_transport(int64_t session)
+static void release(shim_session *s)
 {
-    return tr_of(session);
+    ref_dec(&s->refs);
+}
+
+/* for the loopback peer functions: the transport behind a session (with a reference) */
+void *kmclshim_internal_acquire(int64_t session, void **token)
+{
+    shim_session *s = acquire(session);
+    *token = s;
+    return s ? s->t : NULL;
+}
+
+void kmclshim_internal_release(void *token)
+{
+    if (token) {
+        release((shim_session *)token);
+    }
 }
 
 static kmclb_in_header hdr(void)
@@ -81,15 +115,23 @@ static kmclb_in_header hdr(void)
     return h;
 }
 
+static int32_t call_wait(int64_t session, uint32_t code, const void *in, uint32_t in_len, void *out,
+                         uint32_t out_len, uint32_t *info, int64_t wait_ms)
+{
+    uint32_t dummy;
+    shim_session *s = acquire(session);
+    if (s == NULL) {
+        return S_INVALID_HANDLE;
+    }
+    int32_t st = tr_ioctl(s->t, code, in, in_len, out, out_len, info ? info : &dummy, wait_ms);
+    release(s);
+    return st;
+}
+
 static int32_t call(int64_t session, uint32_t code, const void *in, uint32_t in_len, void *out, uint32_t out_len,
                     uint32_t *info)
 {
-    void *t = tr_of(session);
-    uint32_t dummy;
-    if (t == NULL) {
-        return S_INVALID_HANDLE;
-    }
-    return tr_ioctl(t, code, in, in_len, out, out_len, info ? info : &dummy, -1);
+    return call_wait(session, code, in, in_len, out, out_len, info, -1);
 }
 
 int32_t kmclshim_open(int64_t *out_session)
@@ -117,11 +159,12 @@ int32_t kmclshim_open(int64_t *out_session)
         st = S_REVISION_MISMATCH;
     }
     if (st < 0) {
-        tr_close(s->t);
+        tr_shutdown(s->t);
+        tr_free(s->t);
         free(s);
         return st;
     }
-    reg_lock();
+    wr_lock();
     for (uint32_t i = 0; i < MAX_SESSIONS; i++) {
         if (g_slots[i] == NULL) {
             uint32_t gen = g_gens[i] + 1u;
@@ -131,29 +174,38 @@ int32_t kmclshim_open(int64_t *out_session)
             g_gens[i] = gen;
             g_slots[i] = s;
             *out_session = (int64_t)(((uint64_t)gen << 32) | (uint64_t)(i + 1u));
-            reg_unlock();
+            wr_unlock();
             return S_SUCCESS;
         }
     }
-    reg_unlock();
-    tr_close(s->t);
+    wr_unlock();
+    tr_shutdown(s->t);
+    tr_free(s->t);
     free(s);
     return S_NO_MEMORY;
 }
 
 int32_t kmclshim_close(int64_t session)
 {
-    reg_lock();
-    shim_session *s = lookup(session);
+    uint32_t slot = 0;
+    wr_lock();
+    shim_session *s = lookup_locked(session, &slot);
     if (s == NULL) {
-        reg_unlock();
+        wr_unlock();
         return S_INVALID_HANDLE;
     }
-    uint32_t slot = (uint32_t)((uint64_t)session & 0xFFFFFFFFu) - 1u;
     g_slots[slot] = NULL;
     g_gens[slot] = g_gens[slot] + 1u; /* the handle is dead from here on */
-    reg_unlock();
-    tr_close(s->t);
+    wr_unlock();
+    /* calls still running (e.g. receives parked in the driver) end once the session is shut down */
+    for (;;) {
+        tr_shutdown(s->t);
+        if (ref_get(&s->refs) == 0) {
+            break;
+        }
+        nap();
+    }
+    tr_free(s->t);
     free(s);
     return S_SUCCESS;
 }
@@ -496,10 +548,6 @@ int32_t kmclshim_receive(int64_t session, int64_t channel, void *buf, int32_t ca
     *out_bytes = 0;
     *out_records = 0;
     *out_needed = 0;
-    void *t = tr_of(session);
-    if (t == NULL) {
-        return S_INVALID_HANDLE;
-    }
     kmclb_receive_in in;
     memset(&in, 0, sizeof(in));
     in.hdr = hdr();
@@ -511,7 +559,8 @@ int32_t kmclshim_receive(int64_t session, int64_t channel, void *buf, int32_t ca
         return S_NO_MEMORY;
     }
     uint32_t info = 0;
-    int32_t st = tr_ioctl(t, IOCTL_KMCLB_RECEIVE, &in, sizeof(in), out, out_len, &info, timeout_ms < 0 ? -1 : timeout_ms);
+    int32_t st = call_wait(session, IOCTL_KMCLB_RECEIVE, &in, sizeof(in), out, out_len, &info,
+                           timeout_ms < 0 ? -1 : timeout_ms);
     if (st == S_CANCELLED) {
         st = S_TIMEOUT; /* our own cancel after the timeout */
     } else if (st >= 0) {

@@ -7,7 +7,11 @@
 #include <stdint.h>
 
 int32_t tr_open(void **out);
-void tr_close(void *t);
+/* Ends the session on the driver side: parked requests complete, blocked calls return, new calls
+ * fail. May be called repeatedly while other threads are still inside tr_ioctl. */
+void tr_shutdown(void *t);
+/* Frees the transport once no thread is inside tr_ioctl any more. */
+void tr_free(void *t);
 /* wait_ms applies when the driver parks the request (receive): < 0 forever; on expiry the
  * request is cancelled and the call returns STATUS_CANCELLED unless it completed meanwhile. */
 int32_t tr_ioctl(void *t, uint32_t code, const void *in, uint32_t in_len, void *out, uint32_t out_len,

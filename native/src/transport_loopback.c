@@ -263,10 +263,16 @@ int32_t tr_open(void **out)
     return 0;
 }
 
-void tr_close(void *t)
+void tr_shutdown(void *t)
 {
     lb_session *s = (lb_session *)t;
-    kc_session_close(s->ks); /* file cleanup: channels disabled and cleaned up, parked receives end */
+    kc_session_shutdown(s->ks); /* file cleanup: channels disabled and cleaned up, parked receives end */
+}
+
+void tr_free(void *t)
+{
+    lb_session *s = (lb_session *)t;
+    kc_session_free(s->ks);
     pthread_mutex_lock(&g_mu);
     lb_machine *m = s->m;
     if (--m->refs == 0) {
@@ -353,11 +359,17 @@ int32_t tr_ioctl(void *t, uint32_t code, const void *in, uint32_t in_len, void *
 }
 
 /* ------------------------------------------------------------------ peer API (loopback only) */
-void *kmclshim_internal_transport(int64_t session);
+void *kmclshim_internal_acquire(int64_t session, void **token);
+void kmclshim_internal_release(void *token);
+
+/* Every exported peer function holds a reference on its session for its whole duration (the
+ * wrappers at the end of this file); the implementations find the session in a thread-local. */
+static _Thread_local lb_session *tls_sess;
 
 static lb_session *sess(int64_t session)
 {
-    return (lb_session *)kmclshim_internal_transport(session);
+    (void)session;
+    return tls_sess;
 }
 
 static int32_t peer_chan(int64_t session, int64_t channel, kc_vmbchannel *out)
@@ -375,7 +387,7 @@ int32_t kmclshim_transport(void)
     return KMCLSHIM_TRANSPORT_LOOPBACK;
 }
 
-int32_t kmclshim_peer_offer(int64_t session, const uint8_t *type16, const uint8_t *instance16, int32_t mmio_mb,
+static int32_t impl_peer_offer(int64_t session, const uint8_t *type16, const uint8_t *instance16, int32_t mmio_mb,
                             int32_t vtl, const char *name, int64_t *out_offer, int64_t *out_endpoint)
 {
     lb_session *s = sess(session);
@@ -401,13 +413,13 @@ int32_t kmclshim_peer_offer(int64_t session, const uint8_t *type16, const uint8_
     return st;
 }
 
-int32_t kmclshim_peer_rescind(int64_t session, int64_t offer)
+static int32_t impl_peer_rescind(int64_t session, int64_t offer)
 {
     lb_session *s = sess(session);
     return s ? fk_peer_rescind(s->m->world, (uint64_t)offer) : ST_INVALID_HANDLE;
 }
 
-int32_t kmclshim_peer_offers(int64_t session, int64_t *offer_ids, int64_t *endpoint_ids, uint8_t *guids32,
+static int32_t impl_peer_offers(int64_t session, int64_t *offer_ids, int64_t *endpoint_ids, uint8_t *guids32,
                              int32_t max, int32_t *out_count)
 {
     lb_session *s = sess(session);
@@ -435,19 +447,19 @@ int32_t kmclshim_peer_offers(int64_t session, int64_t *offer_ids, int64_t *endpo
         return pst;                                     \
     }
 
-int32_t kmclshim_peer_open(int64_t session, int64_t channel)
+static int32_t impl_peer_open(int64_t session, int64_t channel)
 {
     PEER_CH(session, channel);
     return fk_peer_open(ch);
 }
 
-int32_t kmclshim_peer_close(int64_t session, int64_t channel)
+static int32_t impl_peer_close(int64_t session, int64_t channel)
 {
     PEER_CH(session, channel);
     return fk_peer_close(ch);
 }
 
-int32_t kmclshim_peer_is_open(int64_t session, int64_t channel, int32_t *out_open)
+static int32_t impl_peer_is_open(int64_t session, int64_t channel, int32_t *out_open)
 {
     PEER_CH(session, channel);
     if (out_open == NULL) {
@@ -457,7 +469,7 @@ int32_t kmclshim_peer_is_open(int64_t session, int64_t channel, int32_t *out_ope
     return 0;
 }
 
-int32_t kmclshim_peer_send(int64_t session, int64_t channel, const void *payload, int32_t len,
+static int32_t impl_peer_send(int64_t session, int64_t channel, const void *payload, int32_t len,
                            int32_t completion_requested, const void *ext, int32_t ext_len, int32_t has_ext,
                            int64_t *out_tx)
 {
@@ -471,7 +483,7 @@ int32_t kmclshim_peer_send(int64_t session, int64_t channel, const void *payload
     return st;
 }
 
-int32_t kmclshim_peer_await_outcome(int64_t session, int64_t channel, int64_t tx, int64_t timeout_ms,
+static int32_t impl_peer_await_outcome(int64_t session, int64_t channel, int64_t tx, int64_t timeout_ms,
                                     int32_t *out_kind, void *buf, int32_t cap, int32_t *out_len)
 {
     PEER_CH(session, channel);
@@ -486,7 +498,7 @@ int32_t kmclshim_peer_await_outcome(int64_t session, int64_t channel, int64_t tx
     return st;
 }
 
-int32_t kmclshim_peer_received(int64_t session, int64_t channel, void *buf, int32_t cap, int32_t *out_bytes,
+static int32_t impl_peer_received(int64_t session, int64_t channel, void *buf, int32_t cap, int32_t *out_bytes,
                                int32_t *out_count)
 {
     PEER_CH(session, channel);
@@ -500,7 +512,7 @@ int32_t kmclshim_peer_received(int64_t session, int64_t channel, void *buf, int3
     return st;
 }
 
-int32_t kmclshim_peer_await_received(int64_t session, int64_t channel, int64_t timeout_ms, void *buf, int32_t cap,
+static int32_t impl_peer_await_received(int64_t session, int64_t channel, int64_t timeout_ms, void *buf, int32_t cap,
                                      int32_t *out_bytes)
 {
     PEER_CH(session, channel);
@@ -513,7 +525,7 @@ int32_t kmclshim_peer_await_received(int64_t session, int64_t channel, int64_t t
     return st;
 }
 
-int32_t kmclshim_peer_complete(int64_t session, int64_t channel, int64_t tx, const void *payload, int32_t len)
+static int32_t impl_peer_complete(int64_t session, int64_t channel, int64_t tx, const void *payload, int32_t len)
 {
     PEER_CH(session, channel);
     if (len < 0 || (len > 0 && payload == NULL)) {
@@ -522,13 +534,13 @@ int32_t kmclshim_peer_complete(int64_t session, int64_t channel, int64_t tx, con
     return fk_peer_complete(ch, (uint64_t)tx, payload, (uint32_t)len);
 }
 
-int32_t kmclshim_peer_set_reading(int64_t session, int64_t channel, int32_t reading)
+static int32_t impl_peer_set_reading(int64_t session, int64_t channel, int32_t reading)
 {
     PEER_CH(session, channel);
     return fk_peer_set_reading(ch, reading);
 }
 
-int32_t kmclshim_peer_ring_status(int64_t session, int64_t channel, int32_t *out5)
+static int32_t impl_peer_ring_status(int64_t session, int64_t channel, int32_t *out5)
 {
     PEER_CH(session, channel);
     if (out5 == NULL) {
@@ -542,7 +554,7 @@ int32_t kmclshim_peer_ring_status(int64_t session, int64_t channel, int32_t *out
     return st;
 }
 
-int32_t kmclshim_peer_queue_stopped(int64_t session, int64_t channel, int32_t *out_stopped)
+static int32_t impl_peer_queue_stopped(int64_t session, int64_t channel, int32_t *out_stopped)
 {
     PEER_CH(session, channel);
     if (out_stopped == NULL) {
@@ -554,7 +566,7 @@ int32_t kmclshim_peer_queue_stopped(int64_t session, int64_t channel, int32_t *o
     return st;
 }
 
-int32_t kmclshim_peer_inject(int64_t session, int64_t channel, int32_t kind, int64_t arg)
+static int32_t impl_peer_inject(int64_t session, int64_t channel, int32_t kind, int64_t arg)
 {
     lb_session *s = sess(session);
     if (s == NULL) {
@@ -570,7 +582,7 @@ int32_t kmclshim_peer_inject(int64_t session, int64_t channel, int32_t kind, int
     return fk_peer_inject(s->m->world, ch, kind, arg);
 }
 
-int32_t kmclshim_peer_map_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t read_only,
+static int32_t impl_peer_map_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t read_only,
                                 int64_t *out_mapping)
 {
     PEER_CH(session, channel);
@@ -583,7 +595,7 @@ int32_t kmclshim_peer_map_gpadl(int64_t session, int64_t channel, int32_t handle
     return st;
 }
 
-int32_t kmclshim_peer_mapping_read(int64_t session, int64_t mapping, int32_t offset, void *buf, int32_t len)
+static int32_t impl_peer_mapping_read(int64_t session, int64_t mapping, int32_t offset, void *buf, int32_t len)
 {
     lb_session *s = sess(session);
     if (s == NULL) {
@@ -595,7 +607,7 @@ int32_t kmclshim_peer_mapping_read(int64_t session, int64_t mapping, int32_t off
     return fk_mapping_read(s->m->world, (uint64_t)mapping, (uint32_t)offset, buf, (uint32_t)len);
 }
 
-int32_t kmclshim_peer_mapping_write(int64_t session, int64_t mapping, int32_t offset, const void *buf, int32_t len)
+static int32_t impl_peer_mapping_write(int64_t session, int64_t mapping, int32_t offset, const void *buf, int32_t len)
 {
     lb_session *s = sess(session);
     if (s == NULL) {
@@ -607,13 +619,13 @@ int32_t kmclshim_peer_mapping_write(int64_t session, int64_t mapping, int32_t of
     return fk_mapping_write(s->m->world, (uint64_t)mapping, (uint32_t)offset, buf, (uint32_t)len);
 }
 
-int32_t kmclshim_peer_mapping_close(int64_t session, int64_t mapping)
+static int32_t impl_peer_mapping_close(int64_t session, int64_t mapping)
 {
     lb_session *s = sess(session);
     return s ? fk_mapping_close(s->m->world, (uint64_t)mapping) : ST_INVALID_HANDLE;
 }
 
-int32_t kmclshim_peer_create_gpadl(int64_t session, int64_t channel, int32_t size, int32_t read_only,
+static int32_t impl_peer_create_gpadl(int64_t session, int64_t channel, int32_t size, int32_t read_only,
                                    int32_t *out_handle)
 {
     PEER_CH(session, channel);
@@ -626,7 +638,7 @@ int32_t kmclshim_peer_create_gpadl(int64_t session, int64_t channel, int32_t siz
     return st;
 }
 
-int32_t kmclshim_peer_read_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t offset, void *buf,
+static int32_t impl_peer_read_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t offset, void *buf,
                                  int32_t len)
 {
     PEER_CH(session, channel);
@@ -636,7 +648,7 @@ int32_t kmclshim_peer_read_gpadl(int64_t session, int64_t channel, int32_t handl
     return fk_peer_read_gpadl(ch, (uint32_t)handle, (uint32_t)offset, buf, (uint32_t)len);
 }
 
-int32_t kmclshim_peer_write_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t offset, const void *buf,
+static int32_t impl_peer_write_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t offset, const void *buf,
                                   int32_t len)
 {
     PEER_CH(session, channel);
@@ -646,7 +658,7 @@ int32_t kmclshim_peer_write_gpadl(int64_t session, int64_t channel, int32_t hand
     return fk_peer_write_gpadl(ch, (uint32_t)handle, (uint32_t)offset, buf, (uint32_t)len);
 }
 
-int32_t kmclshim_peer_seed(int64_t session, int64_t *out_seed)
+static int32_t impl_peer_seed(int64_t session, int64_t *out_seed)
 {
     lb_session *s = sess(session);
     if (s == NULL) {
@@ -659,7 +671,7 @@ int32_t kmclshim_peer_seed(int64_t session, int64_t *out_seed)
     return 0;
 }
 
-int32_t kmclshim_loopback_stats(int64_t session, int64_t *out_live, int64_t *out_violations)
+static int32_t impl_loopback_stats(int64_t session, int64_t *out_live, int64_t *out_violations)
 {
     lb_session *s = sess(session);
     if (s == NULL) {
@@ -672,4 +684,376 @@ int32_t kmclshim_loopback_stats(int64_t session, int64_t *out_live, int64_t *out
         *out_violations = (int64_t)fk_violations(s->m->world);
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------ exported peer wrappers */
+int32_t kmclshim_peer_offer(int64_t session, const uint8_t *type16, const uint8_t *instance16, int32_t mmio_mb,
+                            int32_t vtl, const char *name, int64_t *out_offer, int64_t *out_endpoint)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_offer(session, type16, instance16, mmio_mb, vtl, name, out_offer, out_endpoint);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_rescind(int64_t session, int64_t offer)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_rescind(session, offer);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_offers(int64_t session, int64_t *offer_ids, int64_t *endpoint_ids, uint8_t *guids32,
+                             int32_t max, int32_t *out_count)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_offers(session, offer_ids, endpoint_ids, guids32, max, out_count);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_open(int64_t session, int64_t channel)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_open(session, channel);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_close(int64_t session, int64_t channel)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_close(session, channel);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_is_open(int64_t session, int64_t channel, int32_t *out_open)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_is_open(session, channel, out_open);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_send(int64_t session, int64_t channel, const void *payload, int32_t len,
+                           int32_t completion_requested, const void *ext, int32_t ext_len, int32_t has_ext,
+                           int64_t *out_tx)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_send(session, channel, payload, len, completion_requested, ext, ext_len, has_ext, out_tx);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_await_outcome(int64_t session, int64_t channel, int64_t tx, int64_t timeout_ms,
+                                    int32_t *out_kind, void *buf, int32_t cap, int32_t *out_len)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_await_outcome(session, channel, tx, timeout_ms, out_kind, buf, cap, out_len);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_received(int64_t session, int64_t channel, void *buf, int32_t cap, int32_t *out_bytes,
+                               int32_t *out_count)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_received(session, channel, buf, cap, out_bytes, out_count);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_await_received(int64_t session, int64_t channel, int64_t timeout_ms, void *buf, int32_t cap,
+                                     int32_t *out_bytes)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_await_received(session, channel, timeout_ms, buf, cap, out_bytes);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_complete(int64_t session, int64_t channel, int64_t tx, const void *payload, int32_t len)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_complete(session, channel, tx, payload, len);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_set_reading(int64_t session, int64_t channel, int32_t reading)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_set_reading(session, channel, reading);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_ring_status(int64_t session, int64_t channel, int32_t *out5)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_ring_status(session, channel, out5);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_queue_stopped(int64_t session, int64_t channel, int32_t *out_stopped)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_queue_stopped(session, channel, out_stopped);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_inject(int64_t session, int64_t channel, int32_t kind, int64_t arg)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_inject(session, channel, kind, arg);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_map_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t read_only,
+                                int64_t *out_mapping)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_map_gpadl(session, channel, handle, read_only, out_mapping);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_mapping_read(int64_t session, int64_t mapping, int32_t offset, void *buf, int32_t len)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_mapping_read(session, mapping, offset, buf, len);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_mapping_write(int64_t session, int64_t mapping, int32_t offset, const void *buf, int32_t len)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_mapping_write(session, mapping, offset, buf, len);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_mapping_close(int64_t session, int64_t mapping)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_mapping_close(session, mapping);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_create_gpadl(int64_t session, int64_t channel, int32_t size, int32_t read_only,
+                                   int32_t *out_handle)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_create_gpadl(session, channel, size, read_only, out_handle);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_read_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t offset, void *buf,
+                                 int32_t len)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_read_gpadl(session, channel, handle, offset, buf, len);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_write_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t offset, const void *buf,
+                                  int32_t len)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_write_gpadl(session, channel, handle, offset, buf, len);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_peer_seed(int64_t session, int64_t *out_seed)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_peer_seed(session, out_seed);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
+}
+
+int32_t kmclshim_loopback_stats(int64_t session, int64_t *out_live, int64_t *out_violations)
+{
+    void *tok;
+    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
+    if (ls == NULL) {
+        return ST_INVALID_HANDLE;
+    }
+    lb_session *prev = tls_sess;
+    tls_sess = ls;
+    int32_t r = impl_loopback_stats(session, out_live, out_violations);
+    tls_sess = prev;
+    kmclshim_internal_release(tok);
+    return r;
 }

@@ -20,6 +20,7 @@ typedef LONG(NTAPI *nt_ioctl_fn)(HANDLE file, HANDLE event, PVOID apc, PVOID apc
 typedef struct w32 {
     HANDLE h;
     nt_ioctl_fn nt_ioctl;
+    LONG closed;
 } w32;
 
 int32_t tr_open(void **out)
@@ -50,12 +51,18 @@ int32_t tr_open(void **out)
     return 0;
 }
 
-void tr_close(void *p)
+void tr_shutdown(void *p)
 {
     w32 *t = (w32 *)p;
-    CancelIoEx(t->h, NULL); /* parked receives of this process end */
-    CloseHandle(t->h);      /* IRP_MJ_CLEANUP: the driver tears down this handle's channels */
-    free(t);
+    CancelIoEx(t->h, NULL); /* parked receives end (STATUS_CANCELLED) */
+    if (InterlockedExchange(&t->closed, 1) == 0) {
+        CloseHandle(t->h); /* IRP_MJ_CLEANUP: the driver tears down this handle's channels */
+    }
+}
+
+void tr_free(void *p)
+{
+    free(p);
 }
 
 int32_t tr_ioctl(void *p, uint32_t code, const void *in, uint32_t in_len, void *out, uint32_t out_len,

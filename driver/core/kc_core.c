@@ -144,6 +144,33 @@ kc_status kc_endpoint_remove(kc_core *c, uint64_t id)
     return KC_STATUS_NOT_FOUND;
 }
 
+kc_status kc_endpoint_teardown(kc_core *c, uint64_t id)
+{
+    for (;;) {
+        kc_lock(c);
+        kc_channel *ch = c->all_channels;
+        while (ch != NULL && (ch->endpoint != id || ch->tearing_down)) {
+            ch = ch->all_next;
+        }
+        int busy = 0;
+        for (kc_channel *x = c->all_channels; x != NULL; x = x->all_next) {
+            busy |= x->endpoint == id;
+        }
+        if (ch != NULL) {
+            ch->tearing_down = 1;
+        }
+        kc_unlock(c);
+        if (ch != NULL) {
+            kc_channel_teardown(ch, 1);
+        } else if (busy) {
+            c->p->sleep_ms(c->p->ctx, 1); /* another thread is tearing one down */
+        } else {
+            break;
+        }
+    }
+    return kc_endpoint_remove(c, id);
+}
+
 /* ------------------------------------------------------------------ sessions */
 kc_status kc_session_open(kc_core *c, kc_session **out)
 {
@@ -772,6 +799,12 @@ kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb
                 s->channels->sess_prev = ch;
             }
             s->channels = ch;
+            ch->endpoint = endpoint;
+            ch->all_next = c->all_channels;
+            if (c->all_channels != NULL) {
+                c->all_channels->all_prev = ch;
+            }
+            c->all_channels = ch;
         }
         kc_unlock(c);
     }
@@ -1393,6 +1426,14 @@ void kc_channel_teardown(kc_channel *ch, int force)
     }
     if (ch->sess_next != NULL) {
         ch->sess_next->sess_prev = ch->sess_prev;
+    }
+    if (ch->all_prev != NULL) {
+        ch->all_prev->all_next = ch->all_next;
+    } else {
+        c->all_channels = ch->all_next;
+    }
+    if (ch->all_next != NULL) {
+        ch->all_next->all_prev = ch->all_prev;
     }
     kc_unlock(c);
     while (late != NULL) { /* cannot happen with a KMCL that honours Disable; kept leak-free anyway */

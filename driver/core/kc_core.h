@@ -19,6 +19,10 @@ kc_status kc_endpoint_add(kc_core *c, const kc_kmcl_ops *ops, void *device, cons
                           const kc_guid *instance, const char *name, uint64_t *out_id);
 /* Unlists an endpoint (new allocations fail); existing channels are not touched. */
 kc_status kc_endpoint_remove(kc_core *c, uint64_t id);
+/* Device removal: disables and cleans up every channel allocated on the endpoint (their ids go
+ * stale, parked receives end with STATUS_CANCELLED, held packets are retired), then unlists it.
+ * After it returns the core no longer uses the endpoint's ops or device. PASSIVE only. */
+kc_status kc_endpoint_teardown(kc_core *c, uint64_t id);
 
 kc_status kc_session_open(kc_core *c, kc_session **out);
 /* File cleanup (IRP_MJ_CLEANUP): retires every held packet, disables and cleans up every owned

@@ -72,6 +72,8 @@ struct kc_channel {
     uint32_t pending_sends;
     kc_gpadl *gpadls;
     kc_channel *sess_next, *sess_prev;
+    uint64_t endpoint;
+    kc_channel *all_next, *all_prev; /* every channel of the core (endpoint teardown) */
 };
 
 struct kc_session {
@@ -98,6 +100,7 @@ struct kc_core {
     uint32_t endpoint_count;
     uint64_t next_endpoint;
     uint32_t sessions;
+    kc_channel *all_channels;
     char version[32];
 };
 

@@ -357,7 +357,7 @@ static VOID EvtFilterCleanup(WDFOBJECT Device)
     }
     WdfWaitLockAcquire(d->Lock, NULL);
     if (f->Endpoint != 0) {
-        kc_endpoint_remove(d->Core, f->Endpoint);
+        kc_endpoint_teardown(d->Core, f->Endpoint); /* channels on this device go first */
     }
     if (--d->Filters == 0 && d->Control != NULL) {
         WdfObjectDelete(d->Control); /* the last filter takes the control device with it */

@@ -514,6 +514,30 @@ static void test_session_closed_while_holding_packets_and_parked_receives(void)
     (void)tx;
 }
 
+static void test_device_removal_tears_down_channels(void)
+{
+    uint64_t ep2 = th_offer(m, 9, NULL);
+    kc_session *a, *b;
+    kc_session_open(m->core, &a);
+    kc_session_open(m->core, &b);
+    uint64_t ca, cb, tx;
+    CHECK_ST(th_create_channel(a, m, ep2, 0, &ca), 0);
+    CHECK_ST(th_channel_op(a, m, IOCTL_KMCLB_CHANNEL_ENABLE, ca), 0);
+    kmclb_event e;
+    CHECK_ST(fk_peer_send(th_kch(m, ca), "p", 1, 1, NULL, 0, 0, &tx), 0);
+    uint64_t pkt = th_wait_event(a, m, ca, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    CHECK(pkt != 0);
+    CHECK_ST(th_create_channel(b, m, ep2, 1, &cb), 0);
+    CHECK_ST(kc_endpoint_teardown(m->core, ep2), 0);
+    CHECK_ST(th_channel_op(a, m, IOCTL_KMCLB_CHANNEL_ENABLE, ca), KC_STATUS_STALE_ID);
+    CHECK_ST(th_channel_op(b, m, IOCTL_KMCLB_CHANNEL_ENABLE, cb), KC_STATUS_STALE_ID);
+    CHECK_ST(th_complete(a, m, pkt, NULL, 0), KC_STATUS_PACKET_RETIRED);
+    CHECK_ST(th_create_channel(a, m, ep2, 0, &ca), KC_STATUS_NO_SUCH_DEVICE);
+    kc_session_close(a);
+    kc_session_close(b);
+    CHECK(kc_core_live_handles(m->core) == 0);
+}
+
 int main(void)
 {
     m = th_create();
@@ -526,6 +550,7 @@ int main(void)
     test_truncated_and_oversized_input_every_ioctl();
     test_length_overflow();
     test_session_closed_while_holding_packets_and_parked_receives();
+    test_device_removal_tears_down_channels();
     CHECK(kc_core_session_count(m->core) == 0);
     th_destroy(m);
     TEST_MAIN_END();

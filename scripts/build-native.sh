@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and checks everything in C:
 #   1. installs missing tools with apt-get when run as root (Debian 12)
-#   2. sanitizer build (ASan + UBSan + LSan) of core, fake KMCL and shim; runs ctest
+#   2. sanitizer builds of core, fake KMCL and shim: ASan + UBSan + LSan, then TSan; runs ctest on both
 #   3. builds the libFuzzer target and fuzzes the IOCTL decoder for ${KMCL_FUZZ_SECONDS:-60} s
 #   4. release libkmclshim.so (loopback) and kmclshim.dll (win32, mingw-w64), export check
 # Output: native/build/out/linux-x86-64/libkmclshim.so, native/build/out/win32-x86-64/kmclshim.dll
@@ -44,6 +44,13 @@ cmake -S "$NATIVE" -B "$BUILD/asan" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=
       -DKMCL_SANITIZE=ON -DKMCL_TESTS=ON >/dev/null
 cmake --build "$BUILD/asan" -j "$JOBS"
 (cd "$BUILD/asan" && ctest --output-on-failure -j "$JOBS")
+
+log "ThreadSanitizer build + ctest"
+cmake -S "$NATIVE" -B "$BUILD/tsan" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DKMCL_TESTS=ON \
+      -DCMAKE_C_FLAGS="-fsanitize=thread -O1 -g" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
+      -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread" >/dev/null
+cmake --build "$BUILD/tsan" -j "$JOBS"
+(cd "$BUILD/tsan" && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j "$JOBS")
 
 # ---------------------------------------------------------------- 3. fuzzer
 log "fuzzing the IOCTL decoder for ${FUZZ_SECONDS}s"

@@ -183,6 +183,7 @@ kc_status kc_session_open(kc_core *c, kc_session **out)
     s->core = c;
     kc_lock(c);
     c->sessions++;
+    s->serial = ++c->next_session;
     kc_unlock(c);
     *out = s;
     return KC_STATUS_SUCCESS;
@@ -555,7 +556,7 @@ static void cb_process_packet(void *ctx, kc_vmbcompletion kp, const void *buf, u
     if (ext_len > 0) {
         memcpy(pk->data + len, ext, ext_len);
     }
-    if (!KC_SUCCESS(kc_ht_alloc(&c->ht, KC_HT_PACKET, pk, ch->owner, &pk->id))) {
+    if (!KC_SUCCESS(kc_ht_alloc(&c->ht, KC_HT_PACKET, pk, ch->owner->serial, &pk->id))) {
         ch->dropped_packets++;
         kc_unlock(c);
         kc_free(c, pk);
@@ -791,7 +792,7 @@ kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb
         if (s->closing) {
             st = KC_STATUS_INVALID_HANDLE;
         } else {
-            st = kc_ht_alloc(&c->ht, KC_HT_CHANNEL, ch, s, &ch->id);
+            st = kc_ht_alloc(&c->ht, KC_HT_CHANNEL, ch, s->serial, &ch->id);
         }
         if (KC_SUCCESS(st)) {
             ch->sess_next = s->channels;
@@ -824,7 +825,7 @@ kc_status kc_channel_get(kc_session *s, uint64_t id, kc_channel **out)
     void *obj;
     *out = NULL;
     kc_lock(c);
-    kc_status st = kc_ht_lookup(&c->ht, id, KC_HT_CHANNEL, s, &obj);
+    kc_status st = kc_ht_lookup(&c->ht, id, KC_HT_CHANNEL, s->serial, &obj);
     if (KC_SUCCESS(st)) {
         kc_channel *ch = (kc_channel *)obj;
         if (ch->tearing_down) {
@@ -994,7 +995,7 @@ static kc_status take_packet(kc_session *s, uint64_t id, kc_packet **out)
     void *obj;
     *out = NULL;
     kc_lock(c);
-    kc_status st = kc_ht_lookup(&c->ht, id, KC_HT_PACKET, s, &obj);
+    kc_status st = kc_ht_lookup(&c->ht, id, KC_HT_PACKET, s->serial, &obj);
     if (KC_SUCCESS(st)) {
         kc_packet *pk = (kc_packet *)obj;
         if (!pk->held) {
@@ -1063,7 +1064,7 @@ kc_status kc_op_defer(kc_session *s, uint64_t id)
     kc_core *c = s->core;
     void *obj;
     kc_lock(c);
-    kc_status st = kc_ht_lookup(&c->ht, id, KC_HT_PACKET, s, &obj);
+    kc_status st = kc_ht_lookup(&c->ht, id, KC_HT_PACKET, s->serial, &obj);
     if (KC_SUCCESS(st)) {
         kc_packet *pk = (kc_packet *)obj;
         if (!pk->held) {
@@ -1071,7 +1072,7 @@ kc_status kc_op_defer(kc_session *s, uint64_t id)
         } else {
             kc_channel *ch = pk->ch;
             uint64_t nid;
-            st = kc_ht_alloc(&c->ht, KC_HT_PACKET, pk, s, &nid);
+            st = kc_ht_alloc(&c->ht, KC_HT_PACKET, pk, s->serial, &nid);
             if (KC_SUCCESS(st)) {
                 kc_ht_free(&c->ht, id, 1);
                 pk->id = nid;
@@ -1449,7 +1450,7 @@ kc_status kc_op_cleanup(kc_session *s, uint64_t id)
     kc_core *c = s->core;
     void *obj;
     kc_lock(c);
-    kc_status st = kc_ht_lookup(&c->ht, id, KC_HT_CHANNEL, s, &obj);
+    kc_status st = kc_ht_lookup(&c->ht, id, KC_HT_CHANNEL, s->serial, &obj);
     if (st == KC_STATUS_PACKET_RETIRED) {
         st = KC_STATUS_STALE_ID;
     }

@@ -40,7 +40,7 @@ void kc_ht_destroy(kc_handle_table *t, const kc_platform *p)
     t->capacity = 0;
 }
 
-kc_status kc_ht_alloc(kc_handle_table *t, uint8_t type, void *obj, const void *owner, uint64_t *out_id)
+kc_status kc_ht_alloc(kc_handle_table *t, uint8_t type, void *obj, uint64_t owner, uint64_t *out_id)
 {
     *out_id = 0;
     if (t->free_head == KC_NIL) {
@@ -65,7 +65,7 @@ kc_status kc_ht_alloc(kc_handle_table *t, uint8_t type, void *obj, const void *o
     return KC_STATUS_SUCCESS;
 }
 
-kc_status kc_ht_lookup(const kc_handle_table *t, uint64_t id, uint8_t type, const void *owner, void **obj)
+kc_status kc_ht_lookup(const kc_handle_table *t, uint64_t id, uint8_t type, uint64_t owner, void **obj)
 {
     *obj = NULL;
     uint32_t slot = (uint32_t)(id & 0xFFFFFFu);
@@ -108,7 +108,7 @@ void kc_ht_free(kc_handle_table *t, uint64_t id, int retire)
     s->state = retire ? KC_HS_RETIRED : KC_HS_FREE;
     s->obj = NULL;
     if (!retire) {
-        s->owner = NULL;
+        s->owner = 0;
     }
     t->live--;
     push_free(t, slot);

@@ -17,7 +17,7 @@ typedef struct kc_ht_slot {
     uint16_t pad;
     uint32_t next_free; /* free-list link (FIFO, so retired ids stay recognisable for long) */
     void *obj;
-    const void *owner;
+    uint64_t owner; /* session serial number (never reused, unlike addresses) */
 } kc_ht_slot;
 
 #define KC_HS_FREE 0
@@ -34,10 +34,10 @@ typedef struct kc_handle_table {
 
 kc_status kc_ht_init(kc_handle_table *t, const kc_platform *p, uint32_t capacity);
 void kc_ht_destroy(kc_handle_table *t, const kc_platform *p);
-kc_status kc_ht_alloc(kc_handle_table *t, uint8_t type, void *obj, const void *owner, uint64_t *out_id);
+kc_status kc_ht_alloc(kc_handle_table *t, uint8_t type, void *obj, uint64_t owner, uint64_t *out_id);
 /* Returns SUCCESS and the object, or INVALID_HANDLE (forged: wrong type, out of range, never
  * issued), STALE_ID (freed), PACKET_RETIRED (retired packet), FOREIGN_ID (other owner). */
-kc_status kc_ht_lookup(const kc_handle_table *t, uint64_t id, uint8_t type, const void *owner, void **obj);
+kc_status kc_ht_lookup(const kc_handle_table *t, uint64_t id, uint8_t type, uint64_t owner, void **obj);
 /* Frees a live id. retire != 0 keeps it recognisable as retired until the slot is reused. */
 void kc_ht_free(kc_handle_table *t, uint64_t id, int retire);
 

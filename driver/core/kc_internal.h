@@ -78,6 +78,7 @@ struct kc_channel {
 
 struct kc_session {
     kc_core *core;
+    uint64_t serial;
     kc_channel *channels;
     int closing;
     uint32_t inflight;
@@ -99,6 +100,7 @@ struct kc_core {
     kc_endpoint *endpoints;
     uint32_t endpoint_count;
     uint64_t next_endpoint;
+    uint64_t next_session;
     uint32_t sessions;
     kc_channel *all_channels;
     char version[32];

@@ -37,18 +37,18 @@ extern int th_failures;
 extern int th_checks;
 #define CHECK(cond)                                                                  \
     do {                                                                             \
-        th_checks++;                                                                 \
+        __atomic_add_fetch(&th_checks, 1, __ATOMIC_RELAXED);                         \
         if (!(cond)) {                                                               \
-            th_failures++;                                                           \
+            __atomic_add_fetch(&th_failures, 1, __ATOMIC_RELAXED);                   \
             fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
         }                                                                            \
     } while (0)
 #define CHECK_ST(expr, want)                                                                              \
     do {                                                                                                  \
         int32_t got_ = (int32_t)(expr);                                                                   \
-        th_checks++;                                                                                      \
+        __atomic_add_fetch(&th_checks, 1, __ATOMIC_RELAXED);                                              \
         if (got_ != (int32_t)(want)) {                                                                    \
-            th_failures++;                                                                                \
+            __atomic_add_fetch(&th_failures, 1, __ATOMIC_RELAXED);                                        \
             fprintf(stderr, "%s:%d: %s = 0x%08X, want 0x%08X\n", __FILE__, __LINE__, #expr, (unsigned)got_, \
                     (unsigned)(int32_t)(want));                                                           \
         }                                                                                                 \

@@ -329,41 +329,82 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
     *info = (uint32_t)(sizeof(kmclb_receive_out) + used);
 }
 
-/* lock held: moves events into parked requests; returns the requests to complete after unlock. */
-kc_request *kc_take_ready(kc_channel *ch)
+/* Parked receive requests: core_state PARKING (in the list, being made cancelable by the host),
+ * PARKED (cancelable, may be claimed), CLAIMED (taken out of the list by the core). */
+#define RQ_PARKING 1
+#define RQ_PARKED 2
+#define RQ_CLAIMED 3
+#define RQ_CANCEL_WHILE_PARKING 4
+
+/* lock held */
+static void unlink_parked(kc_channel *ch, kc_request *r)
+{
+    if (r->core_prev != NULL) {
+        r->core_prev->core_next = r->core_next;
+    } else {
+        ch->parked_head = r->core_next;
+    }
+    if (r->core_next != NULL) {
+        r->core_next->core_prev = r->core_prev;
+    } else {
+        ch->parked_tail = r->core_prev;
+    }
+    r->core_next = r->core_prev = NULL;
+    r->core_channel = NULL;
+}
+
+/* lock held: the first request that may be claimed */
+static kc_request *claim_parked(kc_channel *ch)
+{
+    for (kc_request *r = ch->parked_head; r != NULL; r = r->core_next) {
+        if (r->core_state == RQ_PARKED) {
+            unlink_parked(ch, r);
+            r->core_state = RQ_CLAIMED;
+            return r;
+        }
+    }
+    return NULL;
+}
+
+/* Moves queued events into parked receives. Called without the lock; the channel must stay
+ * alive for the call (KMCL callback, reference, or teardown). */
+void kc_deliver_parked(kc_channel *ch)
 {
     kc_core *c = ch->core;
-    kc_request *done = NULL, **tail = &done;
-    while (ch->parked_head != NULL && ch->ev_head != NULL) {
-        kc_request *r = ch->parked_head;
-        ch->parked_head = r->core_next;
-        if (ch->parked_head == NULL) {
-            ch->parked_tail = NULL;
-        } else {
-            ch->parked_head->core_prev = NULL;
+    for (;;) {
+        kc_lock(c);
+        kc_request *r = ch->ev_head != NULL ? claim_parked(ch) : NULL;
+        kc_unlock(c);
+        if (r == NULL) {
+            return;
         }
-        r->core_next = r->core_prev = NULL;
-        r->core_channel = NULL;
         if (!KC_SUCCESS(c->p->unpark(c->p->ctx, r))) {
             continue; /* being cancelled: the host's cancel routine completes it */
         }
-        kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info);
-        *tail = r;
-        tail = &r->core_next;
+        kc_lock(c);
+        kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info); /* TIMEOUT if another receiver took them */
+        kc_unlock(c);
+        c->p->complete(c->p->ctx, r, KC_STATUS_SUCCESS);
     }
-    return done;
 }
 
-/* lock held: every parked request ends with in-band STATUS_CANCELLED (channel gone). */
-static kc_request *take_all_parked(kc_channel *ch)
+/* Ends parked receives with in-band STATUS_CANCELLED (channel gone). all: also requests still
+ * PARKING (only when no receive can be in progress any more). Called without the lock. */
+static void cancel_parked(kc_channel *ch, int all)
 {
     kc_core *c = ch->core;
-    kc_request *done = NULL, **tail = &done;
-    while (ch->parked_head != NULL) {
-        kc_request *r = ch->parked_head;
-        ch->parked_head = r->core_next;
-        r->core_next = r->core_prev = NULL;
-        r->core_channel = NULL;
+    for (;;) {
+        kc_lock(c);
+        kc_request *r = claim_parked(ch);
+        if (r == NULL && all && ch->parked_head != NULL) {
+            r = ch->parked_head;
+            unlink_parked(ch, r);
+            r->core_state = RQ_CLAIMED;
+        }
+        kc_unlock(c);
+        if (r == NULL) {
+            return;
+        }
         if (!KC_SUCCESS(c->p->unpark(c->p->ctx, r))) {
             continue;
         }
@@ -373,63 +414,59 @@ static kc_request *take_all_parked(kc_channel *ch)
         h.status = KC_STATUS_CANCELLED;
         memcpy(r->out, &h, sizeof(h));
         r->info = sizeof(h);
-        *tail = r;
-        tail = &r->core_next;
-    }
-    ch->parked_tail = NULL;
-    return done;
-}
-
-void kc_complete_list(kc_core *c, kc_request *list)
-{
-    while (list != NULL) {
-        kc_request *n = list->core_next;
-        list->core_next = NULL;
-        c->p->complete(c->p->ctx, list, KC_STATUS_SUCCESS);
-        list = n;
+        c->p->complete(c->p->ctx, r, KC_STATUS_SUCCESS);
     }
 }
 
 int kc_cancel_request(kc_core *c, kc_request *req)
 {
-    int found = 0;
+    int host_completes = 1;
     kc_lock(c);
     kc_channel *ch = (kc_channel *)req->core_channel;
-    if (ch != NULL) {
-        if (req->core_prev != NULL) {
-            req->core_prev->core_next = req->core_next;
-        } else {
-            ch->parked_head = req->core_next;
-        }
-        if (req->core_next != NULL) {
-            req->core_next->core_prev = req->core_prev;
-        } else {
-            ch->parked_tail = req->core_prev;
-        }
-        req->core_next = req->core_prev = NULL;
-        req->core_channel = NULL;
-        found = 1;
+    if (ch != NULL && req->core_state == RQ_PARKED) {
+        unlink_parked(ch, req);
+        req->core_state = RQ_CLAIMED;
+    } else if (ch != NULL && req->core_state == RQ_PARKING) {
+        req->core_state = RQ_CANCEL_WHILE_PARKING; /* the parking thread fails it */
+        host_completes = 0;
     }
+    /* else: claimed by the core, whose unpark fails; the host completes it */
     kc_unlock(c);
-    return found;
+    return host_completes;
 }
 
-/* lock held: parks a receive request on the channel. */
-kc_status kc_park(kc_channel *ch, kc_request *req)
+/* RECEIVE: fills at once when events are queued (or when polling), else parks the request.
+ * The caller holds a channel reference. */
+kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
 {
     kc_core *c = ch->core;
-    if (!KC_SUCCESS(c->p->park(c->p->ctx, req))) {
-        return KC_STATUS_CANCELLED;
+    kc_lock(c);
+    if (ch->ev_head != NULL || !may_park) {
+        kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info);
+        kc_unlock(c);
+        return KC_STATUS_SUCCESS;
     }
-    req->core_channel = ch;
-    req->core_next = NULL;
-    req->core_prev = ch->parked_tail;
+    r->core_state = RQ_PARKING; /* claimers skip it until the host made it cancelable */
+    r->core_channel = ch;
+    r->core_next = NULL;
+    r->core_prev = ch->parked_tail;
     if (ch->parked_tail != NULL) {
-        ch->parked_tail->core_next = req;
+        ch->parked_tail->core_next = r;
     } else {
-        ch->parked_head = req;
+        ch->parked_head = r;
     }
-    ch->parked_tail = req;
+    ch->parked_tail = r;
+    kc_unlock(c);
+    kc_status st = c->p->park(c->p->ctx, r);
+    kc_lock(c);
+    if (!KC_SUCCESS(st) || r->core_state == RQ_CANCEL_WHILE_PARKING) {
+        unlink_parked(ch, r); /* still in the list: claimers skip requests that are not PARKED */
+        kc_unlock(c);
+        return KC_STATUS_CANCELLED; /* the dispatch caller completes it */
+    }
+    r->core_state = RQ_PARKED; /* from here the request may complete at any time */
+    kc_unlock(c);
+    kc_deliver_parked(ch); /* events that arrived while it was PARKING */
     return KC_STATUS_PENDING;
 }
 
@@ -449,10 +486,9 @@ static void post_simple_event(kc_channel *ch, uint16_t kind, uint16_t flags, kc_
     } else {
         ch->dropped_events++;
     }
-    kc_request *done = kc_take_ready(ch);
     kc_unlock(c);
     kc_free(c, e);
-    kc_complete_list(c, done);
+    kc_deliver_parked(ch);
 }
 
 /* ------------------------------------------------------------------ KMCL callbacks */
@@ -580,9 +616,8 @@ static void cb_process_packet(void *ctx, kc_vmbcompletion kp, const void *buf, u
     pk->ev.hdr.status = c->p->current_irql(c->p->ctx);
     pk->ev.hdr.aux = ext_len;
     push_event(ch, &pk->ev);
-    kc_request *done = kc_take_ready(ch);
     kc_unlock(c);
-    kc_complete_list(c, done);
+    kc_deliver_parked(ch);
 }
 
 static void cb_send_complete(void *ctx, kc_status status, const void *buf, uint32_t len)
@@ -619,12 +654,11 @@ static void cb_send_complete(void *ctx, kc_status status, const void *buf, uint3
     } else {
         ch->dropped_events++;
     }
-    kc_request *done = kc_take_ready(ch);
     kc_unlock(c);
     kc_free(c, e);
     ch->ops->packet_free(sd->kp);
     kc_free(c, sd);
-    kc_complete_list(c, done);
+    kc_deliver_parked(ch);
 }
 
 /* ------------------------------------------------------------------ channel operations */
@@ -1082,9 +1116,10 @@ kc_status kc_op_defer(kc_session *s, uint64_t id)
                 pk->ev.hdr.flags |= KMCLB_PF_REDELIVERY;
                 pk->ev.hdr.status = KMCLB_IRQL_PASSIVE;
                 push_event(ch, &pk->ev);
-                kc_request *done = kc_take_ready(ch);
+                ch->refs++;
                 kc_unlock(c);
-                kc_complete_list(c, done);
+                kc_deliver_parked(ch);
+                kc_channel_put(ch);
                 return KC_STATUS_SUCCESS;
             }
         }
@@ -1331,9 +1366,8 @@ void kc_channel_teardown(kc_channel *ch, int force)
     }
     ch->packets = NULL;
     ch->pending_packets = 0;
-    kc_request *done = take_all_parked(ch);
     kc_unlock(c);
-    kc_complete_list(c, done);
+    cancel_parked(ch, 0);
 
     /* 2. retire every packet still held (empty completion) */
     while (held != NULL) {
@@ -1388,9 +1422,8 @@ void kc_channel_teardown(kc_channel *ch, int force)
     kc_send *sends = ch->sends;
     ch->sends = NULL;
     ch->pending_sends = 0;
-    done = take_all_parked(ch);
     kc_unlock(c);
-    kc_complete_list(c, done);
+    cancel_parked(ch, 1); /* no receive is in progress any more (refs == 0) */
     while (gl != NULL) {
         kc_gpadl *n = gl->next;
         if (gl->ours) {
@@ -1488,4 +1521,35 @@ kc_status kc_peer_resolve_channel(kc_core *c, uint64_t id, kc_vmbchannel *out)
     }
     kc_unlock(c);
     return st;
+}
+
+kc_status kc_peer_acquire(kc_core *c, uint64_t id, kc_vmbchannel *out, void **token)
+{
+    *out = NULL;
+    *token = NULL;
+    kc_lock(c);
+    uint32_t slot = (uint32_t)(id & 0xFFFFFFu);
+    kc_status st = KC_STATUS_INVALID_HANDLE;
+    if (slot < c->ht.capacity && ((id >> 24) & 0xFF) == KC_HT_CHANNEL && (id >> 32) != 0) {
+        const kc_ht_slot *sl = &c->ht.slots[slot];
+        kc_channel *ch = (kc_channel *)sl->obj;
+        if (sl->state == KC_HS_LIVE && sl->gen == (uint32_t)(id >> 32) && !ch->tearing_down) {
+            ch->refs++;
+            *out = ch->kch;
+            *token = ch;
+            st = KC_STATUS_SUCCESS;
+        } else if (sl->gen >= (uint32_t)(id >> 32)) {
+            st = KC_STATUS_STALE_ID;
+        }
+    }
+    kc_unlock(c);
+    return st;
+}
+
+void kc_peer_release(kc_core *c, void *token)
+{
+    (void)c;
+    if (token != NULL) {
+        kc_channel_put((kc_channel *)token);
+    }
 }

@@ -39,12 +39,18 @@ void kc_session_close(kc_session *s);
  * completes it with the returned status and req->info bytes of output. */
 kc_status kc_dispatch(kc_session *s, uint32_t code, kc_request *req);
 
-/* Host cancel routine: removes a parked request from the core. Returns 1 if it was parked. The
- * host completes the request with STATUS_CANCELLED in every case. */
+/* Host cancel routine (called only for a request the host made cancelable in park): takes the
+ * request away from the core. Returns 1 when the host must complete it with STATUS_CANCELLED now,
+ * 0 when the core completes it (it was still being parked; kc_dispatch then returns
+ * STATUS_CANCELLED for it). */
 int kc_cancel_request(kc_core *c, kc_request *req);
 
-/* Test/loopback only: the KMCL channel behind a channel id, ignoring ownership. */
+/* Test only: the KMCL channel behind a channel id, ignoring ownership (no reference). */
 kc_status kc_peer_resolve_channel(kc_core *c, uint64_t id, kc_vmbchannel *out);
+/* Loopback peer: the KMCL channel behind a channel id, ignoring ownership, with a reference that
+ * keeps the channel from being cleaned up until kc_peer_release(token). */
+kc_status kc_peer_acquire(kc_core *c, uint64_t id, kc_vmbchannel *out, void **token);
+void kc_peer_release(kc_core *c, void *token);
 /* Diagnostics for leak tests. */
 uint32_t kc_core_live_handles(kc_core *c);
 uint32_t kc_core_session_count(kc_core *c);

@@ -367,17 +367,9 @@ static kc_status do_receive(kc_session *s, kc_request *r)
     if (!KC_SUCCESS(st)) {
         return st;
     }
-    kc_core *c = s->core;
-    kc_lock(c);
-    if (ch->ev_head != NULL || in.timeout_ms == 0) {
-        kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info);
-        st = KC_STATUS_SUCCESS;
-    } else {
-        zero_out(r);
-        st = kc_park(ch, r);
-    }
-    ch->refs--;
-    kc_unlock(c);
+    zero_out(r);
+    st = kc_receive_or_park(ch, r, in.timeout_ms != 0);
+    kc_channel_put(ch);
     return st;
 }
 

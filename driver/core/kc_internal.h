@@ -112,9 +112,8 @@ void kc_lock(kc_core *c);
 void kc_unlock(kc_core *c);
 
 void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *info);
-kc_request *kc_take_ready(kc_channel *ch);
-void kc_complete_list(kc_core *c, kc_request *list);
-kc_status kc_park(kc_channel *ch, kc_request *req);
+void kc_deliver_parked(kc_channel *ch);
+kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park);
 
 kc_status kc_channel_get(kc_session *s, uint64_t id, kc_channel **out);
 void kc_channel_put(kc_channel *ch);

@@ -23,6 +23,7 @@ struct kc_request {
     kc_request *core_next;
     kc_request *core_prev;
     void *core_channel;
+    int core_state;
 };
 
 typedef struct kc_platform {
@@ -34,13 +35,14 @@ typedef struct kc_platform {
     void (*lock_acquire)(void *ctx, void *lock);
     void (*lock_release)(void *ctx, void *lock);
     void (*sleep_ms)(void *ctx, uint32_t ms);            /* PASSIVE only: used while waiting for in-flight calls */
-    /* A parked request is about to be completed by the core: returns KC_STATUS_SUCCESS when the
-     * core may complete it, KC_STATUS_CANCELLED when a cancel is already running (the host's
-     * cancel routine then calls kc_cancel_request and completes the request itself). */
-    kc_status (*unpark)(void *ctx, kc_request *req);
-    /* Marks a request cancelable before the core parks it; a failure status means it was
-     * already cancelled (the core then completes it with STATUS_CANCELLED at once). */
+    /* Makes a request cancelable (WdfRequestMarkCancelableEx). A failure means it was already
+     * cancelled; the cancel routine is then never called and the core fails the request. */
     kc_status (*park)(void *ctx, kc_request *req);
+    /* Takes a parked request back before the core completes it (WdfRequestUnmarkCancelable).
+     * KC_STATUS_CANCELLED when its cancel routine runs or will run: that routine calls
+     * kc_cancel_request and completes the request itself. park/unpark are never called with the
+     * core lock held (a cancel routine takes that lock). */
+    kc_status (*unpark)(void *ctx, kc_request *req);
     void (*complete)(void *ctx, kc_request *req, kc_status status);
     uint8_t (*current_irql)(void *ctx);                 /* 0 passive, 2 dispatch */
 } kc_platform;

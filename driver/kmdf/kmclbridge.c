@@ -1,8 +1,11 @@
 /* kmclbridge.c - KMDF glue (Windows only; NOT BUILT OR RUN HERE). Translates WDF objects into
  * driver/core calls: upper filter on VMBus children (one endpoint each), one control device
  * \\.\KmclBridge (SYSTEM + Administrators only) created with the first filter and deleted with
- * the last, default queue -> kc_dispatch, manual queue for parked receives, file cleanup ->
- * kc_session_close. Every decision lives in driver/core. */
+ * the last, default queue -> kc_dispatch, file cleanup ->
+ * kc_session_shutdown/free. Parked receives (the inverted call) are kept in the core's own list
+ * and made cancelable with WdfRequestMarkCancelableEx rather than parked in a manual queue: the
+ * Ex variant never runs the cancel routine synchronously, which keeps the core's lock ordering
+ * simple. Every decision lives in driver/core. */
 #include "kmdf_glue.h"
 
 DRIVER_INITIALIZE DriverEntry;
@@ -11,17 +14,13 @@ static EVT_WDF_OBJECT_CONTEXT_CLEANUP EvtFilterCleanup;
 static EVT_WDF_OBJECT_CONTEXT_CLEANUP EvtDriverCleanup;
 static EVT_WDF_DEVICE_FILE_CREATE EvtFileCreate;
 static EVT_WDF_FILE_CLEANUP EvtFileCleanup;
+static EVT_WDF_FILE_CLOSE EvtFileClose;
 static EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL EvtIoDeviceControl;
-static EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE EvtParkedCanceled;
+static EVT_WDF_REQUEST_CANCEL EvtParkedCancel;
 
 DECLARE_CONST_UNICODE_STRING(g_DeviceName, L"\\Device\\KmclBridge");
 DECLARE_CONST_UNICODE_STRING(g_LinkName, L"\\DosDevices\\KmclBridge");
 DECLARE_CONST_UNICODE_STRING(g_Sddl, L"D:P(A;;GA;;;SY)(A;;GA;;;BA)");
-
-typedef struct CONTROL_CONTEXT {
-    WDFQUEUE Parked;
-} CONTROL_CONTEXT;
-WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(CONTROL_CONTEXT, KmclbGetControlContext)
 
 DRIVER_CONTEXT *KmclbDriverContext(void)
 {
@@ -83,24 +82,19 @@ static void PSleep(void *c, uint32_t ms)
     KeDelayExecutionThread(KernelMode, FALSE, &t);
 }
 
-static WDFQUEUE ParkedQueue(void)
-{
-    return KmclbGetControlContext(KmclbDriverContext()->Control)->Parked;
-}
-
-/* park: the request waits in the manual queue (the framework handles cancellation) */
+/* park: the request becomes cancelable. The Ex variant never calls the cancel routine itself
+ * (an already cancelled request just fails), and the core holds no lock around park/unpark. */
 static kc_status PPark(void *c, kc_request *r)
 {
     UNREFERENCED_PARAMETER(c);
-    return WdfRequestForwardToIoQueue((WDFREQUEST)r->platform, ParkedQueue());
+    return WdfRequestMarkCancelableEx((WDFREQUEST)r->platform, EvtParkedCancel);
 }
 
-/* unpark: take it out of the manual queue; fails when it is being cancelled */
+/* unpark: STATUS_CANCELLED when the cancel routine runs or will run (it then completes) */
 static kc_status PUnpark(void *c, kc_request *r)
 {
-    WDFREQUEST out = NULL;
     UNREFERENCED_PARAMETER(c);
-    return WdfIoQueueRetrieveFoundRequest(ParkedQueue(), (WDFREQUEST)r->platform, &out);
+    return WdfRequestUnmarkCancelable((WDFREQUEST)r->platform);
 }
 
 static void PComplete(void *c, kc_request *r, kc_status st)
@@ -161,7 +155,7 @@ static NTSTATUS CreateControlDevice(DRIVER_CONTEXT *d)
 {
     PWDFDEVICE_INIT init = WdfControlDeviceInitAllocate(WdfGetDriver(), &g_Sddl);
     WDF_FILEOBJECT_CONFIG fc;
-    WDF_OBJECT_ATTRIBUTES fa, da, ra, qa;
+    WDF_OBJECT_ATTRIBUTES fa, ra, qa;
     WDF_IO_QUEUE_CONFIG qc;
     WDFDEVICE dev;
     WDFQUEUE q;
@@ -176,13 +170,12 @@ static NTSTATUS CreateControlDevice(DRIVER_CONTEXT *d)
         WdfDeviceInitFree(init);
         return st;
     }
-    WDF_FILEOBJECT_CONFIG_INIT(&fc, EvtFileCreate, WDF_NO_EVENT_CALLBACK, EvtFileCleanup);
+    WDF_FILEOBJECT_CONFIG_INIT(&fc, EvtFileCreate, EvtFileClose, EvtFileCleanup);
     WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&fa, FILE_CONTEXT);
     WdfDeviceInitSetFileObjectConfig(init, &fc, &fa);
     WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&ra, REQUEST_CONTEXT);
     WdfDeviceInitSetRequestAttributes(init, &ra);
-    WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&da, CONTROL_CONTEXT);
-    st = WdfDeviceCreate(&init, &da, &dev); /* frees init on failure too */
+    st = WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &dev); /* frees init on failure too */
     if (!NT_SUCCESS(st)) {
         return st;
     }
@@ -194,11 +187,6 @@ static NTSTATUS CreateControlDevice(DRIVER_CONTEXT *d)
         WDF_OBJECT_ATTRIBUTES_INIT(&qa);
         qa.ExecutionLevel = WdfExecutionLevelPassive;
         st = WdfIoQueueCreate(dev, &qc, &qa, &q);
-    }
-    if (NT_SUCCESS(st)) {
-        WDF_IO_QUEUE_CONFIG_INIT(&qc, WdfIoQueueDispatchManual);
-        qc.EvtIoCanceledOnQueue = EvtParkedCanceled;
-        st = WdfIoQueueCreate(dev, &qc, WDF_NO_OBJECT_ATTRIBUTES, &KmclbGetControlContext(dev)->Parked);
     }
     if (!NT_SUCCESS(st)) {
         WdfObjectDelete(dev);
@@ -217,12 +205,22 @@ static VOID EvtFileCreate(WDFDEVICE Device, WDFREQUEST Request, WDFFILEOBJECT Fi
     WdfRequestComplete(Request, st);
 }
 
-/* IRP_MJ_CLEANUP: the last handle closed (or the process died) */
+/* IRP_MJ_CLEANUP: the last handle closed (or the process died); requests may still arrive
+ * until IRP_MJ_CLOSE and fail with STATUS_INVALID_HANDLE */
 static VOID EvtFileCleanup(WDFFILEOBJECT File)
 {
     FILE_CONTEXT *f = KmclbGetFileContext(File);
     if (f->Session != NULL) {
-        kc_session_close(f->Session);
+        kc_session_shutdown(f->Session);
+    }
+}
+
+/* IRP_MJ_CLOSE: no request can reference the file object any more */
+static VOID EvtFileClose(WDFFILEOBJECT File)
+{
+    FILE_CONTEXT *f = KmclbGetFileContext(File);
+    if (f->Session != NULL) {
+        kc_session_free(f->Session);
         f->Session = NULL;
     }
 }
@@ -259,11 +257,12 @@ static VOID EvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutLen
     }
 }
 
-static VOID EvtParkedCanceled(WDFQUEUE Queue, WDFREQUEST Request)
+/* CancelIoEx / process exit on a parked receive */
+static VOID EvtParkedCancel(WDFREQUEST Request)
 {
-    UNREFERENCED_PARAMETER(Queue);
-    kc_cancel_request(KmclbDriverContext()->Core, &KmclbGetRequestContext(Request)->Core);
-    WdfRequestCompleteWithInformation(Request, STATUS_CANCELLED, 0);
+    if (kc_cancel_request(KmclbDriverContext()->Core, &KmclbGetRequestContext(Request)->Core)) {
+        WdfRequestCompleteWithInformation(Request, STATUS_CANCELLED, 0);
+    }
 }
 
 /* ---------------------------------------------------------------- filter instances = endpoints */

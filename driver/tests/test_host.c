@@ -188,8 +188,9 @@ kc_status th_ioctl(kc_session *s, th_machine *m, uint32_t code, const void *in, 
         if (!q.done && q.state == RQ_PARKED) {
             q.state = RQ_CANCELLING;
             pthread_mutex_unlock(&rq_mu);
-            kc_cancel_request(m->core, &q.r);
-            p_complete(m, &q.r, (kc_status)0xC0000120u);
+            if (kc_cancel_request(m->core, &q.r)) {
+                p_complete(m, &q.r, (kc_status)0xC0000120u);
+            }
             pthread_mutex_lock(&rq_mu);
         }
         while (!q.done) {

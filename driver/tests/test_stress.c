@@ -7,7 +7,7 @@
 #include "test_host.h"
 #include "kmclshim.h"
 
-#define N 5000
+#define N 6000 /* more than KMCLB_MAX_PENDING_SENDS */
 
 static int64_t s, ch;
 static int received_packets, completions_seen; /* receiver thread only */
@@ -70,7 +70,13 @@ static void *sender(void *p)
 {
     (void)p;
     for (int i = 0; i < N; i++) {
-        CHECK_ST(kmclshim_send(s, ch, i, "data", 4, NULL, 0, 0, 1), 0);
+        int32_t st;
+        /* back-pressure: at most KMCLB_MAX_PENDING_SENDS transactions in flight per channel */
+        while ((st = kmclshim_send(s, ch, i, "data", 4, NULL, 0, 0, 1)) == KC_STATUS_INSUFFICIENT_RESOURCES) {
+            struct timespec ts = {0, 100000L};
+            nanosleep(&ts, NULL);
+        }
+        CHECK_ST(st, 0);
     }
     return NULL;
 }

@@ -340,8 +340,9 @@ int32_t tr_ioctl(void *t, uint32_t code, const void *in, uint32_t in_len, void *
             /* our timeout: cancel like CancelIoEx; the cancel routine completes it */
             q.state = RQ_CANCELLING;
             pthread_mutex_unlock(&m->req_mu);
-            kc_cancel_request(m->core, &q.r);
-            p_complete(m, &q.r, ST_CANCELLED);
+            if (kc_cancel_request(m->core, &q.r)) {
+                p_complete(m, &q.r, ST_CANCELLED);
+            }
             pthread_mutex_lock(&m->req_mu);
         }
         while (!q.done) {
@@ -365,6 +366,7 @@ void kmclshim_internal_release(void *token);
 /* Every exported peer function holds a reference on its session for its whole duration (the
  * wrappers at the end of this file); the implementations find the session in a thread-local. */
 static _Thread_local lb_session *tls_sess;
+static _Thread_local void *tls_chan_token; /* channel reference held for the current peer call */
 
 static lb_session *sess(int64_t session)
 {
@@ -379,7 +381,10 @@ static int32_t peer_chan(int64_t session, int64_t channel, kc_vmbchannel *out)
     if (s == NULL) {
         return ST_INVALID_HANDLE;
     }
-    return kc_peer_resolve_channel(s->m->core, (uint64_t)channel, out);
+    if (tls_chan_token != NULL) {
+        return ST_INVALID_PARAMETER; /* one channel per peer call */
+    }
+    return kc_peer_acquire(s->m->core, (uint64_t)channel, out, &tls_chan_token);
 }
 
 int32_t kmclshim_transport(void)
@@ -574,7 +579,7 @@ static int32_t impl_peer_inject(int64_t session, int64_t channel, int32_t kind, 
     }
     kc_vmbchannel ch = NULL;
     if (channel != 0) {
-        int32_t st = kc_peer_resolve_channel(s->m->core, (uint64_t)channel, &ch);
+        int32_t st = peer_chan(session, channel, &ch);
         if (st < 0) {
             return st;
         }
@@ -697,7 +702,12 @@ int32_t kmclshim_peer_offer(int64_t session, const uint8_t *type16, const uint8_
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_offer(session, type16, instance16, mmio_mb, vtl, name, out_offer, out_endpoint);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -712,7 +722,12 @@ int32_t kmclshim_peer_rescind(int64_t session, int64_t offer)
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_rescind(session, offer);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -728,7 +743,12 @@ int32_t kmclshim_peer_offers(int64_t session, int64_t *offer_ids, int64_t *endpo
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_offers(session, offer_ids, endpoint_ids, guids32, max, out_count);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -743,7 +763,12 @@ int32_t kmclshim_peer_open(int64_t session, int64_t channel)
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_open(session, channel);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -758,7 +783,12 @@ int32_t kmclshim_peer_close(int64_t session, int64_t channel)
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_close(session, channel);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -773,7 +803,12 @@ int32_t kmclshim_peer_is_open(int64_t session, int64_t channel, int32_t *out_ope
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_is_open(session, channel, out_open);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -790,7 +825,12 @@ int32_t kmclshim_peer_send(int64_t session, int64_t channel, const void *payload
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_send(session, channel, payload, len, completion_requested, ext, ext_len, has_ext, out_tx);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -806,7 +846,12 @@ int32_t kmclshim_peer_await_outcome(int64_t session, int64_t channel, int64_t tx
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_await_outcome(session, channel, tx, timeout_ms, out_kind, buf, cap, out_len);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -822,7 +867,12 @@ int32_t kmclshim_peer_received(int64_t session, int64_t channel, void *buf, int3
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_received(session, channel, buf, cap, out_bytes, out_count);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -838,7 +888,12 @@ int32_t kmclshim_peer_await_received(int64_t session, int64_t channel, int64_t t
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_await_received(session, channel, timeout_ms, buf, cap, out_bytes);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -853,7 +908,12 @@ int32_t kmclshim_peer_complete(int64_t session, int64_t channel, int64_t tx, con
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_complete(session, channel, tx, payload, len);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -868,7 +928,12 @@ int32_t kmclshim_peer_set_reading(int64_t session, int64_t channel, int32_t read
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_set_reading(session, channel, reading);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -883,7 +948,12 @@ int32_t kmclshim_peer_ring_status(int64_t session, int64_t channel, int32_t *out
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_ring_status(session, channel, out5);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -898,7 +968,12 @@ int32_t kmclshim_peer_queue_stopped(int64_t session, int64_t channel, int32_t *o
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_queue_stopped(session, channel, out_stopped);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -913,7 +988,12 @@ int32_t kmclshim_peer_inject(int64_t session, int64_t channel, int32_t kind, int
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_inject(session, channel, kind, arg);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -929,7 +1009,12 @@ int32_t kmclshim_peer_map_gpadl(int64_t session, int64_t channel, int32_t handle
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_map_gpadl(session, channel, handle, read_only, out_mapping);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -944,7 +1029,12 @@ int32_t kmclshim_peer_mapping_read(int64_t session, int64_t mapping, int32_t off
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_mapping_read(session, mapping, offset, buf, len);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -959,7 +1049,12 @@ int32_t kmclshim_peer_mapping_write(int64_t session, int64_t mapping, int32_t of
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_mapping_write(session, mapping, offset, buf, len);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -974,7 +1069,12 @@ int32_t kmclshim_peer_mapping_close(int64_t session, int64_t mapping)
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_mapping_close(session, mapping);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -990,7 +1090,12 @@ int32_t kmclshim_peer_create_gpadl(int64_t session, int64_t channel, int32_t siz
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_create_gpadl(session, channel, size, read_only, out_handle);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -1006,7 +1111,12 @@ int32_t kmclshim_peer_read_gpadl(int64_t session, int64_t channel, int32_t handl
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_read_gpadl(session, channel, handle, offset, buf, len);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -1022,7 +1132,12 @@ int32_t kmclshim_peer_write_gpadl(int64_t session, int64_t channel, int32_t hand
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_write_gpadl(session, channel, handle, offset, buf, len);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -1037,7 +1152,12 @@ int32_t kmclshim_peer_seed(int64_t session, int64_t *out_seed)
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_peer_seed(session, out_seed);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;
@@ -1052,7 +1172,12 @@ int32_t kmclshim_loopback_stats(int64_t session, int64_t *out_live, int64_t *out
     }
     lb_session *prev = tls_sess;
     tls_sess = ls;
+    tls_chan_token = NULL;
     int32_t r = impl_loopback_stats(session, out_live, out_violations);
+    if (tls_chan_token != NULL) {
+        kc_peer_release(ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
     tls_sess = prev;
     kmclshim_internal_release(tok);
     return r;

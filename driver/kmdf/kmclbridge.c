@@ -175,8 +175,9 @@ static NTSTATUS CreateControlDevice(DRIVER_CONTEXT *d)
     WdfDeviceInitSetFileObjectConfig(init, &fc, &fa);
     WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&ra, REQUEST_CONTEXT);
     WdfDeviceInitSetRequestAttributes(init, &ra);
-    st = WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &dev); /* frees init on failure too */
+    st = WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &dev);
     if (!NT_SUCCESS(st)) {
+        WdfDeviceInitFree(init); /* control devices: the driver frees the init on failure */
         return st;
     }
     st = WdfDeviceCreateSymbolicLink(dev, &g_LinkName);

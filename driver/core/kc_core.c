@@ -611,6 +611,9 @@ static void cb_process_packet(void *ctx, kc_vmbcompletion kp, const void *buf, u
     pk->ev.pkt = pk;
     pk->ev.hdr.kind = KMCLB_EV_PACKET;
     pk->ev.hdr.flags = (uint16_t)(flags & KMCLB_PF_EXTERNAL_DATA);
+    if (ch->ops->packet_completion_requested != NULL && ch->ops->packet_completion_requested(kp)) {
+        pk->ev.hdr.flags |= KMCLB_PF_COMPLETION_REQUESTED;
+    }
     pk->ev.hdr.payload_length = len;
     pk->ev.hdr.id = pk->id;
     pk->ev.hdr.status = c->p->current_irql(c->p->ctx);

@@ -7,7 +7,7 @@
  *    (packet) instead of the KMCL handle; the KMDF trampolines do the Get*Pointer call.
  *  - MDLs and PFN arrays are replaced by (pointer, length) of locked memory; the glue builds the
  *    MDL / PFN list and maps returned MDLs (external data, GPADL mappings).
- *  - query_ring is a bridge extension (ring occupancy); NULL on real KMCL.
+ *  - query_ring and packet_completion_requested are bridge extensions; NULL on real KMCL.
  * Not used by the bridge and therefore absent: save/restore, packet restore, VmbPacketInitialize,
  * VmbConvertVmbusHandleToKernelHandle, VmbServerChannelInitSetVmbusHandle,
  * VmbServerChannelInitSetSaveRestorePacketCallbacks, VmbChannelCreateGpadlFromMdl. */
@@ -104,8 +104,9 @@ typedef struct kc_kmcl_ops {
     kc_status (*server_init_set_mmio_megabytes)(kc_vmbchannel ch, uint16_t mb, uint16_t mb_optional); /* S9 */
     kc_status (*server_init_set_target_interface_id)(kc_vmbchannel ch, const kc_guid *type, const kc_guid *instance); /* S11 */
     kc_status (*server_init_set_target_vtl)(kc_vmbchannel ch, uint8_t vtl);                  /* S12 */
-    /* bridge extension, optional */
+    /* bridge extensions, optional (NULL on real KMCL, which exposes neither) */
     void (*query_ring)(kc_vmbchannel ch, kc_ring_info *out);
+    int (*packet_completion_requested)(kc_vmbcompletion pkt);
 } kc_kmcl_ops;
 
 #endif

@@ -1830,6 +1830,12 @@ static void f_query_ring(kc_vmbchannel h, kc_ring_info *out)
     unlock(c->w);
 }
 
+static int f_completion_requested(kc_vmbcompletion h)
+{
+    fk_inpkt *p = inpkt(h);
+    return p != NULL && p->completion_requested;
+}
+
 static const kc_kmcl_ops g_fk_ops = {
     .channel_allocate = f_allocate,
     .channel_cleanup = f_cleanup,
@@ -1876,6 +1882,7 @@ static const kc_kmcl_ops g_fk_ops = {
     .server_init_set_target_interface_id = f_iface,
     .server_init_set_target_vtl = f_vtl,
     .query_ring = f_query_ring,
+    .packet_completion_requested = f_completion_requested,
 };
 
 const kc_kmcl_ops *fk_ops(void)

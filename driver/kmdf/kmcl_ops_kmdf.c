@@ -340,5 +340,6 @@ const kc_kmcl_ops KmclbKmdfOps = {
     OpFail, OpExternal, OpPause, OpSendSync, OpPassive, OpLatency, OpSetPointer, OpQuota, OpSizeof, OpStart,
     OpRingPages, OpTargetPnp, OpPacketAllocate, OpPacketFree, OpPacketGetPointer, OpSend, OpSendMdl, OpSendPfns,
     OpSetRoutine, OpPacketSetPointer, OpMapGpadl, OpUnmapGpadl, OpSFlags, OpSMmio, OpSIface, OpSVtl,
-    NULL /* query_ring: KMCL exposes no ring occupancy */
+    NULL, /* query_ring: KMCL exposes no ring occupancy */
+    NULL  /* packet_completion_requested: KMCL does not tell the receiver */
 };

@@ -492,6 +492,8 @@ static void pump_in(fk_channel *c)
     }
 }
 
+static void free_inpkt(fk_channel *c, fk_inpkt *p);
+
 static void finish_in(fk_channel *c, fk_inpkt *p, int outcome, const void *buf, uint32_t len)
 {
     p->state = IN_DONE;
@@ -510,6 +512,12 @@ static void finish_in(fk_channel *c, fk_inpkt *p, int outcome, const void *buf, 
     }
     c->fin_tail = p;
     c->fin_count++;
+    while (c->fin_count > FK_MAX_FINISHED) { /* bound memory: forget the oldest outcomes */
+        fk_inpkt *o = c->fin_head;
+        c->fin_head = o->next;
+        c->fin_count--;
+        free_inpkt(c, o);
+    }
     wake(c->w);
 }
 

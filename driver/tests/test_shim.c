@@ -67,7 +67,9 @@ static int64_t await_kind(int64_t s, int64_t ch, uint16_t kind, kmclb_event *out
 
 int main(void)
 {
-    CHECK(kmclshim_transport() == KMCLSHIM_TRANSPORT_LOOPBACK);
+    int32_t transport = 0;
+    CHECK_ST(kmclshim_transport(&transport), 0);
+    CHECK(transport == KMCLSHIM_TRANSPORT_LOOPBACK);
     int64_t s = 0, s2 = 0;
     CHECK_ST(kmclshim_open(&s), 0);
     CHECK_ST(kmclshim_open(&s2), 0);

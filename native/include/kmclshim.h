@@ -1,7 +1,7 @@
 /* kmclshim.h - flat C API of the bridge for JNA direct mapping.
  *
- * Rules: primitives and pointers only; every function returns an int32 NTSTATUS (except
- * kmclshim_transport); outputs go through pointers; batch calls stay batches. A session is one
+ * Rules: primitives and pointers only; every function returns an int32 NTSTATUS; outputs go
+ * through pointers; batch calls stay batches. A session is one
  * handle to the driver (win32: a file handle on \\.\KmclBridge; loopback: a session on the
  * in-process driver core over the C fake of KMCL). Sessions are int64 handles. Every function is
  * thread safe; no function may be called with a session after kmclshim_close returned.
@@ -46,7 +46,8 @@ extern "C" {
 #define KMCLSHIM_CFG_VALUES 16
 /* guids[] (64 bytes, Windows GUID byte order): pnp type, pnp instance, interface type, interface instance */
 
-KMCLSHIM_API int32_t kmclshim_transport(void);
+/* which transport this library carries: KMCLSHIM_TRANSPORT_LOOPBACK or KMCLSHIM_TRANSPORT_WIN32 */
+KMCLSHIM_API int32_t kmclshim_transport(int32_t *out_transport);
 KMCLSHIM_API int32_t kmclshim_open(int64_t *out_session);
 KMCLSHIM_API int32_t kmclshim_close(int64_t session);
 KMCLSHIM_API int32_t kmclshim_query_version(int64_t session, int32_t *out_protocol, int32_t *out_kmcl_version,

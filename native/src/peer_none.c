@@ -1,12 +1,17 @@
 /* peer_none.c - the win32 build has no peer (it talks to real Hyper-V): every peer function
  * returns STATUS_NOT_SUPPORTED. */
+#include <stddef.h>
 #include "kmclshim.h"
 
 #define ST_NOT_SUPPORTED ((int32_t)0xC00000BBu)
 
-int32_t kmclshim_transport(void)
+int32_t kmclshim_transport(int32_t *out_transport)
 {
-    return KMCLSHIM_TRANSPORT_WIN32;
+    if (out_transport == NULL) {
+        return (int32_t)0xC000000Du;
+    }
+    *out_transport = KMCLSHIM_TRANSPORT_WIN32;
+    return 0;
 }
 
 int32_t kmclshim_peer_offer(int64_t session, const uint8_t *type16, const uint8_t *instance16, int32_t mmio_megabytes, int32_t target_vtl, const char *name, int64_t *out_offer, int64_t *out_endpoint)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <stddef.h>
 #include "kmclshim.h"
 #include "transport.h"
 #include "kc_core.h"
@@ -387,9 +388,13 @@ static int32_t peer_chan(int64_t session, int64_t channel, kc_vmbchannel *out)
     return kc_peer_acquire(s->m->core, (uint64_t)channel, out, &tls_chan_token);
 }
 
-int32_t kmclshim_transport(void)
+int32_t kmclshim_transport(int32_t *out_transport)
 {
-    return KMCLSHIM_TRANSPORT_LOOPBACK;
+    if (out_transport == NULL) {
+        return (int32_t)0xC000000Du;
+    }
+    *out_transport = KMCLSHIM_TRANSPORT_LOOPBACK;
+    return 0;
 }
 
 static int32_t impl_peer_offer(int64_t session, const uint8_t *type16, const uint8_t *instance16, int32_t mmio_mb,

@@ -329,6 +329,30 @@ static void test_server_and_parking(uint64_t ep)
     CHECK(kc_core_live_handles(m->core) == 0);
 }
 
+static void test_cleanup_ends_parked_receive(uint64_t ep)
+{
+    kc_session *s;
+    kc_session_open(m->core, &s);
+    uint64_t ch;
+    CHECK_ST(th_create_channel(s, m, ep, 1, &ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    recv_arg a;
+    memset(&a, 0, sizeof(a));
+    a.s = s;
+    a.ch = ch;
+    pthread_t t;
+    pthread_create(&t, NULL, recv_thread, &a);
+    sleep_ms(20);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
+    pthread_join(t, NULL);
+    CHECK(a.st == KC_STATUS_CANCELLED && a.h.records == 0); /* Backend.cleanup: parked receive ends */
+    kmclb_receive_out h;
+    uint8_t buf[32];
+    CHECK_ST(th_receive(s, m, ch, buf, sizeof(buf), 0, &h), KC_STATUS_STALE_ID);
+    kc_session_close(s);
+}
+
 int main(void)
 {
     m = th_create();
@@ -338,6 +362,7 @@ int main(void)
     test_version_and_endpoints();
     test_client_roundtrip(ep1);
     test_server_and_parking(ep2);
+    test_cleanup_ends_parked_receive(ep2);
     CHECK(fk_violations(m->world) == 0);
     th_destroy(m);
     TEST_MAIN_END();

@@ -1,0 +1,148 @@
+/* kc_internal.h - core objects shared by kc_core.c and kc_dispatch.c (not for hosts). */
+#ifndef KC_INTERNAL_H
+#define KC_INTERNAL_H
+#include "kc_core.h"
+#include "kc_handles.h"
+#include "kmclbridge_protocol.h"
+
+typedef struct kc_packet kc_packet;
+typedef struct kc_channel kc_channel;
+
+typedef struct kc_event {
+    struct kc_event *next;
+    kmclb_event hdr;
+    kc_packet *pkt; /* PACKET events are embedded in their packet and use its data */
+    int queued;
+    /* non-packet events: body bytes follow the struct (see KC_EVENT_DATA) */
+} kc_event;
+#define KC_EVENT_DATA(e) ((uint8_t *)((e) + 1))
+
+struct kc_packet {
+    uint64_t id;
+    kc_channel *ch;
+    kc_vmbcompletion kp;
+    kc_packet *prev, *next;
+    int held;       /* delivered to user mode (receive returned it) */
+    int redelivery;
+    uint32_t len, ext_len;
+    kc_event ev;
+    uint8_t data[];
+};
+
+typedef struct kc_send {
+    kc_channel *ch;
+    uint64_t tag;
+    kc_vmbpacket kp;
+    struct kc_send *prev, *next;
+    uint8_t data[];
+} kc_send;
+
+typedef struct kc_gpadl {
+    struct kc_gpadl *next;
+    uint32_t handle;
+    uint32_t size;
+    void *buf;
+    int ours; /* 1: created by us (buf owned by the core); 0: a server mapping */
+} kc_gpadl;
+
+struct kc_channel {
+    kc_core *core;
+    kc_session *owner;
+    uint64_t id;
+    const kc_kmcl_ops *ops;
+    kc_vmbchannel kch;
+    int server;
+    uint32_t state;
+    uint64_t flags;
+    int local_disable;
+    int closing;
+    int tearing_down;
+    uint32_t refs;
+    uint64_t ctr[KMCLB_QUERY_SLOTS];
+    uint64_t context;
+    uint32_t latency;
+    uint32_t user_quota;
+    kc_event *ev_head, *ev_tail;
+    uint32_t ev_count, state_events;
+    uint64_t dropped_events, dropped_packets;
+    kc_request *parked_head, *parked_tail;
+    kc_packet *packets;
+    uint32_t pending_packets;
+    kc_send *sends;
+    uint32_t pending_sends;
+    kc_gpadl *gpadls;
+    kc_channel *sess_next, *sess_prev;
+    uint64_t endpoint;
+    kc_channel *all_next, *all_prev; /* every channel of the core (endpoint teardown) */
+};
+
+struct kc_session {
+    kc_core *core;
+    uint64_t serial;
+    kc_channel *channels;
+    int closing;
+    uint32_t inflight;
+};
+
+typedef struct kc_endpoint {
+    struct kc_endpoint *next;
+    uint64_t id;
+    const kc_kmcl_ops *ops;
+    void *device;
+    kc_guid type, instance;
+    char name[KMCLB_ENDPOINT_NAME_BYTES];
+} kc_endpoint;
+
+struct kc_core {
+    const kc_platform *p;
+    void *lock;
+    kc_handle_table ht;
+    kc_endpoint *endpoints;
+    uint32_t endpoint_count;
+    uint64_t next_endpoint;
+    uint64_t next_session;
+    uint32_t sessions;
+    kc_channel *all_channels;
+    char version[32];
+};
+
+void *kc_alloc(kc_core *c, size_t n);
+void kc_free(kc_core *c, void *p);
+void kc_lock(kc_core *c);
+void kc_unlock(kc_core *c);
+
+void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *info);
+void kc_deliver_parked(kc_channel *ch);
+kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park);
+
+kc_status kc_channel_get(kc_session *s, uint64_t id, kc_channel **out);
+void kc_channel_put(kc_channel *ch);
+void kc_channel_teardown(kc_channel *ch, int force);
+
+kc_status kc_apply_config(kc_channel *ch, const kmclb_channel_config *cfg, const uint16_t *name, uint32_t *failed);
+kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb_channel_config *cfg,
+                       const uint16_t *name, uint64_t *out_id, uint32_t *failed);
+kc_status kc_op_enable(kc_channel *ch);
+kc_status kc_op_disable(kc_channel *ch);
+kc_status kc_op_pause(kc_channel *ch);
+kc_status kc_op_start(kc_channel *ch);
+kc_status kc_op_cleanup(kc_session *s, uint64_t id);
+void kc_op_query(kc_channel *ch, uint64_t out[KMCLB_QUERY_SLOTS]);
+void kc_op_set_context(kc_channel *ch, uint64_t v);
+void kc_op_set_quota(kc_channel *ch, uint32_t q);
+kc_status kc_op_set_latency(kc_channel *ch, uint16_t latency, uint16_t *original);
+kc_status kc_op_complete(kc_session *s, uint64_t id, const void *payload, uint32_t len);
+kc_status kc_op_fail(kc_session *s, uint64_t id);
+kc_status kc_op_defer(kc_session *s, uint64_t id);
+kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form, const void *payload, uint32_t len,
+                     const void *ext, uint32_t ext_len);
+kc_status kc_op_send_sync(kc_channel *ch, uint32_t flags, const void *payload, uint32_t len, const void *ext,
+                          uint32_t ext_len, void *cbuf, uint32_t *csize, const int64_t *timeout);
+kc_status kc_op_gpadl_create(kc_channel *ch, uint32_t size, uint32_t flags, uint32_t *handle);
+kc_status kc_op_gpadl_delete(kc_channel *ch, uint32_t handle);
+kc_status kc_op_gpadl_map(kc_channel *ch, uint32_t handle, uint32_t flags);
+kc_status kc_op_gpadl_unmap(kc_channel *ch, uint32_t handle);
+kc_status kc_op_gpadl_access(kc_channel *ch, uint32_t handle, int mapped, uint64_t offset, void *data, uint32_t len,
+                             int write);
+
+#endif

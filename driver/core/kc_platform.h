@@ -1,0 +1,50 @@
+/* kc_platform.h - what the core needs from its host: memory, one lock type, request completion.
+ * Implemented by the KMDF glue (non-paged pool, WDFSPINLOCK, WdfRequestComplete) and by the
+ * pthread user-mode host (native/src/loopback). The core never blocks while holding a lock and
+ * never calls KMCL while holding a lock. */
+#ifndef KC_PLATFORM_H
+#define KC_PLATFORM_H
+#include <stddef.h>
+#include <stdint.h>
+#include "kc_status.h"
+
+typedef struct kc_request kc_request;
+
+/* A device-control request as the core sees it (METHOD_BUFFERED: in and out may be the same
+ * memory, so the core consumes its input before it writes output). */
+struct kc_request {
+    const void *in;
+    uint32_t in_len;
+    void *out;
+    uint32_t out_len;
+    uint32_t info;          /* bytes of output written; set by the core */
+    void *platform;         /* host's own handle (WDFREQUEST, loopback waiter) */
+    /* core-private while parked */
+    kc_request *core_next;
+    kc_request *core_prev;
+    void *core_channel;
+    int core_state;
+};
+
+typedef struct kc_platform {
+    void *ctx;
+    void *(*alloc)(void *ctx, size_t size);              /* zeroed, non-paged; NULL on failure */
+    void (*free)(void *ctx, void *p);
+    kc_status (*lock_create)(void *ctx, void **lock);
+    void (*lock_destroy)(void *ctx, void *lock);
+    void (*lock_acquire)(void *ctx, void *lock);
+    void (*lock_release)(void *ctx, void *lock);
+    void (*sleep_ms)(void *ctx, uint32_t ms);            /* PASSIVE only: used while waiting for in-flight calls */
+    /* Makes a request cancelable (WdfRequestMarkCancelableEx). A failure means it was already
+     * cancelled; the cancel routine is then never called and the core fails the request. */
+    kc_status (*park)(void *ctx, kc_request *req);
+    /* Takes a parked request back before the core completes it (WdfRequestUnmarkCancelable).
+     * KC_STATUS_CANCELLED when its cancel routine runs or will run: that routine calls
+     * kc_cancel_request and completes the request itself. park/unpark are never called with the
+     * core lock held (a cancel routine takes that lock). */
+    kc_status (*unpark)(void *ctx, kc_request *req);
+    void (*complete)(void *ctx, kc_request *req, kc_status status);
+    uint8_t (*current_irql)(void *ctx);                 /* 0 passive, 2 dispatch */
+} kc_platform;
+
+#endif

@@ -1,0 +1,369 @@
+/* Driver core end to end over the C fake: every IOCTL with valid input. */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+#include "test_host.h"
+
+static th_machine *m;
+
+static kmclb_in_header H(void)
+{
+    kmclb_in_header h = {KMCLB_PROTOCOL_VERSION, 0};
+    return h;
+}
+
+static void query(kc_session *s, uint64_t ch, uint64_t q[24])
+{
+    kmclb_channel_in in = {H(), ch};
+    uint32_t info = 0;
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &in, sizeof(in), q, 192, &info, -1), 0);
+    CHECK(info == 192);
+}
+
+static kc_status send_tag(kc_session *s, uint64_t ch, uint64_t tag, const char *msg, uint32_t flags)
+{
+    uint8_t buf[40 + 256];
+    uint32_t len = (uint32_t)strlen(msg);
+    kmclb_send_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = H();
+    in.channel = ch;
+    in.tag = tag;
+    in.flags = flags;
+    in.payload_length = len;
+    memcpy(buf, &in, sizeof(in));
+    memcpy(buf + 40, msg, len);
+    return th_ioctl(s, m, IOCTL_KMCLB_SEND, buf, 40 + len, NULL, 0, NULL, -1);
+}
+
+static void test_version_and_endpoints(void)
+{
+    kc_session *s;
+    CHECK_ST(kc_session_open(m->core, &s), 0);
+    kmclb_in_header h = {99, 0}; /* any version for QUERY_VERSION */
+    kmclb_version_out v;
+    uint32_t info;
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_QUERY_VERSION, &h, 8, &v, sizeof(v), &info, -1), 0);
+    CHECK(info == 48 && v.protocol_version == KMCLB_PROTOCOL_VERSION && v.kmcl_interface_version == 1);
+    CHECK(strcmp(v.driver_version, "test") == 0);
+    uint8_t buf[8 + 104];
+    kmclb_in_header h1 = H();
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_LIST_ENDPOINTS, &h1, 8, buf, sizeof(buf), &info, -1), 0);
+    kmclb_endpoints_out eo;
+    memcpy(&eo, buf, 8);
+    CHECK(eo.count == 1 && eo.total >= 2 && info == 8 + 104);
+    kc_session_close(s);
+}
+
+static void test_client_roundtrip(uint64_t ep)
+{
+    kc_session *s;
+    kc_session_open(m->core, &s);
+    uint64_t ch;
+    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
+    uint64_t q[24];
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_DISABLED);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    /* client: Opened -> Started -> PostStarted without Start (B43) */
+    kmclb_event e;
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_OPENED, 1000, &e, NULL, 0) == KMCLB_ST_OPENED);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_STARTED, 1000, &e, NULL, 0) == KMCLB_ST_STARTED);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_POST_STARTED, 1000, &e, NULL, 0) == KMCLB_ST_POST_STARTED);
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_ACTIVE);
+    CHECK((q[KMCLB_Q_FLAGS] & (KMCLB_QF_OPEN | KMCLB_QF_EVER_ENABLED)) == (KMCLB_QF_OPEN | KMCLB_QF_EVER_ENABLED));
+
+    /* peer -> us: packet with completion requested; we complete with a payload */
+    kc_vmbchannel k = th_kch(m, ch);
+    uint64_t tx;
+    CHECK_ST(fk_peer_send(k, "hello", 5, 1, NULL, 0, 0, &tx), 0);
+    uint8_t pl[64];
+    uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, pl, sizeof(pl));
+    CHECK(pkt != 0 && e.payload_length == 5 && memcmp(pl, "hello", 5) == 0);
+    CHECK(e.status == KMCLB_IRQL_DISPATCH && (e.flags & KMCLB_PF_COMPLETION_REQUESTED));
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_PROCESSING_COMPLETE, 0, 1000, &e, NULL, 0) != 0 && e.aux == 1);
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_PACKETS_IN] == 1 && q[KMCLB_Q_BYTES_IN] == 5 && q[KMCLB_Q_PENDING_INCOMING] == 1);
+    CHECK_ST(th_complete(s, m, pkt, "ok!", 3), 0);
+    int kind;
+    uint32_t olen;
+    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, pl, sizeof(pl), &olen), 0);
+    CHECK(kind == FK_OUTCOME_COMPLETED && olen == 3 && memcmp(pl, "ok!", 3) == 0);
+    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KC_STATUS_PACKET_RETIRED);
+
+    /* external data arrives after the payload with flag 0x1 */
+    CHECK_ST(fk_peer_send(k, "ab", 2, 0, "EXTERNAL", 8, 1, &tx), 0);
+    pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, pl, sizeof(pl));
+    CHECK(pkt != 0 && e.flags == KMCLB_PF_EXTERNAL_DATA && e.aux == 8 && memcmp(pl, "abEXTERNAL", 10) == 0);
+    CHECK_ST(th_complete(s, m, pkt, NULL, 0), 0);
+
+    /* us -> peer: send with a tag; the transaction end comes back as SEND_COMPLETE */
+    CHECK_ST(send_tag(s, ch, 77, "ping", 1), 0);
+    uint8_t rec[256];
+    uint32_t n;
+    CHECK_ST(fk_peer_await_received(k, 1000, rec, sizeof(rec), &n), 0);
+    kmclb_event pe;
+    memcpy(&pe, rec, 24);
+    CHECK(pe.payload_length == 4 && memcmp(rec + 24, "ping", 4) == 0 && pe.status == 6);
+    CHECK_ST(fk_peer_complete(k, pe.id, "pong", 4), 0);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_SEND_COMPLETE, 0, 1000, &e, pl, sizeof(pl)) == 77);
+    CHECK(e.status == 0 && e.payload_length == 4 && memcmp(pl, "pong", 4) == 0);
+    /* without WAIT_FOR_COMPLETION the send completes once it is in the ring (B108) */
+    CHECK_ST(send_tag(s, ch, 78, "fire", 0), 0);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_SEND_COMPLETE, 0, 1000, &e, NULL, 0) == 78);
+
+    /* defer: the core redelivers at PASSIVE under a new id */
+    CHECK_ST(fk_peer_send(k, "d", 1, 0, NULL, 0, 0, &tx), 0);
+    pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    kmclb_packet_in pin = {H(), pkt};
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_DEFER, &pin, sizeof(pin), NULL, 0, NULL, -1), 0);
+    uint64_t pkt2 = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    CHECK(pkt2 != 0 && pkt2 != pkt && (e.flags & KMCLB_PF_REDELIVERY) && e.status == KMCLB_IRQL_PASSIVE);
+    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KC_STATUS_PACKET_RETIRED);
+    CHECK_ST(th_complete(s, m, pkt2, NULL, 0), 0);
+
+    /* set context / quota / latency */
+    kmclb_set_context_in sc = {H(), ch, 0x1234567890ull};
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SET_CONTEXT, &sc, sizeof(sc), NULL, 0, NULL, -1), 0);
+    kmclb_set_u32_in sl = {H(), ch, 50, 0};
+    kmclb_u32_out lo;
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SET_LATENCY, &sl, sizeof(sl), &lo, sizeof(lo), NULL, -1), 0);
+    sl.value = 60;
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SET_LATENCY, &sl, sizeof(sl), &lo, sizeof(lo), NULL, -1), 0);
+    CHECK(lo.value == 50); /* B54 */
+    kmclb_set_u32_in sq = {H(), ch, 8, 0};
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SET_QUOTA, &sq, sizeof(sq), NULL, 0, NULL, -1), 0);
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_CONTEXT] == 0x1234567890ull && q[KMCLB_Q_INTERRUPT_LATENCY] == 60);
+    CHECK(q[KMCLB_Q_COMPLETIONS_SENT] == 3 && q[KMCLB_Q_COMPLETIONS_RECEIVED] == 2 && q[KMCLB_Q_PACKETS_OUT] == 2);
+    CHECK(q[KMCLB_Q_OUTGOING_RING_FREE] == FK_DEFAULT_RING_PAGES * FK_PAGE_SIZE);
+    CHECK(q[KMCLB_Q_SIZEOF_PACKET] > 0 && (q[KMCLB_Q_INSTANCE_MSB] | q[KMCLB_Q_INSTANCE_LSB]) != 0);
+
+    /* synchronous request: a helper thread plays the peer */
+    /* (covered in test_fake; here: zero timeout + ring full -> BUFFER_OVERFLOW through the IOCTL) */
+    CHECK_ST(fk_peer_set_reading(k, 0), 0);
+    for (int i = 0; i < 400; i++) {
+        send_tag(s, ch, 1000 + (uint64_t)i, "0123456789012345678901234567890123456789012345678901234567890123456789"
+                                            "0123456789012345678901234567890123456789012345678901234567890123456789"
+                                            "0123456789012345678901234567890123456789012345678901234567890123456789",
+                 0);
+    }
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_QUEUED_OUTGOING] > 0 && q[KMCLB_Q_RING_FULL_EVENTS] > 0);
+    CHECK((q[KMCLB_Q_FLAGS] & KMCLB_QF_OUTGOING_STALLED) != 0);
+    CHECK(q[KMCLB_Q_OUTGOING_RING_FREE] < 256);
+    uint8_t sbuf[48 + 8];
+    kmclb_send_sync_in ss;
+    memset(&ss, 0, sizeof(ss));
+    ss.hdr = H();
+    ss.channel = ch;
+    ss.payload_length = 8;
+    ss.completion_capacity = 8;
+    ss.has_timeout = 1;
+    ss.timeout_100ns = 0;
+    memcpy(sbuf, &ss, 48);
+    memcpy(sbuf + 48, "syncsync", 8);
+    uint8_t sout[16];
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND_SYNC, sbuf, sizeof(sbuf), sout, sizeof(sout), NULL, -1),
+             KC_STATUS_BUFFER_OVERFLOW);
+    CHECK_ST(fk_peer_set_reading(k, 1), 0);
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_QUEUED_OUTGOING] == 0);
+
+    /* GPADL: create, host maps and writes, we read; delete */
+    kmclb_gpadl_create_in gc = {H(), ch, 8192, 0};
+    kmclb_u32_out gh;
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_CREATE, &gc, sizeof(gc), &gh, sizeof(gh), NULL, -1), 0);
+    uint64_t mp;
+    CHECK_ST(fk_peer_map_gpadl(k, gh.value, 0, &mp), 0);
+    CHECK_ST(fk_mapping_write(m->world, mp, 100, "shared", 6), 0);
+    kmclb_gpadl_access_in ga;
+    memset(&ga, 0, sizeof(ga));
+    ga.hdr = H();
+    ga.channel = ch;
+    ga.handle = gh.value;
+    ga.offset = 100;
+    ga.length = 6;
+    uint8_t rb[6];
+    uint32_t info;
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), rb, 6, &info, -1), 0);
+    CHECK(info == 6 && memcmp(rb, "shared", 6) == 0);
+    ga.offset = 8190;
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), rb, 6, &info, -1), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(fk_mapping_close(m->world, mp), 0);
+    kmclb_gpadl_in gd = {H(), ch, gh.value, 0};
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_DELETE, &gd, sizeof(gd), NULL, 0, NULL, -1), 0);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_DELETE, &gd, sizeof(gd), NULL, 0, NULL, -1), KC_STATUS_INVALID_PARAMETER);
+
+    /* pause / start / disable / cleanup */
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_PAUSE, ch), 0);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_SUSPEND, 1000, &e, NULL, 0) == KMCLB_ST_SUSPEND);
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_OPEN && (q[KMCLB_Q_FLAGS] & KMCLB_QF_PAUSED));
+    CHECK_ST(fk_peer_send(k, "while paused", 12, 0, NULL, 0, 0, &tx), 0);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 50, &e, NULL, 0) == 0); /* B90: stays in the ring */
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_START, ch), 0);
+    pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    CHECK(pkt != 0 && e.payload_length == 12);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), KC_STATUS_CONTRACT_VIOLATION);
+    CHECK_ST(th_complete(s, m, pkt, NULL, 0), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_CLOSED, 1000, &e, NULL, 0) == KMCLB_ST_CLOSED);
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_DISABLED);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), KC_STATUS_STALE_ID);
+    kc_session_close(s);
+    CHECK(kc_core_live_handles(m->core) == 0);
+}
+
+typedef struct {
+    kc_session *s;
+    uint64_t ch;
+    kc_status st;
+    kmclb_receive_out h;
+    uint8_t buf[1024];
+} recv_arg;
+
+static void *recv_thread(void *p)
+{
+    recv_arg *a = p;
+    a->st = th_receive(a->s, m, a->ch, a->buf, sizeof(a->buf), -1, &a->h);
+    return NULL;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void test_server_and_parking(uint64_t ep)
+{
+    kc_session *s;
+    kc_session_open(m->core, &s);
+    uint64_t ch;
+    CHECK_ST(th_create_channel(s, m, ep, 1, &ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_vmbchannel k = th_kch(m, ch);
+    /* a receive parks (inverted call) until the guest opens the offer */
+    recv_arg a;
+    memset(&a, 0, sizeof(a));
+    a.s = s;
+    a.ch = ch;
+    pthread_t t;
+    pthread_create(&t, NULL, recv_thread, &a);
+    sleep_ms(20);
+    CHECK_ST(fk_peer_open(k), 0);
+    pthread_join(t, NULL);
+    CHECK(a.st == 0 && a.h.records >= 1);
+    kmclb_event e;
+    memcpy(&e, a.buf, 24);
+    CHECK(e.kind == KMCLB_EV_STATE && e.flags == KMCLB_ST_OPENED);
+    /* server: no Started until Start (B44) */
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_STARTED, 30, &e, NULL, 0) == 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_START, ch), 0);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_POST_STARTED, 1000, &e, NULL, 0) == KMCLB_ST_POST_STARTED);
+    /* receive timeout: parked, cancelled by the host after 20 ms */
+    kmclb_receive_out h;
+    uint8_t buf[64];
+    CHECK_ST(th_receive(s, m, ch, buf, sizeof(buf), 20, &h), KC_STATUS_CANCELLED);
+    CHECK_ST(th_receive(s, m, ch, buf, sizeof(buf), 0, &h), KC_STATUS_TIMEOUT);
+    /* fail stops the queue for good */
+    uint64_t tx1, tx2;
+    CHECK_ST(fk_peer_send(k, "bad", 3, 1, NULL, 0, 0, &tx1), 0);
+    uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    kmclb_packet_in pin = {H(), pkt};
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_FAIL, &pin, sizeof(pin), NULL, 0, NULL, -1), 0);
+    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KC_STATUS_PACKET_RETIRED);
+    CHECK_ST(fk_peer_send(k, "next", 4, 1, NULL, 0, 0, &tx2), 0);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 30, &e, NULL, 0) == 0);
+    int stopped, kind;
+    uint32_t olen;
+    CHECK_ST(fk_peer_queue_stopped(k, &stopped), 0);
+    CHECK(stopped == 1);
+    CHECK_ST(fk_peer_await_outcome(k, tx1, 10, &kind, buf, sizeof(buf), &olen), 0);
+    CHECK(kind == FK_OUTCOME_FAILED);
+    CHECK_ST(fk_peer_await_outcome(k, tx2, 10, &kind, buf, sizeof(buf), &olen), 0);
+    CHECK(kind == FK_OUTCOME_PENDING);
+    uint64_t q[24];
+    kmclb_channel_in qi = {H(), ch};
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &qi, sizeof(qi), q, 192, NULL, -1), 0);
+    CHECK((q[KMCLB_Q_FLAGS] & KMCLB_QF_QUEUE_STOPPED) && q[KMCLB_Q_PACKETS_FAILED] == 1);
+    CHECK(q[KMCLB_Q_INCOMING_RING_USED] > 0);
+    /* guest GPADL mapped by our server */
+    uint32_t gh;
+    CHECK_ST(fk_peer_create_gpadl(k, 4096, 1, &gh), 0);
+    kmclb_gpadl_in gm = {H(), ch, gh, 0};
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), KC_STATUS_ACCESS_DENIED);
+    gm.flags = 1;
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), 0);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), KC_STATUS_INVALID_DEVICE_STATE);
+    uint8_t wb[40 + 4];
+    kmclb_gpadl_access_in ga;
+    memset(&ga, 0, sizeof(ga));
+    ga.hdr = H();
+    ga.channel = ch;
+    ga.handle = gh;
+    ga.mapped = 1;
+    ga.offset = 8;
+    ga.length = 4;
+    memcpy(wb, &ga, 40);
+    memcpy(wb + 40, "host", 4);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_WRITE, wb, sizeof(wb), NULL, 0, NULL, -1), 0);
+    CHECK_ST(fk_peer_read_gpadl(k, gh, 8, buf, 4), 0);
+    CHECK(memcmp(buf, "host", 4) == 0);
+    kmclb_gpadl_in gu = {H(), ch, gh, 0};
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_UNMAP, &gu, sizeof(gu), NULL, 0, NULL, -1), 0);
+    /* guest closes: Suspend + Closed, server state Closed (B96); reopen gives Opened again */
+    CHECK_ST(fk_peer_close(k), 0);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_CLOSED, 1000, &e, NULL, 0) == KMCLB_ST_CLOSED);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &qi, sizeof(qi), q, 192, NULL, -1), 0);
+    CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_CLOSED);
+    CHECK_ST(fk_peer_open(k), 0);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_OPENED, 1000, &e, NULL, 0) == KMCLB_ST_OPENED);
+    /* session close with the channel still open: everything torn down */
+    kc_session_close(s);
+    CHECK(kc_core_live_handles(m->core) == 0);
+}
+
+static void test_cleanup_ends_parked_receive(uint64_t ep)
+{
+    kc_session *s;
+    kc_session_open(m->core, &s);
+    uint64_t ch;
+    CHECK_ST(th_create_channel(s, m, ep, 1, &ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    recv_arg a;
+    memset(&a, 0, sizeof(a));
+    a.s = s;
+    a.ch = ch;
+    pthread_t t;
+    pthread_create(&t, NULL, recv_thread, &a);
+    sleep_ms(20);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
+    pthread_join(t, NULL);
+    CHECK(a.st == KC_STATUS_CANCELLED && a.h.records == 0); /* Backend.cleanup: parked receive ends */
+    kmclb_receive_out h;
+    uint8_t buf[32];
+    CHECK_ST(th_receive(s, m, ch, buf, sizeof(buf), 0, &h), KC_STATUS_STALE_ID);
+    kc_session_close(s);
+}
+
+int main(void)
+{
+    m = th_create();
+    uint64_t ep1 = th_offer(m, 1, NULL);
+    uint64_t ep2 = th_offer(m, 2, NULL);
+    CHECK(ep1 != 0 && ep2 != 0);
+    test_version_and_endpoints();
+    test_client_roundtrip(ep1);
+    test_server_and_parking(ep2);
+    test_cleanup_ends_parked_receive(ep2);
+    CHECK(fk_violations(m->world) == 0);
+    th_destroy(m);
+    TEST_MAIN_END();
+}

@@ -1,0 +1,62 @@
+/* test_host.h - a pthread host for driver/core + driver/fakekmcl used by the C tests and the
+ * fuzzer: platform layer, METHOD_BUFFERED IOCTL emulation, small helpers and CHECK macros. */
+#ifndef TEST_HOST_H
+#define TEST_HOST_H
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "kc_core.h"
+#include "fakekmcl.h"
+#include "kmclbridge_protocol.h"
+
+typedef struct th_machine {
+    kc_platform plat;
+    kc_core *core;
+    fk_world *world;
+} th_machine;
+
+th_machine *th_create(void);
+void th_destroy(th_machine *m);
+/* One IOCTL; wait_ms applies when the request parks (< 0 forever; on expiry it is cancelled). */
+kc_status th_ioctl(kc_session *s, th_machine *m, uint32_t code, const void *in, uint32_t in_len, void *out,
+                   uint32_t out_len, uint32_t *info, int64_t wait_ms);
+/* offer a device; returns the endpoint id */
+uint64_t th_offer(th_machine *m, uint8_t tag, uint64_t *out_offer);
+kc_status th_create_channel(kc_session *s, th_machine *m, uint64_t endpoint, int server, uint64_t *out);
+kc_status th_channel_op(kc_session *s, th_machine *m, uint32_t code, uint64_t ch);
+/* receive into buf (records after the 16-byte header); returns in-band status */
+kc_status th_receive(kc_session *s, th_machine *m, uint64_t ch, uint8_t *buf, uint32_t cap, int64_t wait_ms,
+                     kmclb_receive_out *hdr);
+/* drains events until one of kind/flags arrives (flags 0 = any); returns its id, 0 on timeout */
+uint64_t th_wait_event(kc_session *s, th_machine *m, uint64_t ch, uint16_t kind, uint16_t flags, int64_t wait_ms,
+                       kmclb_event *out_ev, uint8_t *payload, uint32_t cap);
+kc_status th_complete(kc_session *s, th_machine *m, uint64_t pkt, const void *payload, uint32_t len);
+kc_vmbchannel th_kch(th_machine *m, uint64_t ch);
+
+extern int th_failures;
+extern int th_checks;
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        __atomic_add_fetch(&th_checks, 1, __ATOMIC_RELAXED);                         \
+        if (!(cond)) {                                                               \
+            __atomic_add_fetch(&th_failures, 1, __ATOMIC_RELAXED);                   \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
+    } while (0)
+#define CHECK_ST(expr, want)                                                                              \
+    do {                                                                                                  \
+        int32_t got_ = (int32_t)(expr);                                                                   \
+        __atomic_add_fetch(&th_checks, 1, __ATOMIC_RELAXED);                                              \
+        if (got_ != (int32_t)(want)) {                                                                    \
+            __atomic_add_fetch(&th_failures, 1, __ATOMIC_RELAXED);                                        \
+            fprintf(stderr, "%s:%d: %s = 0x%08X, want 0x%08X\n", __FILE__, __LINE__, #expr, (unsigned)got_, \
+                    (unsigned)(int32_t)(want));                                                           \
+        }                                                                                                 \
+    } while (0)
+#define TEST_MAIN_END()                                                   \
+    do {                                                                  \
+        printf("%d checks, %d failures\n", th_checks, th_failures);       \
+        return th_failures == 0 ? 0 : 1;                                  \
+    } while (0)
+
+#endif

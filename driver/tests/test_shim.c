@@ -1,0 +1,259 @@
+/* The flat shim API over the loopback transport, as the JNA backend uses it. */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+#include "test_host.h"
+#include "kmclshim.h"
+
+static uint8_t type1[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+static uint8_t inst1[16] = {16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+
+typedef struct {
+    int64_t s, ch;
+    int32_t st;
+} blocked_arg;
+
+static void *blocked_receive(void *p)
+{
+    blocked_arg *a = p;
+    uint8_t buf[256];
+    int32_t bytes, recs, needed;
+    a->st = kmclshim_receive(a->s, a->ch, buf, sizeof(buf), -1, &bytes, &recs, &needed);
+    return NULL;
+}
+
+static void *blocked_pause(void *p)
+{
+    blocked_arg *a = p;
+    a->st = kmclshim_pause(a->s, a->ch);
+    return NULL;
+}
+
+static int next_record(const uint8_t *buf, int32_t bytes, int32_t *at, kmclb_event *e)
+{
+    if (*at + 24 > bytes) {
+        return 0;
+    }
+    memcpy(e, buf + *at, 24);
+    uint32_t body = e->payload_length + (e->kind == KMCLB_EV_PACKET ? e->aux : 0);
+    *at += (int32_t)KMCLB_RECORD_SIZE(body);
+    return 1;
+}
+
+/* receive until an event of `kind` shows up; returns its id */
+static int64_t await_kind(int64_t s, int64_t ch, uint16_t kind, kmclb_event *out)
+{
+    uint8_t buf[4096];
+    for (int tries = 0; tries < 20; tries++) {
+        int32_t bytes, recs, needed;
+        int32_t st = kmclshim_receive(s, ch, buf, sizeof(buf), 200, &bytes, &recs, &needed);
+        if (st != 0) {
+            continue;
+        }
+        int32_t at = 0;
+        kmclb_event e;
+        while (next_record(buf, bytes, &at, &e)) {
+            if (e.kind == kind) {
+                if (out) {
+                    *out = e;
+                }
+                return e.id != 0 ? (int64_t)e.id : 1;
+            }
+        }
+    }
+    return 0;
+}
+
+int main(void)
+{
+    int32_t transport = 0;
+    CHECK_ST(kmclshim_transport(&transport), 0);
+    CHECK(transport == KMCLSHIM_TRANSPORT_LOOPBACK);
+    int64_t s = 0, s2 = 0;
+    CHECK_ST(kmclshim_open(&s), 0);
+    CHECK_ST(kmclshim_open(&s2), 0);
+    int32_t proto, kv;
+    char dv[32];
+    CHECK_ST(kmclshim_query_version(s, &proto, &kv, dv), 0);
+    CHECK(proto == 1 && kv == 1 && strncmp(dv, "loopback", 8) == 0);
+
+    int64_t offer, ep;
+    CHECK_ST(kmclshim_peer_offer(s, type1, inst1, 2, 0, "heartbeat", &offer, &ep), 0);
+    int64_t ids[4];
+    uint8_t guids[4 * 32];
+    char names[4 * 64];
+    int32_t count, total;
+    CHECK_ST(kmclshim_list_endpoints(s2, ids, guids, names, 4, &count, &total), 0);
+    CHECK(count == 1 && total == 1 && ids[0] == ep && memcmp(guids + 16, inst1, 16) == 0);
+    CHECK(strcmp(names, "heartbeat") == 0);
+
+    int64_t ch;
+    CHECK_ST(kmclshim_allocate_channel(s, ep, 0, &ch), 0);
+    /* configure: friendly name, ring pages; a bad max packet size fails in slot 14 */
+    int32_t v[KMCLSHIM_CFG_VALUES] = {0};
+    v[KMCLSHIM_CFG_RING_PAGES_IN] = 4;
+    v[KMCLSHIM_CFG_RING_PAGES_OUT] = 4;
+    v[KMCLSHIM_CFG_MAX_PACKET_SIZE] = 0;
+    uint16_t name[] = {'c', 'h'};
+    int32_t failed = 0;
+    CHECK_ST(kmclshim_configure(s, ch, KMCLB_CFG_FRIENDLY_NAME | KMCLB_CFG_RING_PAGES | KMCLB_CFG_MAX_PACKET_SIZE, v,
+                                NULL, name, 4, &failed),
+             KC_STATUS_INVALID_PARAMETER_2);
+    CHECK(failed == 14);
+    v[KMCLSHIM_CFG_MAX_PACKET_SIZE] = 4096;
+    CHECK_ST(kmclshim_configure(s, ch, KMCLB_CFG_RING_PAGES | KMCLB_CFG_MAX_PACKET_SIZE, v, NULL, NULL, 0, &failed), 0);
+    CHECK_ST(kmclshim_configure(s, ch, KMCLB_CFG_SERVER_FLAGS, v, NULL, NULL, 0, &failed), KC_STATUS_INVALID_PARAMETER_1);
+    CHECK(failed == 256 + 8);
+    CHECK_ST(kmclshim_enable(s2, ch), KC_STATUS_FOREIGN_ID);
+    CHECK_ST(kmclshim_enable(s, ch), 0);
+    CHECK(await_kind(s, ch, KMCLB_EV_STATE, NULL) != 0);
+    int32_t open = 0;
+    CHECK_ST(kmclshim_peer_is_open(s, ch, &open), 0);
+    CHECK(open == 1);
+    int32_t rs[5];
+    CHECK_ST(kmclshim_peer_ring_status(s, ch, rs), 0);
+    CHECK(rs[0] == 4 * 4096 && rs[2] == 4 * 4096);
+
+    /* peer sends 10, we receive them in batches and complete them in one batch call */
+    int64_t tx[10];
+    for (int i = 0; i < 10; i++) {
+        char msg[8];
+        snprintf(msg, sizeof(msg), "m%d", i);
+        CHECK_ST(kmclshim_peer_send(s, ch, msg, 2, 1, NULL, 0, 0, &tx[i]), 0);
+    }
+    int64_t pk[10];
+    int got = 0;
+    uint8_t buf[8192];
+    while (got < 10) {
+        int32_t bytes, recs, needed;
+        int32_t st = kmclshim_receive(s, ch, buf, sizeof(buf), 500, &bytes, &recs, &needed);
+        CHECK(st == 0);
+        if (st != 0) {
+            break;
+        }
+        int32_t at = 0;
+        kmclb_event e;
+        while (next_record(buf, bytes, &at, &e)) {
+            if (e.kind == KMCLB_EV_PACKET) {
+                pk[got++] = (int64_t)e.id;
+            }
+        }
+    }
+    char payloads[] = "r0r1r2r3r4r5r6r7r8r9";
+    int32_t offs[10], lens[10], sts[10];
+    for (int i = 0; i < 10; i++) {
+        offs[i] = 2 * i;
+        lens[i] = 2;
+    }
+    CHECK_ST(kmclshim_complete_batch(s, pk, 10, payloads, offs, lens, sts), 0);
+    for (int i = 0; i < 10; i++) {
+        int32_t kind, olen;
+        char ob[8];
+        CHECK_ST(kmclshim_peer_await_outcome(s, ch, tx[i], 1000, &kind, ob, sizeof(ob), &olen), 0);
+        CHECK(kind == 0 && olen == 2 && ob[0] == 'r' && ob[1] == '0' + i);
+    }
+    CHECK_ST(kmclshim_complete(s, pk[0], NULL, 0), KC_STATUS_PACKET_RETIRED);
+
+    /* receive: small buffer -> BUFFER_TOO_SMALL with the needed size; timeout -> STATUS_TIMEOUT */
+    int64_t t1;
+    char big[300] = {0};
+    CHECK_ST(kmclshim_peer_send(s, ch, big, 300, 0, NULL, 0, 0, &t1), 0);
+    int32_t bytes, recs, needed;
+    int64_t bigpkt = 0;
+    for (int tries = 0; tries < 10 && bigpkt == 0; tries++) {
+        int32_t st = kmclshim_receive(s, ch, buf, 64, 100, &bytes, &recs, &needed);
+        if (st == KC_STATUS_BUFFER_TOO_SMALL) {
+            CHECK(needed == 24 + 304 && recs == 0);
+            CHECK_ST(kmclshim_receive(s, ch, buf, needed, 100, &bytes, &recs, &needed), 0);
+            kmclb_event e;
+            memcpy(&e, buf, 24);
+            CHECK(e.kind == KMCLB_EV_PACKET && e.payload_length == 300);
+            bigpkt = (int64_t)e.id;
+        }
+    }
+    CHECK(bigpkt != 0);
+    CHECK_ST(kmclshim_complete(s, bigpkt, NULL, 0), 0);
+    int32_t st;
+    do {
+        st = kmclshim_receive(s, ch, buf, sizeof(buf), 30, &bytes, &recs, &needed);
+    } while (st == 0);
+    CHECK_ST(st, KC_STATUS_TIMEOUT);
+
+    /* send + peer completion -> SEND_COMPLETE with the tag */
+    CHECK_ST(kmclshim_send(s, ch, 4242, "req", 3, "extdata", 7, 1, 1), 0);
+    int32_t rb;
+    CHECK_ST(kmclshim_peer_await_received(s, ch, 1000, buf, sizeof(buf), &rb), 0);
+    kmclb_event pe;
+    memcpy(&pe, buf, 24);
+    CHECK(pe.payload_length == 3 && pe.aux == 7 && memcmp(buf + 24, "reqextdata", 10) == 0);
+    CHECK_ST(kmclshim_peer_complete(s, ch, (int64_t)pe.id, "fine", 4), 0);
+    kmclb_event e;
+    CHECK(await_kind(s, ch, KMCLB_EV_SEND_COMPLETE, &e) == 4242 && e.payload_length == 4);
+
+    /* query */
+    int64_t q[24];
+    CHECK_ST(kmclshim_query_channel(s, ch, q), 0);
+    CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_ACTIVE && q[KMCLB_Q_PACKETS_IN] == 11 && q[KMCLB_Q_COMPLETIONS_SENT] == 11);
+    CHECK(q[KMCLB_Q_MMIO_SIZE] == 2 << 20);
+
+    /* GPADL through the shim */
+    int32_t gh;
+    CHECK_ST(kmclshim_create_gpadl(s, ch, 4096, 0, &gh), 0);
+    CHECK_ST(kmclshim_gpadl_access(s, ch, gh, 0, 10, "abc", 3, 1), 0);
+    int64_t mp;
+    CHECK_ST(kmclshim_peer_map_gpadl(s, ch, gh, 1, &mp), 0);
+    char rd[3];
+    CHECK_ST(kmclshim_peer_mapping_read(s, mp, 10, rd, 3), 0);
+    CHECK(memcmp(rd, "abc", 3) == 0);
+    CHECK_ST(kmclshim_peer_mapping_close(s, mp), 0);
+    CHECK_ST(kmclshim_delete_gpadl(s, ch, gh), 0);
+
+    /* fault: allocation failure makes the send fail */
+    CHECK_ST(kmclshim_peer_inject(s, ch, FK_FAULT_ALLOCATION_FAILURE, 1), 0);
+    CHECK_ST(kmclshim_send(s, ch, 1, "x", 1, NULL, 0, 0, 0), KC_STATUS_INSUFFICIENT_RESOURCES);
+
+    /* leave packets held and the channel open: close must clean up */
+    CHECK_ST(kmclshim_peer_send(s, ch, "held", 4, 1, NULL, 0, 0, &t1), 0);
+    CHECK(await_kind(s, ch, KMCLB_EV_PACKET, NULL) != 0);
+    int64_t live = 0, viol = 0;
+    CHECK_ST(kmclshim_loopback_stats(s, &live, &viol), 0);
+    CHECK(live >= 2 && viol == 0);
+    CHECK_ST(kmclshim_close(s), 0);
+    CHECK_ST(kmclshim_loopback_stats(s2, &live, &viol), 0);
+    CHECK(live == 0 && viol == 0);
+    CHECK_ST(kmclshim_enable(s2, ch), KC_STATUS_STALE_ID);
+    CHECK_ST(kmclshim_close(s2), 0);
+    CHECK_ST(kmclshim_close(s2), KC_STATUS_INVALID_HANDLE);
+    /* a fresh machine afterwards */
+    CHECK_ST(kmclshim_open(&s), 0);
+    CHECK_ST(kmclshim_list_endpoints(s, ids, guids, names, 4, &count, &total), 0);
+    CHECK(total == 0);
+    CHECK_ST(kmclshim_close(s), 0);
+
+    /* close while one thread waits in receive (forever) and another is blocked in Pause because a
+     * packet is held: close ends both and frees everything */
+    CHECK_ST(kmclshim_open(&s), 0);
+    CHECK_ST(kmclshim_peer_offer(s, type1, inst1, 0, 0, "x", &offer, &ep), 0);
+    int64_t c1, c2;
+    CHECK_ST(kmclshim_allocate_channel(s, ep, 0, &c1), 0);
+    CHECK_ST(kmclshim_enable(s, c1), 0);
+    CHECK_ST(kmclshim_allocate_channel(s, ep, 1, &c2), 0);
+    CHECK_ST(kmclshim_enable(s, c2), 0);
+    CHECK_ST(kmclshim_peer_send(s, c1, "held", 4, 1, NULL, 0, 0, &t1), 0);
+    CHECK(await_kind(s, c1, KMCLB_EV_PACKET, NULL) != 0);
+    blocked_arg ra = {s, c2, 1}, pa = {s, c1, 1};
+    pthread_t rt, pt;
+    pthread_create(&rt, NULL, blocked_receive, &ra);
+    pthread_create(&pt, NULL, blocked_pause, &pa);
+    struct timespec ts = {0, 50 * 1000000L};
+    nanosleep(&ts, NULL);
+    CHECK(pa.st == 1); /* still blocked: the packet is held */
+    CHECK_ST(kmclshim_close(s), 0);
+    pthread_join(rt, NULL);
+    pthread_join(pt, NULL);
+    CHECK(ra.st == KC_STATUS_CANCELLED || ra.st == KC_STATUS_INVALID_HANDLE);
+    CHECK(pa.st == 0);
+    CHECK_ST(kmclshim_receive(s, c2, buf, 64, 0, &bytes, &recs, &needed), KC_STATUS_INVALID_HANDLE);
+    TEST_MAIN_END();
+}

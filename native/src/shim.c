@@ -1,0 +1,787 @@
+/* shim.c - the flat API: encodes each call into one kmclbridge_protocol.h request. */
+#if !defined(_WIN32)
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <stdlib.h>
+#include <string.h>
+#include "kmclshim.h"
+#include "kmclbridge_protocol.h"
+#include "transport.h"
+
+#define S_SUCCESS ((int32_t)0)
+#define S_TIMEOUT ((int32_t)0x00000102)
+#define S_INVALID_HANDLE ((int32_t)0xC0000008u)
+#define S_INVALID_PARAMETER ((int32_t)0xC000000Du)
+#define S_NO_MEMORY ((int32_t)0xC000009Au)
+#define S_CANCELLED ((int32_t)0xC0000120u)
+#define S_REVISION_MISMATCH ((int32_t)0xC0000059u)
+#define S_INFO_LENGTH_MISMATCH ((int32_t)0xC0000004u)
+#define S_BUFFER_TOO_SMALL ((int32_t)0xC0000023u)
+
+/* Session handles are (generation << 32) | (slot + 1) into a small registry, so a closed or
+ * forged handle is rejected instead of dereferenced. Every call holds a reference on its session
+ * for its whole duration; kmclshim_close unlists the session, shuts the transport down (which
+ * ends parked receives and unblocks waiting calls) until no call is left, then frees it. */
+#define MAX_SESSIONS 4096u
+
+typedef struct shim_session {
+    void *t;
+    volatile long refs;
+} shim_session;
+
+static shim_session *g_slots[MAX_SESSIONS];
+static uint32_t g_gens[MAX_SESSIONS];
+
+#if defined(_WIN32)
+#include <windows.h>
+static SRWLOCK g_reg = SRWLOCK_INIT;
+static void rd_lock(void) { AcquireSRWLockShared(&g_reg); }
+static void rd_unlock(void) { ReleaseSRWLockShared(&g_reg); }
+static void wr_lock(void) { AcquireSRWLockExclusive(&g_reg); }
+static void wr_unlock(void) { ReleaseSRWLockExclusive(&g_reg); }
+static void ref_inc(volatile long *r) { InterlockedIncrement(r); }
+static void ref_dec(volatile long *r) { InterlockedDecrement(r); }
+static long ref_get(volatile long *r) { return InterlockedCompareExchange(r, 0, 0); }
+static void nap(void) { Sleep(1); }
+#else
+#include <pthread.h>
+#include <time.h>
+static pthread_rwlock_t g_reg = PTHREAD_RWLOCK_INITIALIZER;
+static void rd_lock(void) { pthread_rwlock_rdlock(&g_reg); }
+static void rd_unlock(void) { pthread_rwlock_unlock(&g_reg); }
+static void wr_lock(void) { pthread_rwlock_wrlock(&g_reg); }
+static void wr_unlock(void) { pthread_rwlock_unlock(&g_reg); }
+static void ref_inc(volatile long *r) { __atomic_add_fetch(r, 1, __ATOMIC_SEQ_CST); }
+static void ref_dec(volatile long *r) { __atomic_sub_fetch(r, 1, __ATOMIC_SEQ_CST); }
+static long ref_get(volatile long *r) { return __atomic_load_n(r, __ATOMIC_SEQ_CST); }
+static void nap(void)
+{
+    struct timespec ts = {0, 1000000L};
+    nanosleep(&ts, NULL);
+}
+#endif
+
+/* registry lock held */
+static shim_session *lookup_locked(int64_t session, uint32_t *slot_out)
+{
+    uint64_t h = (uint64_t)session;
+    uint32_t slot = (uint32_t)(h & 0xFFFFFFFFu);
+    uint32_t gen = (uint32_t)(h >> 32);
+    if (slot == 0 || slot > MAX_SESSIONS || gen == 0 || g_gens[slot - 1] != gen) {
+        return NULL;
+    }
+    if (slot_out) {
+        *slot_out = slot - 1;
+    }
+    return g_slots[slot - 1];
+}
+
+static shim_session *acquire(int64_t session)
+{
+    rd_lock();
+    shim_session *s = lookup_locked(session, NULL);
+    if (s != NULL) {
+        ref_inc(&s->refs);
+    }
+    rd_unlock();
+    return s;
+}
+
+static void release(shim_session *s)
+{
+    ref_dec(&s->refs);
+}
+
+/* for the loopback peer functions: the transport behind a session (with a reference) */
+void *kmclshim_internal_acquire(int64_t session, void **token)
+{
+    shim_session *s = acquire(session);
+    *token = s;
+    return s ? s->t : NULL;
+}
+
+void kmclshim_internal_release(void *token)
+{
+    if (token) {
+        release((shim_session *)token);
+    }
+}
+
+static kmclb_in_header hdr(void)
+{
+    kmclb_in_header h;
+    h.version = KMCLB_PROTOCOL_VERSION;
+    h.reserved = 0;
+    return h;
+}
+
+static int32_t call_wait(int64_t session, uint32_t code, const void *in, uint32_t in_len, void *out,
+                         uint32_t out_len, uint32_t *info, int64_t wait_ms)
+{
+    uint32_t dummy;
+    shim_session *s = acquire(session);
+    if (s == NULL) {
+        return S_INVALID_HANDLE;
+    }
+    int32_t st = tr_ioctl(s->t, code, in, in_len, out, out_len, info ? info : &dummy, wait_ms);
+    release(s);
+    return st;
+}
+
+static int32_t call(int64_t session, uint32_t code, const void *in, uint32_t in_len, void *out, uint32_t out_len,
+                    uint32_t *info)
+{
+    return call_wait(session, code, in, in_len, out, out_len, info, -1);
+}
+
+int32_t kmclshim_open(int64_t *out_session)
+{
+    if (out_session == NULL) {
+        return S_INVALID_PARAMETER;
+    }
+    *out_session = 0;
+    shim_session *s = (shim_session *)calloc(1, sizeof(shim_session));
+    if (s == NULL) {
+        return S_NO_MEMORY;
+    }
+    int32_t st = tr_open(&s->t);
+    if (st < 0) {
+        free(s);
+        return st;
+    }
+    /* the protocol version is queried first; a mismatch closes the session again */
+    kmclb_in_header h = hdr();
+    kmclb_version_out v;
+    uint32_t info = 0;
+    memset(&v, 0, sizeof(v));
+    st = tr_ioctl(s->t, IOCTL_KMCLB_QUERY_VERSION, &h, sizeof(h), &v, sizeof(v), &info, -1);
+    if (st >= 0 && (info != sizeof(v) || v.protocol_version != KMCLB_PROTOCOL_VERSION)) {
+        st = S_REVISION_MISMATCH;
+    }
+    if (st < 0) {
+        tr_shutdown(s->t);
+        tr_free(s->t);
+        free(s);
+        return st;
+    }
+    wr_lock();
+    for (uint32_t i = 0; i < MAX_SESSIONS; i++) {
+        if (g_slots[i] == NULL) {
+            uint32_t gen = g_gens[i] + 1u;
+            if (gen == 0) {
+                gen = 1;
+            }
+            g_gens[i] = gen;
+            g_slots[i] = s;
+            *out_session = (int64_t)(((uint64_t)gen << 32) | (uint64_t)(i + 1u));
+            wr_unlock();
+            return S_SUCCESS;
+        }
+    }
+    wr_unlock();
+    tr_shutdown(s->t);
+    tr_free(s->t);
+    free(s);
+    return S_NO_MEMORY;
+}
+
+int32_t kmclshim_close(int64_t session)
+{
+    uint32_t slot = 0;
+    wr_lock();
+    shim_session *s = lookup_locked(session, &slot);
+    if (s == NULL) {
+        wr_unlock();
+        return S_INVALID_HANDLE;
+    }
+    g_slots[slot] = NULL;
+    g_gens[slot] = g_gens[slot] + 1u; /* the handle is dead from here on */
+    wr_unlock();
+    /* calls still running (e.g. receives parked in the driver) end once the session is shut down */
+    for (;;) {
+        tr_shutdown(s->t);
+        if (ref_get(&s->refs) == 0) {
+            break;
+        }
+        nap();
+    }
+    tr_free(s->t);
+    free(s);
+    return S_SUCCESS;
+}
+
+int32_t kmclshim_query_version(int64_t session, int32_t *out_protocol, int32_t *out_kmcl_version, char *dv)
+{
+    kmclb_in_header h = hdr();
+    kmclb_version_out v;
+    memset(&v, 0, sizeof(v));
+    int32_t st = call(session, IOCTL_KMCLB_QUERY_VERSION, &h, sizeof(h), &v, sizeof(v), NULL);
+    if (st >= 0) {
+        if (out_protocol) {
+            *out_protocol = (int32_t)v.protocol_version;
+        }
+        if (out_kmcl_version) {
+            *out_kmcl_version = (int32_t)v.kmcl_interface_version;
+        }
+        if (dv) {
+            memcpy(dv, v.driver_version, 32);
+            dv[31] = 0;
+        }
+    }
+    return st;
+}
+
+int32_t kmclshim_list_endpoints(int64_t session, int64_t *ids, uint8_t *guids32, char *names64, int32_t max,
+                                int32_t *out_count, int32_t *out_total)
+{
+    if (max < 0 || max > 65536 || out_count == NULL || out_total == NULL) {
+        return S_INVALID_PARAMETER;
+    }
+    *out_count = 0;
+    *out_total = 0;
+    kmclb_in_header h = hdr();
+    uint32_t cap = (uint32_t)sizeof(kmclb_endpoints_out) + (uint32_t)max * (uint32_t)sizeof(kmclb_endpoint);
+    uint8_t *buf = (uint8_t *)malloc(cap);
+    if (buf == NULL) {
+        return S_NO_MEMORY;
+    }
+    uint32_t info = 0;
+    int32_t st = call(session, IOCTL_KMCLB_LIST_ENDPOINTS, &h, sizeof(h), buf, cap, &info);
+    if (st >= 0) {
+        kmclb_endpoints_out eo;
+        memcpy(&eo, buf, sizeof(eo));
+        if (eo.count > (uint32_t)max) {
+            eo.count = (uint32_t)max;
+        }
+        for (uint32_t i = 0; i < eo.count; i++) {
+            kmclb_endpoint e;
+            memcpy(&e, buf + sizeof(eo) + i * sizeof(e), sizeof(e));
+            if (ids) {
+                ids[i] = (int64_t)e.id;
+            }
+            if (guids32) {
+                memcpy(guids32 + 32u * i, e.interface_type, 16);
+                memcpy(guids32 + 32u * i + 16, e.interface_instance, 16);
+            }
+            if (names64) {
+                memcpy(names64 + 64u * i, e.name, 64);
+                names64[64u * i + 63] = 0;
+            }
+        }
+        *out_count = (int32_t)eo.count;
+        *out_total = (int32_t)eo.total;
+    }
+    free(buf);
+    return st;
+}
+
+int32_t kmclshim_allocate_channel(int64_t session, int64_t endpoint, int32_t server, int64_t *out_channel)
+{
+    if (out_channel == NULL) {
+        return S_INVALID_PARAMETER;
+    }
+    *out_channel = 0;
+    kmclb_create_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.endpoint = (uint64_t)endpoint;
+    in.is_server = server ? 1u : 0u;
+    kmclb_create_out o;
+    memset(&o, 0, sizeof(o));
+    int32_t st = call(session, IOCTL_KMCLB_CHANNEL_CREATE, &in, sizeof(in), &o, sizeof(o), NULL);
+    if (st < 0) {
+        return st;
+    }
+    if (o.status >= 0) {
+        *out_channel = (int64_t)o.channel;
+    }
+    return o.status;
+}
+
+int32_t kmclshim_configure(int64_t session, int64_t channel, int32_t present, const int32_t *v,
+                           const uint8_t *guids64, const uint16_t *name, int32_t name_bytes, int32_t *out_failed)
+{
+    if (out_failed) {
+        *out_failed = -1;
+    }
+    if (v == NULL || name_bytes < 0 || name_bytes > (int32_t)KMCLB_MAX_FRIENDLY_NAME ||
+        (name_bytes > 0 && name == NULL)) {
+        return S_INVALID_PARAMETER;
+    }
+    uint32_t total = (uint32_t)sizeof(kmclb_configure_in) + (uint32_t)name_bytes;
+    uint8_t *buf = (uint8_t *)calloc(1, total);
+    if (buf == NULL) {
+        return S_NO_MEMORY;
+    }
+    kmclb_configure_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)channel;
+    kmclb_channel_config *c = &in.config;
+    c->present = (uint32_t)present;
+    c->client_context_size = (uint32_t)v[KMCLSHIM_CFG_CLIENT_CONTEXT_SIZE];
+    c->channel_flags = (uint32_t)v[KMCLSHIM_CFG_CHANNEL_FLAGS];
+    c->max_external_data_size = (uint32_t)v[KMCLSHIM_CFG_EXT_DATA_SIZE];
+    c->max_external_chain_length = (uint32_t)v[KMCLSHIM_CFG_EXT_CHAIN_LENGTH];
+    c->max_packet_size = (uint32_t)v[KMCLSHIM_CFG_MAX_PACKET_SIZE];
+    c->processing_complete = v[KMCLSHIM_CFG_PROCESSING_COMPLETE] ? 1u : 0u;
+    c->state_cb_version = (uint32_t)v[KMCLSHIM_CFG_STATE_CB_VERSION];
+    c->state_cb_size = (uint32_t)v[KMCLSHIM_CFG_STATE_CB_SIZE];
+    c->incoming_at_passive = v[KMCLSHIM_CFG_INCOMING_AT_PASSIVE] ? 1u : 0u;
+    c->transaction_quota = (uint32_t)v[KMCLSHIM_CFG_TRANSACTION_QUOTA];
+    c->ring_pages_incoming = (uint32_t)v[KMCLSHIM_CFG_RING_PAGES_IN];
+    c->ring_pages_outgoing = (uint32_t)v[KMCLSHIM_CFG_RING_PAGES_OUT];
+    c->server_flags = (uint32_t)v[KMCLSHIM_CFG_SERVER_FLAGS];
+    c->mmio_megabytes = (uint16_t)v[KMCLSHIM_CFG_MMIO_MB];
+    c->mmio_megabytes_optional = (uint16_t)v[KMCLSHIM_CFG_MMIO_MB_OPTIONAL];
+    c->target_vtl = (uint32_t)v[KMCLSHIM_CFG_TARGET_VTL];
+    if (guids64 != NULL) {
+        memcpy(c->target_pnp_type, guids64, 16);
+        memcpy(c->target_pnp_instance, guids64 + 16, 16);
+        memcpy(c->target_interface_type, guids64 + 32, 16);
+        memcpy(c->target_interface_instance, guids64 + 48, 16);
+    }
+    c->friendly_name_bytes = (uint32_t)name_bytes;
+    memcpy(buf, &in, sizeof(in));
+    if (name_bytes > 0) {
+        memcpy(buf + sizeof(in), name, (size_t)name_bytes);
+    }
+    kmclb_configure_out o;
+    memset(&o, 0, sizeof(o));
+    int32_t st = call(session, IOCTL_KMCLB_CHANNEL_CONFIGURE, buf, total, &o, sizeof(o), NULL);
+    free(buf);
+    if (st < 0) {
+        return st;
+    }
+    if (out_failed && o.status < 0) {
+        *out_failed = (int32_t)o.failed_function;
+    }
+    return o.status;
+}
+
+static int32_t channel_op(int64_t session, uint32_t code, int64_t channel)
+{
+    kmclb_channel_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)channel;
+    return call(session, code, &in, sizeof(in), NULL, 0, NULL);
+}
+
+int32_t kmclshim_enable(int64_t s, int64_t ch)
+{
+    return channel_op(s, IOCTL_KMCLB_CHANNEL_ENABLE, ch);
+}
+
+int32_t kmclshim_disable(int64_t s, int64_t ch)
+{
+    return channel_op(s, IOCTL_KMCLB_CHANNEL_DISABLE, ch);
+}
+
+int32_t kmclshim_pause(int64_t s, int64_t ch)
+{
+    return channel_op(s, IOCTL_KMCLB_CHANNEL_PAUSE, ch);
+}
+
+int32_t kmclshim_start(int64_t s, int64_t ch)
+{
+    return channel_op(s, IOCTL_KMCLB_CHANNEL_START, ch);
+}
+
+int32_t kmclshim_cleanup(int64_t s, int64_t ch)
+{
+    return channel_op(s, IOCTL_KMCLB_CHANNEL_CLEANUP, ch);
+}
+
+int32_t kmclshim_query_channel(int64_t session, int64_t channel, int64_t *out24)
+{
+    if (out24 == NULL) {
+        return S_INVALID_PARAMETER;
+    }
+    kmclb_channel_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)channel;
+    uint64_t q[KMCLB_QUERY_SLOTS];
+    memset(q, 0, sizeof(q));
+    int32_t st = call(session, IOCTL_KMCLB_CHANNEL_QUERY, &in, sizeof(in), q, sizeof(q), NULL);
+    if (st >= 0) {
+        memcpy(out24, q, sizeof(q));
+    }
+    return st;
+}
+
+int32_t kmclshim_set_context(int64_t session, int64_t channel, int64_t value)
+{
+    kmclb_set_context_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)channel;
+    in.value = (uint64_t)value;
+    return call(session, IOCTL_KMCLB_SET_CONTEXT, &in, sizeof(in), NULL, 0, NULL);
+}
+
+int32_t kmclshim_set_transaction_quota(int64_t session, int64_t channel, int32_t quota)
+{
+    kmclb_set_u32_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)channel;
+    in.value = (uint32_t)quota;
+    return call(session, IOCTL_KMCLB_SET_QUOTA, &in, sizeof(in), NULL, 0, NULL);
+}
+
+int32_t kmclshim_set_interrupt_latency(int64_t session, int64_t channel, int32_t latency, int32_t *out_original)
+{
+    kmclb_set_u32_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)channel;
+    in.value = (uint32_t)latency;
+    kmclb_u32_out o;
+    memset(&o, 0, sizeof(o));
+    int32_t st = call(session, IOCTL_KMCLB_SET_LATENCY, &in, sizeof(in), &o, sizeof(o), NULL);
+    if (st >= 0 && out_original) {
+        *out_original = (int32_t)o.value;
+    }
+    return st;
+}
+
+int32_t kmclshim_send(int64_t session, int64_t channel, int64_t tag, const void *payload, int32_t len,
+                      const void *ext, int32_t ext_len, int32_t form, int32_t flags)
+{
+    if (len < 0 || ext_len < 0 || (uint32_t)len > KMCLB_MAX_PAYLOAD || (uint32_t)ext_len > KMCLB_MAX_PAYLOAD ||
+        (len > 0 && payload == NULL) || (ext_len > 0 && ext == NULL)) {
+        return S_INVALID_PARAMETER;
+    }
+    uint32_t total = (uint32_t)sizeof(kmclb_send_in) + (uint32_t)len + (uint32_t)ext_len;
+    uint8_t *buf = (uint8_t *)malloc(total);
+    if (buf == NULL) {
+        return S_NO_MEMORY;
+    }
+    kmclb_send_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)channel;
+    in.tag = (uint64_t)tag;
+    in.flags = (uint32_t)flags;
+    in.external_form = (uint32_t)form;
+    in.payload_length = (uint32_t)len;
+    in.external_length = (uint32_t)ext_len;
+    memcpy(buf, &in, sizeof(in));
+    if (len > 0) {
+        memcpy(buf + sizeof(in), payload, (size_t)len);
+    }
+    if (ext_len > 0) {
+        memcpy(buf + sizeof(in) + len, ext, (size_t)ext_len);
+    }
+    int32_t st = call(session, IOCTL_KMCLB_SEND, buf, total, NULL, 0, NULL);
+    free(buf);
+    return st;
+}
+
+int32_t kmclshim_send_sync(int64_t session, int64_t channel, const void *payload, int32_t len, const void *ext,
+                           int32_t ext_len, int32_t flags, void *completion, int32_t *inout_size, int32_t has_timeout,
+                           int64_t timeout100ns)
+{
+    int32_t cap = inout_size ? *inout_size : 0;
+    if (len < 0 || ext_len < 0 || cap < 0 || (uint32_t)len > KMCLB_MAX_PAYLOAD ||
+        (uint32_t)ext_len > KMCLB_MAX_PAYLOAD || (uint32_t)cap > KMCLB_MAX_PAYLOAD || (len > 0 && payload == NULL) ||
+        (ext_len > 0 && ext == NULL) || (cap > 0 && completion == NULL)) {
+        return S_INVALID_PARAMETER;
+    }
+    uint32_t total = (uint32_t)sizeof(kmclb_send_sync_in) + (uint32_t)len + (uint32_t)ext_len;
+    uint32_t out_len = (uint32_t)sizeof(kmclb_send_sync_out) + (uint32_t)cap;
+    uint8_t *buf = (uint8_t *)malloc(total);
+    uint8_t *out = (uint8_t *)calloc(1, out_len);
+    if (buf == NULL || out == NULL) {
+        free(buf);
+        free(out);
+        return S_NO_MEMORY;
+    }
+    kmclb_send_sync_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)channel;
+    in.flags = (uint32_t)flags;
+    in.external_form = ext_len > 0 ? KMCLB_EXTERNAL_MDL : KMCLB_EXTERNAL_NONE;
+    in.payload_length = (uint32_t)len;
+    in.external_length = (uint32_t)ext_len;
+    in.completion_capacity = (uint32_t)cap;
+    in.has_timeout = has_timeout ? 1u : 0u;
+    in.timeout_100ns = timeout100ns;
+    memcpy(buf, &in, sizeof(in));
+    if (len > 0) {
+        memcpy(buf + sizeof(in), payload, (size_t)len);
+    }
+    if (ext_len > 0) {
+        memcpy(buf + sizeof(in) + len, ext, (size_t)ext_len);
+    }
+    uint32_t info = 0;
+    int32_t st = call(session, IOCTL_KMCLB_SEND_SYNC, buf, total, out, out_len, &info);
+    if ((st >= 0 || st == (int32_t)0x80000005u) && info >= sizeof(kmclb_send_sync_out)) {
+        kmclb_send_sync_out o;
+        memcpy(&o, out, sizeof(o));
+        uint32_t n = o.completion_size;
+        if (n > (uint32_t)cap || n > info - sizeof(o)) {
+            n = 0;
+        }
+        if (n > 0) {
+            memcpy(completion, out + sizeof(o), n);
+        }
+        if (inout_size) {
+            *inout_size = (int32_t)n;
+        }
+    }
+    free(buf);
+    free(out);
+    return st;
+}
+
+int32_t kmclshim_receive(int64_t session, int64_t channel, void *buf, int32_t capacity, int64_t timeout_ms,
+                         int32_t *out_bytes, int32_t *out_records, int32_t *out_needed)
+{
+    if (out_bytes == NULL || out_records == NULL || out_needed == NULL || capacity < 0 ||
+        (capacity > 0 && buf == NULL) || (uint32_t)capacity > KMCLB_MAX_INPUT) {
+        return S_INVALID_PARAMETER;
+    }
+    *out_bytes = 0;
+    *out_records = 0;
+    *out_needed = 0;
+    kmclb_receive_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)channel;
+    in.timeout_ms = timeout_ms == 0 ? 0u : 1u;
+    uint32_t out_len = (uint32_t)sizeof(kmclb_receive_out) + (uint32_t)capacity;
+    uint8_t *out = (uint8_t *)malloc(out_len);
+    if (out == NULL) {
+        return S_NO_MEMORY;
+    }
+    uint32_t info = 0;
+    int32_t st = call_wait(session, IOCTL_KMCLB_RECEIVE, &in, sizeof(in), out, out_len, &info,
+                           timeout_ms < 0 ? -1 : timeout_ms);
+    if (st == S_CANCELLED) {
+        st = S_TIMEOUT; /* our own cancel after the timeout */
+    } else if (st >= 0) {
+        kmclb_receive_out h;
+        if (info < sizeof(h)) {
+            free(out);
+            return S_INFO_LENGTH_MISMATCH;
+        }
+        memcpy(&h, out, sizeof(h));
+        if (h.bytes > (uint32_t)capacity || h.bytes != info - sizeof(h)) {
+            free(out);
+            return S_INFO_LENGTH_MISMATCH;
+        }
+        if (h.bytes > 0) {
+            memcpy(buf, out + sizeof(h), h.bytes);
+        }
+        *out_bytes = (int32_t)h.bytes;
+        *out_records = (int32_t)h.records;
+        *out_needed = (int32_t)h.needed;
+        st = h.status;
+    }
+    free(out);
+    return st;
+}
+
+static int32_t complete_chunk(int64_t session, const int64_t *packets, int32_t count, const uint8_t *payloads,
+                              const int32_t *offsets, const int32_t *lengths, int32_t *out_statuses)
+{
+    /* the payload region sent is [min offset, max end) of this chunk, offsets rebased */
+    int64_t lo = INT64_MAX, hi = 0;
+    for (int32_t i = 0; i < count; i++) {
+        int32_t off = offsets ? offsets[i] : 0, len = lengths ? lengths[i] : 0;
+        if (off < 0 || len < 0) {
+            return S_INVALID_PARAMETER;
+        }
+        if (len > 0) {
+            if (off < lo) {
+                lo = off;
+            }
+            if ((int64_t)off + len > hi) {
+                hi = (int64_t)off + len;
+            }
+        }
+    }
+    if (hi == 0) {
+        lo = 0;
+    }
+    uint64_t pbytes = (uint64_t)(hi - lo);
+    if (pbytes > KMCLB_MAX_PAYLOAD || (pbytes > 0 && payloads == NULL)) {
+        return S_INVALID_PARAMETER;
+    }
+    uint32_t total = (uint32_t)(sizeof(kmclb_complete_in) + (uint64_t)count * sizeof(kmclb_complete_entry) + pbytes);
+    uint32_t out_len = (uint32_t)sizeof(kmclb_complete_out) + 4u * (uint32_t)count;
+    uint8_t *buf = (uint8_t *)malloc(total);
+    uint8_t *out = (uint8_t *)calloc(1, out_len);
+    if (buf == NULL || out == NULL) {
+        free(buf);
+        free(out);
+        return S_NO_MEMORY;
+    }
+    kmclb_complete_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.count = (uint32_t)count;
+    in.payload_bytes = (uint32_t)pbytes;
+    memcpy(buf, &in, sizeof(in));
+    for (int32_t i = 0; i < count; i++) {
+        kmclb_complete_entry e;
+        int32_t len = lengths ? lengths[i] : 0;
+        e.packet = (uint64_t)packets[i];
+        e.offset = len > 0 ? (uint32_t)(offsets[i] - lo) : 0u;
+        e.length = (uint32_t)len;
+        memcpy(buf + sizeof(in) + (size_t)i * sizeof(e), &e, sizeof(e));
+    }
+    if (pbytes > 0) {
+        memcpy(buf + sizeof(in) + (size_t)count * sizeof(kmclb_complete_entry), payloads + lo, (size_t)pbytes);
+    }
+    uint32_t info = 0;
+    int32_t st = call(session, IOCTL_KMCLB_COMPLETE, buf, total, out, out_len, &info);
+    if (st >= 0) {
+        kmclb_complete_out o;
+        memcpy(&o, out, sizeof(o));
+        if (info != out_len || o.count != (uint32_t)count) {
+            st = S_INFO_LENGTH_MISMATCH;
+        } else {
+            if (out_statuses) {
+                memcpy(out_statuses, out + sizeof(o), 4u * (size_t)count);
+            }
+            st = o.status;
+        }
+    }
+    free(buf);
+    free(out);
+    return st;
+}
+
+int32_t kmclshim_complete_batch(int64_t session, const int64_t *packets, int32_t count, const void *payloads,
+                                const int32_t *offsets, const int32_t *lengths, int32_t *out_statuses)
+{
+    if (count <= 0 || packets == NULL || (lengths != NULL && offsets == NULL)) {
+        return S_INVALID_PARAMETER;
+    }
+    int32_t first = S_SUCCESS;
+    for (int32_t at = 0; at < count; at += (int32_t)KMCLB_MAX_COMPLETE_BATCH) {
+        int32_t n = count - at;
+        if (n > (int32_t)KMCLB_MAX_COMPLETE_BATCH) {
+            n = (int32_t)KMCLB_MAX_COMPLETE_BATCH;
+        }
+        int32_t st = complete_chunk(session, packets + at, n, (const uint8_t *)payloads, offsets ? offsets + at : NULL,
+                                    lengths ? lengths + at : NULL, out_statuses ? out_statuses + at : NULL);
+        if (st < 0 && first == S_SUCCESS) {
+            first = st;
+        }
+    }
+    return first;
+}
+
+int32_t kmclshim_complete(int64_t session, int64_t packet, const void *payload, int32_t len)
+{
+    int32_t off = 0, status = 0;
+    return kmclshim_complete_batch(session, &packet, 1, payload, &off, &len, &status);
+}
+
+static int32_t packet_op(int64_t session, uint32_t code, int64_t packet)
+{
+    kmclb_packet_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.packet = (uint64_t)packet;
+    return call(session, code, &in, sizeof(in), NULL, 0, NULL);
+}
+
+int32_t kmclshim_fail(int64_t session, int64_t packet)
+{
+    return packet_op(session, IOCTL_KMCLB_FAIL, packet);
+}
+
+int32_t kmclshim_defer_to_passive(int64_t session, int64_t packet)
+{
+    return packet_op(session, IOCTL_KMCLB_DEFER, packet);
+}
+
+int32_t kmclshim_create_gpadl(int64_t session, int64_t channel, int32_t size, int32_t flags, int32_t *out_handle)
+{
+    if (out_handle == NULL) {
+        return S_INVALID_PARAMETER;
+    }
+    *out_handle = 0;
+    kmclb_gpadl_create_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)channel;
+    in.size = (uint32_t)size;
+    in.flags = (uint32_t)flags;
+    kmclb_u32_out o;
+    memset(&o, 0, sizeof(o));
+    int32_t st = call(session, IOCTL_KMCLB_GPADL_CREATE, &in, sizeof(in), &o, sizeof(o), NULL);
+    if (st >= 0) {
+        *out_handle = (int32_t)o.value;
+    }
+    return st;
+}
+
+static int32_t gpadl_op(int64_t session, uint32_t code, int64_t channel, int32_t handle, int32_t flags)
+{
+    kmclb_gpadl_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)channel;
+    in.handle = (uint32_t)handle;
+    in.flags = (uint32_t)flags;
+    return call(session, code, &in, sizeof(in), NULL, 0, NULL);
+}
+
+int32_t kmclshim_delete_gpadl(int64_t s, int64_t ch, int32_t h)
+{
+    return gpadl_op(s, IOCTL_KMCLB_GPADL_DELETE, ch, h, 0);
+}
+
+int32_t kmclshim_map_gpadl(int64_t s, int64_t ch, int32_t h, int32_t flags)
+{
+    return gpadl_op(s, IOCTL_KMCLB_GPADL_MAP, ch, h, flags);
+}
+
+int32_t kmclshim_unmap_gpadl(int64_t s, int64_t ch, int32_t h)
+{
+    return gpadl_op(s, IOCTL_KMCLB_GPADL_UNMAP, ch, h, 0);
+}
+
+int32_t kmclshim_gpadl_access(int64_t session, int64_t channel, int32_t handle, int32_t mapped, int64_t offset,
+                              void *data, int32_t len, int32_t write)
+{
+    if (len < 0 || offset < 0 || (len > 0 && data == NULL) || (uint32_t)len > KMCLB_MAX_GPADL_SIZE) {
+        return S_INVALID_PARAMETER;
+    }
+    kmclb_gpadl_access_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)channel;
+    in.handle = (uint32_t)handle;
+    in.mapped = mapped ? 1u : 0u;
+    in.offset = (uint64_t)offset;
+    in.length = (uint32_t)len;
+    if (!write) {
+        uint32_t info = 0;
+        int32_t st = call(session, IOCTL_KMCLB_GPADL_READ, &in, sizeof(in), data, (uint32_t)len, &info);
+        if (st >= 0 && info != (uint32_t)len) {
+            st = S_INFO_LENGTH_MISMATCH;
+        }
+        return st;
+    }
+    uint32_t total = (uint32_t)sizeof(in) + (uint32_t)len;
+    uint8_t *buf = (uint8_t *)malloc(total);
+    if (buf == NULL) {
+        return S_NO_MEMORY;
+    }
+    memcpy(buf, &in, sizeof(in));
+    if (len > 0) {
+        memcpy(buf + sizeof(in), data, (size_t)len);
+    }
+    int32_t st = call(session, IOCTL_KMCLB_GPADL_WRITE, buf, total, NULL, 0, NULL);
+    free(buf);
+    return st;
+}

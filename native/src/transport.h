@@ -1,0 +1,20 @@
+/* transport.h - what the shim needs from a transport: open, close, one device-control call.
+ * win32: overlapped NtDeviceIoControlFile on \\.\KmclBridge (NTSTATUS preserved, CancelIoEx on
+ * timeout). loopback: a direct call into driver/core's dispatch with METHOD_BUFFERED semantics
+ * (one buffer shared by input and output), over the C fake of KMCL. */
+#ifndef SHIM_TRANSPORT_H
+#define SHIM_TRANSPORT_H
+#include <stdint.h>
+
+int32_t tr_open(void **out);
+/* Ends the session on the driver side: parked requests complete, blocked calls return, new calls
+ * fail. May be called repeatedly while other threads are still inside tr_ioctl. */
+void tr_shutdown(void *t);
+/* Frees the transport once no thread is inside tr_ioctl any more. */
+void tr_free(void *t);
+/* wait_ms applies when the driver parks the request (receive): < 0 forever; on expiry the
+ * request is cancelled and the call returns STATUS_CANCELLED unless it completed meanwhile. */
+int32_t tr_ioctl(void *t, uint32_t code, const void *in, uint32_t in_len, void *out, uint32_t out_len,
+                 uint32_t *info, int64_t wait_ms);
+
+#endif

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Builds and checks everything in C:
+#   1. installs missing tools with apt-get when run as root (Debian 12)
+#   2. sanitizer builds of core, fake KMCL and shim: ASan + UBSan + LSan, then TSan; runs ctest on both
+#   3. builds the libFuzzer target and fuzzes the IOCTL decoder for ${KMCL_FUZZ_SECONDS:-60} s
+#   4. release libkmclshim.so (loopback) and kmclshim.dll (win32, mingw-w64), export check
+# Output: native/build/out/linux-x86-64/libkmclshim.so, native/build/out/win32-x86-64/kmclshim.dll
+# Exits non-zero on any failure.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+NATIVE="$ROOT/native"
+BUILD="$NATIVE/build"
+FUZZ_SECONDS="${KMCL_FUZZ_SECONDS:-60}"
+JOBS="$(nproc 2>/dev/null || echo 2)"
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# ---------------------------------------------------------------- 1. tools
+need=()
+command -v cmake >/dev/null || need+=(cmake)
+command -v make >/dev/null || need+=(make)
+command -v clang >/dev/null || need+=(clang)
+command -v cc >/dev/null || need+=(gcc libc6-dev)
+command -v x86_64-w64-mingw32-gcc >/dev/null || need+=(gcc-mingw-w64-x86-64)
+if ! find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer*.a' 2>/dev/null | grep -q .; then
+    need+=(libclang-rt-14-dev)
+fi
+if [ "${#need[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = "0" ]; then
+        log "installing: ${need[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    else
+        echo "missing tools: ${need[*]} (run as root to install them with apt-get)" >&2
+        exit 1
+    fi
+fi
+
+# ---------------------------------------------------------------- 2. sanitizers + ctest
+log "sanitizer build + ctest"
+cmake -S "$NATIVE" -B "$BUILD/asan" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+      -DKMCL_SANITIZE=ON -DKMCL_TESTS=ON >/dev/null
+cmake --build "$BUILD/asan" -j "$JOBS"
+(cd "$BUILD/asan" && ctest --output-on-failure -j "$JOBS")
+
+log "ThreadSanitizer build + ctest"
+cmake -S "$NATIVE" -B "$BUILD/tsan" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DKMCL_TESTS=ON \
+      -DCMAKE_C_FLAGS="-fsanitize=thread -O1 -g" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
+      -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread" >/dev/null
+cmake --build "$BUILD/tsan" -j "$JOBS"
+(cd "$BUILD/tsan" && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j "$JOBS")
+
+# ---------------------------------------------------------------- 3. fuzzer
+log "fuzzing the IOCTL decoder for ${FUZZ_SECONDS}s"
+cmake -S "$NATIVE" -B "$BUILD/fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+      -DKMCL_SANITIZE=ON -DKMCL_FUZZ=ON >/dev/null
+cmake --build "$BUILD/fuzz" -j "$JOBS" --target fuzz_ioctl
+rm -rf "$BUILD/fuzz-corpus" "$BUILD/fuzz-artifacts"
+mkdir -p "$BUILD/fuzz-corpus" "$BUILD/fuzz-artifacts"
+FUZZ_LOG="$BUILD/fuzz.log"
+if ! ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+     "$BUILD/fuzz/fuzz_ioctl" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+     -print_final_stats=1 -artifact_prefix="$BUILD/fuzz-artifacts/" \
+     "$BUILD/fuzz-corpus" "$ROOT/driver/tests/corpus" >"$FUZZ_LOG" 2>&1; then
+    tail -n 60 "$FUZZ_LOG" >&2
+    echo "fuzzer found a problem; artifacts in $BUILD/fuzz-artifacts" >&2
+    exit 1
+fi
+if ls "$BUILD/fuzz-artifacts" | grep -q .; then
+    echo "fuzzer left artifacts in $BUILD/fuzz-artifacts" >&2
+    exit 1
+fi
+grep -E 'stat::number_of_executed_units|stat::new_units_added' "$FUZZ_LOG" || true
+
+# ---------------------------------------------------------------- 4. release libraries
+log "release libkmclshim.so (loopback)"
+cmake -S "$NATIVE" -B "$BUILD/release-linux" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD/release-linux" -j "$JOBS" --target kmclshim
+log "release kmclshim.dll (win32, mingw-w64)"
+cmake -S "$NATIVE" -B "$BUILD/release-win32" -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_TOOLCHAIN_FILE="$NATIVE/cmake/mingw-w64-x86_64.cmake" >/dev/null
+cmake --build "$BUILD/release-win32" -j "$JOBS" --target kmclshim
+
+mkdir -p "$BUILD/out/linux-x86-64" "$BUILD/out/win32-x86-64"
+cp "$BUILD/release-linux/libkmclshim.so" "$BUILD/out/linux-x86-64/libkmclshim.so"
+cp "$BUILD/release-win32/kmclshim.dll" "$BUILD/out/win32-x86-64/kmclshim.dll"
+
+# every function of kmclshim.h must be exported by both libraries, and nothing else by the .so
+expected="$(grep -oE '^KMCLSHIM_API int32_t kmclshim_[a-z0-9_]+' "$NATIVE/include/kmclshim.h" | awk '{print $3}' | sort)"
+dll_exports="$(x86_64-w64-mingw32-objdump -p "$BUILD/out/win32-x86-64/kmclshim.dll" \
+               | awk '/\[Ordinal\/Name Pointer\] Table/{f=1;next} f&&NF==0{f=0} f&&$1~/^\[/{print $NF}' | sort)"
+so_exports="$(nm -D --defined-only "$BUILD/out/linux-x86-64/libkmclshim.so" | awk '{print $3}' | sort)"
+if [ "$expected" != "$dll_exports" ]; then
+    echo "kmclshim.dll exports differ from kmclshim.h:" >&2
+    diff <(echo "$expected") <(echo "$dll_exports") >&2 || true
+    exit 1
+fi
+if [ "$expected" != "$so_exports" ]; then
+    echo "libkmclshim.so exports differ from kmclshim.h:" >&2
+    diff <(echo "$expected") <(echo "$so_exports") >&2 || true
+    exit 1
+fi
+log "ok: $(echo "$expected" | wc -l) shim functions exported by both libraries"
+ls -l "$BUILD/out/linux-x86-64" "$BUILD/out/win32-x86-64"

@@ -33,7 +33,7 @@ final class Shim {
         return LOAD_ERROR;
     }
 
-    static native int kmclshim_transport();
+    static native int kmclshim_transport(int[] outTransport);
 
     static native int kmclshim_open(long[] outSession);
 

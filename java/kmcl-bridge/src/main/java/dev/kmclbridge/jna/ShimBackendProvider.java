@@ -22,8 +22,12 @@ abstract class ShimBackendProvider implements BackendProvider {
             return Optional.of("the kmclshim library could not be loaded (" + err.getMessage().lines().findFirst().orElse("")
                     + "); it is built by scripts/build-native.sh and packed into the jar under linux-x86-64/ and win32-x86-64/");
         }
-        int t = Shim.kmclshim_transport();
-        if (t != transport) {
+        int[] out = new int[1];
+        int st = Shim.kmclshim_transport(out);
+        if (!NtStatus.isSuccess(st)) {
+            return Optional.of("the kmclshim library did not report its transport: " + NtStatus.describe(st));
+        }
+        if (out[0] != transport) {
             return Optional.of(transport == Shim.TRANSPORT_WIN32
                     ? "the native backend needs Windows with the kmclbridge driver; this shim is the loopback build"
                     : "the loopback backend exists only in the Linux build of the shim; this shim talks to the driver");

@@ -313,6 +313,7 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
         if (e->pkt != NULL) {
             kc_packet *pk = e->pkt;
             pk->held = 1;
+            pk->requeued = 0;
             if (!pk->redelivery) {
                 ch->ctr[KMCLB_Q_PACKETS_IN]++;
                 ch->ctr[KMCLB_Q_BYTES_IN] += real;
@@ -1036,7 +1037,8 @@ static kc_status take_packet(kc_session *s, uint64_t id, kc_packet **out)
     if (KC_SUCCESS(st)) {
         kc_packet *pk = (kc_packet *)obj;
         if (!pk->held) {
-            st = KC_STATUS_INVALID_HANDLE; /* not delivered to the caller yet: cannot be known */
+            /* requeued: owned by the channel again (as the Java fake); otherwise never delivered */
+            st = pk->requeued ? KMCLB_STATUS_CONTRACT_VIOLATION : KC_STATUS_INVALID_HANDLE;
         } else {
             kc_channel *ch = pk->ch;
             kc_ht_free(&c->ht, id, 1);
@@ -1129,6 +1131,69 @@ kc_status kc_op_defer(kc_session *s, uint64_t id)
     }
     kc_unlock(c);
     return st;
+}
+
+/* REQUEUE: packets RECEIVE returned but user mode never dispatched go back to the head of the
+ * channel's receive stream, in order, under the same ids; they count as never delivered. KMCL
+ * still has them pending (the driver holds them), so nothing is said to KMCL. Ids that are not
+ * packets of this session and channel, or not in the delivered state, are skipped; the result is
+ * the first failure. */
+kc_status kc_op_requeue(kc_channel *ch, const uint64_t *ids, uint32_t count)
+{
+    kc_core *c = ch->core;
+    if (count == 0 || count > KMCLB_MAX_REQUEUE_BATCH) {
+        return KC_STATUS_INVALID_PARAMETER;
+    }
+    kc_packet **back = (kc_packet **)kc_alloc(c, (size_t)count * sizeof(kc_packet *));
+    if (back == NULL) {
+        return KC_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    kc_status first = KC_STATUS_SUCCESS;
+    uint32_t n = 0;
+    kc_lock(c);
+    for (uint32_t i = 0; i < count; i++) {
+        void *obj;
+        kc_status st = kc_ht_lookup(&c->ht, ids[i], KC_HT_PACKET, ch->owner->serial, &obj);
+        if (KC_SUCCESS(st)) {
+            kc_packet *pk = (kc_packet *)obj;
+            if (pk->ch != ch) {
+                st = KC_STATUS_INVALID_HANDLE;
+            } else if (!pk->held) {
+                st = pk->requeued ? KMCLB_STATUS_CONTRACT_VIOLATION : KC_STATUS_INVALID_HANDLE;
+            } else if (pk->ev.queued) {
+                st = KC_STATUS_INVALID_HANDLE; /* cannot happen: held packets are never queued */
+            } else {
+                pk->held = 0;
+                pk->requeued = 1;
+                back[n++] = pk;
+            }
+        }
+        if (!KC_SUCCESS(st) && KC_SUCCESS(first)) {
+            first = st;
+        }
+    }
+    for (uint32_t i = n; i > 0; i--) {
+        kc_packet *pk = back[i - 1];
+        kc_event *e = &pk->ev;
+        if (!pk->redelivery) {
+            uint64_t real = (uint64_t)pk->len + pk->ext_len;
+            ch->ctr[KMCLB_Q_PACKETS_IN]--;
+            ch->ctr[KMCLB_Q_BYTES_IN] -= real;
+        }
+        e->queued = 1;
+        e->next = ch->ev_head;
+        ch->ev_head = e;
+        if (ch->ev_tail == NULL) {
+            ch->ev_tail = e;
+        }
+        ch->ev_count++;
+    }
+    kc_unlock(c);
+    kc_free(c, back);
+    if (n > 0) {
+        kc_deliver_parked(ch);
+    }
+    return first;
 }
 
 /* ------------------------------------------------------------------ sends */

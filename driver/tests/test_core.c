@@ -353,6 +353,49 @@ static void test_cleanup_ends_parked_receive(uint64_t ep)
     kc_session_close(s);
 }
 
+static void test_requeue(uint64_t ep)
+{
+    kc_session *s;
+    CHECK_ST(kc_session_open(m->core, &s), 0);
+    uint64_t ch, tx;
+    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_vmbchannel k = th_kch(m, ch);
+    kmclb_event e;
+    uint64_t q[24];
+    static const char *msgs[3] = {"one", "two", "three"};
+    uint64_t p[3];
+    for (int i = 0; i < 3; i++) {
+        CHECK_ST(fk_peer_send(k, msgs[i], (uint32_t)strlen(msgs[i]), 0, NULL, 0, 0, &tx), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        p[i] = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+        CHECK(p[i] != 0);
+    }
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_PACKETS_IN] == 3 && q[KMCLB_Q_BYTES_IN] == 11);
+    /* all go back to the head, in order, with the same ids, counted as never delivered */
+    uint8_t in[sizeof(kmclb_requeue_in) + 24];
+    kmclb_requeue_in rq = {H(), ch, 3, 0};
+    memcpy(in, &rq, sizeof(rq));
+    memcpy(in + sizeof(rq), p, 24);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, sizeof(in), NULL, 0, NULL, -1), 0);
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_PACKETS_IN] == 0 && q[KMCLB_Q_BYTES_IN] == 0);
+    for (int i = 0; i < 3; i++) {
+        uint8_t pl[16];
+        CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, pl, sizeof(pl)) == p[i]);
+        CHECK(e.payload_length == strlen(msgs[i]) && memcmp(pl, msgs[i], e.payload_length) == 0);
+        CHECK((e.flags & KMCLB_PF_REDELIVERY) == 0);
+    }
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_PACKETS_IN] == 3 && q[KMCLB_Q_BYTES_IN] == 11);
+    for (int i = 0; i < 3; i++) {
+        CHECK_ST(th_complete(s, m, p[i], NULL, 0), 0);
+    }
+    kc_session_close(s);
+}
+
 int main(void)
 {
     m = th_create();
@@ -363,6 +406,7 @@ int main(void)
     test_client_roundtrip(ep1);
     test_server_and_parking(ep2);
     test_cleanup_ends_parked_receive(ep2);
+    test_requeue(ep1);
     CHECK(fk_violations(m->world) == 0);
     th_destroy(m);
     TEST_MAIN_END();

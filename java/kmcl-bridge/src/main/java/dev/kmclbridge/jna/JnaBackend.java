@@ -280,16 +280,14 @@ final class JnaBackend implements Backend {
 
     @Override
     public int requeue(long channel, long[] packetIds, int count) {
-        // The driver keeps undispatched packets itself: a packet handed back goes to the head of its queue.
-        // Until the protocol has a REQUEUE code, the loopback/native path defers them (redelivered in order).
-        int first = 0;
-        for (int i = 0; i < count; i++) {
-            int st = Shim.kmclshim_defer_to_passive(session, packetIds[i]);
-            if (!NtStatus.isSuccess(st) && first == 0) {
-                first = st;
-            }
+        // The driver keeps undispatched packets itself: they go back to the head of the channel's queue.
+        if (count <= 0) {
+            return 0;
         }
-        return first;
+        if (packetIds == null || count > packetIds.length) {
+            return NtStatus.INVALID_PARAMETER.value();
+        }
+        return Shim.kmclshim_requeue(session, channel, packetIds, count);
     }
 
     @Override

@@ -218,6 +218,24 @@ static kc_status do_configure(kc_session *s, kc_request *r)
     }
     kc_channel *ch;
     st = kc_channel_get(s, in.channel, &ch);
+    if (st == KC_STATUS_STALE_ID || st == KC_STATUS_INVALID_HANDLE) {
+        /* B14: KMCL's Init* functions reject an unknown channel as their first parameter; the
+         * failing function is the first one this configuration would have called */
+        kmclb_configure_out o;
+        memset(&o, 0, sizeof(o));
+        o.status = KC_STATUS_INVALID_PARAMETER_1;
+        uint32_t pr = in.config.present;
+        o.failed_function = (pr & KMCLB_CFG_CLIENT_CONTEXT_SIZE) ? KMCLB_FUNC_CLIENT(10)
+                            : (pr & KMCLB_CFG_FLAGS)             ? KMCLB_FUNC_CLIENT(11)
+                            : (pr & KMCLB_CFG_FRIENDLY_NAME)     ? KMCLB_FUNC_CLIENT(12)
+                            : (pr & KMCLB_CFG_MAX_EXTERNAL_DATA) ? KMCLB_FUNC_CLIENT(13)
+                            : (pr & KMCLB_CFG_MAX_PACKET_SIZE)   ? KMCLB_FUNC_CLIENT(14)
+                                                                 : KMCLB_FUNC_CLIENT(15);
+        zero_out(r);
+        memcpy(r->out, &o, sizeof(o));
+        r->info = sizeof(o);
+        return KC_STATUS_SUCCESS;
+    }
     if (!KC_SUCCESS(st)) {
         return st;
     }

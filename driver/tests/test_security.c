@@ -64,6 +64,20 @@ static void test_stale_id_after_close(void)
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), KC_STATUS_STALE_ID);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), KC_STATUS_STALE_ID);
+    /* B14: configure on a stale or forged id fails like KMCL's Init* (STATUS_INVALID_PARAMETER_1, in-band) */
+    uint64_t bad_ids[] = {ch, 0, ~0ull};
+    for (size_t i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++) {
+        kmclb_configure_in cf;
+        memset(&cf, 0, sizeof(cf));
+        cf.hdr = H();
+        cf.channel = bad_ids[i];
+        cf.config.present = KMCLB_CFG_FLAGS | KMCLB_CFG_MAX_PACKET_SIZE;
+        kmclb_configure_out co;
+        uint32_t info = 0;
+        CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_CONFIGURE, &cf, sizeof(cf), &co, sizeof(co), &info, -1), 0);
+        CHECK(info == sizeof(co) && co.status == KC_STATUS_INVALID_PARAMETER_1 &&
+              co.failed_function == KMCLB_FUNC_CLIENT(11));
+    }
     kmclb_channel_in q = {H(), ch};
     uint64_t out[24];
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &q, sizeof(q), out, sizeof(out), NULL, -1), KC_STATUS_STALE_ID);

@@ -568,7 +568,9 @@ static void deliver(fk_channel *c)
             c->outstanding++;
             kc_evt_process_packet pp = c->pp;
             void *ctx = c->pointer;
-            uint8_t irql = c->passive ? 0 : 2;
+            /* B61 (as the Java fake): without incoming-processing-at-passive, a seeded mix of
+             * DISPATCH_LEVEL and PASSIVE_LEVEL deliveries */
+            uint8_t irql = c->passive ? 0 : ((next_rand(w) >> 32) & 1u) ? 2 : 0;
             uint32_t flags = p->has_ext ? 1u : 0u;
             for (;;) {
                 const uint8_t *data = p->data;

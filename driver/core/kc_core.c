@@ -544,12 +544,55 @@ static void cb_pnp_failure(void *ctx, kc_status status)
     post_simple_event((kc_channel *)ctx, KMCLB_EV_STATE, KMCLB_ST_PNP_FAILURE, status, 0);
 }
 
+/* lock held: the last queued PROCESSING_COMPLETE record if no STATE record follows it, else NULL;
+ * *prev gets its predecessor (NULL at the head) */
+static kc_event *mergeable_batch_end(kc_channel *ch, kc_event **prev)
+{
+    kc_event *found = NULL, *found_prev = NULL, *p = NULL;
+    for (kc_event *e = ch->ev_head; e != NULL; p = e, e = e->next) {
+        if (e->hdr.kind == KMCLB_EV_PROCESSING_COMPLETE) {
+            found = e;
+            found_prev = p;
+        } else if (e->hdr.kind == KMCLB_EV_STATE) {
+            found = NULL;
+        }
+    }
+    *prev = found_prev;
+    return found;
+}
+
+/* A batch end not yet received and the new one describe one run as user mode sees it (as the
+ * Java fake, which counts a run split over several receive calls as one batch): the queued
+ * record moves to the tail and carries both counts. This also bounds batch-end records by the
+ * packets between them, so none is dropped at KMCLB_MAX_STATE_EVENTS (B67, B68). */
 static void cb_processing_complete(void *ctx, uint32_t count)
 {
     kc_channel *ch = (kc_channel *)ctx;
-    kc_lock(ch->core);
+    kc_core *c = ch->core;
+    kc_lock(c);
     ch->ctr[KMCLB_Q_BATCHES]++;
-    kc_unlock(ch->core);
+    kc_event *prev;
+    kc_event *e = mergeable_batch_end(ch, &prev);
+    if (e != NULL && (uint64_t)e->hdr.aux + count <= 0xFFFFFFFFull) {
+        /* unlink and re-append with the sum */
+        if (prev == NULL) {
+            ch->ev_head = e->next;
+        } else {
+            prev->next = e->next;
+        }
+        if (ch->ev_tail == e) {
+            ch->ev_tail = prev;
+        }
+        ch->ev_count--;
+        ch->state_events--;
+        e->hdr.aux += count;
+        ch->ctr[KMCLB_Q_BATCHES]--;
+        push_event(ch, e);
+        kc_unlock(c);
+        kc_deliver_parked(ch);
+        return;
+    }
+    kc_unlock(c);
     post_simple_event(ch, KMCLB_EV_PROCESSING_COMPLETE, 0, KC_STATUS_SUCCESS, count);
 }
 

@@ -509,6 +509,7 @@ static void cb_closed(void *ctx)
     kc_channel *ch = (kc_channel *)ctx;
     kc_lock(ch->core);
     ch->state = (ch->server && !ch->local_disable) ? KMCLB_STATE_CLOSED : KMCLB_STATE_DISABLED;
+    ch->suspended = 0;
     ch->flags &= ~(uint64_t)(KMCLB_QF_OPEN | KMCLB_QF_MMIO_VALID);
     kc_unlock(ch->core);
     post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_CLOSED, KC_STATUS_SUCCESS, 0);
@@ -521,6 +522,7 @@ static void cb_suspend(void *ctx)
     if (ch->state == KMCLB_STATE_ACTIVE) {
         ch->state = KMCLB_STATE_OPEN;
     }
+    ch->suspended = 1;
     kc_unlock(ch->core);
     post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_SUSPEND, KC_STATUS_SUCCESS, 0);
 }
@@ -530,6 +532,7 @@ static void cb_started(void *ctx)
     kc_channel *ch = (kc_channel *)ctx;
     kc_lock(ch->core);
     ch->state = KMCLB_STATE_ACTIVE;
+    ch->suspended = 0;
     kc_unlock(ch->core);
     post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_STARTED, KC_STATUS_SUCCESS, 0);
 }
@@ -979,6 +982,10 @@ kc_status kc_op_pause(kc_channel *ch)
 kc_status kc_op_start(kc_channel *ch)
 {
     kc_lock(ch->core);
+    if (ch->state == KMCLB_STATE_DISABLED) {
+        kc_unlock(ch->core);
+        return KC_STATUS_CONTRACT_VIOLATION; /* B92: outside Enable..Disable (as the Java fake) */
+    }
     ch->flags &= ~(uint64_t)KMCLB_QF_PAUSED;
     kc_unlock(ch->core);
     ch->ops->start(ch->kch);
@@ -1244,6 +1251,12 @@ kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form
                      const void *ext, uint32_t ext_len)
 {
     kc_core *c = ch->core;
+    kc_lock(c);
+    int suspended = ch->suspended;
+    kc_unlock(c);
+    if (suspended) {
+        return KC_STATUS_CONTRACT_VIOLATION; /* B93: no sends between Suspend and Started/Closed */
+    }
     kc_send *sd = (kc_send *)kc_alloc(c, sizeof(kc_send) + (size_t)len + ext_len);
     if (sd == NULL) {
         return KC_STATUS_INSUFFICIENT_RESOURCES;

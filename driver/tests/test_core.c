@@ -396,6 +396,37 @@ static void test_requeue(uint64_t ep)
     kc_session_close(s);
 }
 
+/* B64: a requested completion travels through our outgoing ring as a type-0xB packet */
+static void test_completion_through_ring(uint64_t ep)
+{
+    kc_session *s;
+    CHECK_ST(kc_session_open(m->core, &s), 0);
+    uint64_t ch, tx;
+    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_vmbchannel k = th_kch(m, ch);
+    kmclb_event e;
+    CHECK_ST(fk_peer_set_reading(k, 0), 0);
+    CHECK_ST(fk_peer_send(k, "req", 3, 1, NULL, 0, 0, &tx), 0);
+    uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    CHECK(pkt != 0);
+    CHECK_ST(th_complete(s, m, pkt, "answer", 6), 0);
+    uint32_t rs[5];
+    CHECK_ST(fk_peer_ring_status(k, rs), 0);
+    CHECK(rs[3] >= fk_ring_size(6, 0, 0));
+    int kind = -1;
+    uint8_t buf[16];
+    uint32_t n = 0;
+    CHECK_ST(fk_peer_await_outcome(k, tx, 20, &kind, buf, sizeof(buf), &n), 0);
+    CHECK(kind == FK_OUTCOME_PENDING);
+    CHECK_ST(fk_peer_set_reading(k, 1), 0);
+    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, buf, sizeof(buf), &n), 0);
+    CHECK(kind == FK_OUTCOME_COMPLETED && n == 6 && memcmp(buf, "answer", 6) == 0);
+    CHECK_ST(fk_peer_ring_status(k, rs), 0);
+    CHECK(rs[3] == 0);
+    kc_session_close(s);
+}
+
 int main(void)
 {
     m = th_create();
@@ -407,6 +438,7 @@ int main(void)
     test_server_and_parking(ep2);
     test_cleanup_ends_parked_receive(ep2);
     test_requeue(ep1);
+    test_completion_through_ring(ep1);
     CHECK(fk_violations(m->world) == 0);
     th_destroy(m);
     TEST_MAIN_END();

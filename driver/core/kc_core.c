@@ -281,8 +281,19 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
     memset(&h, 0, sizeof(h));
     uint64_t used = 0;
     uint64_t room = out_len - sizeof(kmclb_receive_out);
-    while (ch->ev_head != NULL) {
-        kc_event *e = ch->ev_head;
+    /* a queue stopped by fail hands out no packets until Disable (as the Java fake); other records
+     * pass them */
+    int stopped = (ch->flags & KMCLB_QF_QUEUE_STOPPED) != 0;
+    kc_event *prev = NULL;
+    for (;;) {
+        kc_event *e = prev == NULL ? ch->ev_head : prev->next;
+        if (e == NULL) {
+            break;
+        }
+        if (stopped && e->pkt != NULL) {
+            prev = e;
+            continue;
+        }
         uint64_t rs = event_record_size(e);
         if (used + rs > room) {
             if (h.records == 0) {
@@ -301,9 +312,13 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
         (void)body;
         used += rs;
         h.records++;
-        ch->ev_head = e->next;
-        if (ch->ev_head == NULL) {
-            ch->ev_tail = NULL;
+        if (prev == NULL) {
+            ch->ev_head = e->next;
+        } else {
+            prev->next = e->next;
+        }
+        if (ch->ev_tail == e) {
+            ch->ev_tail = prev;
         }
         ch->ev_count--;
         e->queued = 0;
@@ -369,12 +384,26 @@ static kc_request *claim_parked(kc_channel *ch)
 
 /* Moves queued events into parked receives. Called without the lock; the channel must stay
  * alive for the call (KMCL callback, reference, or teardown). */
+/* lock held: something a receive would return now (packets wait while the queue is stopped) */
+static int has_deliverable(const kc_channel *ch)
+{
+    if ((ch->flags & KMCLB_QF_QUEUE_STOPPED) == 0) {
+        return ch->ev_head != NULL;
+    }
+    for (const kc_event *e = ch->ev_head; e != NULL; e = e->next) {
+        if (e->pkt == NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void kc_deliver_parked(kc_channel *ch)
 {
     kc_core *c = ch->core;
     for (;;) {
         kc_lock(c);
-        kc_request *r = ch->ev_head != NULL ? claim_parked(ch) : NULL;
+        kc_request *r = has_deliverable(ch) ? claim_parked(ch) : NULL;
         kc_unlock(c);
         if (r == NULL) {
             return;
@@ -442,7 +471,7 @@ kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
 {
     kc_core *c = ch->core;
     kc_lock(c);
-    if (ch->ev_head != NULL || !may_park) {
+    if (has_deliverable(ch) || !may_park) {
         kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info);
         kc_unlock(c);
         return KC_STATUS_SUCCESS;
@@ -955,12 +984,64 @@ kc_status kc_op_enable(kc_channel *ch)
     return st;
 }
 
+/* Packets KMCL delivered (or user mode requeued) that sit in the receive stream, not held by user
+ * mode, are ended with an empty completion: at Disable they were never delivered as far as user
+ * mode knows (the Java fake drops undelivered packets with the connection), and KMCL's Disable
+ * waits for every packet it delivered. */
+static void retire_queued_packets(kc_channel *ch)
+{
+    kc_core *c = ch->core;
+    kc_packet *list = NULL;
+    kc_lock(c);
+    kc_event *prev = NULL;
+    for (kc_event *e = ch->ev_head; e != NULL;) {
+        kc_event *next = e->next;
+        if (e->pkt != NULL && !e->pkt->held) {
+            kc_packet *pk = e->pkt;
+            if (prev == NULL) {
+                ch->ev_head = next;
+            } else {
+                prev->next = next;
+            }
+            if (ch->ev_tail == e) {
+                ch->ev_tail = prev;
+            }
+            ch->ev_count--;
+            e->queued = 0;
+            kc_ht_free(&c->ht, pk->id, 1);
+            if (pk->prev != NULL) {
+                pk->prev->next = pk->next;
+            } else {
+                ch->packets = pk->next;
+            }
+            if (pk->next != NULL) {
+                pk->next->prev = pk->prev;
+            }
+            ch->pending_packets--;
+            pk->prev = NULL;
+            pk->next = list;
+            list = pk;
+        } else {
+            prev = e;
+        }
+        e = next;
+    }
+    kc_unlock(c);
+    while (list != NULL) {
+        kc_packet *n = list->next;
+        ch->ops->packet_complete(list->kp, NULL, 0);
+        kc_free(c, list);
+        list = n;
+    }
+}
+
 kc_status kc_op_disable(kc_channel *ch)
 {
     kc_core *c = ch->core;
     kc_lock(c);
     ch->local_disable = 1;
     kc_unlock(c);
+    retire_queued_packets(ch);
     ch->ops->disable(ch->kch);
     kc_lock(c);
     ch->local_disable = 0;
@@ -1238,9 +1319,13 @@ kc_status kc_op_requeue(kc_channel *ch, const uint64_t *ids, uint32_t count)
         }
         ch->ev_count++;
     }
+    int disabling = ch->local_disable;
     kc_unlock(c);
     kc_free(c, back);
     if (n > 0) {
+        if (disabling) {
+            retire_queued_packets(ch); /* a Disable in progress waits for them */
+        }
         kc_deliver_parked(ch);
     }
     return first;

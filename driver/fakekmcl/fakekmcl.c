@@ -2416,6 +2416,20 @@ static uint32_t rx_record(const fk_rx *r, uint8_t *dst, uint32_t room)
     return (uint32_t)rs;
 }
 
+/* A peer action on the channel (as the Java fake's peerTouch): a slow peer (RingFull fault)
+ * catches up and the peer reads if it is reading (B112). Called without the lock. */
+static void peer_touch(fk_channel *c)
+{
+    fk_calls calls = {0};
+    lock(c->w);
+    for (fk_outpkt *p = c->sq_head; p != NULL; p = p->next) {
+        p->held_by_fault = 0;
+    }
+    pump_out(c, &calls);
+    unlock(c->w);
+    run_calls(c->w, &calls);
+}
+
 kc_status fk_peer_received(kc_vmbchannel h, void *buf, uint32_t cap, uint32_t *out_bytes, uint32_t *out_count)
 {
     fk_channel *c = chan(h);
@@ -2424,6 +2438,7 @@ kc_status fk_peer_received(kc_vmbchannel h, void *buf, uint32_t cap, uint32_t *o
     if (c == NULL) {
         return KC_STATUS_INVALID_HANDLE;
     }
+    peer_touch(c);
     lock(c->w);
     kc_status st = KC_STATUS_SUCCESS;
     for (fk_rx *r = c->rx_head; r != NULL; r = r->next) {
@@ -2449,6 +2464,7 @@ kc_status fk_peer_await_received(kc_vmbchannel h, int64_t timeout_ms, void *buf,
     if (c == NULL) {
         return KC_STATUS_INVALID_HANDLE;
     }
+    peer_touch(c);
     fk_world *w = c->w;
     struct timespec dl = deadline_ms(timeout_ms);
     lock(w);

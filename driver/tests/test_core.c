@@ -396,6 +396,34 @@ static void test_requeue(uint64_t ep)
     kc_session_close(s);
 }
 
+/* after fail, requeued packets wait (the queue is stopped) and Disable ends them instead of hanging */
+static void test_requeue_after_fail(uint64_t ep)
+{
+    kc_session *s;
+    CHECK_ST(kc_session_open(m->core, &s), 0);
+    uint64_t ch, tx;
+    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_vmbchannel k = th_kch(m, ch);
+    kmclb_event e;
+    CHECK_ST(fk_peer_send(k, "a", 1, 0, NULL, 0, 0, &tx), 0);
+    CHECK_ST(fk_peer_send(k, "b", 1, 0, NULL, 0, 0, &tx), 0);
+    uint64_t p1 = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    uint64_t p2 = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    CHECK(p1 != 0 && p2 != 0);
+    kmclb_packet_in pin = {H(), p1};
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_FAIL, &pin, sizeof(pin), NULL, 0, NULL, -1), 0);
+    uint8_t in[sizeof(kmclb_requeue_in) + 8];
+    kmclb_requeue_in rq = {H(), ch, 1, 0};
+    memcpy(in, &rq, sizeof(rq));
+    memcpy(in + sizeof(rq), &p2, 8);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, sizeof(in), NULL, 0, NULL, -1), 0);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 50, &e, NULL, 0) == 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
+    CHECK_ST(th_complete(s, m, p2, NULL, 0), KC_STATUS_PACKET_RETIRED);
+    kc_session_close(s);
+}
+
 /* B64: a requested completion travels through our outgoing ring as a type-0xB packet */
 static void test_completion_through_ring(uint64_t ep)
 {
@@ -439,6 +467,7 @@ int main(void)
     test_cleanup_ends_parked_receive(ep2);
     test_requeue(ep1);
     test_completion_through_ring(ep1);
+    test_requeue_after_fail(ep1);
     CHECK(fk_violations(m->world) == 0);
     th_destroy(m);
     TEST_MAIN_END();

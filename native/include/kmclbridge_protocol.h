@@ -120,7 +120,7 @@ KMCLB_STATIC_ASSERT(IOCTL_KMCLB_REQUEUE == 0xA6C1E064u, "code layout");
 #define KMCLB_MAX_COMPLETE_BATCH   (4096u)
 #define KMCLB_MAX_GPADL_SIZE       (64u * 1024u * 1024u)
 #define KMCLB_MAX_PENDING_PACKETS  (4096u)   /* per channel: delivered, not completed (core caps KMCL quota) */
-#define KMCLB_MAX_PENDING_SENDS    (4096u)   /* per channel: our transactions in flight */
+#define KMCLB_MAX_PENDING_SENDS    (65536u)  /* per channel: our transactions in flight (the Java fake has no cap; B110 keeps 10000 in flight) */
 #define KMCLB_MAX_STATE_EVENTS     (256u)    /* per channel: queued state/batch records */
 #define KMCLB_ENDPOINT_NAME_BYTES  (64u)
 

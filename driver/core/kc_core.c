@@ -284,6 +284,7 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
     /* a queue stopped by fail hands out no packets until Disable (as the Java fake); other records
      * pass them */
     int stopped = (ch->flags & KMCLB_QF_QUEUE_STOPPED) != 0;
+    ch->closed_window = 0;
     kc_event *prev = NULL;
     for (;;) {
         kc_event *e = prev == NULL ? ch->ev_head : prev->next;
@@ -324,6 +325,9 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
         e->queued = 0;
         if (e->hdr.kind == KMCLB_EV_STATE || e->hdr.kind == KMCLB_EV_PROCESSING_COMPLETE) {
             ch->state_events--;
+        }
+        if (e->hdr.kind == KMCLB_EV_STATE && e->hdr.flags == KMCLB_ST_CLOSED) {
+            ch->closed_window = 1;
         }
         if (e->pkt != NULL) {
             kc_packet *pk = e->pkt;
@@ -471,6 +475,7 @@ kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
 {
     kc_core *c = ch->core;
     kc_lock(c);
+    ch->closed_window = 0; /* the receiver asks for more: its Closed handler has finished */
     if (has_deliverable(ch) || !may_park) {
         kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info);
         kc_unlock(c);
@@ -1148,6 +1153,19 @@ void kc_op_set_quota(kc_channel *ch, uint32_t q)
 kc_status kc_op_set_latency(kc_channel *ch, uint16_t latency, uint16_t *original)
 {
     kc_status st = ch->ops->set_interrupt_latency(ch->kch, latency, original);
+    if (st == KC_STATUS_INVALID_DEVICE_STATE) {
+        /* B53: KMCL accepts the call until its Closed callback returns; user mode runs its Closed
+         * handler after receiving the CLOSED record, until it asks for the next records (as the
+         * Java fake). The value is the core's own then. */
+        kc_lock(ch->core);
+        if (ch->closed_window) {
+            *original = (uint16_t)ch->latency;
+            ch->latency = latency;
+            st = KC_STATUS_SUCCESS;
+        }
+        kc_unlock(ch->core);
+        return st;
+    }
     if (KC_SUCCESS(st)) {
         kc_lock(ch->core);
         ch->latency = latency;

@@ -56,6 +56,7 @@ struct kc_channel {
     uint32_t state;
     uint64_t flags;
     int local_disable;
+    int closed_window; /* a CLOSED record was received and no receive followed yet (B53) */
     int suspended; /* between the Suspend callback and the next Started/Closed (B93) */
     int closing;
     int tearing_down;

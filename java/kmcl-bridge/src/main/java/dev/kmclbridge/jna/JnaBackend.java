@@ -189,6 +189,7 @@ final class JnaBackend implements Backend {
 
     @Override
     public int enable(long channel) {
+        closedWindow.remove(channel);
         return Shim.kmclshim_enable(session, channel);
     }
 
@@ -232,6 +233,10 @@ final class JnaBackend implements Backend {
 
     @Override
     public int setInterruptLatency(long channel, int latency100ns, int[] outOriginal) {
+        Thread closedReceiver = closedWindow.get(channel);
+        if (closedReceiver != null && closedReceiver != Thread.currentThread()) {
+            return NtStatus.INVALID_DEVICE_STATE.value(); // closed, and not inside the Closed handler
+        }
         return Shim.kmclshim_set_interrupt_latency(session, channel, latency100ns, outOriginal);
     }
 
@@ -271,11 +276,37 @@ final class JnaBackend implements Backend {
         ByteBuffer buf = batch.buffer();
         int[] bytes = {0};
         int[] records = {0};
+        closedWindow.remove(channel); // the receiver asks for more: its Closed handler has finished
         int st = Shim.kmclshim_receive(session, channel, buf, batch.capacity(), timeoutMillis, bytes, records, outNeeded);
         if (NtStatus.isSuccess(st)) {
             batch.setFilled(bytes[0], records[0]);
+            noteClosed(channel, batch);
         }
         return st;
+    }
+
+    /**
+     * B53: the driver accepts SetInterruptLatency after a CLOSED record was received until the next receive on
+     * the channel (the Closed handler's window); like the Java fake, only on the thread that received the record.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Thread> closedWindow =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void noteClosed(long channel, EventBatch batch) {
+        boolean closed = false;
+        EventBatch.Reader r = batch.reader();
+        while (r.next()) {
+            if (r.kind() == EventBatch.KIND_STATE) {
+                if (r.flags() == EventBatch.STATE_CLOSED) {
+                    closed = true;
+                } else if (r.flags() == EventBatch.STATE_OPENED) {
+                    closed = false;
+                }
+            }
+        }
+        if (closed) {
+            closedWindow.put(channel, Thread.currentThread());
+        }
     }
 
     @Override

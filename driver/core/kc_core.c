@@ -281,8 +281,20 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
     memset(&h, 0, sizeof(h));
     uint64_t used = 0;
     uint64_t room = out_len - sizeof(kmclb_receive_out);
-    while (ch->ev_head != NULL) {
-        kc_event *e = ch->ev_head;
+    /* a queue stopped by fail hands out no packets until Disable (as the Java fake); other records
+     * pass them */
+    int stopped = (ch->flags & KMCLB_QF_QUEUE_STOPPED) != 0;
+    ch->closed_window = 0;
+    kc_event *prev = NULL;
+    for (;;) {
+        kc_event *e = prev == NULL ? ch->ev_head : prev->next;
+        if (e == NULL) {
+            break;
+        }
+        if (stopped && e->pkt != NULL) {
+            prev = e;
+            continue;
+        }
         uint64_t rs = event_record_size(e);
         if (used + rs > room) {
             if (h.records == 0) {
@@ -301,18 +313,26 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
         (void)body;
         used += rs;
         h.records++;
-        ch->ev_head = e->next;
-        if (ch->ev_head == NULL) {
-            ch->ev_tail = NULL;
+        if (prev == NULL) {
+            ch->ev_head = e->next;
+        } else {
+            prev->next = e->next;
+        }
+        if (ch->ev_tail == e) {
+            ch->ev_tail = prev;
         }
         ch->ev_count--;
         e->queued = 0;
         if (e->hdr.kind == KMCLB_EV_STATE || e->hdr.kind == KMCLB_EV_PROCESSING_COMPLETE) {
             ch->state_events--;
         }
+        if (e->hdr.kind == KMCLB_EV_STATE && e->hdr.flags == KMCLB_ST_CLOSED) {
+            ch->closed_window = 1;
+        }
         if (e->pkt != NULL) {
             kc_packet *pk = e->pkt;
             pk->held = 1;
+            pk->requeued = 0;
             if (!pk->redelivery) {
                 ch->ctr[KMCLB_Q_PACKETS_IN]++;
                 ch->ctr[KMCLB_Q_BYTES_IN] += real;
@@ -368,12 +388,26 @@ static kc_request *claim_parked(kc_channel *ch)
 
 /* Moves queued events into parked receives. Called without the lock; the channel must stay
  * alive for the call (KMCL callback, reference, or teardown). */
+/* lock held: something a receive would return now (packets wait while the queue is stopped) */
+static int has_deliverable(const kc_channel *ch)
+{
+    if ((ch->flags & KMCLB_QF_QUEUE_STOPPED) == 0) {
+        return ch->ev_head != NULL;
+    }
+    for (const kc_event *e = ch->ev_head; e != NULL; e = e->next) {
+        if (e->pkt == NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void kc_deliver_parked(kc_channel *ch)
 {
     kc_core *c = ch->core;
     for (;;) {
         kc_lock(c);
-        kc_request *r = ch->ev_head != NULL ? claim_parked(ch) : NULL;
+        kc_request *r = has_deliverable(ch) ? claim_parked(ch) : NULL;
         kc_unlock(c);
         if (r == NULL) {
             return;
@@ -441,7 +475,8 @@ kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
 {
     kc_core *c = ch->core;
     kc_lock(c);
-    if (ch->ev_head != NULL || !may_park) {
+    ch->closed_window = 0; /* the receiver asks for more: its Closed handler has finished */
+    if (has_deliverable(ch) || !may_park) {
         kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info);
         kc_unlock(c);
         return KC_STATUS_SUCCESS;
@@ -508,6 +543,7 @@ static void cb_closed(void *ctx)
     kc_channel *ch = (kc_channel *)ctx;
     kc_lock(ch->core);
     ch->state = (ch->server && !ch->local_disable) ? KMCLB_STATE_CLOSED : KMCLB_STATE_DISABLED;
+    ch->suspended = 0;
     ch->flags &= ~(uint64_t)(KMCLB_QF_OPEN | KMCLB_QF_MMIO_VALID);
     kc_unlock(ch->core);
     post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_CLOSED, KC_STATUS_SUCCESS, 0);
@@ -520,6 +556,7 @@ static void cb_suspend(void *ctx)
     if (ch->state == KMCLB_STATE_ACTIVE) {
         ch->state = KMCLB_STATE_OPEN;
     }
+    ch->suspended = 1;
     kc_unlock(ch->core);
     post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_SUSPEND, KC_STATUS_SUCCESS, 0);
 }
@@ -529,6 +566,7 @@ static void cb_started(void *ctx)
     kc_channel *ch = (kc_channel *)ctx;
     kc_lock(ch->core);
     ch->state = KMCLB_STATE_ACTIVE;
+    ch->suspended = 0;
     kc_unlock(ch->core);
     post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_STARTED, KC_STATUS_SUCCESS, 0);
 }
@@ -543,12 +581,55 @@ static void cb_pnp_failure(void *ctx, kc_status status)
     post_simple_event((kc_channel *)ctx, KMCLB_EV_STATE, KMCLB_ST_PNP_FAILURE, status, 0);
 }
 
+/* lock held: the last queued PROCESSING_COMPLETE record if no STATE record follows it, else NULL;
+ * *prev gets its predecessor (NULL at the head) */
+static kc_event *mergeable_batch_end(kc_channel *ch, kc_event **prev)
+{
+    kc_event *found = NULL, *found_prev = NULL, *p = NULL;
+    for (kc_event *e = ch->ev_head; e != NULL; p = e, e = e->next) {
+        if (e->hdr.kind == KMCLB_EV_PROCESSING_COMPLETE) {
+            found = e;
+            found_prev = p;
+        } else if (e->hdr.kind == KMCLB_EV_STATE) {
+            found = NULL;
+        }
+    }
+    *prev = found_prev;
+    return found;
+}
+
+/* A batch end not yet received and the new one describe one run as user mode sees it (as the
+ * Java fake, which counts a run split over several receive calls as one batch): the queued
+ * record moves to the tail and carries both counts. This also bounds batch-end records by the
+ * packets between them, so none is dropped at KMCLB_MAX_STATE_EVENTS (B67, B68). */
 static void cb_processing_complete(void *ctx, uint32_t count)
 {
     kc_channel *ch = (kc_channel *)ctx;
-    kc_lock(ch->core);
+    kc_core *c = ch->core;
+    kc_lock(c);
     ch->ctr[KMCLB_Q_BATCHES]++;
-    kc_unlock(ch->core);
+    kc_event *prev;
+    kc_event *e = mergeable_batch_end(ch, &prev);
+    if (e != NULL && (uint64_t)e->hdr.aux + count <= 0xFFFFFFFFull) {
+        /* unlink and re-append with the sum */
+        if (prev == NULL) {
+            ch->ev_head = e->next;
+        } else {
+            prev->next = e->next;
+        }
+        if (ch->ev_tail == e) {
+            ch->ev_tail = prev;
+        }
+        ch->ev_count--;
+        ch->state_events--;
+        e->hdr.aux += count;
+        ch->ctr[KMCLB_Q_BATCHES]--;
+        push_event(ch, e);
+        kc_unlock(c);
+        kc_deliver_parked(ch);
+        return;
+    }
+    kc_unlock(c);
     post_simple_event(ch, KMCLB_EV_PROCESSING_COMPLETE, 0, KC_STATUS_SUCCESS, count);
 }
 
@@ -908,12 +989,64 @@ kc_status kc_op_enable(kc_channel *ch)
     return st;
 }
 
+/* Packets KMCL delivered (or user mode requeued) that sit in the receive stream, not held by user
+ * mode, are ended with an empty completion: at Disable they were never delivered as far as user
+ * mode knows (the Java fake drops undelivered packets with the connection), and KMCL's Disable
+ * waits for every packet it delivered. */
+static void retire_queued_packets(kc_channel *ch)
+{
+    kc_core *c = ch->core;
+    kc_packet *list = NULL;
+    kc_lock(c);
+    kc_event *prev = NULL;
+    for (kc_event *e = ch->ev_head; e != NULL;) {
+        kc_event *next = e->next;
+        if (e->pkt != NULL && !e->pkt->held) {
+            kc_packet *pk = e->pkt;
+            if (prev == NULL) {
+                ch->ev_head = next;
+            } else {
+                prev->next = next;
+            }
+            if (ch->ev_tail == e) {
+                ch->ev_tail = prev;
+            }
+            ch->ev_count--;
+            e->queued = 0;
+            kc_ht_free(&c->ht, pk->id, 1);
+            if (pk->prev != NULL) {
+                pk->prev->next = pk->next;
+            } else {
+                ch->packets = pk->next;
+            }
+            if (pk->next != NULL) {
+                pk->next->prev = pk->prev;
+            }
+            ch->pending_packets--;
+            pk->prev = NULL;
+            pk->next = list;
+            list = pk;
+        } else {
+            prev = e;
+        }
+        e = next;
+    }
+    kc_unlock(c);
+    while (list != NULL) {
+        kc_packet *n = list->next;
+        ch->ops->packet_complete(list->kp, NULL, 0);
+        kc_free(c, list);
+        list = n;
+    }
+}
+
 kc_status kc_op_disable(kc_channel *ch)
 {
     kc_core *c = ch->core;
     kc_lock(c);
     ch->local_disable = 1;
     kc_unlock(c);
+    retire_queued_packets(ch);
     ch->ops->disable(ch->kch);
     kc_lock(c);
     ch->local_disable = 0;
@@ -935,6 +1068,10 @@ kc_status kc_op_pause(kc_channel *ch)
 kc_status kc_op_start(kc_channel *ch)
 {
     kc_lock(ch->core);
+    if (ch->state == KMCLB_STATE_DISABLED) {
+        kc_unlock(ch->core);
+        return KC_STATUS_CONTRACT_VIOLATION; /* B92: outside Enable..Disable (as the Java fake) */
+    }
     ch->flags &= ~(uint64_t)KMCLB_QF_PAUSED;
     kc_unlock(ch->core);
     ch->ops->start(ch->kch);
@@ -1016,6 +1153,19 @@ void kc_op_set_quota(kc_channel *ch, uint32_t q)
 kc_status kc_op_set_latency(kc_channel *ch, uint16_t latency, uint16_t *original)
 {
     kc_status st = ch->ops->set_interrupt_latency(ch->kch, latency, original);
+    if (st == KC_STATUS_INVALID_DEVICE_STATE) {
+        /* B53: KMCL accepts the call until its Closed callback returns; user mode runs its Closed
+         * handler after receiving the CLOSED record, until it asks for the next records (as the
+         * Java fake). The value is the core's own then. */
+        kc_lock(ch->core);
+        if (ch->closed_window) {
+            *original = (uint16_t)ch->latency;
+            ch->latency = latency;
+            st = KC_STATUS_SUCCESS;
+        }
+        kc_unlock(ch->core);
+        return st;
+    }
     if (KC_SUCCESS(st)) {
         kc_lock(ch->core);
         ch->latency = latency;
@@ -1036,7 +1186,8 @@ static kc_status take_packet(kc_session *s, uint64_t id, kc_packet **out)
     if (KC_SUCCESS(st)) {
         kc_packet *pk = (kc_packet *)obj;
         if (!pk->held) {
-            st = KC_STATUS_INVALID_HANDLE; /* not delivered to the caller yet: cannot be known */
+            /* requeued: owned by the channel again (as the Java fake); otherwise never delivered */
+            st = pk->requeued ? KMCLB_STATUS_CONTRACT_VIOLATION : KC_STATUS_INVALID_HANDLE;
         } else {
             kc_channel *ch = pk->ch;
             kc_ht_free(&c->ht, id, 1);
@@ -1131,11 +1282,84 @@ kc_status kc_op_defer(kc_session *s, uint64_t id)
     return st;
 }
 
+/* REQUEUE: packets RECEIVE returned but user mode never dispatched go back to the head of the
+ * channel's receive stream, in order, under the same ids; they count as never delivered. KMCL
+ * still has them pending (the driver holds them), so nothing is said to KMCL. Ids that are not
+ * packets of this session and channel, or not in the delivered state, are skipped; the result is
+ * the first failure. */
+kc_status kc_op_requeue(kc_channel *ch, const uint64_t *ids, uint32_t count)
+{
+    kc_core *c = ch->core;
+    if (count == 0 || count > KMCLB_MAX_REQUEUE_BATCH) {
+        return KC_STATUS_INVALID_PARAMETER;
+    }
+    kc_packet **back = (kc_packet **)kc_alloc(c, (size_t)count * sizeof(kc_packet *));
+    if (back == NULL) {
+        return KC_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    kc_status first = KC_STATUS_SUCCESS;
+    uint32_t n = 0;
+    kc_lock(c);
+    for (uint32_t i = 0; i < count; i++) {
+        void *obj;
+        kc_status st = kc_ht_lookup(&c->ht, ids[i], KC_HT_PACKET, ch->owner->serial, &obj);
+        if (KC_SUCCESS(st)) {
+            kc_packet *pk = (kc_packet *)obj;
+            if (pk->ch != ch) {
+                st = KC_STATUS_INVALID_HANDLE;
+            } else if (!pk->held) {
+                st = pk->requeued ? KMCLB_STATUS_CONTRACT_VIOLATION : KC_STATUS_INVALID_HANDLE;
+            } else if (pk->ev.queued) {
+                st = KC_STATUS_INVALID_HANDLE; /* cannot happen: held packets are never queued */
+            } else {
+                pk->held = 0;
+                pk->requeued = 1;
+                back[n++] = pk;
+            }
+        }
+        if (!KC_SUCCESS(st) && KC_SUCCESS(first)) {
+            first = st;
+        }
+    }
+    for (uint32_t i = n; i > 0; i--) {
+        kc_packet *pk = back[i - 1];
+        kc_event *e = &pk->ev;
+        if (!pk->redelivery) {
+            uint64_t real = (uint64_t)pk->len + pk->ext_len;
+            ch->ctr[KMCLB_Q_PACKETS_IN]--;
+            ch->ctr[KMCLB_Q_BYTES_IN] -= real;
+        }
+        e->queued = 1;
+        e->next = ch->ev_head;
+        ch->ev_head = e;
+        if (ch->ev_tail == NULL) {
+            ch->ev_tail = e;
+        }
+        ch->ev_count++;
+    }
+    int disabling = ch->local_disable;
+    kc_unlock(c);
+    kc_free(c, back);
+    if (n > 0) {
+        if (disabling) {
+            retire_queued_packets(ch); /* a Disable in progress waits for them */
+        }
+        kc_deliver_parked(ch);
+    }
+    return first;
+}
+
 /* ------------------------------------------------------------------ sends */
 kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form, const void *payload, uint32_t len,
                      const void *ext, uint32_t ext_len)
 {
     kc_core *c = ch->core;
+    kc_lock(c);
+    int suspended = ch->suspended;
+    kc_unlock(c);
+    if (suspended) {
+        return KC_STATUS_CONTRACT_VIOLATION; /* B93: no sends between Suspend and Started/Closed */
+    }
     kc_send *sd = (kc_send *)kc_alloc(c, sizeof(kc_send) + (size_t)len + ext_len);
     if (sd == NULL) {
         return KC_STATUS_INSUFFICIENT_RESOURCES;

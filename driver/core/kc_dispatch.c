@@ -218,6 +218,24 @@ static kc_status do_configure(kc_session *s, kc_request *r)
     }
     kc_channel *ch;
     st = kc_channel_get(s, in.channel, &ch);
+    if (st == KC_STATUS_STALE_ID || st == KC_STATUS_INVALID_HANDLE) {
+        /* B14: KMCL's Init* functions reject an unknown channel as their first parameter; the
+         * failing function is the first one this configuration would have called */
+        kmclb_configure_out o;
+        memset(&o, 0, sizeof(o));
+        o.status = KC_STATUS_INVALID_PARAMETER_1;
+        uint32_t pr = in.config.present;
+        o.failed_function = (pr & KMCLB_CFG_CLIENT_CONTEXT_SIZE) ? KMCLB_FUNC_CLIENT(10)
+                            : (pr & KMCLB_CFG_FLAGS)             ? KMCLB_FUNC_CLIENT(11)
+                            : (pr & KMCLB_CFG_FRIENDLY_NAME)     ? KMCLB_FUNC_CLIENT(12)
+                            : (pr & KMCLB_CFG_MAX_EXTERNAL_DATA) ? KMCLB_FUNC_CLIENT(13)
+                            : (pr & KMCLB_CFG_MAX_PACKET_SIZE)   ? KMCLB_FUNC_CLIENT(14)
+                                                                 : KMCLB_FUNC_CLIENT(15);
+        zero_out(r);
+        memcpy(r->out, &o, sizeof(o));
+        r->info = sizeof(o);
+        return KC_STATUS_SUCCESS;
+    }
     if (!KC_SUCCESS(st)) {
         return st;
     }
@@ -435,6 +453,36 @@ static kc_status do_packet_op(kc_session *s, uint32_t fn, kc_request *r)
     }
     zero_out(r);
     return fn == KMCLB_FN_FAIL ? kc_op_fail(s, in.packet) : kc_op_defer(s, in.packet);
+}
+
+static kc_status do_requeue(kc_session *s, kc_request *r)
+{
+    kmclb_requeue_in in;
+    kc_status st = prefix_input(r, sizeof(in), &in);
+    if (!KC_SUCCESS(st)) {
+        return st;
+    }
+    if (in.reserved != 0 || in.count == 0 || in.count > KMCLB_MAX_REQUEUE_BATCH) {
+        return KC_STATUS_INVALID_PARAMETER;
+    }
+    if ((uint64_t)sizeof(in) + (uint64_t)in.count * sizeof(uint64_t) != r->in_len) {
+        return KC_STATUS_INFO_LENGTH_MISMATCH;
+    }
+    /* input and output may share memory: copy the ids before touching anything */
+    uint64_t *ids = (uint64_t *)kc_alloc(s->core, (size_t)in.count * sizeof(uint64_t));
+    if (ids == NULL) {
+        return KC_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(ids, (const uint8_t *)r->in + sizeof(in), (size_t)in.count * sizeof(uint64_t));
+    zero_out(r);
+    kc_channel *ch;
+    st = kc_channel_get(s, in.channel, &ch);
+    if (KC_SUCCESS(st)) {
+        st = kc_op_requeue(ch, ids, in.count);
+        kc_channel_put(ch);
+    }
+    kc_free(s->core, ids);
+    return st;
 }
 
 static kc_status check_send_lengths(uint32_t form, uint32_t len, uint32_t ext_len, uint32_t fixed, uint32_t in_len)
@@ -664,6 +712,8 @@ static kc_status dispatch_inner(kc_session *s, uint32_t code, kc_request *r)
     case KMCLB_FN_FAIL:
     case KMCLB_FN_DEFER:
         return do_packet_op(s, fn, r);
+    case KMCLB_FN_REQUEUE:
+        return do_requeue(s, r);
     case KMCLB_FN_SEND:
         return do_send(s, r);
     case KMCLB_FN_SEND_SYNC:

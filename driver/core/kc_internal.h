@@ -24,6 +24,7 @@ struct kc_packet {
     kc_packet *prev, *next;
     int held;       /* delivered to user mode (receive returned it) */
     int redelivery;
+    int requeued;   /* given back by REQUEUE and not yet received again */
     uint32_t len, ext_len;
     kc_event ev;
     uint8_t data[];
@@ -55,6 +56,8 @@ struct kc_channel {
     uint32_t state;
     uint64_t flags;
     int local_disable;
+    int closed_window; /* a CLOSED record was received and no receive followed yet (B53) */
+    int suspended; /* between the Suspend callback and the next Started/Closed (B93) */
     int closing;
     int tearing_down;
     uint32_t refs;
@@ -134,6 +137,7 @@ kc_status kc_op_set_latency(kc_channel *ch, uint16_t latency, uint16_t *original
 kc_status kc_op_complete(kc_session *s, uint64_t id, const void *payload, uint32_t len);
 kc_status kc_op_fail(kc_session *s, uint64_t id);
 kc_status kc_op_defer(kc_session *s, uint64_t id);
+kc_status kc_op_requeue(kc_channel *ch, const uint64_t *ids, uint32_t count);
 kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form, const void *payload, uint32_t len,
                      const void *ext, uint32_t ext_len);
 kc_status kc_op_send_sync(kc_channel *ch, uint32_t flags, const void *payload, uint32_t len, const void *ext,

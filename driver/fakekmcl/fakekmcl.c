@@ -16,7 +16,8 @@
 #define FK_MAX_RX 8192u
 
 enum { CONN_DISABLED, CONN_ENABLED, CONN_OPEN, CONN_CLOSED };
-enum { IN_PEERQ, IN_RING, IN_DELIVERING, IN_DELIVERED, IN_DONE };
+/* IN_COMPLETING: completed by us, the completion (type 0xB) is in or queued for our outgoing ring (B64) */
+enum { IN_PEERQ, IN_RING, IN_DELIVERING, IN_DELIVERED, IN_COMPLETING, IN_DONE };
 enum { OUT_IDLE, OUT_QUEUED, OUT_AWAIT, OUT_DONE };
 
 typedef struct fk_channel fk_channel;
@@ -56,6 +57,7 @@ typedef struct fk_rx { /* one of our packets as the peer read it */
     int consumed;   /* returned by await_received */
     int completed;  /* peer completed it (or no completion was requested) */
     int ring_type;
+    int is_completion; /* our type-0xB completion of the peer's packet `tx` (B64) */
     uint32_t len, ext_len, ring_size;
     struct fk_outpkt *owner; /* while a completion is awaited */
     uint8_t *data;
@@ -132,6 +134,7 @@ struct fk_channel {
     uint32_t sq_count;
     fk_outpkt *all_out;
     fk_rx *orq_head, *orq_tail; /* our packets in the outgoing ring, not read yet */
+    fk_rx *cq_head, *cq_tail;   /* our completions waiting for outgoing ring space (B64) */
     fk_rx *rx_head, *rx_tail;   /* read by the peer */
     uint32_t rx_count;
     int reading;
@@ -375,6 +378,42 @@ static void rx_append(fk_channel *c, fk_rx *r)
     }
 }
 
+static void finish_in(fk_channel *c, fk_inpkt *p, int outcome, const void *buf, uint32_t len);
+
+/* lock held: the peer read our completion packet (or the channel went away): the sender sees the
+ * completion now (B64). Consumes r. */
+static void completion_read(fk_channel *c, fk_rx *r)
+{
+    for (fk_inpkt *p = c->all_in; p != NULL; p = p->all_next) {
+        if (p->tx == r->tx && p->state == IN_COMPLETING) {
+            finish_in(c, p, FK_OUTCOME_COMPLETED, r->data, r->len);
+            break;
+        }
+    }
+    free(r->data);
+    free(r);
+}
+
+/* lock held: moves waiting completions into the outgoing ring while they fit (FIFO) */
+static void pump_completions(fk_channel *c)
+{
+    while (c->cq_head != NULL && c->conn == CONN_OPEN && fits(c->cq_head->ring_size, c->out_used, c->out_size)) {
+        fk_rx *r = c->cq_head;
+        c->cq_head = r->next;
+        if (c->cq_head == NULL) {
+            c->cq_tail = NULL;
+        }
+        r->next = NULL;
+        c->out_used += r->ring_size;
+        if (c->orq_tail) {
+            c->orq_tail->next = r;
+        } else {
+            c->orq_head = r;
+        }
+        c->orq_tail = r;
+    }
+}
+
 /* lock held: the peer reads everything in our outgoing ring */
 static void peer_read(fk_channel *c)
 {
@@ -388,6 +427,10 @@ static void peer_read(fk_channel *c)
             c->orq_tail = NULL;
         }
         c->out_used -= r->ring_size;
+        if (r->is_completion) {
+            completion_read(c, r);
+            continue;
+        }
         rx_append(c, r);
     }
     wake(c->w);
@@ -437,7 +480,14 @@ static void pump_out(fk_channel *c, fk_calls *calls)
             finish_out(c, p, KC_STATUS_SUCCESS, NULL, 0, calls); /* B108: done once in the ring */
         }
     }
-    peer_read(c);
+    for (;;) {
+        uint32_t before = c->out_used;
+        pump_completions(c);
+        peer_read(c);
+        if (c->cq_head == NULL || c->out_used == before) {
+            break;
+        }
+    }
 }
 
 /* lock held: ends every transaction of ours with `st` (teardown) */
@@ -463,10 +513,20 @@ static void cancel_outgoing(fk_channel *c, kc_status st, fk_calls *calls)
     while (c->orq_head != NULL) {
         fk_rx *r = c->orq_head;
         c->orq_head = r->next;
+        if (r->is_completion) {
+            completion_read(c, r); /* the channel is gone: the completion ends the transaction */
+            continue;
+        }
         free(r->data);
         free(r);
     }
     c->orq_tail = NULL;
+    while (c->cq_head != NULL) {
+        fk_rx *r = c->cq_head;
+        c->cq_head = r->next;
+        completion_read(c, r);
+    }
+    c->cq_tail = NULL;
     c->out_used = 0;
 }
 
@@ -568,7 +628,9 @@ static void deliver(fk_channel *c)
             c->outstanding++;
             kc_evt_process_packet pp = c->pp;
             void *ctx = c->pointer;
-            uint8_t irql = c->passive ? 0 : 2;
+            /* B61 (as the Java fake): without incoming-processing-at-passive, a seeded mix of
+             * DISPATCH_LEVEL and PASSIVE_LEVEL deliveries */
+            uint8_t irql = c->passive ? 0 : ((next_rand(w) >> 32) & 1u) ? 2 : 0;
             uint32_t flags = p->has_ext ? 1u : 0u;
             for (;;) {
                 const uint8_t *data = p->data;
@@ -1216,8 +1278,35 @@ static void f_complete(kc_vmbcompletion h, const void *buf, uint32_t len)
     }
     p->deferred = 0;
     c->outstanding--;
-    finish_in(c, p, FK_OUTCOME_COMPLETED, buf, len);
-    unlock(w);
+    fk_rx *r = NULL;
+    if (p->completion_requested && c->conn == CONN_OPEN) {
+        r = (fk_rx *)calloc(1, sizeof(fk_rx));
+    }
+    if (r != NULL) {
+        /* B64: a requested completion is a type-0xB packet through our outgoing ring; the sender
+         * sees it when it reads the ring */
+        r->tx = p->tx;
+        r->is_completion = 1;
+        r->ring_type = 0xB;
+        r->len = len;
+        r->ring_size = fk_ring_size(len, 0, 0);
+        r->data = len ? (uint8_t *)dup_bytes(buf, len) : NULL;
+        r->completed = 1;
+        p->state = IN_COMPLETING;
+        if (c->cq_tail) {
+            c->cq_tail->next = r;
+        } else {
+            c->cq_head = r;
+        }
+        c->cq_tail = r;
+        fk_calls calls = {NULL, NULL};
+        pump_out(c, &calls);
+        unlock(w);
+        run_calls(w, &calls);
+    } else {
+        finish_in(c, p, FK_OUTCOME_COMPLETED, buf, len);
+        unlock(w);
+    }
     deliver(c); /* B82: quota stalls resume on the next completion */
 }
 
@@ -2327,6 +2416,20 @@ static uint32_t rx_record(const fk_rx *r, uint8_t *dst, uint32_t room)
     return (uint32_t)rs;
 }
 
+/* A peer action on the channel (as the Java fake's peerTouch): a slow peer (RingFull fault)
+ * catches up and the peer reads if it is reading (B112). Called without the lock. */
+static void peer_touch(fk_channel *c)
+{
+    fk_calls calls = {0};
+    lock(c->w);
+    for (fk_outpkt *p = c->sq_head; p != NULL; p = p->next) {
+        p->held_by_fault = 0;
+    }
+    pump_out(c, &calls);
+    unlock(c->w);
+    run_calls(c->w, &calls);
+}
+
 kc_status fk_peer_received(kc_vmbchannel h, void *buf, uint32_t cap, uint32_t *out_bytes, uint32_t *out_count)
 {
     fk_channel *c = chan(h);
@@ -2335,6 +2438,7 @@ kc_status fk_peer_received(kc_vmbchannel h, void *buf, uint32_t cap, uint32_t *o
     if (c == NULL) {
         return KC_STATUS_INVALID_HANDLE;
     }
+    peer_touch(c);
     lock(c->w);
     kc_status st = KC_STATUS_SUCCESS;
     for (fk_rx *r = c->rx_head; r != NULL; r = r->next) {
@@ -2360,6 +2464,7 @@ kc_status fk_peer_await_received(kc_vmbchannel h, int64_t timeout_ms, void *buf,
     if (c == NULL) {
         return KC_STATUS_INVALID_HANDLE;
     }
+    peer_touch(c);
     fk_world *w = c->w;
     struct timespec dl = deadline_ms(timeout_ms);
     lock(w);

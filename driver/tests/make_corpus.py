@@ -40,6 +40,7 @@ SEEDS = {
     'gpadl_map': (21, 0, H + SV + struct.pack('<II', 1, 1)),
     'gpadl_unmap': (22, 0, H + SV + struct.pack('<II', 1, 0)),
     'gpadl_read': (23, 16, H + CH + struct.pack('<IIQII', 1, 0, 0, 16, 0)),
+    'requeue': (25, 0, H + CH + struct.pack('<II', 2, 0) + PK + PK),
     'gpadl_write': (24, 0, H + CH + struct.pack('<IIQII', 1, 0, 0, 4, 0) + b'wxyz'),
 }
 

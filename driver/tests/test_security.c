@@ -64,6 +64,20 @@ static void test_stale_id_after_close(void)
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), KC_STATUS_STALE_ID);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), KC_STATUS_STALE_ID);
+    /* B14: configure on a stale or forged id fails like KMCL's Init* (STATUS_INVALID_PARAMETER_1, in-band) */
+    uint64_t bad_ids[] = {ch, 0, ~0ull};
+    for (size_t i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++) {
+        kmclb_configure_in cf;
+        memset(&cf, 0, sizeof(cf));
+        cf.hdr = H();
+        cf.channel = bad_ids[i];
+        cf.config.present = KMCLB_CFG_FLAGS | KMCLB_CFG_MAX_PACKET_SIZE;
+        kmclb_configure_out co;
+        uint32_t info = 0;
+        CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_CONFIGURE, &cf, sizeof(cf), &co, sizeof(co), &info, -1), 0);
+        CHECK(info == sizeof(co) && co.status == KC_STATUS_INVALID_PARAMETER_1 &&
+              co.failed_function == KMCLB_FUNC_CLIENT(11));
+    }
     kmclb_channel_in q = {H(), ch};
     uint64_t out[24];
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &q, sizeof(q), out, sizeof(out), NULL, -1), KC_STATUS_STALE_ID);
@@ -254,8 +268,70 @@ static int build_valid(valid_req *v, uint64_t ch, uint64_t pkt)
     v[n].in_len = put(v[n].in, &ga, sizeof(ga));
     v[n].in_len += put(v[n].in + v[n].in_len, "data", 4);
     n++;
+    kmclb_requeue_in rq = {h, ch, 1, 0};
+    v[n].code = IOCTL_KMCLB_REQUEUE;
+    v[n].in_len = put(v[n].in, &rq, sizeof(rq));
+    v[n].in_len += put(v[n].in + v[n].in_len, &pkt, sizeof(pkt));
+    n++;
     /* FAIL, ENABLE, DISABLE, PAUSE, CLEANUP share layouts with DEFER / START (checked below via those) */
     return n;
+}
+
+static kc_status requeue_ids(kc_session *s, uint64_t ch, const uint64_t *ids, uint32_t count, uint32_t claimed,
+                             uint32_t reserved)
+{
+    static uint8_t in[sizeof(kmclb_requeue_in) + 8 * 8];
+    kmclb_requeue_in rq = {H(), ch, claimed, reserved};
+    memcpy(in, &rq, sizeof(rq));
+    memcpy(in + sizeof(rq), ids, (size_t)count * 8u);
+    return th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, (uint32_t)(sizeof(rq) + (size_t)count * 8u), NULL, 0, NULL, -1);
+}
+
+static void test_requeue_hostile_ids(void)
+{
+    kc_session *a, *b;
+    kc_session_open(m->core, &a);
+    kc_session_open(m->core, &b);
+    /* one client channel per offer: three offers */
+    uint64_t ep2 = th_offer(m, 2, NULL), ep3 = th_offer(m, 3, NULL);
+    uint64_t ch = open_client(a), tx, ch2, chb;
+    CHECK_ST(th_create_channel(a, m, ep2, 0, &ch2), 0);
+    CHECK_ST(th_channel_op(a, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch2), 0);
+    CHECK_ST(th_create_channel(b, m, ep3, 0, &chb), 0);
+    CHECK_ST(th_channel_op(b, m, IOCTL_KMCLB_CHANNEL_ENABLE, chb), 0);
+    uint64_t p = deliver_one(a, ch, &tx);
+    uint64_t p2 = deliver_one(a, ch2, &tx);
+    uint64_t pb = deliver_one(b, chb, &tx);
+    uint64_t one[1];
+    /* counts and reserved fields */
+    CHECK_ST(requeue_ids(a, ch, &p, 0, 0, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(requeue_ids(a, ch, &p, 1, 1, 7), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(requeue_ids(a, ch, &p, 1, KMCLB_MAX_REQUEUE_BATCH + 1, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(requeue_ids(a, ch, &p, 1, 2, 0), KC_STATUS_INFO_LENGTH_MISMATCH);
+    CHECK_ST(requeue_ids(a, ch, &p, 1, 0xFFFFFFFFu, 0), KC_STATUS_INVALID_PARAMETER);
+    /* forged channel, another session's channel and packet, a packet of another channel */
+    CHECK_ST(requeue_ids(a, 0, &p, 1, 1, 0), KC_STATUS_INVALID_HANDLE);
+    CHECK_ST(requeue_ids(a, chb, &p, 1, 1, 0), KC_STATUS_FOREIGN_ID);
+    CHECK_ST(requeue_ids(a, ch, &pb, 1, 1, 0), KC_STATUS_FOREIGN_ID);
+    CHECK_ST(requeue_ids(a, ch, &p2, 1, 1, 0), KC_STATUS_INVALID_HANDLE);
+    one[0] = ch; /* a channel id as packet id */
+    CHECK_ST(requeue_ids(a, ch, one, 1, 1, 0), KC_STATUS_INVALID_HANDLE);
+    one[0] = 0;
+    CHECK_ST(requeue_ids(a, ch, one, 1, 1, 0), KC_STATUS_INVALID_HANDLE);
+    /* a duplicate: the first is requeued, the second is no longer delivered */
+    uint64_t dup[2] = {p, p};
+    CHECK_ST(requeue_ids(a, ch, dup, 2, 2, 0), KMCLB_STATUS_CONTRACT_VIOLATION);
+    CHECK_ST(th_complete(a, m, p, NULL, 0), KMCLB_STATUS_CONTRACT_VIOLATION);
+    CHECK_ST(packet_op(a, IOCTL_KMCLB_FAIL, p), KMCLB_STATUS_CONTRACT_VIOLATION);
+    /* it comes back with the same id, then ends normally; ended packets cannot be requeued */
+    kmclb_event e;
+    CHECK(th_wait_event(a, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0) == p);
+    CHECK_ST(th_complete(a, m, p, NULL, 0), 0);
+    CHECK_ST(requeue_ids(a, ch, &p, 1, 1, 0), KC_STATUS_PACKET_RETIRED);
+    CHECK_ST(th_complete(a, m, p2, NULL, 0), 0);
+    CHECK_ST(th_complete(b, m, pb, NULL, 0), 0);
+    kc_session_close(b);
+    kc_session_close(a);
 }
 
 static void test_truncated_and_oversized_input_every_ioctl(void)
@@ -547,6 +623,7 @@ int main(void)
     /* the stale test's session close disabled a client: offers stay */
     test_id_from_another_session();
     test_double_complete_and_complete_after_fail();
+    test_requeue_hostile_ids();
     test_truncated_and_oversized_input_every_ioctl();
     test_length_overflow();
     test_session_closed_while_holding_packets_and_parked_receives();

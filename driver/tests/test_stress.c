@@ -7,7 +7,7 @@
 #include "test_host.h"
 #include "kmclshim.h"
 
-#define N 6000 /* more than KMCLB_MAX_PENDING_SENDS */
+#define N 20000 /* more than B110 keeps in flight; KMCLB_MAX_PENDING_SENDS back-pressure is retried below */
 
 static int64_t s, ch;
 static int received_packets, completions_seen; /* receiver thread only */

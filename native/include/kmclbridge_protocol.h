@@ -77,8 +77,9 @@
 #define KMCLB_FN_GPADL_UNMAP     0x816
 #define KMCLB_FN_GPADL_READ      0x817
 #define KMCLB_FN_GPADL_WRITE     0x818
+#define KMCLB_FN_REQUEUE         0x819
 #define KMCLB_FN_FIRST KMCLB_FN_QUERY_VERSION
-#define KMCLB_FN_LAST  KMCLB_FN_GPADL_WRITE
+#define KMCLB_FN_LAST  KMCLB_FN_REQUEUE
 
 #define IOCTL_KMCLB_QUERY_VERSION     KMCLB_CODE(KMCLB_FN_QUERY_VERSION, KMCLB_R)
 #define IOCTL_KMCLB_LIST_ENDPOINTS    KMCLB_CODE(KMCLB_FN_LIST_ENDPOINTS, KMCLB_R)
@@ -105,10 +106,12 @@
 #define IOCTL_KMCLB_GPADL_UNMAP       KMCLB_CODE(KMCLB_FN_GPADL_UNMAP, KMCLB_RW)
 #define IOCTL_KMCLB_GPADL_READ        KMCLB_CODE(KMCLB_FN_GPADL_READ, KMCLB_R)
 #define IOCTL_KMCLB_GPADL_WRITE       KMCLB_CODE(KMCLB_FN_GPADL_WRITE, KMCLB_RW)
+#define IOCTL_KMCLB_REQUEUE           KMCLB_CODE(KMCLB_FN_REQUEUE, KMCLB_RW)
 
 KMCLB_STATIC_ASSERT(KMCLB_DEVICE_TYPE >= 0x8000u, "vendor device type");
 KMCLB_STATIC_ASSERT(IOCTL_KMCLB_QUERY_VERSION == 0xA6C16000u, "code layout");
 KMCLB_STATIC_ASSERT(IOCTL_KMCLB_SEND == 0xA6C1E044u, "code layout");
+KMCLB_STATIC_ASSERT(IOCTL_KMCLB_REQUEUE == 0xA6C1E064u, "code layout");
 
 /* ------------------------------------------------------------------ limits */
 #define KMCLB_MAX_INPUT            (64u * 1024u * 1024u)  /* any IOCTL input */
@@ -117,7 +120,7 @@ KMCLB_STATIC_ASSERT(IOCTL_KMCLB_SEND == 0xA6C1E044u, "code layout");
 #define KMCLB_MAX_COMPLETE_BATCH   (4096u)
 #define KMCLB_MAX_GPADL_SIZE       (64u * 1024u * 1024u)
 #define KMCLB_MAX_PENDING_PACKETS  (4096u)   /* per channel: delivered, not completed (core caps KMCL quota) */
-#define KMCLB_MAX_PENDING_SENDS    (4096u)   /* per channel: our transactions in flight */
+#define KMCLB_MAX_PENDING_SENDS    (65536u)  /* per channel: our transactions in flight (the Java fake has no cap; B110 keeps 10000 in flight) */
 #define KMCLB_MAX_STATE_EVENTS     (256u)    /* per channel: queued state/batch records */
 #define KMCLB_ENDPOINT_NAME_BYTES  (64u)
 
@@ -411,6 +414,21 @@ typedef struct kmclb_packet_in {
     uint64_t packet;
 } kmclb_packet_in;
 KMCLB_STATIC_ASSERT(sizeof(kmclb_packet_in) == 16, "size");
+
+/* REQUEUE: in kmclb_requeue_in + count * uint64 packet ids; no output. Gives back packets RECEIVE
+ * returned that were never dispatched: each id must be a packet of this session and of `channel`,
+ * delivered and not yet completed/failed/deferred/requeued. Valid ids go back to the head of the
+ * channel's receive stream in the given order (same ids; not counted again in PACKETS_IN/BYTES_IN).
+ * The IOCTL status is the first failure (invalid ids are skipped), or STATUS_SUCCESS. */
+#define KMCLB_MAX_REQUEUE_BATCH (4096u)
+typedef struct kmclb_requeue_in {
+    kmclb_in_header hdr;
+    uint64_t channel;
+    uint32_t count;    /* 1..KMCLB_MAX_REQUEUE_BATCH */
+    uint32_t reserved; /* 0 */
+} kmclb_requeue_in;
+KMCLB_STATIC_ASSERT(sizeof(kmclb_requeue_in) == 24, "size");
+KMCLB_STATIC_ASSERT(offsetof(kmclb_requeue_in, count) == 16, "offset");
 
 #define KMCLB_EXTERNAL_NONE 0
 #define KMCLB_EXTERNAL_MDL 1

@@ -85,6 +85,9 @@ KMCLSHIM_API int32_t kmclshim_complete_batch(int64_t session, const int64_t *pac
                                              int32_t *out_statuses);
 KMCLSHIM_API int32_t kmclshim_fail(int64_t session, int64_t packet);
 KMCLSHIM_API int32_t kmclshim_defer_to_passive(int64_t session, int64_t packet);
+/* gives back packets receive returned but never dispatched: to the head of the channel's queue, in
+ * order, same ids, counted as never delivered (one IOCTL per 4096 ids; status = first failure) */
+KMCLSHIM_API int32_t kmclshim_requeue(int64_t session, int64_t channel, const int64_t *packets, int32_t count);
 KMCLSHIM_API int32_t kmclshim_create_gpadl(int64_t session, int64_t channel, int32_t size, int32_t flags,
                                            int32_t *out_handle);
 KMCLSHIM_API int32_t kmclshim_delete_gpadl(int64_t session, int64_t channel, int32_t handle);

@@ -703,6 +703,38 @@ int32_t kmclshim_defer_to_passive(int64_t session, int64_t packet)
     return packet_op(session, IOCTL_KMCLB_DEFER, packet);
 }
 
+int32_t kmclshim_requeue(int64_t session, int64_t channel, const int64_t *packets, int32_t count)
+{
+    if (count <= 0 || packets == NULL) {
+        return S_INVALID_PARAMETER;
+    }
+    int32_t first = S_SUCCESS;
+    for (int32_t at = 0; at < count; at += (int32_t)KMCLB_MAX_REQUEUE_BATCH) {
+        int32_t n = count - at;
+        if (n > (int32_t)KMCLB_MAX_REQUEUE_BATCH) {
+            n = (int32_t)KMCLB_MAX_REQUEUE_BATCH;
+        }
+        size_t total = sizeof(kmclb_requeue_in) + (size_t)n * sizeof(uint64_t);
+        uint8_t *buf = (uint8_t *)calloc(1, total);
+        if (buf == NULL) {
+            return S_NO_MEMORY;
+        }
+        kmclb_requeue_in in;
+        memset(&in, 0, sizeof(in));
+        in.hdr = hdr();
+        in.channel = (uint64_t)channel;
+        in.count = (uint32_t)n;
+        memcpy(buf, &in, sizeof(in));
+        memcpy(buf + sizeof(in), packets + at, (size_t)n * sizeof(uint64_t));
+        int32_t st = call(session, IOCTL_KMCLB_REQUEUE, buf, (uint32_t)total, NULL, 0, NULL);
+        free(buf);
+        if (st < 0 && first == S_SUCCESS) {
+            first = st;
+        }
+    }
+    return first;
+}
+
 int32_t kmclshim_create_gpadl(int64_t session, int64_t channel, int32_t size, int32_t flags, int32_t *out_handle)
 {
     if (out_handle == NULL) {

@@ -202,6 +202,63 @@ static uint64_t seed_from_env(void)
     return s ? strtoull(s, NULL, 0) : 1u;
 }
 
+/* Windows GUID byte order from the canonical text form's fields */
+static kc_guid guid_of(uint32_t d1, uint16_t d2, uint16_t d3, uint64_t d4)
+{
+    kc_guid g;
+    g.b[0] = (uint8_t)d1;
+    g.b[1] = (uint8_t)(d1 >> 8);
+    g.b[2] = (uint8_t)(d1 >> 16);
+    g.b[3] = (uint8_t)(d1 >> 24);
+    g.b[4] = (uint8_t)d2;
+    g.b[5] = (uint8_t)(d2 >> 8);
+    g.b[6] = (uint8_t)d3;
+    g.b[7] = (uint8_t)(d3 >> 8);
+    for (int i = 0; i < 8; i++) {
+        g.b[8 + i] = (uint8_t)(d4 >> (56 - 8 * i));
+    }
+    return g;
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* The four standing host offers of the Java fake (docs/fake-choices.md): heartbeat, key-value data
+ * exchange, shutdown, time synchronization; version-4 instance GUIDs from the seeded generator. */
+static int32_t standing_offers(fk_world *w, uint64_t seed)
+{
+    static const struct {
+        uint32_t d1;
+        uint16_t d2, d3;
+        uint64_t d4;
+        const char *name;
+    } std_offers[4] = {
+        {0x57164f39u, 0x9115u, 0x4e78u, 0xab55382f3bd5422dull, "heartbeat"},
+        {0xa9a0f4e7u, 0x5a45u, 0x4d96u, 0xb8278a841e8c03e6ull, "key-value data exchange"},
+        {0x0e0b6031u, 0x5213u, 0x4934u, 0x818b38d90ced39dbull, "shutdown"},
+        {0x9527e630u, 0xd0aeu, 0x497bu, 0xadcee80ab0175cafull, "time synchronization"},
+    };
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++) {
+        uint64_t hi = splitmix64(&x), lo = splitmix64(&x);
+        hi = (hi & ~0xF000ull) | 0x4000ull;
+        lo = (lo & ~(0xC000000000000000ull)) | 0x8000000000000000ull;
+        kc_guid type = guid_of(std_offers[i].d1, std_offers[i].d2, std_offers[i].d3, std_offers[i].d4);
+        kc_guid inst = guid_of((uint32_t)(hi >> 32), (uint16_t)(hi >> 16), (uint16_t)hi, lo);
+        uint64_t offer = 0;
+        int32_t st = fk_peer_offer(w, &type, &inst, 0, 0, std_offers[i].name, &offer, NULL);
+        if (st < 0) {
+            return st;
+        }
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------ transport */
 int32_t tr_open(void **out)
 {
@@ -248,6 +305,7 @@ int32_t tr_open(void **out)
             return st;
         }
         fk_world_set_hooks(m->world, m, on_offer, on_rescind);
+        (void)standing_offers(m->world, seed_from_env()); /* best effort: a failed offer only hides one */
         g_machine = m;
     }
     lb_machine *m = g_machine;

@@ -189,6 +189,7 @@ final class JnaBackend implements Backend {
 
     @Override
     public int enable(long channel) {
+        closedWindow.remove(channel);
         return Shim.kmclshim_enable(session, channel);
     }
 
@@ -232,6 +233,10 @@ final class JnaBackend implements Backend {
 
     @Override
     public int setInterruptLatency(long channel, int latency100ns, int[] outOriginal) {
+        Thread closedReceiver = closedWindow.get(channel);
+        if (closedReceiver != null && closedReceiver != Thread.currentThread()) {
+            return NtStatus.INVALID_DEVICE_STATE.value(); // closed, and not inside the Closed handler
+        }
         return Shim.kmclshim_set_interrupt_latency(session, channel, latency100ns, outOriginal);
     }
 
@@ -271,25 +276,49 @@ final class JnaBackend implements Backend {
         ByteBuffer buf = batch.buffer();
         int[] bytes = {0};
         int[] records = {0};
+        closedWindow.remove(channel); // the receiver asks for more: its Closed handler has finished
         int st = Shim.kmclshim_receive(session, channel, buf, batch.capacity(), timeoutMillis, bytes, records, outNeeded);
         if (NtStatus.isSuccess(st)) {
             batch.setFilled(bytes[0], records[0]);
+            noteClosed(channel, batch);
         }
         return st;
     }
 
-    @Override
-    public int requeue(long channel, long[] packetIds, int count) {
-        // The driver keeps undispatched packets itself: a packet handed back goes to the head of its queue.
-        // Until the protocol has a REQUEUE code, the loopback/native path defers them (redelivered in order).
-        int first = 0;
-        for (int i = 0; i < count; i++) {
-            int st = Shim.kmclshim_defer_to_passive(session, packetIds[i]);
-            if (!NtStatus.isSuccess(st) && first == 0) {
-                first = st;
+    /**
+     * B53: the driver accepts SetInterruptLatency after a CLOSED record was received until the next receive on
+     * the channel (the Closed handler's window); like the Java fake, only on the thread that received the record.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Thread> closedWindow =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void noteClosed(long channel, EventBatch batch) {
+        boolean closed = false;
+        EventBatch.Reader r = batch.reader();
+        while (r.next()) {
+            if (r.kind() == EventBatch.KIND_STATE) {
+                if (r.flags() == EventBatch.STATE_CLOSED) {
+                    closed = true;
+                } else if (r.flags() == EventBatch.STATE_OPENED) {
+                    closed = false;
+                }
             }
         }
-        return first;
+        if (closed) {
+            closedWindow.put(channel, Thread.currentThread());
+        }
+    }
+
+    @Override
+    public int requeue(long channel, long[] packetIds, int count) {
+        // The driver keeps undispatched packets itself: they go back to the head of the channel's queue.
+        if (count <= 0) {
+            return 0;
+        }
+        if (packetIds == null || count > packetIds.length) {
+            return NtStatus.INVALID_PARAMETER.value();
+        }
+        return Shim.kmclshim_requeue(session, channel, packetIds, count);
     }
 
     @Override

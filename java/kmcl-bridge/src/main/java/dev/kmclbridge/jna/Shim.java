@@ -86,6 +86,8 @@ final class Shim {
 
     static native int kmclshim_defer_to_passive(long session, long packet);
 
+    static native int kmclshim_requeue(long session, long channel, long[] packets, int count);
+
     static native int kmclshim_create_gpadl(long session, long channel, int size, int flags, int[] outHandle);
 
     static native int kmclshim_delete_gpadl(long session, long channel, int handle);

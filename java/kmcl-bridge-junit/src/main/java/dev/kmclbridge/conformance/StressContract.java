@@ -264,6 +264,11 @@ public class StressContract {
             assertEquals(total, checks.size());
             assertEquals(total, completions.get(), "futures completed");
             assertEquals(0, mismatches.get(), "completions delivered to the wrong send");
+            // the peer thread counts after peer.complete() returns, which can be after our future completed
+            long deadline = System.nanoTime() + DRAIN.toNanos();
+            while (peerCompleted.get() < total && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
             assertEquals(total, peerCompleted.get(), "packets the peer received");
             for (Channel ch : chs) {
                 ChannelStatistics st = PacketFlow.awaitStatistics(ch, s -> s.completionsReceived() >= perThread * threadsPerChannel,

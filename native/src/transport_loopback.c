@@ -755,125 +755,102 @@ static int32_t impl_loopback_stats(int64_t session, int64_t *out_live, int64_t *
 }
 
 /* ------------------------------------------------------------------ exported peer wrappers */
+
+/* Every exported peer entry point runs with its session pinned and set as this thread's session; channel
+ * references the call took (tls_chan_token) are dropped on the way out. */
+typedef struct peer_call {
+    void *tok;
+    lb_session *ls;
+    lb_session *prev;
+} peer_call;
+
+static int peer_enter(int64_t session, peer_call *c)
+{
+    c->ls = (lb_session *)kmclshim_internal_acquire(session, &c->tok);
+    if (c->ls == NULL) {
+        return 0;
+    }
+    c->prev = tls_sess;
+    tls_sess = c->ls;
+    tls_chan_token = NULL;
+    return 1;
+}
+
+static void peer_leave(peer_call *c)
+{
+    if (tls_chan_token != NULL) {
+        kc_peer_release(c->ls->m->core, tls_chan_token);
+        tls_chan_token = NULL;
+    }
+    tls_sess = c->prev;
+    kmclshim_internal_release(c->tok);
+}
+
 int32_t kmclshim_peer_offer(int64_t session, const uint8_t *type16, const uint8_t *instance16, int32_t mmio_mb,
                             int32_t vtl, const char *name, int64_t *out_offer, int64_t *out_endpoint)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_offer(session, type16, instance16, mmio_mb, vtl, name, out_offer, out_endpoint);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_rescind(int64_t session, int64_t offer)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_rescind(session, offer);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_offers(int64_t session, int64_t *offer_ids, int64_t *endpoint_ids, uint8_t *guids32,
                              int32_t max, int32_t *out_count)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_offers(session, offer_ids, endpoint_ids, guids32, max, out_count);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_open(int64_t session, int64_t channel)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_open(session, channel);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_close(int64_t session, int64_t channel)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_close(session, channel);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_is_open(int64_t session, int64_t channel, int32_t *out_open)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_is_open(session, channel, out_open);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
@@ -881,367 +858,205 @@ int32_t kmclshim_peer_send(int64_t session, int64_t channel, const void *payload
                            int32_t completion_requested, const void *ext, int32_t ext_len, int32_t has_ext,
                            int64_t *out_tx)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_send(session, channel, payload, len, completion_requested, ext, ext_len, has_ext, out_tx);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_await_outcome(int64_t session, int64_t channel, int64_t tx, int64_t timeout_ms,
                                     int32_t *out_kind, void *buf, int32_t cap, int32_t *out_len)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_await_outcome(session, channel, tx, timeout_ms, out_kind, buf, cap, out_len);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_received(int64_t session, int64_t channel, void *buf, int32_t cap, int32_t *out_bytes,
                                int32_t *out_count)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_received(session, channel, buf, cap, out_bytes, out_count);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_await_received(int64_t session, int64_t channel, int64_t timeout_ms, void *buf, int32_t cap,
                                      int32_t *out_bytes)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_await_received(session, channel, timeout_ms, buf, cap, out_bytes);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_complete(int64_t session, int64_t channel, int64_t tx, const void *payload, int32_t len)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_complete(session, channel, tx, payload, len);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_set_reading(int64_t session, int64_t channel, int32_t reading)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_set_reading(session, channel, reading);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_ring_status(int64_t session, int64_t channel, int32_t *out5)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_ring_status(session, channel, out5);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_queue_stopped(int64_t session, int64_t channel, int32_t *out_stopped)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_queue_stopped(session, channel, out_stopped);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_inject(int64_t session, int64_t channel, int32_t kind, int64_t arg)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_inject(session, channel, kind, arg);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_map_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t read_only,
                                 int64_t *out_mapping)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_map_gpadl(session, channel, handle, read_only, out_mapping);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_mapping_read(int64_t session, int64_t mapping, int32_t offset, void *buf, int32_t len)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_mapping_read(session, mapping, offset, buf, len);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_mapping_write(int64_t session, int64_t mapping, int32_t offset, const void *buf, int32_t len)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_mapping_write(session, mapping, offset, buf, len);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_mapping_close(int64_t session, int64_t mapping)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_mapping_close(session, mapping);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_create_gpadl(int64_t session, int64_t channel, int32_t size, int32_t read_only,
                                    int32_t *out_handle)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_create_gpadl(session, channel, size, read_only, out_handle);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_read_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t offset, void *buf,
                                  int32_t len)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_read_gpadl(session, channel, handle, offset, buf, len);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_write_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t offset, const void *buf,
                                   int32_t len)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_write_gpadl(session, channel, handle, offset, buf, len);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_peer_seed(int64_t session, int64_t *out_seed)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_peer_seed(session, out_seed);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }
 
 int32_t kmclshim_loopback_stats(int64_t session, int64_t *out_live, int64_t *out_violations)
 {
-    void *tok;
-    lb_session *ls = (lb_session *)kmclshim_internal_acquire(session, &tok);
-    if (ls == NULL) {
+    peer_call c;
+    if (!peer_enter(session, &c)) {
         return ST_INVALID_HANDLE;
     }
-    lb_session *prev = tls_sess;
-    tls_sess = ls;
-    tls_chan_token = NULL;
     int32_t r = impl_loopback_stats(session, out_live, out_violations);
-    if (tls_chan_token != NULL) {
-        kc_peer_release(ls->m->core, tls_chan_token);
-        tls_chan_token = NULL;
-    }
-    tls_sess = prev;
-    kmclshim_internal_release(tok);
+    peer_leave(&c);
     return r;
 }

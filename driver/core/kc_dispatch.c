@@ -24,23 +24,6 @@ static kc_status check_header(const void *in)
     return KC_STATUS_SUCCESS;
 }
 
-/* exact fixed-size input with a valid header */
-static kc_status fixed_input(const kc_request *r, uint32_t size, void *local)
-{
-    if (r->in_len < sizeof(kmclb_in_header)) {
-        return KC_STATUS_INFO_LENGTH_MISMATCH;
-    }
-    kc_status st = check_header(r->in);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    if (r->in_len != size) {
-        return KC_STATUS_INFO_LENGTH_MISMATCH;
-    }
-    memcpy(local, r->in, size);
-    return KC_STATUS_SUCCESS;
-}
-
 /* fixed part present (variable part follows) */
 static kc_status prefix_input(const kc_request *r, uint32_t size, void *local)
 {
@@ -56,6 +39,16 @@ static kc_status prefix_input(const kc_request *r, uint32_t size, void *local)
     }
     memcpy(local, r->in, size);
     return KC_STATUS_SUCCESS;
+}
+
+/* exact fixed-size input with a valid header: the prefix rule plus no trailing bytes */
+static kc_status fixed_input(const kc_request *r, uint32_t size, void *local)
+{
+    kc_status st = prefix_input(r, size, local);
+    if (KC_SUCCESS(st) && r->in_len != size) {
+        return KC_STATUS_INFO_LENGTH_MISMATCH;
+    }
+    return st;
 }
 
 static kc_status need_out(const kc_request *r, uint64_t size)

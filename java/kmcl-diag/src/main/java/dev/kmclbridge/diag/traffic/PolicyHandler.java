@@ -18,10 +18,13 @@ import java.util.function.Consumer;
 public final class PolicyHandler implements PacketHandler {
     private final PacketPolicy policy;
     private final Consumer<HandledPacket> listener;
+    private final AtomicLong seen = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final Map<IncomingPacket, Long> held = new ConcurrentHashMap<>();
+    /** Set by {@link #completeHeld}: from then on nothing is held, so closing the channel cannot wait forever. */
+    private boolean holdingStopped;
 
     public PolicyHandler(PacketPolicy policy, Consumer<HandledPacket> listener) {
         this.policy = policy;
@@ -30,7 +33,7 @@ public final class PolicyHandler implements PacketHandler {
 
     @Override
     public void onPacket(IncomingPacket p) {
-        long index = delivered.incrementAndGet();
+        long index = seen.incrementAndGet();
         long at = System.nanoTime();
         byte[] payload = p.payloadBytes();
         ByteBuffer ext = p.externalData();
@@ -49,11 +52,24 @@ public final class PolicyHandler implements PacketHandler {
                 p.fail();
                 failed.incrementAndGet();
             }
-            case HOLD -> held.put(p, at);
+            case HOLD -> hold(p, at);
         }
+        // counted only once the packet is completed, failed or held, so a caller that waits for the count and
+        // then completes the held packets cannot miss one
+        delivered.incrementAndGet();
     }
 
-    /** Packets delivered so far. */
+    private void hold(IncomingPacket p, long at) {
+        synchronized (held) {
+            if (!holdingStopped) {
+                held.put(p, at);
+                return;
+            }
+        }
+        p.complete(policy.completionPayload());
+    }
+
+    /** Packets delivered and handled (completed, failed or held) so far. */
     public long delivered() {
         return delivered.get();
     }
@@ -75,10 +91,18 @@ public final class PolicyHandler implements PacketHandler {
         return ages;
     }
 
-    /** Completes every held packet (with the policy's completion payload); returns how many. */
+    /**
+     * Completes every held packet (with the policy's completion payload) and stops holding: packets that arrive
+     * later are completed at once. Returns how many held packets it completed.
+     */
     public int completeHeld() {
+        List<IncomingPacket> toComplete;
+        synchronized (held) {
+            holdingStopped = true;
+            toComplete = List.copyOf(held.keySet());
+        }
         int n = 0;
-        for (IncomingPacket p : List.copyOf(held.keySet())) {
+        for (IncomingPacket p : toComplete) {
             held.remove(p);
             p.complete(policy.completionPayload());
             n++;

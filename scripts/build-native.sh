@@ -61,7 +61,7 @@ rm -rf "$BUILD/fuzz-corpus" "$BUILD/fuzz-artifacts"
 mkdir -p "$BUILD/fuzz-corpus" "$BUILD/fuzz-artifacts"
 FUZZ_LOG="$BUILD/fuzz.log"
 if ! ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-     "$BUILD/fuzz/fuzz_ioctl" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+     "$BUILD/fuzz/driver/fuzz_ioctl" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
      -print_final_stats=1 -artifact_prefix="$BUILD/fuzz-artifacts/" \
      "$BUILD/fuzz-corpus" "$ROOT/driver/tests/corpus" >"$FUZZ_LOG" 2>&1; then
     tail -n 60 "$FUZZ_LOG" >&2

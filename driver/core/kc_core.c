@@ -32,7 +32,7 @@ kc_status kc_core_create(const kc_platform *p, uint32_t max_handles, const char 
     *out = NULL;
     kc_core *c = (kc_core *)p->alloc(p->ctx, sizeof(kc_core));
     if (c == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memset(c, 0, sizeof(*c));
     c->p = p;
@@ -56,7 +56,7 @@ kc_status kc_core_create(const kc_platform *p, uint32_t max_handles, const char 
     }
     c->next_endpoint = 1;
     *out = c;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 void kc_core_destroy(kc_core *c)
@@ -96,11 +96,11 @@ kc_status kc_endpoint_add(kc_core *c, const kc_kmcl_ops *ops, void *device, cons
 {
     *out_id = 0;
     if (ops == NULL || type == NULL || instance == NULL) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     kc_endpoint *e = (kc_endpoint *)kc_alloc(c, sizeof(kc_endpoint));
     if (e == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memset(e, 0, sizeof(*e));
     e->ops = ops;
@@ -124,7 +124,7 @@ kc_status kc_endpoint_add(kc_core *c, const kc_kmcl_ops *ops, void *device, cons
     c->endpoint_count++;
     *out_id = e->id;
     kc_unlock(c);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status kc_endpoint_remove(kc_core *c, uint64_t id)
@@ -137,11 +137,11 @@ kc_status kc_endpoint_remove(kc_core *c, uint64_t id)
             c->endpoint_count--;
             kc_unlock(c);
             kc_free(c, e);
-            return KC_STATUS_SUCCESS;
+            return KMCLB_STATUS_SUCCESS;
         }
     }
     kc_unlock(c);
-    return KC_STATUS_NOT_FOUND;
+    return KMCLB_STATUS_NOT_FOUND;
 }
 
 kc_status kc_endpoint_teardown(kc_core *c, uint64_t id)
@@ -177,7 +177,7 @@ kc_status kc_session_open(kc_core *c, kc_session **out)
     *out = NULL;
     kc_session *s = (kc_session *)kc_alloc(c, sizeof(kc_session));
     if (s == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memset(s, 0, sizeof(*s));
     s->core = c;
@@ -186,7 +186,7 @@ kc_status kc_session_open(kc_core *c, kc_session **out)
     s->serial = ++c->next_session;
     kc_unlock(c);
     *out = s;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 void kc_session_shutdown(kc_session *s)
@@ -298,7 +298,7 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
         uint64_t rs = event_record_size(e);
         if (used + rs > room) {
             if (h.records == 0) {
-                h.status = KC_STATUS_BUFFER_TOO_SMALL;
+                h.status = KMCLB_STATUS_BUFFER_TOO_SMALL;
                 h.needed = (uint32_t)rs;
             }
             break;
@@ -343,7 +343,7 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
     }
     h.bytes = (uint32_t)used;
     if (h.records == 0 && h.status == 0) {
-        h.status = KC_STATUS_TIMEOUT;
+        h.status = KMCLB_STATUS_TIMEOUT;
     }
     memcpy(out, &h, sizeof(h));
     *info = (uint32_t)(sizeof(kmclb_receive_out) + used);
@@ -418,7 +418,7 @@ void kc_deliver_parked(kc_channel *ch)
         kc_lock(c);
         kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info); /* TIMEOUT if another receiver took them */
         kc_unlock(c);
-        c->p->complete(c->p->ctx, r, KC_STATUS_SUCCESS);
+        c->p->complete(c->p->ctx, r, KMCLB_STATUS_SUCCESS);
     }
 }
 
@@ -445,10 +445,10 @@ static void cancel_parked(kc_channel *ch, int all)
         memset(r->out, 0, r->out_len);
         kmclb_receive_out h;
         memset(&h, 0, sizeof(h));
-        h.status = KC_STATUS_CANCELLED;
+        h.status = KMCLB_STATUS_CANCELLED;
         memcpy(r->out, &h, sizeof(h));
         r->info = sizeof(h);
-        c->p->complete(c->p->ctx, r, KC_STATUS_SUCCESS);
+        c->p->complete(c->p->ctx, r, KMCLB_STATUS_SUCCESS);
     }
 }
 
@@ -479,7 +479,7 @@ kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
     if (has_deliverable(ch) || !may_park) {
         kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info);
         kc_unlock(c);
-        return KC_STATUS_SUCCESS;
+        return KMCLB_STATUS_SUCCESS;
     }
     r->core_state = RQ_PARKING; /* claimers skip it until the host made it cancelable */
     r->core_channel = ch;
@@ -497,12 +497,12 @@ kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
     if (!KC_SUCCESS(st) || r->core_state == RQ_CANCEL_WHILE_PARKING) {
         unlink_parked(ch, r); /* still in the list: claimers skip requests that are not PARKED */
         kc_unlock(c);
-        return KC_STATUS_CANCELLED; /* the dispatch caller completes it */
+        return KMCLB_STATUS_CANCELLED; /* the dispatch caller completes it */
     }
     r->core_state = RQ_PARKED; /* from here the request may complete at any time */
     kc_unlock(c);
     kc_deliver_parked(ch); /* events that arrived while it was PARKING */
-    return KC_STATUS_PENDING;
+    return KMCLB_STATUS_PENDING;
 }
 
 static void post_simple_event(kc_channel *ch, uint16_t kind, uint16_t flags, kc_status status, uint32_t aux)
@@ -534,8 +534,8 @@ static kc_status cb_opened(void *ctx)
     ch->state = KMCLB_STATE_OPEN;
     ch->flags |= KMCLB_QF_OPEN | KMCLB_QF_MMIO_VALID;
     kc_unlock(ch->core);
-    post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_OPENED, KC_STATUS_SUCCESS, 0);
-    return KC_STATUS_SUCCESS;
+    post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_OPENED, KMCLB_STATUS_SUCCESS, 0);
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static void cb_closed(void *ctx)
@@ -546,7 +546,7 @@ static void cb_closed(void *ctx)
     ch->suspended = 0;
     ch->flags &= ~(uint64_t)(KMCLB_QF_OPEN | KMCLB_QF_MMIO_VALID);
     kc_unlock(ch->core);
-    post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_CLOSED, KC_STATUS_SUCCESS, 0);
+    post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_CLOSED, KMCLB_STATUS_SUCCESS, 0);
 }
 
 static void cb_suspend(void *ctx)
@@ -558,7 +558,7 @@ static void cb_suspend(void *ctx)
     }
     ch->suspended = 1;
     kc_unlock(ch->core);
-    post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_SUSPEND, KC_STATUS_SUCCESS, 0);
+    post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_SUSPEND, KMCLB_STATUS_SUCCESS, 0);
 }
 
 static void cb_started(void *ctx)
@@ -568,12 +568,12 @@ static void cb_started(void *ctx)
     ch->state = KMCLB_STATE_ACTIVE;
     ch->suspended = 0;
     kc_unlock(ch->core);
-    post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_STARTED, KC_STATUS_SUCCESS, 0);
+    post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_STARTED, KMCLB_STATUS_SUCCESS, 0);
 }
 
 static void cb_post_started(void *ctx)
 {
-    post_simple_event((kc_channel *)ctx, KMCLB_EV_STATE, KMCLB_ST_POST_STARTED, KC_STATUS_SUCCESS, 0);
+    post_simple_event((kc_channel *)ctx, KMCLB_EV_STATE, KMCLB_ST_POST_STARTED, KMCLB_STATUS_SUCCESS, 0);
 }
 
 static void cb_pnp_failure(void *ctx, kc_status status)
@@ -630,7 +630,7 @@ static void cb_processing_complete(void *ctx, uint32_t count)
         return;
     }
     kc_unlock(c);
-    post_simple_event(ch, KMCLB_EV_PROCESSING_COMPLETE, 0, KC_STATUS_SUCCESS, count);
+    post_simple_event(ch, KMCLB_EV_PROCESSING_COMPLETE, 0, KMCLB_STATUS_SUCCESS, count);
 }
 
 static void cb_process_packet(void *ctx, kc_vmbcompletion kp, const void *buf, uint32_t len, uint32_t flags)
@@ -641,7 +641,7 @@ static void cb_process_packet(void *ctx, kc_vmbcompletion kp, const void *buf, u
     uint32_t ext_len = 0;
     if ((flags & KMCLB_PF_EXTERNAL_DATA) != 0) {
         kc_status st = ch->ops->packet_get_external_data(kp, 0, &ext, &ext_len);
-        if (st == KC_STATUS_PENDING) {
+        if (st == KMCLB_STATUS_PENDING) {
             return; /* KMCL delivers the packet again once the data is ready */
         }
         if (!KC_SUCCESS(st)) {
@@ -857,7 +857,7 @@ kc_status kc_apply_config(kc_channel *ch, const kmclb_channel_config *cfg, const
     }
     KC_TRY(KMCLB_CFG_TARGET_VTL, KMCLB_FUNC_SERVER(12), o->server_init_set_target_vtl(k, (uint8_t)cfg->target_vtl));
 #undef KC_TRY
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb_channel_config *cfg,
@@ -868,7 +868,7 @@ kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb
     *failed = KMCLB_FUNC_NONE;
     kc_channel *ch = (kc_channel *)kc_alloc(c, sizeof(kc_channel));
     if (ch == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memset(ch, 0, sizeof(*ch));
     ch->core = c;
@@ -887,7 +887,7 @@ kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb
     if (ep == NULL) {
         kc_unlock(c);
         kc_free(c, ch);
-        return KC_STATUS_NO_SUCH_DEVICE;
+        return KMCLB_STATUS_NO_SUCH_DEVICE;
     }
     ch->ops = ep->ops;
     void *device = ep->device;
@@ -908,7 +908,7 @@ kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb
     if (KC_SUCCESS(st)) {
         kc_lock(c);
         if (s->closing) {
-            st = KC_STATUS_INVALID_HANDLE;
+            st = KMCLB_STATUS_INVALID_HANDLE;
         } else {
             st = kc_ht_alloc(&c->ht, KC_HT_CHANNEL, ch, s->serial, &ch->id);
         }
@@ -933,7 +933,7 @@ kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb
         return st;
     }
     *out_id = ch->id;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 /* Looks up a channel of the session and takes a reference (released by kc_channel_put). */
@@ -947,13 +947,13 @@ kc_status kc_channel_get(kc_session *s, uint64_t id, kc_channel **out)
     if (KC_SUCCESS(st)) {
         kc_channel *ch = (kc_channel *)obj;
         if (ch->tearing_down) {
-            st = KC_STATUS_STALE_ID;
+            st = KMCLB_STATUS_STALE_ID;
         } else {
             ch->refs++;
             *out = ch;
         }
-    } else if (st == KC_STATUS_PACKET_RETIRED) {
-        st = KC_STATUS_STALE_ID;
+    } else if (st == KMCLB_STATUS_PACKET_RETIRED) {
+        st = KMCLB_STATUS_STALE_ID;
     }
     kc_unlock(c);
     return st;
@@ -1053,7 +1053,7 @@ kc_status kc_op_disable(kc_channel *ch)
     ch->state = KMCLB_STATE_DISABLED;
     ch->flags &= ~(uint64_t)(KMCLB_QF_OPEN | KMCLB_QF_MMIO_VALID | KMCLB_QF_QUEUE_STOPPED);
     kc_unlock(c);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status kc_op_pause(kc_channel *ch)
@@ -1062,7 +1062,7 @@ kc_status kc_op_pause(kc_channel *ch)
     kc_lock(ch->core);
     ch->flags |= KMCLB_QF_PAUSED;
     kc_unlock(ch->core);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status kc_op_start(kc_channel *ch)
@@ -1070,12 +1070,12 @@ kc_status kc_op_start(kc_channel *ch)
     kc_lock(ch->core);
     if (ch->state == KMCLB_STATE_DISABLED) {
         kc_unlock(ch->core);
-        return KC_STATUS_CONTRACT_VIOLATION; /* B92: outside Enable..Disable (as the Java fake) */
+        return KMCLB_STATUS_CONTRACT_VIOLATION; /* B92: outside Enable..Disable (as the Java fake) */
     }
     ch->flags &= ~(uint64_t)KMCLB_QF_PAUSED;
     kc_unlock(ch->core);
     ch->ops->start(ch->kch);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static uint64_t guid_msb(const kc_guid *g)
@@ -1153,7 +1153,7 @@ void kc_op_set_quota(kc_channel *ch, uint32_t q)
 kc_status kc_op_set_latency(kc_channel *ch, uint16_t latency, uint16_t *original)
 {
     kc_status st = ch->ops->set_interrupt_latency(ch->kch, latency, original);
-    if (st == KC_STATUS_INVALID_DEVICE_STATE) {
+    if (st == KMCLB_STATUS_INVALID_DEVICE_STATE) {
         /* B53: KMCL accepts the call until its Closed callback returns; user mode runs its Closed
          * handler after receiving the CLOSED record, until it asks for the next records (as the
          * Java fake). The value is the core's own then. */
@@ -1161,7 +1161,7 @@ kc_status kc_op_set_latency(kc_channel *ch, uint16_t latency, uint16_t *original
         if (ch->closed_window) {
             *original = (uint16_t)ch->latency;
             ch->latency = latency;
-            st = KC_STATUS_SUCCESS;
+            st = KMCLB_STATUS_SUCCESS;
         }
         kc_unlock(ch->core);
         return st;
@@ -1187,7 +1187,7 @@ static kc_status take_packet(kc_session *s, uint64_t id, kc_packet **out)
         kc_packet *pk = (kc_packet *)obj;
         if (!pk->held) {
             /* requeued: owned by the channel again (as the Java fake); otherwise never delivered */
-            st = pk->requeued ? KMCLB_STATUS_CONTRACT_VIOLATION : KC_STATUS_INVALID_HANDLE;
+            st = pk->requeued ? KMCLB_STATUS_CONTRACT_VIOLATION : KMCLB_STATUS_INVALID_HANDLE;
         } else {
             kc_channel *ch = pk->ch;
             kc_ht_free(&c->ht, id, 1);
@@ -1223,7 +1223,7 @@ kc_status kc_op_complete(kc_session *s, uint64_t id, const void *payload, uint32
     ch->refs--;
     kc_unlock(ch->core);
     kc_free(ch->core, pk);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status kc_op_fail(kc_session *s, uint64_t id)
@@ -1241,7 +1241,7 @@ kc_status kc_op_fail(kc_session *s, uint64_t id)
     ch->refs--;
     kc_unlock(ch->core);
     kc_free(ch->core, pk);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 /* DeferToPassive as the bridge offers it: KMCL only allows the call inline in the process-packet
@@ -1256,7 +1256,7 @@ kc_status kc_op_defer(kc_session *s, uint64_t id)
     if (KC_SUCCESS(st)) {
         kc_packet *pk = (kc_packet *)obj;
         if (!pk->held) {
-            st = KC_STATUS_INVALID_HANDLE;
+            st = KMCLB_STATUS_INVALID_HANDLE;
         } else {
             kc_channel *ch = pk->ch;
             uint64_t nid;
@@ -1274,7 +1274,7 @@ kc_status kc_op_defer(kc_session *s, uint64_t id)
                 kc_unlock(c);
                 kc_deliver_parked(ch);
                 kc_channel_put(ch);
-                return KC_STATUS_SUCCESS;
+                return KMCLB_STATUS_SUCCESS;
             }
         }
     }
@@ -1291,13 +1291,13 @@ kc_status kc_op_requeue(kc_channel *ch, const uint64_t *ids, uint32_t count)
 {
     kc_core *c = ch->core;
     if (count == 0 || count > KMCLB_MAX_REQUEUE_BATCH) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     kc_packet **back = (kc_packet **)kc_alloc(c, (size_t)count * sizeof(kc_packet *));
     if (back == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
-    kc_status first = KC_STATUS_SUCCESS;
+    kc_status first = KMCLB_STATUS_SUCCESS;
     uint32_t n = 0;
     kc_lock(c);
     for (uint32_t i = 0; i < count; i++) {
@@ -1306,11 +1306,11 @@ kc_status kc_op_requeue(kc_channel *ch, const uint64_t *ids, uint32_t count)
         if (KC_SUCCESS(st)) {
             kc_packet *pk = (kc_packet *)obj;
             if (pk->ch != ch) {
-                st = KC_STATUS_INVALID_HANDLE;
+                st = KMCLB_STATUS_INVALID_HANDLE;
             } else if (!pk->held) {
-                st = pk->requeued ? KMCLB_STATUS_CONTRACT_VIOLATION : KC_STATUS_INVALID_HANDLE;
+                st = pk->requeued ? KMCLB_STATUS_CONTRACT_VIOLATION : KMCLB_STATUS_INVALID_HANDLE;
             } else if (pk->ev.queued) {
-                st = KC_STATUS_INVALID_HANDLE; /* cannot happen: held packets are never queued */
+                st = KMCLB_STATUS_INVALID_HANDLE; /* cannot happen: held packets are never queued */
             } else {
                 pk->held = 0;
                 pk->requeued = 1;
@@ -1358,11 +1358,11 @@ kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form
     int suspended = ch->suspended;
     kc_unlock(c);
     if (suspended) {
-        return KC_STATUS_CONTRACT_VIOLATION; /* B93: no sends between Suspend and Started/Closed */
+        return KMCLB_STATUS_CONTRACT_VIOLATION; /* B93: no sends between Suspend and Started/Closed */
     }
     kc_send *sd = (kc_send *)kc_alloc(c, sizeof(kc_send) + (size_t)len + ext_len);
     if (sd == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memset(sd, 0, sizeof(*sd));
     sd->ch = ch;
@@ -1376,7 +1376,7 @@ kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form
     sd->kp = ch->ops->packet_allocate(ch->kch);
     if (sd->kp == NULL) {
         kc_free(c, sd);
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     ch->ops->packet_set_pointer(sd->kp, sd);
     ch->ops->packet_set_completion_routine(sd->kp, cb_send_complete);
@@ -1385,7 +1385,7 @@ kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form
         kc_unlock(c);
         ch->ops->packet_free(sd->kp);
         kc_free(c, sd);
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     sd->next = ch->sends;
     if (ch->sends != NULL) {
@@ -1449,7 +1449,7 @@ kc_status kc_op_gpadl_create(kc_channel *ch, uint32_t size, uint32_t flags, uint
     if (g == NULL || buf == NULL) {
         kc_free(c, g);
         kc_free(c, buf);
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memset(g, 0, sizeof(*g));
     memset(buf, 0, size);
@@ -1467,7 +1467,7 @@ kc_status kc_op_gpadl_create(kc_channel *ch, uint32_t size, uint32_t flags, uint
     g->next = ch->gpadls;
     ch->gpadls = g;
     kc_unlock(c);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_gpadl *unlink_gpadl(kc_channel *ch, uint32_t handle, int ours)
@@ -1489,12 +1489,12 @@ kc_status kc_op_gpadl_delete(kc_channel *ch, uint32_t handle)
     kc_gpadl *g = unlink_gpadl(ch, handle, 1);
     kc_unlock(c);
     if (g == NULL) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     ch->ops->delete_gpadl(ch->kch, handle); /* blocks while the server has it mapped */
     kc_free(c, g->buf);
     kc_free(c, g);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status kc_op_gpadl_map(kc_channel *ch, uint32_t handle, uint32_t flags)
@@ -1502,7 +1502,7 @@ kc_status kc_op_gpadl_map(kc_channel *ch, uint32_t handle, uint32_t flags)
     kc_core *c = ch->core;
     kc_gpadl *g = (kc_gpadl *)kc_alloc(c, sizeof(kc_gpadl));
     if (g == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memset(g, 0, sizeof(*g));
     void *addr = NULL;
@@ -1520,7 +1520,7 @@ kc_status kc_op_gpadl_map(kc_channel *ch, uint32_t handle, uint32_t flags)
     g->next = ch->gpadls;
     ch->gpadls = g;
     kc_unlock(c);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status kc_op_gpadl_unmap(kc_channel *ch, uint32_t handle)
@@ -1530,11 +1530,11 @@ kc_status kc_op_gpadl_unmap(kc_channel *ch, uint32_t handle)
     kc_gpadl *g = unlink_gpadl(ch, handle, 0);
     kc_unlock(c);
     if (g == NULL) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     ch->ops->unmap_gpadl(ch->kch, handle);
     kc_free(c, g);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 /* Copies under the core lock so a concurrent delete cannot free the memory mid-copy. */
@@ -1542,12 +1542,12 @@ kc_status kc_op_gpadl_access(kc_channel *ch, uint32_t handle, int mapped, uint64
                              int write)
 {
     kc_core *c = ch->core;
-    kc_status st = KC_STATUS_INVALID_PARAMETER;
+    kc_status st = KMCLB_STATUS_INVALID_PARAMETER;
     kc_lock(c);
     for (kc_gpadl *g = ch->gpadls; g != NULL; g = g->next) {
         if (g->handle == handle && g->ours == !mapped) {
             if (offset > g->size || (uint64_t)len > (uint64_t)g->size - offset) {
-                st = KC_STATUS_INVALID_PARAMETER;
+                st = KMCLB_STATUS_INVALID_PARAMETER;
             } else {
                 if (len > 0) {
                     if (write) {
@@ -1556,7 +1556,7 @@ kc_status kc_op_gpadl_access(kc_channel *ch, uint32_t handle, int mapped, uint64
                         memcpy(data, (uint8_t *)g->buf + offset, len);
                     }
                 }
-                st = KC_STATUS_SUCCESS;
+                st = KMCLB_STATUS_SUCCESS;
             }
             break;
         }
@@ -1711,15 +1711,15 @@ kc_status kc_op_cleanup(kc_session *s, uint64_t id)
     void *obj;
     kc_lock(c);
     kc_status st = kc_ht_lookup(&c->ht, id, KC_HT_CHANNEL, s->serial, &obj);
-    if (st == KC_STATUS_PACKET_RETIRED) {
-        st = KC_STATUS_STALE_ID;
+    if (st == KMCLB_STATUS_PACKET_RETIRED) {
+        st = KMCLB_STATUS_STALE_ID;
     }
     kc_channel *ch = (kc_channel *)obj;
     if (KC_SUCCESS(st)) {
         if (ch->tearing_down) {
-            st = KC_STATUS_STALE_ID;
+            st = KMCLB_STATUS_STALE_ID;
         } else if (ch->state != KMCLB_STATE_DISABLED) {
-            st = KC_STATUS_CONTRACT_VIOLATION; /* B35: VmbChannelCleanup needs a disabled channel */
+            st = KMCLB_STATUS_CONTRACT_VIOLATION; /* B35: VmbChannelCleanup needs a disabled channel */
         } else {
             ch->tearing_down = 1;
         }
@@ -1736,14 +1736,14 @@ kc_status kc_peer_resolve_channel(kc_core *c, uint64_t id, kc_vmbchannel *out)
     *out = NULL;
     kc_lock(c);
     uint32_t slot = (uint32_t)(id & 0xFFFFFFu);
-    kc_status st = KC_STATUS_INVALID_HANDLE;
+    kc_status st = KMCLB_STATUS_INVALID_HANDLE;
     if (slot < c->ht.capacity && ((id >> 24) & 0xFF) == KC_HT_CHANNEL) {
         const kc_ht_slot *sl = &c->ht.slots[slot];
         if (sl->state == KC_HS_LIVE && sl->gen == (uint32_t)(id >> 32)) {
             *out = ((kc_channel *)sl->obj)->kch;
-            st = KC_STATUS_SUCCESS;
+            st = KMCLB_STATUS_SUCCESS;
         } else {
-            st = KC_STATUS_STALE_ID;
+            st = KMCLB_STATUS_STALE_ID;
         }
     }
     kc_unlock(c);
@@ -1756,7 +1756,7 @@ kc_status kc_peer_acquire(kc_core *c, uint64_t id, kc_vmbchannel *out, void **to
     *token = NULL;
     kc_lock(c);
     uint32_t slot = (uint32_t)(id & 0xFFFFFFu);
-    kc_status st = KC_STATUS_INVALID_HANDLE;
+    kc_status st = KMCLB_STATUS_INVALID_HANDLE;
     if (slot < c->ht.capacity && ((id >> 24) & 0xFF) == KC_HT_CHANNEL && (id >> 32) != 0) {
         const kc_ht_slot *sl = &c->ht.slots[slot];
         kc_channel *ch = (kc_channel *)sl->obj;
@@ -1764,9 +1764,9 @@ kc_status kc_peer_acquire(kc_core *c, uint64_t id, kc_vmbchannel *out, void **to
             ch->refs++;
             *out = ch->kch;
             *token = ch;
-            st = KC_STATUS_SUCCESS;
+            st = KMCLB_STATUS_SUCCESS;
         } else if (sl->gen >= (uint32_t)(id >> 32)) {
-            st = KC_STATUS_STALE_ID;
+            st = KMCLB_STATUS_STALE_ID;
         }
     }
     kc_unlock(c);

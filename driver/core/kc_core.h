@@ -34,7 +34,7 @@ void kc_session_free(kc_session *s);
 /* kc_session_shutdown + kc_session_free */
 void kc_session_close(kc_session *s);
 
-/* Decodes, validates and executes one device-control request. Returns KC_STATUS_PENDING when the
+/* Decodes, validates and executes one device-control request. Returns KMCLB_STATUS_PENDING when the
  * request was parked (it is completed later through kc_platform.complete); otherwise the caller
  * completes it with the returned status and req->info bytes of output. */
 kc_status kc_dispatch(kc_session *s, uint32_t code, kc_request *req);

@@ -16,29 +16,29 @@ static kc_status check_header(const void *in)
     kmclb_in_header h;
     memcpy(&h, in, sizeof(h));
     if (h.version != KMCLB_PROTOCOL_VERSION) {
-        return KC_STATUS_REVISION_MISMATCH;
+        return KMCLB_STATUS_REVISION_MISMATCH;
     }
     if (h.reserved != 0) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 /* fixed part present (variable part follows) */
 static kc_status prefix_input(const kc_request *r, uint32_t size, void *local)
 {
     if (r->in_len < sizeof(kmclb_in_header)) {
-        return KC_STATUS_INFO_LENGTH_MISMATCH;
+        return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
     }
     kc_status st = check_header(r->in);
     if (!KC_SUCCESS(st)) {
         return st;
     }
     if (r->in_len < size) {
-        return KC_STATUS_INFO_LENGTH_MISMATCH;
+        return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
     }
     memcpy(local, r->in, size);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 /* exact fixed-size input with a valid header: the prefix rule plus no trailing bytes */
@@ -46,14 +46,14 @@ static kc_status fixed_input(const kc_request *r, uint32_t size, void *local)
 {
     kc_status st = prefix_input(r, size, local);
     if (KC_SUCCESS(st) && r->in_len != size) {
-        return KC_STATUS_INFO_LENGTH_MISMATCH;
+        return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
     }
     return st;
 }
 
 static kc_status need_out(const kc_request *r, uint64_t size)
 {
-    return (uint64_t)r->out_len < size ? KC_STATUS_BUFFER_TOO_SMALL : KC_STATUS_SUCCESS;
+    return (uint64_t)r->out_len < size ? KMCLB_STATUS_BUFFER_TOO_SMALL : KMCLB_STATUS_SUCCESS;
 }
 
 static void zero_out(kc_request *r)
@@ -66,30 +66,30 @@ static void zero_out(kc_request *r)
 static kc_status check_config(const kmclb_channel_config *c, uint64_t name_avail)
 {
     if ((c->present & ~KMCLB_CFG_ALL) != 0 || c->reserved != 0) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if ((c->present & KMCLB_CFG_TARGET_PNP_INSTANCE) != 0 && (c->present & KMCLB_CFG_TARGET_PNP) == 0) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if (c->target_vtl > 0xFF || c->processing_complete > 1 || c->incoming_at_passive > 1) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if (c->friendly_name_bytes > KMCLB_MAX_FRIENDLY_NAME || (c->friendly_name_bytes & 1u) != 0) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if ((c->present & KMCLB_CFG_FRIENDLY_NAME) == 0 && c->friendly_name_bytes != 0) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if ((uint64_t)c->friendly_name_bytes != name_avail) {
-        return KC_STATUS_INFO_LENGTH_MISMATCH;
+        return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
     }
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status do_version(kc_session *s, kc_request *r)
 {
     if (r->in_len != sizeof(kmclb_in_header)) {
-        return KC_STATUS_INFO_LENGTH_MISMATCH; /* any version accepted here */
+        return KMCLB_STATUS_INFO_LENGTH_MISMATCH; /* any version accepted here */
     }
     kc_status st = need_out(r, sizeof(kmclb_version_out));
     if (!KC_SUCCESS(st)) {
@@ -105,7 +105,7 @@ static kc_status do_version(kc_session *s, kc_request *r)
     zero_out(r);
     memcpy(r->out, &v, sizeof(v));
     r->info = sizeof(v);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status do_list(kc_session *s, kc_request *r)
@@ -142,7 +142,7 @@ static kc_status do_list(kc_session *s, kc_request *r)
     kc_unlock(c);
     memcpy(r->out, &eo, sizeof(eo));
     r->info = (uint32_t)(sizeof(eo) + (size_t)eo.count * sizeof(kmclb_endpoint));
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 /* copies the friendly name (after the fixed part) into an aligned temporary */
@@ -150,15 +150,15 @@ static kc_status copy_name(kc_session *s, const kc_request *r, uint32_t fixed, u
 {
     *out = NULL;
     if (bytes == 0) {
-        return KC_STATUS_SUCCESS;
+        return KMCLB_STATUS_SUCCESS;
     }
     uint16_t *n = (uint16_t *)kc_alloc(s->core, bytes);
     if (n == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memcpy(n, (const uint8_t *)r->in + fixed, bytes);
     *out = n;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status do_create(kc_session *s, kc_request *r)
@@ -169,7 +169,7 @@ static kc_status do_create(kc_session *s, kc_request *r)
         return st;
     }
     if (in.reserved != 0 || in.is_server > 1) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     st = check_config(&in.config, (uint64_t)r->in_len - sizeof(in));
     if (!KC_SUCCESS(st)) {
@@ -191,7 +191,7 @@ static kc_status do_create(kc_session *s, kc_request *r)
     zero_out(r);
     memcpy(r->out, &o, sizeof(o));
     r->info = sizeof(o);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status do_configure(kc_session *s, kc_request *r)
@@ -211,12 +211,12 @@ static kc_status do_configure(kc_session *s, kc_request *r)
     }
     kc_channel *ch;
     st = kc_channel_get(s, in.channel, &ch);
-    if (st == KC_STATUS_STALE_ID || st == KC_STATUS_INVALID_HANDLE) {
+    if (st == KMCLB_STATUS_STALE_ID || st == KMCLB_STATUS_INVALID_HANDLE) {
         /* B14: KMCL's Init* functions reject an unknown channel as their first parameter; the
          * failing function is the first one this configuration would have called */
         kmclb_configure_out o;
         memset(&o, 0, sizeof(o));
-        o.status = KC_STATUS_INVALID_PARAMETER_1;
+        o.status = KMCLB_STATUS_INVALID_PARAMETER_1;
         uint32_t pr = in.config.present;
         o.failed_function = (pr & KMCLB_CFG_CLIENT_CONTEXT_SIZE) ? KMCLB_FUNC_CLIENT(10)
                             : (pr & KMCLB_CFG_FLAGS)             ? KMCLB_FUNC_CLIENT(11)
@@ -227,7 +227,7 @@ static kc_status do_configure(kc_session *s, kc_request *r)
         zero_out(r);
         memcpy(r->out, &o, sizeof(o));
         r->info = sizeof(o);
-        return KC_STATUS_SUCCESS;
+        return KMCLB_STATUS_SUCCESS;
     }
     if (!KC_SUCCESS(st)) {
         return st;
@@ -246,7 +246,7 @@ static kc_status do_configure(kc_session *s, kc_request *r)
     zero_out(r);
     memcpy(r->out, &o, sizeof(o));
     r->info = sizeof(o);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status do_channel_op(kc_session *s, uint32_t fn, kc_request *r)
@@ -291,7 +291,7 @@ static kc_status do_channel_op(kc_session *s, uint32_t fn, kc_request *r)
         memcpy(r->out, q, sizeof(q));
         r->info = sizeof(q);
         kc_channel_put(ch);
-        return KC_STATUS_SUCCESS;
+        return KMCLB_STATUS_SUCCESS;
     }
     }
     kc_channel_put(ch);
@@ -316,7 +316,7 @@ static kc_status do_set(kc_session *s, uint32_t fn, kc_request *r)
         kc_op_set_context(ch, in.value);
         kc_channel_put(ch);
         zero_out(r);
-        return KC_STATUS_SUCCESS;
+        return KMCLB_STATUS_SUCCESS;
     }
     kmclb_set_u32_in in;
     st = fixed_input(r, sizeof(in), &in);
@@ -324,11 +324,11 @@ static kc_status do_set(kc_session *s, uint32_t fn, kc_request *r)
         return st;
     }
     if (in.reserved != 0) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if (fn == KMCLB_FN_SET_LATENCY) {
         if (in.value > 0xFFFFu) {
-            return KC_STATUS_INVALID_PARAMETER;
+            return KMCLB_STATUS_INVALID_PARAMETER;
         }
         st = need_out(r, sizeof(kmclb_u32_out));
         if (!KC_SUCCESS(st)) {
@@ -343,7 +343,7 @@ static kc_status do_set(kc_session *s, uint32_t fn, kc_request *r)
         kc_op_set_quota(ch, in.value);
         kc_channel_put(ch);
         zero_out(r);
-        return KC_STATUS_SUCCESS;
+        return KMCLB_STATUS_SUCCESS;
     }
     uint16_t orig = 0;
     st = kc_op_set_latency(ch, (uint16_t)in.value, &orig);
@@ -367,7 +367,7 @@ static kc_status do_receive(kc_session *s, kc_request *r)
         return st;
     }
     if (in.reserved != 0) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     st = need_out(r, sizeof(kmclb_receive_out));
     if (!KC_SUCCESS(st)) {
@@ -392,11 +392,11 @@ static kc_status do_complete(kc_session *s, kc_request *r)
         return st;
     }
     if (in.count == 0 || in.count > KMCLB_MAX_COMPLETE_BATCH || in.payload_bytes > KMCLB_MAX_PAYLOAD) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint64_t total = (uint64_t)sizeof(in) + (uint64_t)in.count * sizeof(kmclb_complete_entry) + in.payload_bytes;
     if (total != r->in_len) {
-        return KC_STATUS_INFO_LENGTH_MISMATCH;
+        return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
     }
     st = need_out(r, sizeof(kmclb_complete_out) + (uint64_t)in.count * 4u);
     if (!KC_SUCCESS(st)) {
@@ -407,7 +407,7 @@ static kc_status do_complete(kc_session *s, kc_request *r)
     size_t ebytes = (size_t)n * sizeof(kmclb_complete_entry);
     kmclb_complete_entry *ents = (kmclb_complete_entry *)kc_alloc(s->core, ebytes + in.payload_bytes + (size_t)n * 4u);
     if (ents == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memcpy(ents, (const uint8_t *)r->in + sizeof(in), ebytes + in.payload_bytes);
     const uint8_t *payload = (const uint8_t *)ents + ebytes;
@@ -420,7 +420,7 @@ static kc_status do_complete(kc_session *s, kc_request *r)
         memcpy(&e, &ents[i], sizeof(e));
         kc_status one;
         if ((uint64_t)e.offset + e.length > in.payload_bytes) {
-            one = KC_STATUS_INVALID_PARAMETER;
+            one = KMCLB_STATUS_INVALID_PARAMETER;
         } else {
             one = kc_op_complete(s, e.packet, payload + e.offset, e.length);
         }
@@ -434,7 +434,7 @@ static kc_status do_complete(kc_session *s, kc_request *r)
     memcpy((uint8_t *)r->out + sizeof(o), statuses, (size_t)n * 4u);
     r->info = (uint32_t)(sizeof(o) + (size_t)n * 4u);
     kc_free(s->core, ents);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status do_packet_op(kc_session *s, uint32_t fn, kc_request *r)
@@ -456,15 +456,15 @@ static kc_status do_requeue(kc_session *s, kc_request *r)
         return st;
     }
     if (in.reserved != 0 || in.count == 0 || in.count > KMCLB_MAX_REQUEUE_BATCH) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if ((uint64_t)sizeof(in) + (uint64_t)in.count * sizeof(uint64_t) != r->in_len) {
-        return KC_STATUS_INFO_LENGTH_MISMATCH;
+        return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
     }
     /* input and output may share memory: copy the ids before touching anything */
     uint64_t *ids = (uint64_t *)kc_alloc(s->core, (size_t)in.count * sizeof(uint64_t));
     if (ids == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memcpy(ids, (const uint8_t *)r->in + sizeof(in), (size_t)in.count * sizeof(uint64_t));
     zero_out(r);
@@ -481,15 +481,15 @@ static kc_status do_requeue(kc_session *s, kc_request *r)
 static kc_status check_send_lengths(uint32_t form, uint32_t len, uint32_t ext_len, uint32_t fixed, uint32_t in_len)
 {
     if (form > KMCLB_EXTERNAL_PFNS || len > KMCLB_MAX_PAYLOAD || ext_len > KMCLB_MAX_PAYLOAD) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if ((form == KMCLB_EXTERNAL_NONE) != (ext_len == 0)) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if ((uint64_t)fixed + len + ext_len != in_len) {
-        return KC_STATUS_INFO_LENGTH_MISMATCH;
+        return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
     }
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status do_send(kc_session *s, kc_request *r)
@@ -524,7 +524,7 @@ static kc_status do_send_sync(kc_session *s, kc_request *r)
         return st;
     }
     if (in.external_form == KMCLB_EXTERNAL_PFNS || in.has_timeout > 1 || in.completion_capacity > KMCLB_MAX_PAYLOAD) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     st = check_send_lengths(in.external_form, in.payload_length, in.external_length, sizeof(in), r->in_len);
     if (!KC_SUCCESS(st)) {
@@ -544,7 +544,7 @@ static kc_status do_send_sync(kc_session *s, kc_request *r)
     uint8_t *tmp = (uint8_t *)kc_alloc(s->core, body + in.completion_capacity + 8u);
     if (tmp == NULL) {
         kc_channel_put(ch);
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memcpy(tmp, (const uint8_t *)r->in + sizeof(in), body);
     uint8_t *cbuf = tmp + body;
@@ -554,7 +554,7 @@ static kc_status do_send_sync(kc_session *s, kc_request *r)
                          in.external_length, cbuf, &csize, in.has_timeout ? &timeout : NULL);
     kc_channel_put(ch);
     zero_out(r);
-    if (KC_SUCCESS(st) || st == KC_STATUS_BUFFER_OVERFLOW) {
+    if (KC_SUCCESS(st) || st == KMCLB_STATUS_BUFFER_OVERFLOW) {
         if (csize > in.completion_capacity) {
             csize = in.completion_capacity;
         }
@@ -580,7 +580,7 @@ static kc_status do_gpadl(kc_session *s, uint32_t fn, kc_request *r)
             return st;
         }
         if (in.size == 0 || in.size > KMCLB_MAX_GPADL_SIZE) {
-            return KC_STATUS_INVALID_PARAMETER;
+            return KMCLB_STATUS_INVALID_PARAMETER;
         }
         st = need_out(r, sizeof(kmclb_u32_out));
         if (!KC_SUCCESS(st)) {
@@ -610,11 +610,11 @@ static kc_status do_gpadl(kc_session *s, uint32_t fn, kc_request *r)
             return st;
         }
         if (in.reserved != 0 || in.mapped > 1 || in.length > KMCLB_MAX_GPADL_SIZE) {
-            return KC_STATUS_INVALID_PARAMETER;
+            return KMCLB_STATUS_INVALID_PARAMETER;
         }
         uint64_t expect = sizeof(in) + (fn == KMCLB_FN_GPADL_WRITE ? (uint64_t)in.length : 0u);
         if (expect != r->in_len) {
-            return KC_STATUS_INFO_LENGTH_MISMATCH;
+            return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
         }
         if (fn == KMCLB_FN_GPADL_READ) {
             st = need_out(r, in.length);
@@ -649,7 +649,7 @@ static kc_status do_gpadl(kc_session *s, uint32_t fn, kc_request *r)
         return st;
     }
     if (fn != KMCLB_FN_GPADL_MAP && in.flags != 0) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     st = kc_channel_get(s, in.channel, &ch);
     if (!KC_SUCCESS(st)) {
@@ -676,7 +676,7 @@ static kc_status dispatch_inner(kc_session *s, uint32_t code, kc_request *r)
                                  ? KMCLB_R
                                  : KMCLB_RW;
     if (fn < KMCLB_FN_FIRST || fn > KMCLB_FN_LAST || code != KMCLB_CODE(fn, expect_access)) {
-        return KC_STATUS_INVALID_DEVICE_REQUEST;
+        return KMCLB_STATUS_INVALID_DEVICE_REQUEST;
     }
     switch (fn) {
     case KMCLB_FN_QUERY_VERSION:
@@ -720,21 +720,21 @@ kc_status kc_dispatch(kc_session *s, uint32_t code, kc_request *r)
 {
     r->info = 0;
     if ((r->in_len > 0 && r->in == NULL) || (r->out_len > 0 && r->out == NULL)) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if (r->in_len > KMCLB_MAX_INPUT) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     kc_core *c = s->core;
     kc_lock(c);
     if (s->closing) {
         kc_unlock(c);
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     s->inflight++;
     kc_unlock(c);
     kc_status st = dispatch_inner(s, code, r);
-    if (!KC_SUCCESS(st) && st != KC_STATUS_BUFFER_OVERFLOW && st != KC_STATUS_PENDING) {
+    if (!KC_SUCCESS(st) && st != KMCLB_STATUS_BUFFER_OVERFLOW && st != KMCLB_STATUS_PENDING) {
         r->info = 0;
     }
     kc_lock(c);

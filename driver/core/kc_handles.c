@@ -16,11 +16,11 @@ static void push_free(kc_handle_table *t, uint32_t i)
 kc_status kc_ht_init(kc_handle_table *t, const kc_platform *p, uint32_t capacity)
 {
     if (capacity == 0 || capacity > KC_HT_MAX_SLOTS) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     t->slots = (kc_ht_slot *)p->alloc(p->ctx, (size_t)capacity * sizeof(kc_ht_slot));
     if (t->slots == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     t->capacity = capacity;
     t->free_head = t->free_tail = KC_NIL;
@@ -28,7 +28,7 @@ kc_status kc_ht_init(kc_handle_table *t, const kc_platform *p, uint32_t capacity
     for (uint32_t i = 0; i < capacity; i++) {
         push_free(t, i);
     }
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 void kc_ht_destroy(kc_handle_table *t, const kc_platform *p)
@@ -44,7 +44,7 @@ kc_status kc_ht_alloc(kc_handle_table *t, uint8_t type, void *obj, uint64_t owne
 {
     *out_id = 0;
     if (t->free_head == KC_NIL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     uint32_t i = t->free_head;
     kc_ht_slot *s = &t->slots[i];
@@ -62,7 +62,7 @@ kc_status kc_ht_alloc(kc_handle_table *t, uint8_t type, void *obj, uint64_t owne
     s->owner = owner;
     t->live++;
     *out_id = ((uint64_t)s->gen << 32) | ((uint64_t)type << 24) | (uint64_t)i;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status kc_ht_lookup(const kc_handle_table *t, uint64_t id, uint8_t type, uint64_t owner, void **obj)
@@ -72,27 +72,27 @@ kc_status kc_ht_lookup(const kc_handle_table *t, uint64_t id, uint8_t type, uint
     uint32_t ty = (uint32_t)((id >> 24) & 0xFFu);
     uint32_t gen = (uint32_t)(id >> 32);
     if (gen == 0 || ty != type || slot >= t->capacity) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     const kc_ht_slot *s = &t->slots[slot];
     if (gen > s->gen || s->gen == 0) {
-        return KC_STATUS_INVALID_HANDLE; /* never issued */
+        return KMCLB_STATUS_INVALID_HANDLE; /* never issued */
     }
     if (gen < s->gen || s->type != type) {
-        return KC_STATUS_STALE_ID;
+        return KMCLB_STATUS_STALE_ID;
     }
     /* gen == s->gen */
     if (s->state == KC_HS_FREE) {
-        return KC_STATUS_STALE_ID;
+        return KMCLB_STATUS_STALE_ID;
     }
     if (s->owner != owner) {
-        return KC_STATUS_FOREIGN_ID;
+        return KMCLB_STATUS_FOREIGN_ID;
     }
     if (s->state == KC_HS_RETIRED) {
-        return KC_STATUS_PACKET_RETIRED;
+        return KMCLB_STATUS_PACKET_RETIRED;
     }
     *obj = s->obj;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 void kc_ht_free(kc_handle_table *t, uint64_t id, int retire)

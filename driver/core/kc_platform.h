@@ -39,7 +39,7 @@ typedef struct kc_platform {
      * cancelled; the cancel routine is then never called and the core fails the request. */
     kc_status (*park)(void *ctx, kc_request *req);
     /* Takes a parked request back before the core completes it (WdfRequestUnmarkCancelable).
-     * KC_STATUS_CANCELLED when its cancel routine runs or will run: that routine calls
+     * KMCLB_STATUS_CANCELLED when its cancel routine runs or will run: that routine calls
      * kc_cancel_request and completes the request itself. park/unpark are never called with the
      * core lock held (a cancel routine takes that lock). */
     kc_status (*unpark)(void *ctx, kc_request *req);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "kmclbridge_protocol.h"
 
 #define FK_MAGIC 0x464B4348u /* "FKCH" */
 #define FK_PKT_MAGIC 0x464B504Bu
@@ -477,7 +478,7 @@ static void pump_out(fk_channel *c, fk_calls *calls)
             p->state = OUT_AWAIT;
             r->owner = p;
         } else {
-            finish_out(c, p, KC_STATUS_SUCCESS, NULL, 0, calls); /* B108: done once in the ring */
+            finish_out(c, p, KMCLB_STATUS_SUCCESS, NULL, 0, calls); /* B108: done once in the ring */
         }
     }
     for (;;) {
@@ -757,7 +758,7 @@ static void run_open(fk_channel *c, fk_calls *calls)
     c->conn = CONN_OPEN; /* SetInterruptLatency is valid from the start of Opened */
     unlock(w);
     tls_irql = 0;
-    kc_status st = opened ? opened(ctx) : KC_STATUS_SUCCESS;
+    kc_status st = opened ? opened(ctx) : KMCLB_STATUS_SUCCESS;
     lock(w);
     c->in_open_cb = 0;
     if (!KC_SUCCESS(st)) {
@@ -806,7 +807,7 @@ static void run_peer_close(fk_channel *c, fk_calls *calls)
             c->bound->bound = NULL;
             c->bound = NULL;
         }
-        cancel_outgoing(c, KC_STATUS_CANCELLED, calls);
+        cancel_outgoing(c, KMCLB_STATUS_CANCELLED, calls);
         c->run_requested = 1;
     }
     wake(w);
@@ -861,12 +862,12 @@ static kc_status f_allocate(void *device, int is_server, kc_vmbchannel *out)
     fk_offer *o = (fk_offer *)device;
     *out = NULL;
     if (o == NULL) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     fk_world *w = o->w;
     fk_channel *c = (fk_channel *)calloc(1, sizeof(fk_channel));
     if (c == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     c->magic = FK_MAGIC;
     c->w = w;
@@ -885,7 +886,7 @@ static kc_status f_allocate(void *device, int is_server, kc_vmbchannel *out)
     w->channels = c;
     unlock(w);
     *out = (kc_vmbchannel)(void *)c;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static void free_outpkt_locked(fk_channel *c, fk_outpkt *p)
@@ -957,21 +958,21 @@ static kc_status f_create_gpadl(kc_vmbchannel h, uint32_t flags, void *buf, uint
     fk_channel *c = chan(h);
     *handle = 0;
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if ((flags & ~1u) != 0 || buf == NULL || size == 0) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     fk_world *w = c->w;
     lock(w);
     if (c->conn != CONN_OPEN) {
         unlock(w);
-        return KC_STATUS_DEVICE_NOT_CONNECTED; /* B135: the peer must acknowledge */
+        return KMCLB_STATUS_DEVICE_NOT_CONNECTED; /* B135: the peer must acknowledge */
     }
     fk_gpadl *g = (fk_gpadl *)calloc(1, sizeof(fk_gpadl));
     if (g == NULL) {
         unlock(w);
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     g->handle = ++w->next_gpadl;
     g->ours = 1;
@@ -982,7 +983,7 @@ static kc_status f_create_gpadl(kc_vmbchannel h, uint32_t flags, void *buf, uint
     c->gpadls = g;
     *handle = g->handle;
     unlock(w);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static fk_gpadl *find_gpadl(fk_channel *c, uint32_t handle, int ours)
@@ -1054,7 +1055,7 @@ static void f_disable(kc_vmbchannel h)
         c->bound->bound = NULL;
         c->bound = NULL;
     }
-    cancel_outgoing(c, KC_STATUS_CANCELLED, &calls); /* Q7/Q8 */
+    cancel_outgoing(c, KMCLB_STATUS_CANCELLED, &calls); /* Q7/Q8 */
     /* undelivered peer packets are dropped with the connection */
     while (c->ring_head) {
         fk_inpkt *p = c->ring_head;
@@ -1087,7 +1088,7 @@ static kc_status f_enable(kc_vmbchannel h)
 {
     fk_channel *c = chan(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     fk_world *w = c->w;
     fk_calls calls = {0};
@@ -1096,7 +1097,7 @@ static kc_status f_enable(kc_vmbchannel h)
     if (c->conn != CONN_DISABLED) {
         release_busy(c);
         unlock(w);
-        return KC_STATUS_INVALID_DEVICE_STATE; /* Q17: enable twice */
+        return KMCLB_STATUS_INVALID_DEVICE_STATE; /* Q17: enable twice */
     }
     c->ever_enabled = 1;
     c->conn = CONN_ENABLED;
@@ -1107,7 +1108,7 @@ static kc_status f_enable(kc_vmbchannel h)
     release_busy(c);
     unlock(w);
     run_calls(w, &calls);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static void f_get_instance(kc_vmbchannel h, kc_guid *out)
@@ -1164,96 +1165,96 @@ static kc_status f_set_ctx_size(kc_vmbchannel h, uint32_t size)
 {
     fk_channel *c = init_target(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     c->ctx_size = size; /* B84 */
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status f_set_flags(kc_vmbchannel h, uint32_t flags)
 {
     fk_channel *c = init_target(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if ((flags & ~1u) != 0) {
-        return KC_STATUS_INVALID_PARAMETER_2; /* B25 */
+        return KMCLB_STATUS_INVALID_PARAMETER_2; /* B25 */
     }
     c->flags = flags;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status f_set_name(kc_vmbchannel h, const uint16_t *name, uint32_t bytes)
 {
     fk_channel *c = init_target(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if (bytes > 0 && name == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_2;
+        return KMCLB_STATUS_INVALID_PARAMETER_2;
     }
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status f_set_max_ext(kc_vmbchannel h, uint32_t size, uint32_t chain)
 {
     fk_channel *c = init_target(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if (size == 0) {
-        return KC_STATUS_INVALID_PARAMETER_2; /* B18, B20 */
+        return KMCLB_STATUS_INVALID_PARAMETER_2; /* B18, B20 */
     }
     if (chain == 0) {
-        return KC_STATUS_INVALID_PARAMETER_3; /* B19 */
+        return KMCLB_STATUS_INVALID_PARAMETER_3; /* B19 */
     }
     c->ext_size = size;
     c->ext_chain = chain;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status f_set_max_packet(kc_vmbchannel h, uint32_t size)
 {
     fk_channel *c = init_target(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if (size == 0) {
-        return KC_STATUS_INVALID_PARAMETER_2; /* B16 */
+        return KMCLB_STATUS_INVALID_PARAMETER_2; /* B16 */
     }
     c->max_packet = size;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status f_set_pp(kc_vmbchannel h, kc_evt_process_packet pp, kc_evt_processing_complete pc)
 {
     fk_channel *c = init_target(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if (pp == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_2;
+        return KMCLB_STATUS_INVALID_PARAMETER_2;
     }
     lock(c->w);
     c->pp = pp;
     c->pc = pc; /* B27: NULL = no end-of-batch notifications */
     unlock(c->w);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status f_set_state_cb(kc_vmbchannel h, const kc_state_callbacks *cb)
 {
     fk_channel *c = init_target(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if (cb == NULL || cb->version != KC_STATE_CALLBACKS_VERSION || cb->size != KC_STATE_CALLBACKS_SIZE) {
-        return KC_STATUS_INVALID_PARAMETER_2; /* B22 */
+        return KMCLB_STATUS_INVALID_PARAMETER_2; /* B22 */
     }
     lock(c->w);
     c->cb = *cb;
     unlock(c->w);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static fk_inpkt *inpkt(kc_vmbcompletion h)
@@ -1352,13 +1353,13 @@ static kc_status f_get_ext(kc_vmbcompletion h, uint32_t flags, const void **data
     *data = NULL;
     *len = 0;
     if (p == NULL || (flags & ~1u) != 0) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     fk_world *w = p->ch->w;
     lock(w);
-    kc_status st = KC_STATUS_SUCCESS;
+    kc_status st = KMCLB_STATUS_SUCCESS;
     if ((p->state != IN_DELIVERING && p->state != IN_DELIVERED) || !p->has_ext) {
-        st = KC_STATUS_INVALID_PARAMETER;
+        st = KMCLB_STATUS_INVALID_PARAMETER;
     } else {
         *data = p->data + p->len; /* B75 */
         *len = p->ext_len;
@@ -1414,22 +1415,22 @@ static kc_status f_send_sync(kc_vmbchannel h, const void *buf, uint32_t len, con
 {
     fk_channel *c = chan(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     uint32_t cap = csize ? *csize : 0;
     if ((cap % 8u) != 0 || (cap > 0 && cbuf == NULL)) {
-        return KC_STATUS_INVALID_PARAMETER; /* B125 */
+        return KMCLB_STATUS_INVALID_PARAMETER; /* B125 */
     }
     int wait_completion = (flags & 1u) != 0;
     int zero = timeout != NULL && *timeout == 0;
     if (c->server && (!zero || wait_completion)) {
-        return KC_STATUS_INVALID_PARAMETER; /* B131 */
+        return KMCLB_STATUS_INVALID_PARAMETER; /* B131 */
     }
     fk_world *w = c->w;
     fk_calls calls = {0};
     fk_outpkt *p = (fk_outpkt *)calloc(1, sizeof(fk_outpkt));
     if (p == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     p->magic = FK_PKT_MAGIC;
     p->ch = c;
@@ -1448,7 +1449,7 @@ static kc_status f_send_sync(kc_vmbchannel h, const void *buf, uint32_t len, con
     if (c->shut && c->ever_opened) {
         unlock(w);
         free(p);
-        return KC_STATUS_DEVICE_REMOVED; /* B130 */
+        return KMCLB_STATUS_DEVICE_REMOVED; /* B130 */
     }
     p->all_next = c->all_out;
     c->all_out = p;
@@ -1473,18 +1474,18 @@ static kc_status f_send_sync(kc_vmbchannel h, const void *buf, uint32_t len, con
         }
         free_outpkt_locked(c, p);
         unlock(w);
-        return KC_STATUS_BUFFER_OVERFLOW;
+        return KMCLB_STATUS_BUFFER_OVERFLOW;
     }
     for (;;) {
         if (p->sync_done) {
             break;
         }
         if (c->shut && c->ever_opened) {
-            st = KC_STATUS_DEVICE_REMOVED;
+            st = KMCLB_STATUS_DEVICE_REMOVED;
             break;
         }
         if (dlp != NULL && expired(dlp)) {
-            st = KC_STATUS_CANCELLED; /* B128 */
+            st = KMCLB_STATUS_CANCELLED; /* B128 */
             break;
         }
         if (!wait_until(w, dlp)) {
@@ -1499,7 +1500,7 @@ static kc_status f_send_sync(kc_vmbchannel h, const void *buf, uint32_t len, con
                 memcpy(cbuf, p->sync_cbuf, n);
             }
             if (p->sync_clen > cap) {
-                st = KC_STATUS_BUFFER_OVERFLOW;
+                st = KMCLB_STATUS_BUFFER_OVERFLOW;
             }
             if (csize) {
                 *csize = n; /* B126 */
@@ -1551,19 +1552,19 @@ static kc_status f_set_latency(kc_vmbchannel h, uint16_t latency, uint16_t *orig
 {
     fk_channel *c = chan(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     lock(c->w);
     if (c->conn != CONN_OPEN && !c->in_close_cb) {
         unlock(c->w);
-        return KC_STATUS_INVALID_DEVICE_STATE; /* B53 */
+        return KMCLB_STATUS_INVALID_DEVICE_STATE; /* B53 */
     }
     if (orig) {
         *orig = c->latency; /* B54 */
     }
     c->latency = latency;
     unlock(c->w);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static void f_set_pointer(kc_vmbchannel h, void *p)
@@ -1597,29 +1598,29 @@ static kc_status f_ring_pages(kc_vmbchannel h, uint32_t in_pages, uint32_t out_p
 {
     fk_channel *c = init_target(h);
     if (c == NULL || c->server) {
-        return KC_STATUS_INVALID_PARAMETER_1; /* B29: client only */
+        return KMCLB_STATUS_INVALID_PARAMETER_1; /* B29: client only */
     }
     if (in_pages == 0 || in_pages > 65536u) {
-        return KC_STATUS_INVALID_PARAMETER_2;
+        return KMCLB_STATUS_INVALID_PARAMETER_2;
     }
     if (out_pages == 0 || out_pages > 65536u) {
-        return KC_STATUS_INVALID_PARAMETER_3;
+        return KMCLB_STATUS_INVALID_PARAMETER_3;
     }
     lock(c->w);
     c->in_size = in_pages * FK_PAGE_SIZE;
     c->out_size = out_pages * FK_PAGE_SIZE;
     unlock(c->w);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status f_target_pnp(kc_vmbchannel h, const kc_guid *type, const kc_guid *inst, kc_evt_pnp_failure f)
 {
     fk_channel *c = init_target(h);
     if (c == NULL || c->server) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if (type == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_2;
+        return KMCLB_STATUS_INVALID_PARAMETER_2;
     }
     lock(c->w);
     c->has_target = 1;
@@ -1630,7 +1631,7 @@ static kc_status f_target_pnp(kc_vmbchannel h, const kc_guid *type, const kc_gui
     }
     c->pnp = f;
     unlock(c->w);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_vmbpacket f_packet_allocate(kc_vmbchannel h)
@@ -1693,23 +1694,23 @@ static kc_status queue_send(fk_channel *c, fk_outpkt *p, const void *buf, uint32
     fk_world *w = c->w;
     if (p->state == OUT_QUEUED || p->state == OUT_AWAIT) {
         violation(w);
-        return KC_STATUS_CONTRACT_VIOLATION;
+        return KMCLB_STATUS_CONTRACT_VIOLATION;
     }
     if ((flags & ~7u) != 0) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if (has_ext && (flags & 1u) == 0) {
-        return KC_STATUS_INVALID_PARAMETER; /* B115 */
+        return KMCLB_STATUS_INVALID_PARAMETER; /* B115 */
     }
     if (len > c->max_packet) {
-        return KC_STATUS_INVALID_PARAMETER; /* B120 */
+        return KMCLB_STATUS_INVALID_PARAMETER; /* B120 */
     }
     if ((len > 0 && buf == NULL) || (has_ext && ext == NULL)) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint32_t rs = fk_ring_size(len, ext_len, has_ext);
     if ((uint64_t)rs + 8u >= c->out_size) {
-        return KC_STATUS_INVALID_PARAMETER; /* could never fit in the ring */
+        return KMCLB_STATUS_INVALID_PARAMETER; /* could never fit in the ring */
     }
     if (c->shut && c->ever_opened && c->conn == CONN_OPEN) {
         violation(w); /* B93: sending after Suspend; still queued */
@@ -1717,7 +1718,7 @@ static kc_status queue_send(fk_channel *c, fk_outpkt *p, const void *buf, uint32
     free(p->data);
     p->data = (uint8_t *)malloc((size_t)len + ext_len + 1u);
     if (p->data == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     if (len) {
         memcpy(p->data, buf, len);
@@ -1750,7 +1751,7 @@ static kc_status queue_send(fk_channel *c, fk_outpkt *p, const void *buf, uint32
     if (p->state == OUT_QUEUED && c->conn == CONN_OPEN) {
         c->ring_full_events++; /* B112: queued for lack of ring space */
     }
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status do_send(kc_vmbpacket h, const void *buf, uint32_t len, const void *ext, uint32_t ext_len,
@@ -1758,7 +1759,7 @@ static kc_status do_send(kc_vmbpacket h, const void *buf, uint32_t len, const vo
 {
     fk_outpkt *p = outpkt(h);
     if (p == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     fk_channel *c = p->ch;
     fk_world *w = c->w;
@@ -1808,21 +1809,21 @@ static kc_status f_map_gpadl(kc_vmbchannel h, uint32_t flags, uint32_t handle, v
     *addr = NULL;
     *size = 0;
     if (c == NULL || !c->server) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if ((flags & ~1u) != 0) {
-        return KC_STATUS_INVALID_PARAMETER_2;
+        return KMCLB_STATUS_INVALID_PARAMETER_2;
     }
     fk_world *w = c->w;
     lock(w);
     fk_gpadl *g = find_gpadl(c, handle, 0);
-    kc_status st = KC_STATUS_SUCCESS;
+    kc_status st = KMCLB_STATUS_SUCCESS;
     if (g == NULL) {
-        st = KC_STATUS_INVALID_PARAMETER_3;
+        st = KMCLB_STATUS_INVALID_PARAMETER_3;
     } else if (g->read_only && (flags & 1u) == 0) {
-        st = KC_STATUS_ACCESS_DENIED; /* B138 */
+        st = KMCLB_STATUS_ACCESS_DENIED; /* B138 */
     } else if (g->mapped) {
-        st = KC_STATUS_INVALID_DEVICE_STATE; /* B140 */
+        st = KMCLB_STATUS_INVALID_DEVICE_STATE; /* B140 */
     } else {
         g->mapped = 1; /* B139: read-only mapping does not prevent writes */
         *addr = g->buf;
@@ -1858,57 +1859,57 @@ static kc_status f_server_flags(kc_vmbchannel h, uint32_t flags)
 {
     fk_channel *c = server_init(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if ((flags & ~0x1Fu) != 0) {
-        return KC_STATUS_INVALID_PARAMETER_2; /* B26 */
+        return KMCLB_STATUS_INVALID_PARAMETER_2; /* B26 */
     }
     c->server_flags = flags;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status f_mmio(kc_vmbchannel h, uint16_t mb, uint16_t opt)
 {
     fk_channel *c = server_init(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if (mb == 0 && opt == 0) {
-        return KC_STATUS_INVALID_PARAMETER; /* B32 */
+        return KMCLB_STATUS_INVALID_PARAMETER; /* B32 */
     }
     c->mmio_mb = mb;
     c->mmio_mb_opt = opt;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status f_iface(kc_vmbchannel h, const kc_guid *type, const kc_guid *inst)
 {
     fk_channel *c = server_init(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if (type == NULL || inst == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_2;
+        return KMCLB_STATUS_INVALID_PARAMETER_2;
     }
     lock(c->w);
     c->has_target_iface = 1;
     c->iface_type = *type;
     c->iface_instance = *inst;
     unlock(c->w);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kc_status f_vtl(kc_vmbchannel h, uint8_t vtl)
 {
     fk_channel *c = server_init(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_PARAMETER_1;
+        return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     if (vtl > 2) {
-        return KC_STATUS_INVALID_PARAMETER_2; /* B33: VTL 0..2 exist */
+        return KMCLB_STATUS_INVALID_PARAMETER_2; /* B33: VTL 0..2 exist */
     }
     c->vtl = vtl;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static void f_query_ring(kc_vmbchannel h, kc_ring_info *out)
@@ -1993,14 +1994,14 @@ kc_status fk_world_create(uint64_t seed, fk_world **out)
     fk_world *w = (fk_world *)calloc(1, sizeof(fk_world));
     *out = NULL;
     if (w == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     w->seed = seed;
     w->rng = seed ? seed : 0x9E3779B97F4A7C15ull;
     *out = w;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 void fk_world_destroy(fk_world *w)
@@ -2084,7 +2085,7 @@ kc_status fk_peer_offer(fk_world *w, const kc_guid *type, const kc_guid *instanc
 {
     fk_offer *o = (fk_offer *)calloc(1, sizeof(fk_offer));
     if (o == NULL) {
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     o->w = w;
     o->type = *type;
@@ -2116,7 +2117,7 @@ kc_status fk_peer_offer(fk_world *w, const kc_guid *type, const kc_guid *instanc
     if (out_device) {
         *out_device = o;
     }
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status fk_peer_rescind(fk_world *w, uint64_t id)
@@ -2129,7 +2130,7 @@ kc_status fk_peer_rescind(fk_world *w, uint64_t id)
     }
     if (o == NULL || o->rescinded) {
         unlock(w);
-        return KC_STATUS_NOT_FOUND;
+        return KMCLB_STATUS_NOT_FOUND;
     }
     o->rescinded = 1;
     fk_channel *c = o->bound;
@@ -2147,7 +2148,7 @@ kc_status fk_peer_rescind(fk_world *w, uint64_t id)
     if (hook) {
         hook(hctx, id);
     }
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status fk_peer_offers(fk_world *w, uint64_t *ids, uint8_t *guids, uint32_t max, uint32_t *out_count)
@@ -2171,7 +2172,7 @@ kc_status fk_peer_offers(fk_world *w, uint64_t *ids, uint8_t *guids, uint32_t ma
     }
     unlock(w);
     *out_count = n;
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 const char *fk_offer_name(void *device)
@@ -2189,15 +2190,15 @@ kc_status fk_peer_open(kc_vmbchannel h)
 {
     fk_channel *c = chan(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     fk_world *w = c->w;
     fk_calls calls = {0};
     lock(w);
     acquire_busy(c);
-    kc_status st = KC_STATUS_SUCCESS;
+    kc_status st = KMCLB_STATUS_SUCCESS;
     if (!c->server || (c->conn != CONN_ENABLED && c->conn != CONN_CLOSED) || c->vtl != 0) {
-        st = KC_STATUS_INVALID_DEVICE_STATE;
+        st = KMCLB_STATUS_INVALID_DEVICE_STATE;
     } else {
         run_open(c, &calls); /* B51 on re-open */
     }
@@ -2211,7 +2212,7 @@ kc_status fk_peer_close(kc_vmbchannel h)
 {
     fk_channel *c = chan(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     fk_world *w = c->w;
     if (!c->server) {
@@ -2219,14 +2220,14 @@ kc_status fk_peer_close(kc_vmbchannel h)
         fk_offer *o = c->bound;
         uint64_t id = o ? o->id : 0;
         unlock(w);
-        return o ? fk_peer_rescind(w, id) : KC_STATUS_INVALID_DEVICE_STATE;
+        return o ? fk_peer_rescind(w, id) : KMCLB_STATUS_INVALID_DEVICE_STATE;
     }
     fk_calls calls = {0};
     lock(w);
     acquire_busy(c);
-    kc_status st = KC_STATUS_SUCCESS;
+    kc_status st = KMCLB_STATUS_SUCCESS;
     if (c->conn != CONN_OPEN) {
-        st = KC_STATUS_INVALID_DEVICE_STATE;
+        st = KMCLB_STATUS_INVALID_DEVICE_STATE;
     } else {
         run_peer_close(c, &calls);
     }
@@ -2266,17 +2267,17 @@ kc_status fk_peer_send(kc_vmbchannel h, const void *payload, uint32_t len, int c
     fk_channel *c = chan(h);
     *out_tx = 0;
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     if ((len > 0 && payload == NULL) || (has_ext && ext_len > 0 && ext == NULL)) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     peer_delay(c);
     fk_world *w = c->w;
     lock(w);
     if (c->conn != CONN_OPEN) {
         unlock(w);
-        return KC_STATUS_INVALID_DEVICE_STATE;
+        return KMCLB_STATUS_INVALID_DEVICE_STATE;
     }
     uint32_t rs = fk_ring_size(len, ext_len, has_ext);
     uint64_t tx = ++w->next_tx;
@@ -2290,12 +2291,12 @@ kc_status fk_peer_send(kc_vmbchannel h, const void *payload, uint32_t len, int c
         }
         c->dropped++;
         unlock(w);
-        return KC_STATUS_SUCCESS;
+        return KMCLB_STATUS_SUCCESS;
     }
     if ((uint64_t)rs + 8u >= c->in_size) {
         unlock(w);
         *out_tx = 0;
-        return KC_STATUS_INVALID_PARAMETER; /* could never fit */
+        return KMCLB_STATUS_INVALID_PARAMETER; /* could never fit */
     }
     fk_inpkt *p = (fk_inpkt *)calloc(1, sizeof(fk_inpkt));
     uint8_t *data = (uint8_t *)malloc((size_t)len + ext_len + 1u);
@@ -2303,7 +2304,7 @@ kc_status fk_peer_send(kc_vmbchannel h, const void *payload, uint32_t len, int c
         free(p);
         free(data);
         unlock(w);
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     if (len) {
         memcpy(data, payload, len);
@@ -2334,7 +2335,7 @@ kc_status fk_peer_send(kc_vmbchannel h, const void *payload, uint32_t len, int c
     pump_in(c);
     unlock(w);
     deliver(c);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status fk_peer_await_outcome(kc_vmbchannel h, uint64_t tx, int64_t timeout_ms, int *kind, void *buf,
@@ -2344,7 +2345,7 @@ kc_status fk_peer_await_outcome(kc_vmbchannel h, uint64_t tx, int64_t timeout_ms
     *kind = FK_OUTCOME_PENDING;
     *out_len = 0;
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     fk_world *w = c->w;
     struct timespec dl = deadline_ms(timeout_ms);
@@ -2359,8 +2360,8 @@ kc_status fk_peer_await_outcome(kc_vmbchannel h, uint64_t tx, int64_t timeout_ms
                     memcpy(buf, p->cpayload, n);
                 }
                 *out_len = p->clen;
-                kc_status st = p->clen > cap ? KC_STATUS_BUFFER_TOO_SMALL : KC_STATUS_SUCCESS;
-                if (st == KC_STATUS_SUCCESS) {
+                kc_status st = p->clen > cap ? KMCLB_STATUS_BUFFER_TOO_SMALL : KMCLB_STATUS_SUCCESS;
+                if (st == KMCLB_STATUS_SUCCESS) {
                     if (prev) {
                         prev->next = p->next;
                     } else {
@@ -2385,7 +2386,7 @@ kc_status fk_peer_await_outcome(kc_vmbchannel h, uint64_t tx, int64_t timeout_ms
         }
         if (!known) {
             unlock(w);
-            return KC_STATUS_NOT_FOUND;
+            return KMCLB_STATUS_NOT_FOUND;
         }
         if (expired(&dl)) {
             break;
@@ -2393,7 +2394,7 @@ kc_status fk_peer_await_outcome(kc_vmbchannel h, uint64_t tx, int64_t timeout_ms
         wait_until(w, &dl);
     }
     unlock(w);
-    return KC_STATUS_SUCCESS; /* PENDING */
+    return KMCLB_STATUS_SUCCESS; /* PENDING */
 }
 
 static uint32_t rx_record(const fk_rx *r, uint8_t *dst, uint32_t room)
@@ -2436,18 +2437,18 @@ kc_status fk_peer_received(kc_vmbchannel h, void *buf, uint32_t cap, uint32_t *o
     *out_bytes = 0;
     *out_count = 0;
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     peer_touch(c);
     lock(c->w);
-    kc_status st = KC_STATUS_SUCCESS;
+    kc_status st = KMCLB_STATUS_SUCCESS;
     for (fk_rx *r = c->rx_head; r != NULL; r = r->next) {
         if (r->completed) {
             continue;
         }
         uint32_t n = rx_record(r, (uint8_t *)buf + *out_bytes, cap - *out_bytes);
         if (n == 0) {
-            st = KC_STATUS_BUFFER_OVERFLOW;
+            st = KMCLB_STATUS_BUFFER_OVERFLOW;
             break;
         }
         *out_bytes += n;
@@ -2462,7 +2463,7 @@ kc_status fk_peer_await_received(kc_vmbchannel h, int64_t timeout_ms, void *buf,
     fk_channel *c = chan(h);
     *out_bytes = 0;
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     peer_touch(c);
     fk_world *w = c->w;
@@ -2475,12 +2476,12 @@ kc_status fk_peer_await_received(kc_vmbchannel h, int64_t timeout_ms, void *buf,
                 if (n == 0) {
                     unlock(w);
                     *out_bytes = (uint32_t)KMCLB_RECORD_SIZE((uint64_t)r->len + r->ext_len);
-                    return KC_STATUS_BUFFER_TOO_SMALL;
+                    return KMCLB_STATUS_BUFFER_TOO_SMALL;
                 }
                 r->consumed = 1;
                 *out_bytes = n;
                 unlock(w);
-                return KC_STATUS_SUCCESS;
+                return KMCLB_STATUS_SUCCESS;
             }
         }
         if (expired(&dl)) {
@@ -2489,27 +2490,27 @@ kc_status fk_peer_await_received(kc_vmbchannel h, int64_t timeout_ms, void *buf,
         wait_until(w, &dl);
     }
     unlock(w);
-    return KC_STATUS_TIMEOUT;
+    return KMCLB_STATUS_TIMEOUT;
 }
 
 kc_status fk_peer_complete(kc_vmbchannel h, uint64_t tx, const void *payload, uint32_t len)
 {
     fk_channel *c = chan(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     peer_delay(c);
     fk_world *w = c->w;
     fk_calls calls = {0};
     lock(w);
-    kc_status st = KC_STATUS_NOT_FOUND;
+    kc_status st = KMCLB_STATUS_NOT_FOUND;
     for (fk_rx *r = c->rx_head; r != NULL; r = r->next) {
         if (r->tx == tx && !r->completed && r->owner != NULL) {
             r->completed = 1;
             fk_outpkt *p = r->owner;
             r->owner = NULL;
-            finish_out(c, p, KC_STATUS_SUCCESS, payload, len, &calls); /* B109 */
-            st = KC_STATUS_SUCCESS;
+            finish_out(c, p, KMCLB_STATUS_SUCCESS, payload, len, &calls); /* B109 */
+            st = KMCLB_STATUS_SUCCESS;
             break;
         }
     }
@@ -2526,7 +2527,7 @@ kc_status fk_peer_set_reading(kc_vmbchannel h, int reading)
 {
     fk_channel *c = chan(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     fk_calls calls = {0};
     lock(c->w);
@@ -2537,14 +2538,14 @@ kc_status fk_peer_set_reading(kc_vmbchannel h, int reading)
     pump_out(c, &calls);
     unlock(c->w);
     run_calls(c->w, &calls);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status fk_peer_ring_status(kc_vmbchannel h, uint32_t out[5])
 {
     fk_channel *c = chan(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     lock(c->w);
     out[0] = c->in_size;
@@ -2553,7 +2554,7 @@ kc_status fk_peer_ring_status(kc_vmbchannel h, uint32_t out[5])
     out[3] = c->out_used;
     out[4] = c->pq_count;
     unlock(c->w);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status fk_peer_queue_stopped(kc_vmbchannel h, int *stopped)
@@ -2561,12 +2562,12 @@ kc_status fk_peer_queue_stopped(kc_vmbchannel h, int *stopped)
     fk_channel *c = chan(h);
     *stopped = 0;
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     lock(c->w);
     *stopped = c->queue_stopped;
     unlock(c->w);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status fk_peer_inject(fk_world *w, kc_vmbchannel h, int kind, int64_t arg)
@@ -2577,13 +2578,13 @@ kc_status fk_peer_inject(fk_world *w, kc_vmbchannel h, int kind, int64_t arg)
         w->pnp_fault_armed = 1;
         w->pnp_fault = (kc_status)arg;
         unlock(w);
-        return KC_STATUS_SUCCESS;
+        return KMCLB_STATUS_SUCCESS;
     }
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     if (arg < 0 || arg > 0x7FFFFFFF) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if (kind == FK_FAULT_OFFER_BURST) {
         kc_guid type;
@@ -2600,10 +2601,10 @@ kc_status fk_peer_inject(fk_world *w, kc_vmbchannel h, int kind, int64_t arg)
                 return st;
             }
         }
-        return KC_STATUS_SUCCESS;
+        return KMCLB_STATUS_SUCCESS;
     }
     lock(w);
-    kc_status st = KC_STATUS_SUCCESS;
+    kc_status st = KMCLB_STATUS_SUCCESS;
     switch (kind) {
     case FK_FAULT_DELAY:
         c->delay_ms = (uint32_t)arg;
@@ -2621,7 +2622,7 @@ kc_status fk_peer_inject(fk_world *w, kc_vmbchannel h, int kind, int64_t arg)
         c->alloc_fail += (uint32_t)arg;
         break;
     default:
-        st = KC_STATUS_INVALID_PARAMETER;
+        st = KMCLB_STATUS_INVALID_PARAMETER;
     }
     unlock(w);
     return st;
@@ -2632,20 +2633,20 @@ kc_status fk_peer_map_gpadl(kc_vmbchannel h, uint32_t handle, int read_only, uin
     fk_channel *c = chan(h);
     *out_mapping = 0;
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     fk_world *w = c->w;
     lock(w);
     fk_gpadl *g = find_gpadl(c, handle, 1);
-    kc_status st = KC_STATUS_SUCCESS;
+    kc_status st = KMCLB_STATUS_SUCCESS;
     if (g == NULL) {
-        st = KC_STATUS_NOT_FOUND;
+        st = KMCLB_STATUS_NOT_FOUND;
     } else if (c->conn != CONN_OPEN) {
-        st = KC_STATUS_INVALID_DEVICE_STATE;
+        st = KMCLB_STATUS_INVALID_DEVICE_STATE;
     } else if (g->read_only && !read_only) {
-        st = KC_STATUS_ACCESS_DENIED;
+        st = KMCLB_STATUS_ACCESS_DENIED;
     } else if (g->mapped) {
-        st = KC_STATUS_INVALID_DEVICE_STATE;
+        st = KMCLB_STATUS_INVALID_DEVICE_STATE;
     } else {
         g->mapped = 1;
         g->mapping_id = ++w->next_mapping;
@@ -2671,10 +2672,10 @@ static fk_gpadl *find_mapping(fk_world *w, uint64_t id)
 static kc_status gpadl_copy(fk_gpadl *g, uint32_t offset, void *buf, uint32_t len, int write)
 {
     if (g == NULL) {
-        return KC_STATUS_NOT_FOUND;
+        return KMCLB_STATUS_NOT_FOUND;
     }
     if ((uint64_t)offset + len > g->size) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     if (len > 0) {
         if (write) {
@@ -2683,7 +2684,7 @@ static kc_status gpadl_copy(fk_gpadl *g, uint32_t offset, void *buf, uint32_t le
             memcpy(buf, g->buf + offset, len);
         }
     }
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status fk_mapping_read(fk_world *w, uint64_t mapping, uint32_t offset, void *buf, uint32_t len)
@@ -2711,7 +2712,7 @@ kc_status fk_mapping_close(fk_world *w, uint64_t mapping)
         wake(w);
     }
     unlock(w);
-    return g ? KC_STATUS_SUCCESS : KC_STATUS_NOT_FOUND;
+    return g ? KMCLB_STATUS_SUCCESS : KMCLB_STATUS_NOT_FOUND;
 }
 
 kc_status fk_peer_create_gpadl(kc_vmbchannel h, uint32_t size, int read_only, uint32_t *out_handle)
@@ -2719,16 +2720,16 @@ kc_status fk_peer_create_gpadl(kc_vmbchannel h, uint32_t size, int read_only, ui
     fk_channel *c = chan(h);
     *out_handle = 0;
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     if (size == 0 || size > KMCLB_MAX_GPADL_SIZE) {
-        return KC_STATUS_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     fk_world *w = c->w;
     lock(w);
     if (!c->server || c->conn != CONN_OPEN) {
         unlock(w);
-        return KC_STATUS_INVALID_DEVICE_STATE;
+        return KMCLB_STATUS_INVALID_DEVICE_STATE;
     }
     fk_gpadl *g = (fk_gpadl *)calloc(1, sizeof(fk_gpadl));
     uint8_t *buf = (uint8_t *)calloc(1, size);
@@ -2736,7 +2737,7 @@ kc_status fk_peer_create_gpadl(kc_vmbchannel h, uint32_t size, int read_only, ui
         free(g);
         free(buf);
         unlock(w);
-        return KC_STATUS_INSUFFICIENT_RESOURCES;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     g->handle = ++w->next_gpadl;
     g->ours = 0;
@@ -2747,14 +2748,14 @@ kc_status fk_peer_create_gpadl(kc_vmbchannel h, uint32_t size, int read_only, ui
     c->gpadls = g;
     *out_handle = g->handle;
     unlock(w);
-    return KC_STATUS_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status fk_peer_read_gpadl(kc_vmbchannel h, uint32_t handle, uint32_t offset, void *buf, uint32_t len)
 {
     fk_channel *c = chan(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     lock(c->w);
     kc_status st = gpadl_copy(find_gpadl(c, handle, 0), offset, buf, len, 0);
@@ -2766,7 +2767,7 @@ kc_status fk_peer_write_gpadl(kc_vmbchannel h, uint32_t handle, uint32_t offset,
 {
     fk_channel *c = chan(h);
     if (c == NULL) {
-        return KC_STATUS_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     lock(c->w);
     kc_status st = gpadl_copy(find_gpadl(c, handle, 0), offset, (void *)(uintptr_t)buf, len, 1);

@@ -98,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (info > out_len) {
         abort();
     }
-    if (st < 0 && st != KC_STATUS_BUFFER_OVERFLOW && info != 0) {
+    if (st < 0 && st != KMCLB_STATUS_BUFFER_OVERFLOW && info != 0) {
         abort();
     }
     kc_session_close(s);

@@ -91,7 +91,7 @@ static void test_client_roundtrip(uint64_t ep)
     uint32_t olen;
     CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, pl, sizeof(pl), &olen), 0);
     CHECK(kind == FK_OUTCOME_COMPLETED && olen == 3 && memcmp(pl, "ok!", 3) == 0);
-    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KC_STATUS_PACKET_RETIRED);
+    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
 
     /* external data arrives after the payload with flag 0x1 */
     CHECK_ST(fk_peer_send(k, "ab", 2, 0, "EXTERNAL", 8, 1, &tx), 0);
@@ -121,7 +121,7 @@ static void test_client_roundtrip(uint64_t ep)
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_DEFER, &pin, sizeof(pin), NULL, 0, NULL, -1), 0);
     uint64_t pkt2 = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
     CHECK(pkt2 != 0 && pkt2 != pkt && (e.flags & KMCLB_PF_REDELIVERY) && e.status == KMCLB_IRQL_PASSIVE);
-    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KC_STATUS_PACKET_RETIRED);
+    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
     CHECK_ST(th_complete(s, m, pkt2, NULL, 0), 0);
 
     /* set context / quota / latency */
@@ -167,7 +167,7 @@ static void test_client_roundtrip(uint64_t ep)
     memcpy(sbuf + 48, "syncsync", 8);
     uint8_t sout[16];
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND_SYNC, sbuf, sizeof(sbuf), sout, sizeof(sout), NULL, -1),
-             KC_STATUS_BUFFER_OVERFLOW);
+             KMCLB_STATUS_BUFFER_OVERFLOW);
     CHECK_ST(fk_peer_set_reading(k, 1), 0);
     query(s, ch, q);
     CHECK(q[KMCLB_Q_QUEUED_OUTGOING] == 0);
@@ -191,11 +191,11 @@ static void test_client_roundtrip(uint64_t ep)
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), rb, 6, &info, -1), 0);
     CHECK(info == 6 && memcmp(rb, "shared", 6) == 0);
     ga.offset = 8190;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), rb, 6, &info, -1), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), rb, 6, &info, -1), KMCLB_STATUS_INVALID_PARAMETER);
     CHECK_ST(fk_mapping_close(m->world, mp), 0);
     kmclb_gpadl_in gd = {H(), ch, gh.value, 0};
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_DELETE, &gd, sizeof(gd), NULL, 0, NULL, -1), 0);
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_DELETE, &gd, sizeof(gd), NULL, 0, NULL, -1), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_DELETE, &gd, sizeof(gd), NULL, 0, NULL, -1), KMCLB_STATUS_INVALID_PARAMETER);
 
     /* pause / start / disable / cleanup */
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_PAUSE, ch), 0);
@@ -207,14 +207,14 @@ static void test_client_roundtrip(uint64_t ep)
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_START, ch), 0);
     pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
     CHECK(pkt != 0 && e.payload_length == 12);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), KC_STATUS_CONTRACT_VIOLATION);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), KMCLB_STATUS_CONTRACT_VIOLATION);
     CHECK_ST(th_complete(s, m, pkt, NULL, 0), 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_CLOSED, 1000, &e, NULL, 0) == KMCLB_ST_CLOSED);
     query(s, ch, q);
     CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_DISABLED);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), KC_STATUS_STALE_ID);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), KMCLB_STATUS_STALE_ID);
     kc_session_close(s);
     CHECK(kc_core_live_handles(m->core) == 0);
 }
@@ -269,15 +269,15 @@ static void test_server_and_parking(uint64_t ep)
     /* receive timeout: parked, cancelled by the host after 20 ms */
     kmclb_receive_out h;
     uint8_t buf[64];
-    CHECK_ST(th_receive(s, m, ch, buf, sizeof(buf), 20, &h), KC_STATUS_CANCELLED);
-    CHECK_ST(th_receive(s, m, ch, buf, sizeof(buf), 0, &h), KC_STATUS_TIMEOUT);
+    CHECK_ST(th_receive(s, m, ch, buf, sizeof(buf), 20, &h), KMCLB_STATUS_CANCELLED);
+    CHECK_ST(th_receive(s, m, ch, buf, sizeof(buf), 0, &h), KMCLB_STATUS_TIMEOUT);
     /* fail stops the queue for good */
     uint64_t tx1, tx2;
     CHECK_ST(fk_peer_send(k, "bad", 3, 1, NULL, 0, 0, &tx1), 0);
     uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
     kmclb_packet_in pin = {H(), pkt};
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_FAIL, &pin, sizeof(pin), NULL, 0, NULL, -1), 0);
-    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KC_STATUS_PACKET_RETIRED);
+    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
     CHECK_ST(fk_peer_send(k, "next", 4, 1, NULL, 0, 0, &tx2), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 30, &e, NULL, 0) == 0);
     int stopped, kind;
@@ -297,10 +297,10 @@ static void test_server_and_parking(uint64_t ep)
     uint32_t gh;
     CHECK_ST(fk_peer_create_gpadl(k, 4096, 1, &gh), 0);
     kmclb_gpadl_in gm = {H(), ch, gh, 0};
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), KC_STATUS_ACCESS_DENIED);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), KMCLB_STATUS_ACCESS_DENIED);
     gm.flags = 1;
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), 0);
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), KC_STATUS_INVALID_DEVICE_STATE);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), KMCLB_STATUS_INVALID_DEVICE_STATE);
     uint8_t wb[40 + 4];
     kmclb_gpadl_access_in ga;
     memset(&ga, 0, sizeof(ga));
@@ -346,10 +346,10 @@ static void test_cleanup_ends_parked_receive(uint64_t ep)
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
     pthread_join(t, NULL);
-    CHECK(a.st == KC_STATUS_CANCELLED && a.h.records == 0); /* Backend.cleanup: parked receive ends */
+    CHECK(a.st == KMCLB_STATUS_CANCELLED && a.h.records == 0); /* Backend.cleanup: parked receive ends */
     kmclb_receive_out h;
     uint8_t buf[32];
-    CHECK_ST(th_receive(s, m, ch, buf, sizeof(buf), 0, &h), KC_STATUS_STALE_ID);
+    CHECK_ST(th_receive(s, m, ch, buf, sizeof(buf), 0, &h), KMCLB_STATUS_STALE_ID);
     kc_session_close(s);
 }
 
@@ -420,7 +420,7 @@ static void test_requeue_after_fail(uint64_t ep)
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, sizeof(in), NULL, 0, NULL, -1), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 50, &e, NULL, 0) == 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
-    CHECK_ST(th_complete(s, m, p2, NULL, 0), KC_STATUS_PACKET_RETIRED);
+    CHECK_ST(th_complete(s, m, p2, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
     kc_session_close(s);
 }
 

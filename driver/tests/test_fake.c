@@ -111,31 +111,31 @@ static void test_init_statuses(void *dev)
 {
     rec r;
     kc_vmbchannel ch = setup(dev, 0, &r);
-    CHECK_ST(o->init_set_maximum_packet_size(ch, 0), KC_STATUS_INVALID_PARAMETER_2);  /* B16 */
-    CHECK_ST(o->init_set_maximum_external_data(ch, 0, 0), KC_STATUS_INVALID_PARAMETER_2); /* B20 */
-    CHECK_ST(o->init_set_maximum_external_data(ch, 4096, 0), KC_STATUS_INVALID_PARAMETER_3); /* B19 */
+    CHECK_ST(o->init_set_maximum_packet_size(ch, 0), KMCLB_STATUS_INVALID_PARAMETER_2);  /* B16 */
+    CHECK_ST(o->init_set_maximum_external_data(ch, 0, 0), KMCLB_STATUS_INVALID_PARAMETER_2); /* B20 */
+    CHECK_ST(o->init_set_maximum_external_data(ch, 4096, 0), KMCLB_STATUS_INVALID_PARAMETER_3); /* B19 */
     CHECK_ST(o->init_set_maximum_external_data(ch, 4096, 4), 0);
-    CHECK_ST(o->init_set_flags(ch, 2), KC_STATUS_INVALID_PARAMETER_2); /* B25 */
+    CHECK_ST(o->init_set_flags(ch, 2), KMCLB_STATUS_INVALID_PARAMETER_2); /* B25 */
     CHECK_ST(o->init_set_flags(ch, 1), 0);
     kc_state_callbacks bad = {2, 48, NULL, NULL, NULL, NULL, NULL};
-    CHECK_ST(o->init_set_state_change_callbacks(ch, &bad), KC_STATUS_INVALID_PARAMETER_2); /* B22 */
+    CHECK_ST(o->init_set_state_change_callbacks(ch, &bad), KMCLB_STATUS_INVALID_PARAMETER_2); /* B22 */
     bad.version = 1;
     bad.size = 40;
-    CHECK_ST(o->init_set_state_change_callbacks(ch, &bad), KC_STATUS_INVALID_PARAMETER_2);
-    CHECK_ST(o->server_init_set_flags(ch, 1), KC_STATUS_INVALID_PARAMETER_1); /* client channel */
+    CHECK_ST(o->init_set_state_change_callbacks(ch, &bad), KMCLB_STATUS_INVALID_PARAMETER_2);
+    CHECK_ST(o->server_init_set_flags(ch, 1), KMCLB_STATUS_INVALID_PARAMETER_1); /* client channel */
     CHECK_ST(o->client_init_set_ring_buffer_page_count(ch, 2, 2), 0);
-    CHECK_ST(o->init_set_maximum_packet_size(NULL, 10), KC_STATUS_INVALID_PARAMETER_1); /* B14 */
+    CHECK_ST(o->init_set_maximum_packet_size(NULL, 10), KMCLB_STATUS_INVALID_PARAMETER_1); /* B14 */
     CHECK_ST(o->enable(ch), 0);
-    CHECK_ST(o->enable(ch), KC_STATUS_INVALID_DEVICE_STATE);
-    CHECK_ST(o->init_set_maximum_packet_size(ch, 100), KC_STATUS_INVALID_PARAMETER_1); /* B15/B17 */
+    CHECK_ST(o->enable(ch), KMCLB_STATUS_INVALID_DEVICE_STATE);
+    CHECK_ST(o->init_set_maximum_packet_size(ch, 100), KMCLB_STATUS_INVALID_PARAMETER_1); /* B15/B17 */
     teardown(ch);
 
     kc_vmbchannel sv = setup(dev, 1, &r);
-    CHECK_ST(o->client_init_set_ring_buffer_page_count(sv, 2, 2), KC_STATUS_INVALID_PARAMETER_1); /* B29 */
-    CHECK_ST(o->server_init_set_flags(sv, 0x20), KC_STATUS_INVALID_PARAMETER_2); /* B26 */
+    CHECK_ST(o->client_init_set_ring_buffer_page_count(sv, 2, 2), KMCLB_STATUS_INVALID_PARAMETER_1); /* B29 */
+    CHECK_ST(o->server_init_set_flags(sv, 0x20), KMCLB_STATUS_INVALID_PARAMETER_2); /* B26 */
     CHECK_ST(o->server_init_set_flags(sv, 0x1F), 0);
-    CHECK_ST(o->server_init_set_mmio_megabytes(sv, 0, 0), KC_STATUS_INVALID_PARAMETER); /* B32 */
-    CHECK_ST(o->server_init_set_target_vtl(sv, 3), KC_STATUS_INVALID_PARAMETER_2); /* B33 */
+    CHECK_ST(o->server_init_set_mmio_megabytes(sv, 0, 0), KMCLB_STATUS_INVALID_PARAMETER); /* B32 */
+    CHECK_ST(o->server_init_set_target_vtl(sv, 3), KMCLB_STATUS_INVALID_PARAMETER_2); /* B33 */
     CHECK_ST(o->server_init_set_target_vtl(sv, 0), 0);
     o->channel_cleanup(sv);
     CHECK(fk_violations(w) == 0);
@@ -203,7 +203,7 @@ static void test_ordering_and_batches(void *dev)
     /* disable cleared the stop; re-enable re-runs bring-up (B101) */
     memset(r.log, 0, sizeof(r.log));
     kc_vmbchannel c2 = setup(dev, 0, &r);
-    r.opened_status = KC_STATUS_UNSUCCESSFUL;
+    r.opened_status = KMCLB_STATUS_UNSUCCESSFUL;
     CHECK_ST(o->enable(c2), 0);
     CHECK(strcmp(r.log, "O") == 0); /* B41: no Started after a failed Opened */
     teardown(c2);
@@ -243,19 +243,19 @@ static void test_ring_framing(void *dev)
     /* packet that can never fit */
     kc_vmbpacket big = o->packet_allocate(ch);
     uint8_t huge[4096] = {0};
-    CHECK_ST(o->packet_send(big, huge, 4096 - 24 - 8 + 1, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(o->packet_send(big, huge, 4096 - 24 - 8 + 1, 0), KMCLB_STATUS_INVALID_PARAMETER);
     o->packet_free(big);
     /* zero-timeout synchronous request that does not fit: BUFFER_OVERFLOW, not queued (B129) */
     int64_t zero = 0;
     uint32_t cs = 8;
     uint8_t cb[8];
-    CHECK_ST(o->send_synchronous_request(ch, "s", 1, NULL, 0, 0, cb, &cs, &zero), KC_STATUS_BUFFER_OVERFLOW);
+    CHECK_ST(o->send_synchronous_request(ch, "s", 1, NULL, 0, 0, cb, &cs, &zero), KMCLB_STATUS_BUFFER_OVERFLOW);
     cs = 7;
-    CHECK_ST(o->send_synchronous_request(ch, "s", 1, NULL, 0, 0, cb, &cs, &zero), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(o->send_synchronous_request(ch, "s", 1, NULL, 0, 0, cb, &cs, &zero), KMCLB_STATUS_INVALID_PARAMETER);
     CHECK_ST(fk_peer_set_reading(ch, 1), 0);
     CHECK(r.sends_done == 33);
     /* external data needs WAIT_FOR_COMPLETION (B115) */
-    CHECK_ST(o->packet_send_with_external_mdl(pk[0], "a", 1, "ext", 3, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(o->packet_send_with_external_mdl(pk[0], "a", 1, "ext", 3, 0), KMCLB_STATUS_INVALID_PARAMETER);
     CHECK_ST(o->packet_send_with_external_mdl(pk[0], "a", 1, "ext", 3, 1), 0);
     uint8_t recb[512];
     uint32_t n;
@@ -339,14 +339,14 @@ static void test_blocking(void *dev)
     /* timeout -> CANCELLED (B128) */
     int64_t rel = -200000; /* 20 ms */
     cs = 16;
-    CHECK_ST(o->send_synchronous_request(ch, "nobody", 6, NULL, 0, 1, cb, &cs, &rel), KC_STATUS_CANCELLED);
+    CHECK_ST(o->send_synchronous_request(ch, "nobody", 6, NULL, 0, 1, cb, &cs, &rel), KMCLB_STATUS_CANCELLED);
     /* DeleteGpadl blocks while the host has it mapped (B142) */
     static uint8_t gbuf[4096];
     uint32_t gh;
     CHECK_ST(o->create_gpadl_from_buffer(ch, 0, gbuf, sizeof(gbuf), &gh), 0);
     CHECK_ST(fk_peer_map_gpadl(ch, gh, 0, &h.mapping), 0);
     uint64_t second = 0;
-    CHECK_ST(fk_peer_map_gpadl(ch, gh, 0, &second), KC_STATUS_INVALID_DEVICE_STATE); /* one mapping at a time */
+    CHECK_ST(fk_peer_map_gpadl(ch, gh, 0, &second), KMCLB_STATUS_INVALID_DEVICE_STATE); /* one mapping at a time */
     h.what = 1;
     h.delay_ms = 50;
     pthread_create(&t, NULL, helper_thread, &h);
@@ -360,7 +360,7 @@ static void test_blocking(void *dev)
     CHECK_ST(fk_peer_close(ch), 0);
     CHECK(strcmp(r.log, "SC") == 0);
     cs = 16;
-    CHECK_ST(o->send_synchronous_request(ch, "late", 4, NULL, 0, 1, cb, &cs, NULL), KC_STATUS_DEVICE_REMOVED);
+    CHECK_ST(o->send_synchronous_request(ch, "late", 4, NULL, 0, 1, cb, &cs, NULL), KMCLB_STATUS_DEVICE_REMOVED);
     teardown(ch);
 }
 
@@ -368,7 +368,7 @@ static void test_server_pause_before_enable(void *dev)
 {
     rec r;
     kc_vmbchannel sv = setup(dev, 1, &r);
-    CHECK_ST(fk_peer_open(sv), KC_STATUS_INVALID_DEVICE_STATE); /* no offer before Enable */
+    CHECK_ST(fk_peer_open(sv), KMCLB_STATUS_INVALID_DEVICE_STATE); /* no offer before Enable */
     CHECK_ST(o->enable(sv), 0);
     CHECK_ST(fk_peer_open(sv), 0);
     CHECK(strcmp(r.log, "O") == 0); /* B44 */
@@ -390,7 +390,7 @@ static void test_server_pause_before_enable(void *dev)
     CHECK_ST(o->set_interrupt_latency(ch, 5, &orig), 0);
     CHECK(orig == 0);
     teardown(ch);
-    CHECK_ST(o->set_interrupt_latency(ch = setup(dev, 0, &r), 5, &orig), KC_STATUS_INVALID_DEVICE_STATE); /* B53 */
+    CHECK_ST(o->set_interrupt_latency(ch = setup(dev, 0, &r), 5, &orig), KMCLB_STATUS_INVALID_DEVICE_STATE); /* B53 */
     o->channel_cleanup(ch);
     /* cleanup of an enabled channel is a violation (B35) and does nothing */
     ch = setup(dev, 0, &r);

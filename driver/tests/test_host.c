@@ -33,7 +33,7 @@ static kc_status p_lc(void *c, void **l)
     (void)c;
     pthread_mutex_t *m = malloc(sizeof(*m));
     if (!m) {
-        return (kc_status)0xC000009Au;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     pthread_mutex_init(m, NULL);
     *l = m;
@@ -68,7 +68,7 @@ static kc_status p_park(void *c, kc_request *r)
     pthread_mutex_lock(&rq_mu);
     kc_status st = 0;
     if (q->state == RQ_CANCELLING) {
-        st = (kc_status)0xC0000120u;
+        st = KMCLB_STATUS_CANCELLED;
     } else {
         q->state = RQ_PARKED;
     }
@@ -80,7 +80,7 @@ static kc_status p_unpark(void *c, kc_request *r)
     (void)c;
     th_req *q = r->platform;
     pthread_mutex_lock(&rq_mu);
-    kc_status st = (kc_status)0xC0000120u;
+    kc_status st = KMCLB_STATUS_CANCELLED;
     if (q->state == RQ_PARKED) {
         q->state = RQ_CLAIMED;
         st = 0;
@@ -167,7 +167,7 @@ kc_status th_ioctl(kc_session *s, th_machine *m, uint32_t code, const void *in, 
     q.r.out_len = out_len;
     q.r.platform = &q;
     kc_status st = kc_dispatch(s, code, &q.r);
-    if (st == KC_STATUS_PENDING) {
+    if (st == KMCLB_STATUS_PENDING) {
         struct timespec dl;
         clock_gettime(CLOCK_REALTIME, &dl);
         int64_t w = wait_ms < 0 ? 0 : wait_ms;
@@ -189,7 +189,7 @@ kc_status th_ioctl(kc_session *s, th_machine *m, uint32_t code, const void *in, 
             q.state = RQ_CANCELLING;
             pthread_mutex_unlock(&rq_mu);
             if (kc_cancel_request(m->core, &q.r)) {
-                p_complete(m, &q.r, (kc_status)0xC0000120u);
+                p_complete(m, &q.r, KMCLB_STATUS_CANCELLED);
             }
             pthread_mutex_lock(&rq_mu);
         }

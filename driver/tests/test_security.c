@@ -45,12 +45,12 @@ static void test_forged_id(void)
     uint64_t forged[] = {0, ~0ull, ch & 0xFFFFFFFFull, ch + (1ull << 32), (ch & ~0xFFFFFFull) | 0xFFFFFF,
                          (ch & ~0xFF000000ull) | (9ull << 24), pkt /* a packet id used as channel id */};
     for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
-        CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, forged[i]), KC_STATUS_INVALID_HANDLE);
-        CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, forged[i]), KC_STATUS_INVALID_HANDLE);
+        CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, forged[i]), KMCLB_STATUS_INVALID_HANDLE);
+        CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, forged[i]), KMCLB_STATUS_INVALID_HANDLE);
     }
-    CHECK_ST(th_complete(s, m, ch, NULL, 0), KC_STATUS_INVALID_HANDLE); /* channel id used as packet id */
-    CHECK_ST(th_complete(s, m, pkt + (1ull << 32), NULL, 0), KC_STATUS_INVALID_HANDLE);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, 0), KC_STATUS_INVALID_HANDLE);
+    CHECK_ST(th_complete(s, m, ch, NULL, 0), KMCLB_STATUS_INVALID_HANDLE); /* channel id used as packet id */
+    CHECK_ST(th_complete(s, m, pkt + (1ull << 32), NULL, 0), KMCLB_STATUS_INVALID_HANDLE);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, 0), KMCLB_STATUS_INVALID_HANDLE);
     CHECK_ST(th_complete(s, m, pkt, NULL, 0), 0);
     kc_session_close(s);
 }
@@ -62,8 +62,8 @@ static void test_stale_id_after_close(void)
     uint64_t ch;
     CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), KC_STATUS_STALE_ID);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), KC_STATUS_STALE_ID);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), KMCLB_STATUS_STALE_ID);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), KMCLB_STATUS_STALE_ID);
     /* B14: configure on a stale or forged id fails like KMCL's Init* (STATUS_INVALID_PARAMETER_1, in-band) */
     uint64_t bad_ids[] = {ch, 0, ~0ull};
     for (size_t i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++) {
@@ -75,12 +75,12 @@ static void test_stale_id_after_close(void)
         kmclb_configure_out co;
         uint32_t info = 0;
         CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_CONFIGURE, &cf, sizeof(cf), &co, sizeof(co), &info, -1), 0);
-        CHECK(info == sizeof(co) && co.status == KC_STATUS_INVALID_PARAMETER_1 &&
+        CHECK(info == sizeof(co) && co.status == KMCLB_STATUS_INVALID_PARAMETER_1 &&
               co.failed_function == KMCLB_FUNC_CLIENT(11));
     }
     kmclb_channel_in q = {H(), ch};
     uint64_t out[24];
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &q, sizeof(q), out, sizeof(out), NULL, -1), KC_STATUS_STALE_ID);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &q, sizeof(q), out, sizeof(out), NULL, -1), KMCLB_STATUS_STALE_ID);
     /* packets held when a channel goes away are retired */
     uint64_t ch2 = open_client(s), tx;
     uint64_t pkt = deliver_one(s, ch2, &tx);
@@ -88,8 +88,8 @@ static void test_stale_id_after_close(void)
     kc_session *s2;
     kc_session_open(m->core, &s2);
     kc_status st = th_complete(s2, m, pkt, NULL, 0);
-    CHECK(st == KC_STATUS_STALE_ID || st == KC_STATUS_FOREIGN_ID);
-    CHECK_ST(th_channel_op(s2, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch2), KC_STATUS_STALE_ID);
+    CHECK(st == KMCLB_STATUS_STALE_ID || st == KMCLB_STATUS_FOREIGN_ID);
+    CHECK_ST(th_channel_op(s2, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch2), KMCLB_STATUS_STALE_ID);
     kc_session_close(s2);
 }
 
@@ -100,13 +100,13 @@ static void test_id_from_another_session(void)
     kc_session_open(m->core, &b);
     uint64_t ch = open_client(a), tx;
     uint64_t pkt = deliver_one(a, ch, &tx);
-    CHECK_ST(th_channel_op(b, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), KC_STATUS_FOREIGN_ID);
-    CHECK_ST(th_channel_op(b, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), KC_STATUS_FOREIGN_ID);
-    CHECK_ST(th_complete(b, m, pkt, NULL, 0), KC_STATUS_FOREIGN_ID);
-    CHECK_ST(packet_op(b, IOCTL_KMCLB_FAIL, pkt), KC_STATUS_FOREIGN_ID);
+    CHECK_ST(th_channel_op(b, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), KMCLB_STATUS_FOREIGN_ID);
+    CHECK_ST(th_channel_op(b, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), KMCLB_STATUS_FOREIGN_ID);
+    CHECK_ST(th_complete(b, m, pkt, NULL, 0), KMCLB_STATUS_FOREIGN_ID);
+    CHECK_ST(packet_op(b, IOCTL_KMCLB_FAIL, pkt), KMCLB_STATUS_FOREIGN_ID);
     kmclb_receive_out h;
     uint8_t buf[64];
-    CHECK_ST(th_receive(b, m, ch, buf, sizeof(buf), 0, &h), KC_STATUS_FOREIGN_ID);
+    CHECK_ST(th_receive(b, m, ch, buf, sizeof(buf), 0, &h), KMCLB_STATUS_FOREIGN_ID);
     CHECK_ST(th_complete(a, m, pkt, NULL, 0), 0);
     kc_session_close(b);
     kc_session_close(a);
@@ -119,13 +119,13 @@ static void test_double_complete_and_complete_after_fail(void)
     uint64_t ch = open_client(s), tx;
     uint64_t p1 = deliver_one(s, ch, &tx);
     CHECK_ST(th_complete(s, m, p1, "a", 1), 0);
-    CHECK_ST(th_complete(s, m, p1, "a", 1), KC_STATUS_PACKET_RETIRED);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, p1), KC_STATUS_PACKET_RETIRED);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, p1), KC_STATUS_PACKET_RETIRED);
+    CHECK_ST(th_complete(s, m, p1, "a", 1), KMCLB_STATUS_PACKET_RETIRED);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, p1), KMCLB_STATUS_PACKET_RETIRED);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, p1), KMCLB_STATUS_PACKET_RETIRED);
     uint64_t p2 = deliver_one(s, ch, &tx);
     CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, p2), 0);
-    CHECK_ST(th_complete(s, m, p2, NULL, 0), KC_STATUS_PACKET_RETIRED);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, p2), KC_STATUS_PACKET_RETIRED);
+    CHECK_ST(th_complete(s, m, p2, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, p2), KMCLB_STATUS_PACKET_RETIRED);
     /* a batch reports each packet's status */
     uint8_t in[16 + 32];
     kmclb_complete_in ci = {H(), 2, 0};
@@ -140,8 +140,8 @@ static void test_double_complete_and_complete_after_fail(void)
     int32_t sts[2];
     memcpy(&co, out, 8);
     memcpy(sts, out + 8, 8);
-    CHECK(info == 16 && co.count == 2 && co.status == KC_STATUS_PACKET_RETIRED);
-    CHECK(sts[0] == KC_STATUS_PACKET_RETIRED && sts[1] == KC_STATUS_PACKET_RETIRED);
+    CHECK(info == 16 && co.count == 2 && co.status == KMCLB_STATUS_PACKET_RETIRED);
+    CHECK(sts[0] == KMCLB_STATUS_PACKET_RETIRED && sts[1] == KMCLB_STATUS_PACKET_RETIRED);
     CHECK(fk_violations(m->world) == 0); /* the core never let a double completion reach KMCL */
     kc_session_close(s);
 }
@@ -304,20 +304,20 @@ static void test_requeue_hostile_ids(void)
     uint64_t pb = deliver_one(b, chb, &tx);
     uint64_t one[1];
     /* counts and reserved fields */
-    CHECK_ST(requeue_ids(a, ch, &p, 0, 0, 0), KC_STATUS_INVALID_PARAMETER);
-    CHECK_ST(requeue_ids(a, ch, &p, 1, 1, 7), KC_STATUS_INVALID_PARAMETER);
-    CHECK_ST(requeue_ids(a, ch, &p, 1, KMCLB_MAX_REQUEUE_BATCH + 1, 0), KC_STATUS_INVALID_PARAMETER);
-    CHECK_ST(requeue_ids(a, ch, &p, 1, 2, 0), KC_STATUS_INFO_LENGTH_MISMATCH);
-    CHECK_ST(requeue_ids(a, ch, &p, 1, 0xFFFFFFFFu, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(requeue_ids(a, ch, &p, 0, 0, 0), KMCLB_STATUS_INVALID_PARAMETER);
+    CHECK_ST(requeue_ids(a, ch, &p, 1, 1, 7), KMCLB_STATUS_INVALID_PARAMETER);
+    CHECK_ST(requeue_ids(a, ch, &p, 1, KMCLB_MAX_REQUEUE_BATCH + 1, 0), KMCLB_STATUS_INVALID_PARAMETER);
+    CHECK_ST(requeue_ids(a, ch, &p, 1, 2, 0), KMCLB_STATUS_INFO_LENGTH_MISMATCH);
+    CHECK_ST(requeue_ids(a, ch, &p, 1, 0xFFFFFFFFu, 0), KMCLB_STATUS_INVALID_PARAMETER);
     /* forged channel, another session's channel and packet, a packet of another channel */
-    CHECK_ST(requeue_ids(a, 0, &p, 1, 1, 0), KC_STATUS_INVALID_HANDLE);
-    CHECK_ST(requeue_ids(a, chb, &p, 1, 1, 0), KC_STATUS_FOREIGN_ID);
-    CHECK_ST(requeue_ids(a, ch, &pb, 1, 1, 0), KC_STATUS_FOREIGN_ID);
-    CHECK_ST(requeue_ids(a, ch, &p2, 1, 1, 0), KC_STATUS_INVALID_HANDLE);
+    CHECK_ST(requeue_ids(a, 0, &p, 1, 1, 0), KMCLB_STATUS_INVALID_HANDLE);
+    CHECK_ST(requeue_ids(a, chb, &p, 1, 1, 0), KMCLB_STATUS_FOREIGN_ID);
+    CHECK_ST(requeue_ids(a, ch, &pb, 1, 1, 0), KMCLB_STATUS_FOREIGN_ID);
+    CHECK_ST(requeue_ids(a, ch, &p2, 1, 1, 0), KMCLB_STATUS_INVALID_HANDLE);
     one[0] = ch; /* a channel id as packet id */
-    CHECK_ST(requeue_ids(a, ch, one, 1, 1, 0), KC_STATUS_INVALID_HANDLE);
+    CHECK_ST(requeue_ids(a, ch, one, 1, 1, 0), KMCLB_STATUS_INVALID_HANDLE);
     one[0] = 0;
-    CHECK_ST(requeue_ids(a, ch, one, 1, 1, 0), KC_STATUS_INVALID_HANDLE);
+    CHECK_ST(requeue_ids(a, ch, one, 1, 1, 0), KMCLB_STATUS_INVALID_HANDLE);
     /* a duplicate: the first is requeued, the second is no longer delivered */
     uint64_t dup[2] = {p, p};
     CHECK_ST(requeue_ids(a, ch, dup, 2, 2, 0), KMCLB_STATUS_CONTRACT_VIOLATION);
@@ -327,7 +327,7 @@ static void test_requeue_hostile_ids(void)
     kmclb_event e;
     CHECK(th_wait_event(a, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0) == p);
     CHECK_ST(th_complete(a, m, p, NULL, 0), 0);
-    CHECK_ST(requeue_ids(a, ch, &p, 1, 1, 0), KC_STATUS_PACKET_RETIRED);
+    CHECK_ST(requeue_ids(a, ch, &p, 1, 1, 0), KMCLB_STATUS_PACKET_RETIRED);
     CHECK_ST(th_complete(a, m, p2, NULL, 0), 0);
     CHECK_ST(th_complete(b, m, pb, NULL, 0), 0);
     kc_session_close(b);
@@ -380,7 +380,7 @@ static void test_truncated_and_oversized_input_every_ioctl(void)
             memset(big + r->in_len, 0, extra);
             kc_status st = th_ioctl(s, m, code, big, r->in_len + extra, out, r->out_len ? r->out_len : 8, &info, 0);
             th_checks++;
-            if (st != KC_STATUS_INFO_LENGTH_MISMATCH || info != 0) {
+            if (st != KMCLB_STATUS_INFO_LENGTH_MISMATCH || info != 0) {
                 th_failures++;
                 fprintf(stderr, "code %08X oversized by %u: status %08X info %u\n", code, extra, (unsigned)st, info);
             }
@@ -389,7 +389,7 @@ static void test_truncated_and_oversized_input_every_ioctl(void)
         if (r->out_len > 0 && code != IOCTL_KMCLB_COMPLETE) {
             kc_status st = th_ioctl(s, m, code, r->in, r->in_len, out, r->out_len - 1, &info, 0);
             th_checks++;
-            if (st != KC_STATUS_BUFFER_TOO_SMALL || info != 0) {
+            if (st != KMCLB_STATUS_BUFFER_TOO_SMALL || info != 0) {
                 th_failures++;
                 fprintf(stderr, "code %08X short output: status %08X\n", code, (unsigned)st);
             }
@@ -399,10 +399,10 @@ static void test_truncated_and_oversized_input_every_ioctl(void)
             uint8_t bad[300];
             memcpy(bad, r->in, r->in_len);
             bad[0] = 2;
-            CHECK_ST(th_ioctl(s, m, code, bad, r->in_len, out, sizeof(out), &info, 0), KC_STATUS_REVISION_MISMATCH);
+            CHECK_ST(th_ioctl(s, m, code, bad, r->in_len, out, sizeof(out), &info, 0), KMCLB_STATUS_REVISION_MISMATCH);
             bad[0] = 1;
             bad[4] = 1; /* reserved header field */
-            CHECK_ST(th_ioctl(s, m, code, bad, r->in_len, out, sizeof(out), &info, 0), KC_STATUS_INVALID_PARAMETER);
+            CHECK_ST(th_ioctl(s, m, code, bad, r->in_len, out, sizeof(out), &info, 0), KMCLB_STATUS_INVALID_PARAMETER);
         }
     }
     CHECK(covered == KMCLB_FN_LAST - KMCLB_FN_FIRST + 1);
@@ -414,7 +414,7 @@ static void test_truncated_and_oversized_input_every_ioctl(void)
                             IOCTL_KMCLB_QUERY_VERSION | (KMCLB_RW << 14), 0};
     kmclb_in_header h = H();
     for (size_t i = 0; i < sizeof(bad_codes) / sizeof(bad_codes[0]); i++) {
-        CHECK_ST(th_ioctl(s, m, bad_codes[i], &h, 8, out, sizeof(out), NULL, 0), KC_STATUS_INVALID_DEVICE_REQUEST);
+        CHECK_ST(th_ioctl(s, m, bad_codes[i], &h, 8, out, sizeof(out), NULL, 0), KMCLB_STATUS_INVALID_DEVICE_REQUEST);
     }
     /* garbage in the output buffer never leaks out: every returned byte was written by the core */
     kmclb_channel_in q = {H(), ch};
@@ -442,19 +442,19 @@ static void test_length_overflow(void)
     si.external_length = 0x30u;
     memcpy(buf, &si, sizeof(si));
     kc_status st = th_ioctl(s, m, IOCTL_KMCLB_SEND, buf, sizeof(si) + 0x20, NULL, 0, NULL, 0);
-    CHECK(st == KC_STATUS_INVALID_PARAMETER || st == KC_STATUS_INFO_LENGTH_MISMATCH);
+    CHECK(st == KMCLB_STATUS_INVALID_PARAMETER || st == KMCLB_STATUS_INFO_LENGTH_MISMATCH);
     si.payload_length = KMCLB_MAX_PAYLOAD;
     si.external_length = 0x100000000ull - KMCLB_MAX_PAYLOAD + 8 - sizeof(si) > KMCLB_MAX_PAYLOAD ? 8 : 8;
     memcpy(buf, &si, sizeof(si));
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND, buf, sizeof(si) + 8, NULL, 0, NULL, 0), KC_STATUS_INFO_LENGTH_MISMATCH);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND, buf, sizeof(si) + 8, NULL, 0, NULL, 0), KMCLB_STATUS_INFO_LENGTH_MISMATCH);
     /* complete: count * 16 + payload chosen to wrap a 32-bit sum */
     kmclb_complete_in ci = {H(), 0x10000001u, 0};
     memcpy(buf, &ci, 16);
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, buf, 16, buf, 16, NULL, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, buf, 16, buf, 16, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
     ci.count = 1;
     ci.payload_bytes = 0xFFFFFFF0u;
     memcpy(buf, &ci, 16);
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, buf, 32, buf, 16, NULL, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, buf, 32, buf, 16, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
     /* complete entry: offset + length wraps */
     kmclb_complete_in c1 = {H(), 1, 4};
     kmclb_complete_entry e = {pkt, 0xFFFFFFFEu, 6};
@@ -465,7 +465,7 @@ static void test_length_overflow(void)
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, buf, 36, out, sizeof(out), NULL, 0), 0);
     kmclb_complete_out co;
     memcpy(&co, out, 8);
-    CHECK(co.status == KC_STATUS_INVALID_PARAMETER);
+    CHECK(co.status == KMCLB_STATUS_INVALID_PARAMETER);
     /* GPADL access: offset + length wraps 64 bits */
     kmclb_gpadl_create_in gc = {H(), ch, 4096, 0};
     kmclb_u32_out gh;
@@ -477,14 +477,14 @@ static void test_length_overflow(void)
     ga.handle = gh.value;
     ga.offset = 0xFFFFFFFFFFFFFFF0ull;
     ga.length = 0x20;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), buf, 0x20, NULL, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), buf, 0x20, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
     ga.offset = 4095;
     ga.length = 2;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), buf, 2, NULL, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), buf, 2, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
     ga.length = 0xFFFFFFFFu;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), buf, 16, NULL, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), buf, 16, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
     gc.size = 0xFFFFFFFFu;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_CREATE, &gc, sizeof(gc), &gh, sizeof(gh), NULL, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_CREATE, &gc, sizeof(gc), &gh, sizeof(gh), NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
     /* configure: friendly name length far beyond the input */
     kmclb_configure_in cf;
     memset(&cf, 0, sizeof(cf));
@@ -492,9 +492,9 @@ static void test_length_overflow(void)
     cf.channel = ch;
     cf.config.present = KMCLB_CFG_FRIENDLY_NAME;
     cf.config.friendly_name_bytes = 0xFFFFFFFEu;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_CONFIGURE, &cf, sizeof(cf), out, 8, NULL, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_CONFIGURE, &cf, sizeof(cf), out, 8, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
     cf.config.friendly_name_bytes = 6;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_CONFIGURE, &cf, sizeof(cf), out, 8, NULL, 0), KC_STATUS_INFO_LENGTH_MISMATCH);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_CONFIGURE, &cf, sizeof(cf), out, 8, NULL, 0), KMCLB_STATUS_INFO_LENGTH_MISMATCH);
     /* sync request: completion capacity beyond the output */
     kmclb_send_sync_in ss;
     memset(&ss, 0, sizeof(ss));
@@ -502,18 +502,18 @@ static void test_length_overflow(void)
     ss.channel = ch;
     ss.completion_capacity = 0xFFFFFFF8u;
     ss.has_timeout = 1;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND_SYNC, &ss, sizeof(ss), buf, 16, NULL, 0), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND_SYNC, &ss, sizeof(ss), buf, 16, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
     ss.completion_capacity = 64;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND_SYNC, &ss, sizeof(ss), buf, 16, NULL, 0), KC_STATUS_BUFFER_TOO_SMALL);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND_SYNC, &ss, sizeof(ss), buf, 16, NULL, 0), KMCLB_STATUS_BUFFER_TOO_SMALL);
     /* input larger than the protocol maximum is refused before anything is read */
     kc_request r;
     memset(&r, 0, sizeof(r));
     r.in = buf;
     r.in_len = KMCLB_MAX_INPUT + 1;
-    CHECK_ST(kc_dispatch(s, IOCTL_KMCLB_SEND, &r), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(kc_dispatch(s, IOCTL_KMCLB_SEND, &r), KMCLB_STATUS_INVALID_PARAMETER);
     r.in = NULL;
     r.in_len = 8;
-    CHECK_ST(kc_dispatch(s, IOCTL_KMCLB_SEND, &r), KC_STATUS_INVALID_PARAMETER);
+    CHECK_ST(kc_dispatch(s, IOCTL_KMCLB_SEND, &r), KMCLB_STATUS_INVALID_PARAMETER);
     kc_session_close(s);
 }
 
@@ -582,7 +582,7 @@ static void test_session_closed_while_holding_packets_and_parked_receives(void)
     CHECK(kc_core_live_handles(m->core) >= 7);
     kc_session_close(s); /* the file handle closes */
     pthread_join(t, NULL);
-    CHECK(a.st == KC_STATUS_CANCELLED && a.h.records == 0);
+    CHECK(a.st == KMCLB_STATUS_CANCELLED && a.h.records == 0);
     CHECK(kc_core_live_handles(m->core) == 0);
     CHECK(fk_violations(m->world) == 0);
     /* The held packets were retired (completed) before the disable: the fake's Disable waits for
@@ -605,10 +605,10 @@ static void test_device_removal_tears_down_channels(void)
     CHECK(pkt != 0);
     CHECK_ST(th_create_channel(b, m, ep2, 1, &cb), 0);
     CHECK_ST(kc_endpoint_teardown(m->core, ep2), 0);
-    CHECK_ST(th_channel_op(a, m, IOCTL_KMCLB_CHANNEL_ENABLE, ca), KC_STATUS_STALE_ID);
-    CHECK_ST(th_channel_op(b, m, IOCTL_KMCLB_CHANNEL_ENABLE, cb), KC_STATUS_STALE_ID);
-    CHECK_ST(th_complete(a, m, pkt, NULL, 0), KC_STATUS_PACKET_RETIRED);
-    CHECK_ST(th_create_channel(a, m, ep2, 0, &ca), KC_STATUS_NO_SUCH_DEVICE);
+    CHECK_ST(th_channel_op(a, m, IOCTL_KMCLB_CHANNEL_ENABLE, ca), KMCLB_STATUS_STALE_ID);
+    CHECK_ST(th_channel_op(b, m, IOCTL_KMCLB_CHANNEL_ENABLE, cb), KMCLB_STATUS_STALE_ID);
+    CHECK_ST(th_complete(a, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
+    CHECK_ST(th_create_channel(a, m, ep2, 0, &ca), KMCLB_STATUS_NO_SUCH_DEVICE);
     kc_session_close(a);
     kc_session_close(b);
     CHECK(kc_core_live_handles(m->core) == 0);

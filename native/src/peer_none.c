@@ -2,13 +2,13 @@
  * returns STATUS_NOT_SUPPORTED. */
 #include <stddef.h>
 #include "kmclshim.h"
+#include "kmclbridge_status.h"
 
-#define ST_NOT_SUPPORTED ((int32_t)0xC00000BBu)
 
 int32_t kmclshim_transport(int32_t *out_transport)
 {
     if (out_transport == NULL) {
-        return (int32_t)0xC000000Du;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     *out_transport = KMCLSHIM_TRANSPORT_WIN32;
     return 0;
@@ -24,14 +24,14 @@ int32_t kmclshim_peer_offer(int64_t session, const uint8_t *type16, const uint8_
     (void)name;
     (void)out_offer;
     (void)out_endpoint;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_rescind(int64_t session, int64_t offer)
 {
     (void)session;
     (void)offer;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_offers(int64_t session, int64_t *offer_ids, int64_t *endpoint_ids, uint8_t *guids32, int32_t max, int32_t *out_count)
@@ -42,21 +42,21 @@ int32_t kmclshim_peer_offers(int64_t session, int64_t *offer_ids, int64_t *endpo
     (void)guids32;
     (void)max;
     (void)out_count;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_open(int64_t session, int64_t channel)
 {
     (void)session;
     (void)channel;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_close(int64_t session, int64_t channel)
 {
     (void)session;
     (void)channel;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_is_open(int64_t session, int64_t channel, int32_t *out_open)
@@ -64,7 +64,7 @@ int32_t kmclshim_peer_is_open(int64_t session, int64_t channel, int32_t *out_ope
     (void)session;
     (void)channel;
     (void)out_open;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_send(int64_t session, int64_t channel, const void *payload, int32_t len, int32_t completion_requested, const void *external, int32_t external_len, int32_t has_external, int64_t *out_tx)
@@ -78,7 +78,7 @@ int32_t kmclshim_peer_send(int64_t session, int64_t channel, const void *payload
     (void)external_len;
     (void)has_external;
     (void)out_tx;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_await_outcome(int64_t session, int64_t channel, int64_t tx, int64_t timeout_ms, int32_t *out_kind, void *buf, int32_t capacity, int32_t *out_len)
@@ -91,7 +91,7 @@ int32_t kmclshim_peer_await_outcome(int64_t session, int64_t channel, int64_t tx
     (void)buf;
     (void)capacity;
     (void)out_len;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_received(int64_t session, int64_t channel, void *buf, int32_t capacity, int32_t *out_bytes, int32_t *out_count)
@@ -102,7 +102,7 @@ int32_t kmclshim_peer_received(int64_t session, int64_t channel, void *buf, int3
     (void)capacity;
     (void)out_bytes;
     (void)out_count;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_await_received(int64_t session, int64_t channel, int64_t timeout_ms, void *buf, int32_t capacity, int32_t *out_bytes)
@@ -113,7 +113,7 @@ int32_t kmclshim_peer_await_received(int64_t session, int64_t channel, int64_t t
     (void)buf;
     (void)capacity;
     (void)out_bytes;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_complete(int64_t session, int64_t channel, int64_t tx, const void *payload, int32_t len)
@@ -123,7 +123,7 @@ int32_t kmclshim_peer_complete(int64_t session, int64_t channel, int64_t tx, con
     (void)tx;
     (void)payload;
     (void)len;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_set_reading(int64_t session, int64_t channel, int32_t reading)
@@ -131,7 +131,7 @@ int32_t kmclshim_peer_set_reading(int64_t session, int64_t channel, int32_t read
     (void)session;
     (void)channel;
     (void)reading;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_ring_status(int64_t session, int64_t channel, int32_t *out5)
@@ -139,7 +139,7 @@ int32_t kmclshim_peer_ring_status(int64_t session, int64_t channel, int32_t *out
     (void)session;
     (void)channel;
     (void)out5;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_queue_stopped(int64_t session, int64_t channel, int32_t *out_stopped)
@@ -147,7 +147,7 @@ int32_t kmclshim_peer_queue_stopped(int64_t session, int64_t channel, int32_t *o
     (void)session;
     (void)channel;
     (void)out_stopped;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_inject(int64_t session, int64_t channel, int32_t kind, int64_t arg)
@@ -156,7 +156,7 @@ int32_t kmclshim_peer_inject(int64_t session, int64_t channel, int32_t kind, int
     (void)channel;
     (void)kind;
     (void)arg;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_map_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t read_only, int64_t *out_mapping)
@@ -166,7 +166,7 @@ int32_t kmclshim_peer_map_gpadl(int64_t session, int64_t channel, int32_t handle
     (void)handle;
     (void)read_only;
     (void)out_mapping;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_mapping_read(int64_t session, int64_t mapping, int32_t offset, void *buf, int32_t len)
@@ -176,7 +176,7 @@ int32_t kmclshim_peer_mapping_read(int64_t session, int64_t mapping, int32_t off
     (void)offset;
     (void)buf;
     (void)len;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_mapping_write(int64_t session, int64_t mapping, int32_t offset, const void *buf, int32_t len)
@@ -186,14 +186,14 @@ int32_t kmclshim_peer_mapping_write(int64_t session, int64_t mapping, int32_t of
     (void)offset;
     (void)buf;
     (void)len;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_mapping_close(int64_t session, int64_t mapping)
 {
     (void)session;
     (void)mapping;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_create_gpadl(int64_t session, int64_t channel, int32_t size, int32_t read_only, int32_t *out_handle)
@@ -203,7 +203,7 @@ int32_t kmclshim_peer_create_gpadl(int64_t session, int64_t channel, int32_t siz
     (void)size;
     (void)read_only;
     (void)out_handle;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_read_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t offset, void *buf, int32_t len)
@@ -214,7 +214,7 @@ int32_t kmclshim_peer_read_gpadl(int64_t session, int64_t channel, int32_t handl
     (void)offset;
     (void)buf;
     (void)len;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_write_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t offset, const void *buf, int32_t len)
@@ -225,14 +225,14 @@ int32_t kmclshim_peer_write_gpadl(int64_t session, int64_t channel, int32_t hand
     (void)offset;
     (void)buf;
     (void)len;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_peer_seed(int64_t session, int64_t *out_seed)
 {
     (void)session;
     (void)out_seed;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }
 
 int32_t kmclshim_loopback_stats(int64_t session, int64_t *out_live_handles, int64_t *out_violations)
@@ -240,5 +240,5 @@ int32_t kmclshim_loopback_stats(int64_t session, int64_t *out_live_handles, int6
     (void)session;
     (void)out_live_handles;
     (void)out_violations;
-    return ST_NOT_SUPPORTED;
+    return KMCLB_STATUS_NOT_SUPPORTED;
 }

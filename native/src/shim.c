@@ -8,15 +8,6 @@
 #include "kmclbridge_protocol.h"
 #include "transport.h"
 
-#define S_SUCCESS ((int32_t)0)
-#define S_TIMEOUT ((int32_t)0x00000102)
-#define S_INVALID_HANDLE ((int32_t)0xC0000008u)
-#define S_INVALID_PARAMETER ((int32_t)0xC000000Du)
-#define S_NO_MEMORY ((int32_t)0xC000009Au)
-#define S_CANCELLED ((int32_t)0xC0000120u)
-#define S_REVISION_MISMATCH ((int32_t)0xC0000059u)
-#define S_INFO_LENGTH_MISMATCH ((int32_t)0xC0000004u)
-#define S_BUFFER_TOO_SMALL ((int32_t)0xC0000023u)
 
 /* Session handles are (generation << 32) | (slot + 1) into a small registry, so a closed or
  * forged handle is rejected instead of dereferenced. Every call holds a reference on its session
@@ -121,7 +112,7 @@ static int32_t call_wait(int64_t session, uint32_t code, const void *in, uint32_
     uint32_t dummy;
     shim_session *s = acquire(session);
     if (s == NULL) {
-        return S_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t st = tr_ioctl(s->t, code, in, in_len, out, out_len, info ? info : &dummy, wait_ms);
     release(s);
@@ -137,12 +128,12 @@ static int32_t call(int64_t session, uint32_t code, const void *in, uint32_t in_
 int32_t kmclshim_open(int64_t *out_session)
 {
     if (out_session == NULL) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     *out_session = 0;
     shim_session *s = (shim_session *)calloc(1, sizeof(shim_session));
     if (s == NULL) {
-        return S_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     int32_t st = tr_open(&s->t);
     if (st < 0) {
@@ -156,7 +147,7 @@ int32_t kmclshim_open(int64_t *out_session)
     memset(&v, 0, sizeof(v));
     st = tr_ioctl(s->t, IOCTL_KMCLB_QUERY_VERSION, &h, sizeof(h), &v, sizeof(v), &info, -1);
     if (st >= 0 && (info != sizeof(v) || v.protocol_version != KMCLB_PROTOCOL_VERSION)) {
-        st = S_REVISION_MISMATCH;
+        st = KMCLB_STATUS_REVISION_MISMATCH;
     }
     if (st < 0) {
         tr_shutdown(s->t);
@@ -175,14 +166,14 @@ int32_t kmclshim_open(int64_t *out_session)
             g_slots[i] = s;
             *out_session = (int64_t)(((uint64_t)gen << 32) | (uint64_t)(i + 1u));
             wr_unlock();
-            return S_SUCCESS;
+            return KMCLB_STATUS_SUCCESS;
         }
     }
     wr_unlock();
     tr_shutdown(s->t);
     tr_free(s->t);
     free(s);
-    return S_NO_MEMORY;
+    return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
 }
 
 int32_t kmclshim_close(int64_t session)
@@ -192,7 +183,7 @@ int32_t kmclshim_close(int64_t session)
     shim_session *s = lookup_locked(session, &slot);
     if (s == NULL) {
         wr_unlock();
-        return S_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     g_slots[slot] = NULL;
     g_gens[slot] = g_gens[slot] + 1u; /* the handle is dead from here on */
@@ -207,7 +198,7 @@ int32_t kmclshim_close(int64_t session)
     }
     tr_free(s->t);
     free(s);
-    return S_SUCCESS;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 int32_t kmclshim_query_version(int64_t session, int32_t *out_protocol, int32_t *out_kmcl_version, char *dv)
@@ -235,7 +226,7 @@ int32_t kmclshim_list_endpoints(int64_t session, int64_t *ids, uint8_t *guids32,
                                 int32_t *out_count, int32_t *out_total)
 {
     if (max < 0 || max > 65536 || out_count == NULL || out_total == NULL) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     *out_count = 0;
     *out_total = 0;
@@ -243,7 +234,7 @@ int32_t kmclshim_list_endpoints(int64_t session, int64_t *ids, uint8_t *guids32,
     uint32_t cap = (uint32_t)sizeof(kmclb_endpoints_out) + (uint32_t)max * (uint32_t)sizeof(kmclb_endpoint);
     uint8_t *buf = (uint8_t *)malloc(cap);
     if (buf == NULL) {
-        return S_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     uint32_t info = 0;
     int32_t st = call(session, IOCTL_KMCLB_LIST_ENDPOINTS, &h, sizeof(h), buf, cap, &info);
@@ -278,7 +269,7 @@ int32_t kmclshim_list_endpoints(int64_t session, int64_t *ids, uint8_t *guids32,
 int32_t kmclshim_allocate_channel(int64_t session, int64_t endpoint, int32_t server, int64_t *out_channel)
 {
     if (out_channel == NULL) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     *out_channel = 0;
     kmclb_create_in in;
@@ -306,12 +297,12 @@ int32_t kmclshim_configure(int64_t session, int64_t channel, int32_t present, co
     }
     if (v == NULL || name_bytes < 0 || name_bytes > (int32_t)KMCLB_MAX_FRIENDLY_NAME ||
         (name_bytes > 0 && name == NULL)) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint32_t total = (uint32_t)sizeof(kmclb_configure_in) + (uint32_t)name_bytes;
     uint8_t *buf = (uint8_t *)calloc(1, total);
     if (buf == NULL) {
-        return S_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     kmclb_configure_in in;
     memset(&in, 0, sizeof(in));
@@ -396,7 +387,7 @@ int32_t kmclshim_cleanup(int64_t s, int64_t ch)
 int32_t kmclshim_query_channel(int64_t session, int64_t channel, int64_t *out24)
 {
     if (out24 == NULL) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     kmclb_channel_in in;
     memset(&in, 0, sizeof(in));
@@ -452,12 +443,12 @@ int32_t kmclshim_send(int64_t session, int64_t channel, int64_t tag, const void 
 {
     if (len < 0 || ext_len < 0 || (uint32_t)len > KMCLB_MAX_PAYLOAD || (uint32_t)ext_len > KMCLB_MAX_PAYLOAD ||
         (len > 0 && payload == NULL) || (ext_len > 0 && ext == NULL)) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint32_t total = (uint32_t)sizeof(kmclb_send_in) + (uint32_t)len + (uint32_t)ext_len;
     uint8_t *buf = (uint8_t *)malloc(total);
     if (buf == NULL) {
-        return S_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     kmclb_send_in in;
     memset(&in, 0, sizeof(in));
@@ -488,7 +479,7 @@ int32_t kmclshim_send_sync(int64_t session, int64_t channel, const void *payload
     if (len < 0 || ext_len < 0 || cap < 0 || (uint32_t)len > KMCLB_MAX_PAYLOAD ||
         (uint32_t)ext_len > KMCLB_MAX_PAYLOAD || (uint32_t)cap > KMCLB_MAX_PAYLOAD || (len > 0 && payload == NULL) ||
         (ext_len > 0 && ext == NULL) || (cap > 0 && completion == NULL)) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint32_t total = (uint32_t)sizeof(kmclb_send_sync_in) + (uint32_t)len + (uint32_t)ext_len;
     uint32_t out_len = (uint32_t)sizeof(kmclb_send_sync_out) + (uint32_t)cap;
@@ -497,7 +488,7 @@ int32_t kmclshim_send_sync(int64_t session, int64_t channel, const void *payload
     if (buf == NULL || out == NULL) {
         free(buf);
         free(out);
-        return S_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     kmclb_send_sync_in in;
     memset(&in, 0, sizeof(in));
@@ -543,7 +534,7 @@ int32_t kmclshim_receive(int64_t session, int64_t channel, void *buf, int32_t ca
 {
     if (out_bytes == NULL || out_records == NULL || out_needed == NULL || capacity < 0 ||
         (capacity > 0 && buf == NULL) || (uint32_t)capacity > KMCLB_MAX_INPUT) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     *out_bytes = 0;
     *out_records = 0;
@@ -556,23 +547,23 @@ int32_t kmclshim_receive(int64_t session, int64_t channel, void *buf, int32_t ca
     uint32_t out_len = (uint32_t)sizeof(kmclb_receive_out) + (uint32_t)capacity;
     uint8_t *out = (uint8_t *)malloc(out_len);
     if (out == NULL) {
-        return S_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     uint32_t info = 0;
     int32_t st = call_wait(session, IOCTL_KMCLB_RECEIVE, &in, sizeof(in), out, out_len, &info,
                            timeout_ms < 0 ? -1 : timeout_ms);
-    if (st == S_CANCELLED) {
-        st = S_TIMEOUT; /* our own cancel after the timeout */
+    if (st == KMCLB_STATUS_CANCELLED) {
+        st = KMCLB_STATUS_TIMEOUT; /* our own cancel after the timeout */
     } else if (st >= 0) {
         kmclb_receive_out h;
         if (info < sizeof(h)) {
             free(out);
-            return S_INFO_LENGTH_MISMATCH;
+            return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
         }
         memcpy(&h, out, sizeof(h));
         if (h.bytes > (uint32_t)capacity || h.bytes != info - sizeof(h)) {
             free(out);
-            return S_INFO_LENGTH_MISMATCH;
+            return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
         }
         if (h.bytes > 0) {
             memcpy(buf, out + sizeof(h), h.bytes);
@@ -594,7 +585,7 @@ static int32_t complete_chunk(int64_t session, const int64_t *packets, int32_t c
     for (int32_t i = 0; i < count; i++) {
         int32_t off = offsets ? offsets[i] : 0, len = lengths ? lengths[i] : 0;
         if (off < 0 || len < 0) {
-            return S_INVALID_PARAMETER;
+            return KMCLB_STATUS_INVALID_PARAMETER;
         }
         if (len > 0) {
             if (off < lo) {
@@ -610,7 +601,7 @@ static int32_t complete_chunk(int64_t session, const int64_t *packets, int32_t c
     }
     uint64_t pbytes = (uint64_t)(hi - lo);
     if (pbytes > KMCLB_MAX_PAYLOAD || (pbytes > 0 && payloads == NULL)) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint32_t total = (uint32_t)(sizeof(kmclb_complete_in) + (uint64_t)count * sizeof(kmclb_complete_entry) + pbytes);
     uint32_t out_len = (uint32_t)sizeof(kmclb_complete_out) + 4u * (uint32_t)count;
@@ -619,7 +610,7 @@ static int32_t complete_chunk(int64_t session, const int64_t *packets, int32_t c
     if (buf == NULL || out == NULL) {
         free(buf);
         free(out);
-        return S_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     kmclb_complete_in in;
     memset(&in, 0, sizeof(in));
@@ -644,7 +635,7 @@ static int32_t complete_chunk(int64_t session, const int64_t *packets, int32_t c
         kmclb_complete_out o;
         memcpy(&o, out, sizeof(o));
         if (info != out_len || o.count != (uint32_t)count) {
-            st = S_INFO_LENGTH_MISMATCH;
+            st = KMCLB_STATUS_INFO_LENGTH_MISMATCH;
         } else {
             if (out_statuses) {
                 memcpy(out_statuses, out + sizeof(o), 4u * (size_t)count);
@@ -661,9 +652,9 @@ int32_t kmclshim_complete_batch(int64_t session, const int64_t *packets, int32_t
                                 const int32_t *offsets, const int32_t *lengths, int32_t *out_statuses)
 {
     if (count <= 0 || packets == NULL || (lengths != NULL && offsets == NULL)) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
-    int32_t first = S_SUCCESS;
+    int32_t first = KMCLB_STATUS_SUCCESS;
     for (int32_t at = 0; at < count; at += (int32_t)KMCLB_MAX_COMPLETE_BATCH) {
         int32_t n = count - at;
         if (n > (int32_t)KMCLB_MAX_COMPLETE_BATCH) {
@@ -671,7 +662,7 @@ int32_t kmclshim_complete_batch(int64_t session, const int64_t *packets, int32_t
         }
         int32_t st = complete_chunk(session, packets + at, n, (const uint8_t *)payloads, offsets ? offsets + at : NULL,
                                     lengths ? lengths + at : NULL, out_statuses ? out_statuses + at : NULL);
-        if (st < 0 && first == S_SUCCESS) {
+        if (st < 0 && first == KMCLB_STATUS_SUCCESS) {
             first = st;
         }
     }
@@ -706,9 +697,9 @@ int32_t kmclshim_defer_to_passive(int64_t session, int64_t packet)
 int32_t kmclshim_requeue(int64_t session, int64_t channel, const int64_t *packets, int32_t count)
 {
     if (count <= 0 || packets == NULL) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
-    int32_t first = S_SUCCESS;
+    int32_t first = KMCLB_STATUS_SUCCESS;
     for (int32_t at = 0; at < count; at += (int32_t)KMCLB_MAX_REQUEUE_BATCH) {
         int32_t n = count - at;
         if (n > (int32_t)KMCLB_MAX_REQUEUE_BATCH) {
@@ -717,7 +708,7 @@ int32_t kmclshim_requeue(int64_t session, int64_t channel, const int64_t *packet
         size_t total = sizeof(kmclb_requeue_in) + (size_t)n * sizeof(uint64_t);
         uint8_t *buf = (uint8_t *)calloc(1, total);
         if (buf == NULL) {
-            return S_NO_MEMORY;
+            return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
         }
         kmclb_requeue_in in;
         memset(&in, 0, sizeof(in));
@@ -728,7 +719,7 @@ int32_t kmclshim_requeue(int64_t session, int64_t channel, const int64_t *packet
         memcpy(buf + sizeof(in), packets + at, (size_t)n * sizeof(uint64_t));
         int32_t st = call(session, IOCTL_KMCLB_REQUEUE, buf, (uint32_t)total, NULL, 0, NULL);
         free(buf);
-        if (st < 0 && first == S_SUCCESS) {
+        if (st < 0 && first == KMCLB_STATUS_SUCCESS) {
             first = st;
         }
     }
@@ -738,7 +729,7 @@ int32_t kmclshim_requeue(int64_t session, int64_t channel, const int64_t *packet
 int32_t kmclshim_create_gpadl(int64_t session, int64_t channel, int32_t size, int32_t flags, int32_t *out_handle)
 {
     if (out_handle == NULL) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     *out_handle = 0;
     kmclb_gpadl_create_in in;
@@ -786,7 +777,7 @@ int32_t kmclshim_gpadl_access(int64_t session, int64_t channel, int32_t handle, 
                               void *data, int32_t len, int32_t write)
 {
     if (len < 0 || offset < 0 || (len > 0 && data == NULL) || (uint32_t)len > KMCLB_MAX_GPADL_SIZE) {
-        return S_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     kmclb_gpadl_access_in in;
     memset(&in, 0, sizeof(in));
@@ -800,14 +791,14 @@ int32_t kmclshim_gpadl_access(int64_t session, int64_t channel, int32_t handle, 
         uint32_t info = 0;
         int32_t st = call(session, IOCTL_KMCLB_GPADL_READ, &in, sizeof(in), data, (uint32_t)len, &info);
         if (st >= 0 && info != (uint32_t)len) {
-            st = S_INFO_LENGTH_MISMATCH;
+            st = KMCLB_STATUS_INFO_LENGTH_MISMATCH;
         }
         return st;
     }
     uint32_t total = (uint32_t)sizeof(in) + (uint32_t)len;
     uint8_t *buf = (uint8_t *)malloc(total);
     if (buf == NULL) {
-        return S_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memcpy(buf, &in, sizeof(in));
     if (len > 0) {

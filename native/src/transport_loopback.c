@@ -14,12 +14,6 @@
 #include "kc_core.h"
 #include "fakekmcl.h"
 
-#define ST_NOT_FOUND ((int32_t)0xC0000225u)
-#define ST_INVALID_PARAMETER ((int32_t)0xC000000Du)
-#define ST_INVALID_HANDLE ((int32_t)0xC0000008u)
-#define ST_NO_MEMORY ((int32_t)0xC000009Au)
-#define ST_CANCELLED ((int32_t)0xC0000120u)
-#define ST_PENDING ((int32_t)0x00000103)
 
 #define MAX_OFFERS 4096
 
@@ -70,7 +64,7 @@ static kc_status p_lock_create(void *ctx, void **lock)
     (void)ctx;
     pthread_mutex_t *m = (pthread_mutex_t *)malloc(sizeof(pthread_mutex_t));
     if (m == NULL) {
-        return ST_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     pthread_mutex_init(m, NULL);
     *lock = m;
@@ -110,7 +104,7 @@ static kc_status p_park(void *ctx, kc_request *r)
     pthread_mutex_lock(&m->req_mu);
     kc_status st = 0;
     if (q->state == RQ_CANCELLING) {
-        st = ST_CANCELLED;
+        st = KMCLB_STATUS_CANCELLED;
     } else {
         q->state = RQ_PARKED;
     }
@@ -123,7 +117,7 @@ static kc_status p_unpark(void *ctx, kc_request *r)
     lb_machine *m = (lb_machine *)ctx;
     lb_request *q = (lb_request *)r->platform;
     pthread_mutex_lock(&m->req_mu);
-    kc_status st = ST_CANCELLED;
+    kc_status st = KMCLB_STATUS_CANCELLED;
     if (q->state == RQ_PARKED) {
         q->state = RQ_CLAIMED;
         st = 0;
@@ -265,7 +259,7 @@ int32_t tr_open(void **out)
     *out = NULL;
     lb_session *s = (lb_session *)calloc(1, sizeof(lb_session));
     if (s == NULL) {
-        return ST_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     pthread_mutex_lock(&g_mu);
     if (g_machine == NULL) {
@@ -273,7 +267,7 @@ int32_t tr_open(void **out)
         if (m == NULL) {
             pthread_mutex_unlock(&g_mu);
             free(s);
-            return ST_NO_MEMORY;
+            return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
         }
         pthread_mutex_init(&m->req_mu, NULL);
         pthread_cond_init(&m->req_cv, NULL);
@@ -371,7 +365,7 @@ int32_t tr_ioctl(void *t, uint32_t code, const void *in, uint32_t in_len, void *
     uint32_t blen = in_len > out_len ? in_len : out_len;
     uint8_t *sys = (uint8_t *)malloc(blen ? blen : 1);
     if (sys == NULL) {
-        return ST_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     if (in_len > 0) {
         memcpy(sys, in, in_len);
@@ -385,7 +379,7 @@ int32_t tr_ioctl(void *t, uint32_t code, const void *in, uint32_t in_len, void *
     q.r.platform = &q;
     q.state = RQ_IDLE;
     int32_t st = kc_dispatch(s->ks, code, &q.r);
-    if (st == ST_PENDING) {
+    if (st == KMCLB_STATUS_PENDING) {
         struct timespec dl = deadline(wait_ms < 0 ? 0 : wait_ms);
         pthread_mutex_lock(&m->req_mu);
         while (!q.done) {
@@ -400,7 +394,7 @@ int32_t tr_ioctl(void *t, uint32_t code, const void *in, uint32_t in_len, void *
             q.state = RQ_CANCELLING;
             pthread_mutex_unlock(&m->req_mu);
             if (kc_cancel_request(m->core, &q.r)) {
-                p_complete(m, &q.r, ST_CANCELLED);
+                p_complete(m, &q.r, KMCLB_STATUS_CANCELLED);
             }
             pthread_mutex_lock(&m->req_mu);
         }
@@ -438,10 +432,10 @@ static int32_t peer_chan(int64_t session, int64_t channel, kc_vmbchannel *out)
     lb_session *s = sess(session);
     *out = NULL;
     if (s == NULL) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     if (tls_chan_token != NULL) {
-        return ST_INVALID_PARAMETER; /* one channel per peer call */
+        return KMCLB_STATUS_INVALID_PARAMETER; /* one channel per peer call */
     }
     return kc_peer_acquire(s->m->core, (uint64_t)channel, out, &tls_chan_token);
 }
@@ -449,7 +443,7 @@ static int32_t peer_chan(int64_t session, int64_t channel, kc_vmbchannel *out)
 int32_t kmclshim_transport(int32_t *out_transport)
 {
     if (out_transport == NULL) {
-        return (int32_t)0xC000000Du;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     *out_transport = KMCLSHIM_TRANSPORT_LOOPBACK;
     return 0;
@@ -460,10 +454,10 @@ static int32_t impl_peer_offer(int64_t session, const uint8_t *type16, const uin
 {
     lb_session *s = sess(session);
     if (s == NULL) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     if (type16 == NULL || instance16 == NULL || mmio_mb < 0 || vtl < 0) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     kc_guid t, i;
     memcpy(t.b, type16, 16);
@@ -484,7 +478,7 @@ static int32_t impl_peer_offer(int64_t session, const uint8_t *type16, const uin
 static int32_t impl_peer_rescind(int64_t session, int64_t offer)
 {
     lb_session *s = sess(session);
-    return s ? fk_peer_rescind(s->m->world, (uint64_t)offer) : ST_INVALID_HANDLE;
+    return s ? fk_peer_rescind(s->m->world, (uint64_t)offer) : KMCLB_STATUS_INVALID_HANDLE;
 }
 
 static int32_t impl_peer_offers(int64_t session, int64_t *offer_ids, int64_t *endpoint_ids, uint8_t *guids32,
@@ -492,10 +486,10 @@ static int32_t impl_peer_offers(int64_t session, int64_t *offer_ids, int64_t *en
 {
     lb_session *s = sess(session);
     if (s == NULL) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     if (max < 0 || out_count == NULL) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint32_t n = 0;
     int32_t st = fk_peer_offers(s->m->world, (uint64_t *)offer_ids, guids32, (uint32_t)max, &n);
@@ -531,7 +525,7 @@ static int32_t impl_peer_is_open(int64_t session, int64_t channel, int32_t *out_
 {
     PEER_CH(session, channel);
     if (out_open == NULL) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     *out_open = fk_peer_is_open(ch);
     return 0;
@@ -543,7 +537,7 @@ static int32_t impl_peer_send(int64_t session, int64_t channel, const void *payl
 {
     PEER_CH(session, channel);
     if (len < 0 || ext_len < 0 || out_tx == NULL) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint64_t tx = 0;
     int32_t st = fk_peer_send(ch, payload, (uint32_t)len, completion_requested, ext, (uint32_t)ext_len, has_ext, &tx);
@@ -556,7 +550,7 @@ static int32_t impl_peer_await_outcome(int64_t session, int64_t channel, int64_t
 {
     PEER_CH(session, channel);
     if (out_kind == NULL || out_len == NULL || cap < 0 || (cap > 0 && buf == NULL)) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     int kind = 0;
     uint32_t len = 0;
@@ -571,7 +565,7 @@ static int32_t impl_peer_received(int64_t session, int64_t channel, void *buf, i
 {
     PEER_CH(session, channel);
     if (out_bytes == NULL || out_count == NULL || cap < 0 || (cap > 0 && buf == NULL)) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint32_t b = 0, n = 0;
     int32_t st = fk_peer_received(ch, buf, (uint32_t)cap, &b, &n);
@@ -585,7 +579,7 @@ static int32_t impl_peer_await_received(int64_t session, int64_t channel, int64_
 {
     PEER_CH(session, channel);
     if (out_bytes == NULL || cap < 0 || (cap > 0 && buf == NULL)) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint32_t b = 0;
     int32_t st = fk_peer_await_received(ch, timeout_ms, buf, (uint32_t)cap, &b);
@@ -597,7 +591,7 @@ static int32_t impl_peer_complete(int64_t session, int64_t channel, int64_t tx, 
 {
     PEER_CH(session, channel);
     if (len < 0 || (len > 0 && payload == NULL)) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     return fk_peer_complete(ch, (uint64_t)tx, payload, (uint32_t)len);
 }
@@ -612,7 +606,7 @@ static int32_t impl_peer_ring_status(int64_t session, int64_t channel, int32_t *
 {
     PEER_CH(session, channel);
     if (out5 == NULL) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint32_t v[5];
     int32_t st = fk_peer_ring_status(ch, v);
@@ -626,7 +620,7 @@ static int32_t impl_peer_queue_stopped(int64_t session, int64_t channel, int32_t
 {
     PEER_CH(session, channel);
     if (out_stopped == NULL) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     int v = 0;
     int32_t st = fk_peer_queue_stopped(ch, &v);
@@ -638,7 +632,7 @@ static int32_t impl_peer_inject(int64_t session, int64_t channel, int32_t kind, 
 {
     lb_session *s = sess(session);
     if (s == NULL) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     kc_vmbchannel ch = NULL;
     if (channel != 0) {
@@ -655,7 +649,7 @@ static int32_t impl_peer_map_gpadl(int64_t session, int64_t channel, int32_t han
 {
     PEER_CH(session, channel);
     if (out_mapping == NULL) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint64_t mp = 0;
     int32_t st = fk_peer_map_gpadl(ch, (uint32_t)handle, read_only, &mp);
@@ -667,10 +661,10 @@ static int32_t impl_peer_mapping_read(int64_t session, int64_t mapping, int32_t 
 {
     lb_session *s = sess(session);
     if (s == NULL) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     if (offset < 0 || len < 0 || (len > 0 && buf == NULL)) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     return fk_mapping_read(s->m->world, (uint64_t)mapping, (uint32_t)offset, buf, (uint32_t)len);
 }
@@ -679,10 +673,10 @@ static int32_t impl_peer_mapping_write(int64_t session, int64_t mapping, int32_t
 {
     lb_session *s = sess(session);
     if (s == NULL) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     if (offset < 0 || len < 0 || (len > 0 && buf == NULL)) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     return fk_mapping_write(s->m->world, (uint64_t)mapping, (uint32_t)offset, buf, (uint32_t)len);
 }
@@ -690,7 +684,7 @@ static int32_t impl_peer_mapping_write(int64_t session, int64_t mapping, int32_t
 static int32_t impl_peer_mapping_close(int64_t session, int64_t mapping)
 {
     lb_session *s = sess(session);
-    return s ? fk_mapping_close(s->m->world, (uint64_t)mapping) : ST_INVALID_HANDLE;
+    return s ? fk_mapping_close(s->m->world, (uint64_t)mapping) : KMCLB_STATUS_INVALID_HANDLE;
 }
 
 static int32_t impl_peer_create_gpadl(int64_t session, int64_t channel, int32_t size, int32_t read_only,
@@ -698,7 +692,7 @@ static int32_t impl_peer_create_gpadl(int64_t session, int64_t channel, int32_t 
 {
     PEER_CH(session, channel);
     if (out_handle == NULL || size < 0) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint32_t h = 0;
     int32_t st = fk_peer_create_gpadl(ch, (uint32_t)size, read_only, &h);
@@ -711,7 +705,7 @@ static int32_t impl_peer_read_gpadl(int64_t session, int64_t channel, int32_t ha
 {
     PEER_CH(session, channel);
     if (offset < 0 || len < 0 || (len > 0 && buf == NULL)) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     return fk_peer_read_gpadl(ch, (uint32_t)handle, (uint32_t)offset, buf, (uint32_t)len);
 }
@@ -721,7 +715,7 @@ static int32_t impl_peer_write_gpadl(int64_t session, int64_t channel, int32_t h
 {
     PEER_CH(session, channel);
     if (offset < 0 || len < 0 || (len > 0 && buf == NULL)) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     return fk_peer_write_gpadl(ch, (uint32_t)handle, (uint32_t)offset, buf, (uint32_t)len);
 }
@@ -730,10 +724,10 @@ static int32_t impl_peer_seed(int64_t session, int64_t *out_seed)
 {
     lb_session *s = sess(session);
     if (s == NULL) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     if (out_seed == NULL) {
-        return ST_INVALID_PARAMETER;
+        return KMCLB_STATUS_INVALID_PARAMETER;
     }
     *out_seed = (int64_t)fk_seed(s->m->world);
     return 0;
@@ -743,7 +737,7 @@ static int32_t impl_loopback_stats(int64_t session, int64_t *out_live, int64_t *
 {
     lb_session *s = sess(session);
     if (s == NULL) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     if (out_live) {
         *out_live = (int64_t)kc_core_live_handles(s->m->core);
@@ -791,7 +785,7 @@ int32_t kmclshim_peer_offer(int64_t session, const uint8_t *type16, const uint8_
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_offer(session, type16, instance16, mmio_mb, vtl, name, out_offer, out_endpoint);
     peer_leave(&c);
@@ -802,7 +796,7 @@ int32_t kmclshim_peer_rescind(int64_t session, int64_t offer)
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_rescind(session, offer);
     peer_leave(&c);
@@ -814,7 +808,7 @@ int32_t kmclshim_peer_offers(int64_t session, int64_t *offer_ids, int64_t *endpo
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_offers(session, offer_ids, endpoint_ids, guids32, max, out_count);
     peer_leave(&c);
@@ -825,7 +819,7 @@ int32_t kmclshim_peer_open(int64_t session, int64_t channel)
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_open(session, channel);
     peer_leave(&c);
@@ -836,7 +830,7 @@ int32_t kmclshim_peer_close(int64_t session, int64_t channel)
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_close(session, channel);
     peer_leave(&c);
@@ -847,7 +841,7 @@ int32_t kmclshim_peer_is_open(int64_t session, int64_t channel, int32_t *out_ope
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_is_open(session, channel, out_open);
     peer_leave(&c);
@@ -860,7 +854,7 @@ int32_t kmclshim_peer_send(int64_t session, int64_t channel, const void *payload
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_send(session, channel, payload, len, completion_requested, ext, ext_len, has_ext, out_tx);
     peer_leave(&c);
@@ -872,7 +866,7 @@ int32_t kmclshim_peer_await_outcome(int64_t session, int64_t channel, int64_t tx
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_await_outcome(session, channel, tx, timeout_ms, out_kind, buf, cap, out_len);
     peer_leave(&c);
@@ -884,7 +878,7 @@ int32_t kmclshim_peer_received(int64_t session, int64_t channel, void *buf, int3
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_received(session, channel, buf, cap, out_bytes, out_count);
     peer_leave(&c);
@@ -896,7 +890,7 @@ int32_t kmclshim_peer_await_received(int64_t session, int64_t channel, int64_t t
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_await_received(session, channel, timeout_ms, buf, cap, out_bytes);
     peer_leave(&c);
@@ -907,7 +901,7 @@ int32_t kmclshim_peer_complete(int64_t session, int64_t channel, int64_t tx, con
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_complete(session, channel, tx, payload, len);
     peer_leave(&c);
@@ -918,7 +912,7 @@ int32_t kmclshim_peer_set_reading(int64_t session, int64_t channel, int32_t read
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_set_reading(session, channel, reading);
     peer_leave(&c);
@@ -929,7 +923,7 @@ int32_t kmclshim_peer_ring_status(int64_t session, int64_t channel, int32_t *out
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_ring_status(session, channel, out5);
     peer_leave(&c);
@@ -940,7 +934,7 @@ int32_t kmclshim_peer_queue_stopped(int64_t session, int64_t channel, int32_t *o
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_queue_stopped(session, channel, out_stopped);
     peer_leave(&c);
@@ -951,7 +945,7 @@ int32_t kmclshim_peer_inject(int64_t session, int64_t channel, int32_t kind, int
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_inject(session, channel, kind, arg);
     peer_leave(&c);
@@ -963,7 +957,7 @@ int32_t kmclshim_peer_map_gpadl(int64_t session, int64_t channel, int32_t handle
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_map_gpadl(session, channel, handle, read_only, out_mapping);
     peer_leave(&c);
@@ -974,7 +968,7 @@ int32_t kmclshim_peer_mapping_read(int64_t session, int64_t mapping, int32_t off
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_mapping_read(session, mapping, offset, buf, len);
     peer_leave(&c);
@@ -985,7 +979,7 @@ int32_t kmclshim_peer_mapping_write(int64_t session, int64_t mapping, int32_t of
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_mapping_write(session, mapping, offset, buf, len);
     peer_leave(&c);
@@ -996,7 +990,7 @@ int32_t kmclshim_peer_mapping_close(int64_t session, int64_t mapping)
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_mapping_close(session, mapping);
     peer_leave(&c);
@@ -1008,7 +1002,7 @@ int32_t kmclshim_peer_create_gpadl(int64_t session, int64_t channel, int32_t siz
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_create_gpadl(session, channel, size, read_only, out_handle);
     peer_leave(&c);
@@ -1020,7 +1014,7 @@ int32_t kmclshim_peer_read_gpadl(int64_t session, int64_t channel, int32_t handl
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_read_gpadl(session, channel, handle, offset, buf, len);
     peer_leave(&c);
@@ -1032,7 +1026,7 @@ int32_t kmclshim_peer_write_gpadl(int64_t session, int64_t channel, int32_t hand
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_write_gpadl(session, channel, handle, offset, buf, len);
     peer_leave(&c);
@@ -1043,7 +1037,7 @@ int32_t kmclshim_peer_seed(int64_t session, int64_t *out_seed)
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_peer_seed(session, out_seed);
     peer_leave(&c);
@@ -1054,7 +1048,7 @@ int32_t kmclshim_loopback_stats(int64_t session, int64_t *out_live, int64_t *out
 {
     peer_call c;
     if (!peer_enter(session, &c)) {
-        return ST_INVALID_HANDLE;
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
     int32_t r = impl_loopback_stats(session, out_live, out_violations);
     peer_leave(&c);

@@ -6,13 +6,8 @@
 #include <windows.h>
 #include <stdlib.h>
 #include "transport.h"
+#include "kmclbridge_status.h"
 
-#define ST_PENDING ((int32_t)0x00000103)
-#define ST_NO_MEMORY ((int32_t)0xC000009Au)
-#define ST_NO_SUCH_DEVICE ((int32_t)0xC000000Eu)
-#define ST_ACCESS_DENIED ((int32_t)0xC0000022u)
-#define ST_UNSUCCESSFUL ((int32_t)0xC0000001u)
-#define ST_NOT_SUPPORTED ((int32_t)0xC00000BBu)
 
 typedef LONG(NTAPI *nt_ioctl_fn)(HANDLE file, HANDLE event, PVOID apc, PVOID apc_ctx, PVOID iosb, ULONG code,
                                  PVOID in, ULONG in_len, PVOID out, ULONG out_len);
@@ -29,21 +24,21 @@ int32_t tr_open(void **out)
     HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
     nt_ioctl_fn fn = ntdll ? (nt_ioctl_fn)(void *)GetProcAddress(ntdll, "NtDeviceIoControlFile") : NULL;
     if (fn == NULL) {
-        return ST_NOT_SUPPORTED;
+        return KMCLB_STATUS_NOT_SUPPORTED;
     }
     HANDLE h = CreateFileW(L"\\\\.\\KmclBridge", GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
                            FILE_FLAG_OVERLAPPED, NULL);
     if (h == INVALID_HANDLE_VALUE) {
         DWORD e = GetLastError();
         if (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND) {
-            return ST_NO_SUCH_DEVICE; /* driver not installed / no VMBus device */
+            return KMCLB_STATUS_NO_SUCH_DEVICE; /* driver not installed / no VMBus device */
         }
-        return e == ERROR_ACCESS_DENIED ? ST_ACCESS_DENIED : ST_UNSUCCESSFUL;
+        return e == ERROR_ACCESS_DENIED ? KMCLB_STATUS_ACCESS_DENIED : KMCLB_STATUS_UNSUCCESSFUL;
     }
     w32 *t = (w32 *)calloc(1, sizeof(w32));
     if (t == NULL) {
         CloseHandle(h);
-        return ST_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     t->h = h;
     t->nt_ioctl = fn;
@@ -74,10 +69,10 @@ int32_t tr_ioctl(void *p, uint32_t code, const void *in, uint32_t in_len, void *
     *info = 0;
     ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
     if (ov.hEvent == NULL) {
-        return ST_NO_MEMORY;
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     int32_t st = (int32_t)t->nt_ioctl(t->h, ov.hEvent, NULL, NULL, &ov, code, (PVOID)in, in_len, out, out_len);
-    if (st == ST_PENDING) {
+    if (st == KMCLB_STATUS_PENDING) {
         DWORD w = WaitForSingleObject(ov.hEvent, wait_ms < 0 ? INFINITE : (DWORD)wait_ms);
         if (w != WAIT_OBJECT_0) {
             CancelIoEx(t->h, &ov);

@@ -21,7 +21,7 @@ import java.util.Optional;
  * per SPI call; receive and completeBatch move whole batches through direct buffers.
  */
 final class JnaBackend implements Backend {
-    // presence bits of kmclb_channel_config (native/include/kmclbridge_protocol.h)
+    // presence bits of kmclb_channel_config (driver/include/kmclbridge_protocol.h)
     static final int CFG_CLIENT_CONTEXT_SIZE = 0x0001;
     static final int CFG_FLAGS = 0x0002;
     static final int CFG_FRIENDLY_NAME = 0x0004;

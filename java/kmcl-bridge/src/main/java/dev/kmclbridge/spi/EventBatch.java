@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 /**
  * One reusable buffer of channel events, filled by {@link Backend#receive} in a single call (one native
  * crossing per batch) and read by the typed layer. The byte layout is the wire format of the driver's receive
- * IOCTL output ({@code kmclb_event} in native/include/kmclbridge_protocol.h):
+ * IOCTL output ({@code kmclb_event} in driver/include/kmclbridge_protocol.h):
  *
  * <pre>
  * offset size field

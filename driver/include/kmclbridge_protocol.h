@@ -1,6 +1,7 @@
 /*
  * kmclbridge_protocol.h - the one wire format between user mode (kmclshim) and the driver
- * (driver/core). Included by the shim, the portable driver core, the KMDF glue and the tests.
+ * (driver/core): the driver's public header. Included by the driver core, the KMDF glue, the shim and
+ * the tests; it lives under driver/ because user mode depends on the driver, never the reverse.
  *
  * Rules:
  *  - Every control code is METHOD_BUFFERED with a vendor device type (>= 0x8000), a function code
@@ -21,6 +22,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "kmclbridge_status.h"
 
 #if defined(__cplusplus)
 #define KMCLB_STATIC_ASSERT(c, m) static_assert(c, m)
@@ -124,12 +126,8 @@ KMCLB_STATIC_ASSERT(IOCTL_KMCLB_REQUEUE == 0xA6C1E064u, "code layout");
 #define KMCLB_MAX_STATE_EVENTS     (256u)    /* per channel: queued state/batch records */
 #define KMCLB_ENDPOINT_NAME_BYTES  (64u)
 
-/* ------------------------------------------------------------------ bridge statuses */
-#define KMCLB_STATUS_STALE_ID           ((int32_t)0xE0000001u)
-#define KMCLB_STATUS_FOREIGN_ID         ((int32_t)0xE0000002u)
-#define KMCLB_STATUS_PACKET_RETIRED     ((int32_t)0xE0000003u)
-#define KMCLB_STATUS_QUEUE_STOPPED      ((int32_t)0xE0000004u)
-#define KMCLB_STATUS_CONTRACT_VIOLATION ((int32_t)0xE0000005u)
+/* ------------------------------------------------------------------ statuses
+ * NTSTATUS values (Windows and bridge-defined) live in kmclbridge_status.h. */
 
 /* ------------------------------------------------------------------ common header */
 typedef struct kmclb_in_header {

@@ -36,7 +36,7 @@ static void *receiver(void *p)
         int32_t bytes, recs, needed;
         int32_t st = kmclshim_receive(s, ch, buf, 1 << 16, 100, &bytes, &recs, &needed);
         if (st != 0) {
-            if (st != KC_STATUS_TIMEOUT || idle == 0) {
+            if (st != KMCLB_STATUS_TIMEOUT || idle == 0) {
                 fprintf(stderr, "receive status %08X\n", (unsigned)st);
             }
             idle++;
@@ -72,7 +72,7 @@ static void *sender(void *p)
     for (int i = 0; i < N; i++) {
         int32_t st;
         /* back-pressure: at most KMCLB_MAX_PENDING_SENDS transactions in flight per channel */
-        while ((st = kmclshim_send(s, ch, i, "data", 4, NULL, 0, 0, 1)) == KC_STATUS_INSUFFICIENT_RESOURCES) {
+        while ((st = kmclshim_send(s, ch, i, "data", 4, NULL, 0, 0, 1)) == KMCLB_STATUS_INSUFFICIENT_RESOURCES) {
             struct timespec ts = {0, 100000L};
             nanosleep(&ts, NULL);
         }

@@ -105,13 +105,13 @@ int main(void)
     int32_t failed = 0;
     CHECK_ST(kmclshim_configure(s, ch, KMCLB_CFG_FRIENDLY_NAME | KMCLB_CFG_RING_PAGES | KMCLB_CFG_MAX_PACKET_SIZE, v,
                                 NULL, name, 4, &failed),
-             KC_STATUS_INVALID_PARAMETER_2);
+             KMCLB_STATUS_INVALID_PARAMETER_2);
     CHECK(failed == 14);
     v[KMCLSHIM_CFG_MAX_PACKET_SIZE] = 4096;
     CHECK_ST(kmclshim_configure(s, ch, KMCLB_CFG_RING_PAGES | KMCLB_CFG_MAX_PACKET_SIZE, v, NULL, NULL, 0, &failed), 0);
-    CHECK_ST(kmclshim_configure(s, ch, KMCLB_CFG_SERVER_FLAGS, v, NULL, NULL, 0, &failed), KC_STATUS_INVALID_PARAMETER_1);
+    CHECK_ST(kmclshim_configure(s, ch, KMCLB_CFG_SERVER_FLAGS, v, NULL, NULL, 0, &failed), KMCLB_STATUS_INVALID_PARAMETER_1);
     CHECK(failed == 256 + 8);
-    CHECK_ST(kmclshim_enable(s2, ch), KC_STATUS_FOREIGN_ID);
+    CHECK_ST(kmclshim_enable(s2, ch), KMCLB_STATUS_FOREIGN_ID);
     CHECK_ST(kmclshim_enable(s, ch), 0);
     CHECK(await_kind(s, ch, KMCLB_EV_STATE, NULL) != 0);
     int32_t open = 0;
@@ -159,7 +159,7 @@ int main(void)
         CHECK_ST(kmclshim_peer_await_outcome(s, ch, tx[i], 1000, &kind, ob, sizeof(ob), &olen), 0);
         CHECK(kind == 0 && olen == 2 && ob[0] == 'r' && ob[1] == '0' + i);
     }
-    CHECK_ST(kmclshim_complete(s, pk[0], NULL, 0), KC_STATUS_PACKET_RETIRED);
+    CHECK_ST(kmclshim_complete(s, pk[0], NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
 
     /* receive: small buffer -> BUFFER_TOO_SMALL with the needed size; timeout -> STATUS_TIMEOUT */
     int64_t t1;
@@ -169,7 +169,7 @@ int main(void)
     int64_t bigpkt = 0;
     for (int tries = 0; tries < 10 && bigpkt == 0; tries++) {
         int32_t st = kmclshim_receive(s, ch, buf, 64, 100, &bytes, &recs, &needed);
-        if (st == KC_STATUS_BUFFER_TOO_SMALL) {
+        if (st == KMCLB_STATUS_BUFFER_TOO_SMALL) {
             CHECK(needed == 24 + 304 && recs == 0);
             CHECK_ST(kmclshim_receive(s, ch, buf, needed, 100, &bytes, &recs, &needed), 0);
             kmclb_event e;
@@ -184,7 +184,7 @@ int main(void)
     do {
         st = kmclshim_receive(s, ch, buf, sizeof(buf), 30, &bytes, &recs, &needed);
     } while (st == 0);
-    CHECK_ST(st, KC_STATUS_TIMEOUT);
+    CHECK_ST(st, KMCLB_STATUS_TIMEOUT);
 
     /* send + peer completion -> SEND_COMPLETE with the tag */
     CHECK_ST(kmclshim_send(s, ch, 4242, "req", 3, "extdata", 7, 1, 1), 0);
@@ -217,7 +217,7 @@ int main(void)
 
     /* fault: allocation failure makes the send fail */
     CHECK_ST(kmclshim_peer_inject(s, ch, FK_FAULT_ALLOCATION_FAILURE, 1), 0);
-    CHECK_ST(kmclshim_send(s, ch, 1, "x", 1, NULL, 0, 0, 0), KC_STATUS_INSUFFICIENT_RESOURCES);
+    CHECK_ST(kmclshim_send(s, ch, 1, "x", 1, NULL, 0, 0, 0), KMCLB_STATUS_INSUFFICIENT_RESOURCES);
 
     /* leave packets held and the channel open: close must clean up */
     CHECK_ST(kmclshim_peer_send(s, ch, "held", 4, 1, NULL, 0, 0, &t1), 0);
@@ -228,9 +228,9 @@ int main(void)
     CHECK_ST(kmclshim_close(s), 0);
     CHECK_ST(kmclshim_loopback_stats(s2, &live, &viol), 0);
     CHECK(live == 0 && viol == 0);
-    CHECK_ST(kmclshim_enable(s2, ch), KC_STATUS_STALE_ID);
+    CHECK_ST(kmclshim_enable(s2, ch), KMCLB_STATUS_STALE_ID);
     CHECK_ST(kmclshim_close(s2), 0);
-    CHECK_ST(kmclshim_close(s2), KC_STATUS_INVALID_HANDLE);
+    CHECK_ST(kmclshim_close(s2), KMCLB_STATUS_INVALID_HANDLE);
     /* a fresh machine afterwards */
     CHECK_ST(kmclshim_open(&s), 0);
     CHECK_ST(kmclshim_list_endpoints(s, ids, guids, names, 8, &count, &total), 0);
@@ -258,8 +258,8 @@ int main(void)
     CHECK_ST(kmclshim_close(s), 0);
     pthread_join(rt, NULL);
     pthread_join(pt, NULL);
-    CHECK(ra.st == KC_STATUS_CANCELLED || ra.st == KC_STATUS_INVALID_HANDLE);
+    CHECK(ra.st == KMCLB_STATUS_CANCELLED || ra.st == KMCLB_STATUS_INVALID_HANDLE);
     CHECK(pa.st == 0);
-    CHECK_ST(kmclshim_receive(s, c2, buf, 64, 0, &bytes, &recs, &needed), KC_STATUS_INVALID_HANDLE);
+    CHECK_ST(kmclshim_receive(s, c2, buf, 64, 0, &bytes, &recs, &needed), KMCLB_STATUS_INVALID_HANDLE);
     TEST_MAIN_END();
 }

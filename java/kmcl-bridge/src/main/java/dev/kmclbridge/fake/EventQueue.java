@@ -45,14 +45,6 @@ final class EventQueue {
         return events.pollFirst();
     }
 
-    boolean isEmpty() {
-        return events.isEmpty();
-    }
-
-    int size() {
-        return events.size();
-    }
-
     void clear() {
         events.clear();
     }

@@ -38,7 +38,7 @@ public final class FakeBackend implements Backend {
     }
 
     final long seed;
-    final BackendResources resources;
+    private final BackendResources resources;
     final FakeBus bus = new FakeBus();
     private final FakePeer peer;
     private final ConcurrentHashMap<Long, FakeChannel> channels = new ConcurrentHashMap<>();

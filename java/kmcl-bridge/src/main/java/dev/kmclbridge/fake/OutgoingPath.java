@@ -6,6 +6,7 @@ import dev.kmclbridge.spi.Backend;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ final class OutgoingPath {
     private final ArrayDeque<OutgoingTransaction> sendQueue = new ArrayDeque<>();
     private final Map<Long, OutgoingTransaction> inFlight = new LinkedHashMap<>();
     /** Guest pages holding the external data of queued sends, by transaction id, until the send is written. */
-    private final Map<Long, long[]> queuedPfns = new java.util.HashMap<>();
+    private final Map<Long, long[]> queuedPfns = new HashMap<>();
     /** A slow peer (RingFull fault) holds the ring: nothing is written until the peer's next action. */
     private boolean forcedStall;
 

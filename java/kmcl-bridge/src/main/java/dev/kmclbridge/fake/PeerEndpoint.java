@@ -7,6 +7,7 @@ import dev.kmclbridge.peer.RingStatus;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ final class PeerEndpoint {
     /** Packets read that asked for a completion the peer has not sent yet, by transaction id. */
     private final Map<Long, PeerPacket> outstanding = new LinkedHashMap<>();
     /** How our side ended the peer's packets, by the peer's transaction id. */
-    private final Map<Long, PeerOutcome> outcomes = new java.util.HashMap<>();
+    private final Map<Long, PeerOutcome> outcomes = new HashMap<>();
 
     PeerEndpoint(FakeChannel channel) {
         this.channel = channel;

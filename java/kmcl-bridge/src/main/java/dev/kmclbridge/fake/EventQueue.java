@@ -7,7 +7,7 @@ import java.util.ArrayDeque;
 
 /**
  * A channel's FIFO of state events, processing-complete records and send completions, in the order they
- * happened. Incoming packets are not stored here: {@link FakeChannel} moves them from the ring into a batch only
+ * happened. Incoming packets are not stored here: {@link IncomingPath} moves them from the ring into a batch only
  * inside receive. Not thread safe (the channel lock guards it).
  */
 final class EventQueue {
@@ -43,14 +43,6 @@ final class EventQueue {
 
     Event poll() {
         return events.pollFirst();
-    }
-
-    boolean isEmpty() {
-        return events.isEmpty();
-    }
-
-    int size() {
-        return events.size();
     }
 
     void clear() {

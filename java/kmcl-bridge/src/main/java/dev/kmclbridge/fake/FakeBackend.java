@@ -3,7 +3,6 @@ package dev.kmclbridge.fake;
 import dev.kmclbridge.BackendInfo;
 import dev.kmclbridge.ChannelConfig;
 import dev.kmclbridge.Endpoint;
-import dev.kmclbridge.KmclFunction;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.OfferOptions;
 import dev.kmclbridge.peer.Peer;
@@ -15,15 +14,15 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
 
 /**
  * The pure-Java fake backend: a faithful model of KMCL (state rules, statuses, rings with real VMBus framing,
  * quota, pause draining, queue stop on fail) with a scriptable peer ({@link FakePeer}). Every random choice comes
- * from one {@link Random} seeded with {@link #seed()}, so the same seed and the same single-threaded script replay
+ * from one {@link java.util.Random} seeded with {@link #seed()}, so the same seed and the same single-threaded script replay
  * the same events. Choices where KMCL documents nothing are listed in docs/fake-choices.md.
  */
 public final class FakeBackend implements Backend {
@@ -31,23 +30,25 @@ public final class FakeBackend implements Backend {
     public static final long CHANNEL_ID_BASE = 0x1_0000_0000L;
 
     private static final int SUCCESS = NtStatus.SUCCESS.value();
+    private static final byte[] EMPTY = new byte[0];
+
+    /** A call on a live channel that may wait; an interrupt ends it with STATUS_CANCELLED. */
+    private interface WaitingChannelCall {
+        int call(FakeChannel channel) throws InterruptedException;
+    }
 
     final long seed;
-    final Random random;
-    final GuestMemory memory = new GuestMemory();
+    private final BackendResources resources;
     final FakeBus bus = new FakeBus();
     private final FakePeer peer;
     private final ConcurrentHashMap<Long, FakeChannel> channels = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, IncomingPacket> packets = new ConcurrentHashMap<>();
     private final AtomicLong nextChannel = new AtomicLong(CHANNEL_ID_BASE + 1);
-    private final AtomicLong nextPacket = new AtomicLong(1);
-    private final AtomicLong nextTx = new AtomicLong(1);
     private final AtomicLong nextOffer = new AtomicLong(1);
 
     /** A fake with the four standing host offers (heartbeat, KVP, shutdown, time sync). */
     public FakeBackend(long seed) {
         this.seed = seed;
-        this.random = new Random(seed);
+        this.resources = new BackendResources(seed);
         this.peer = new FakePeer(this);
         standingOffer(FakeDefaults.HEARTBEAT, "heartbeat");
         standingOffer(FakeDefaults.KEY_VALUE_EXCHANGE, "key-value data exchange");
@@ -65,34 +66,11 @@ public final class FakeBackend implements Backend {
 
     /** A version-4 GUID drawn from the seeded generator. */
     UUID randomUuid() {
-        long msb = random.nextLong();
-        long lsb = random.nextLong();
+        long msb = resources.random().nextLong();
+        long lsb = resources.random().nextLong();
         msb = (msb & ~0xF000L) | 0x4000L;
         lsb = (lsb & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
         return new UUID(msb, lsb);
-    }
-
-    long nextTxId() {
-        return nextTx.getAndIncrement();
-    }
-
-    long registerPacket(IncomingPacket p) {
-        long id = nextPacket.getAndIncrement();
-        packets.put(id, p);
-        return id;
-    }
-
-    void forgetPacket(long id) {
-        packets.remove(id);
-    }
-
-    IncomingPacket packet(long id) {
-        return packets.get(id);
-    }
-
-    /** An id that was handed out earlier is retired; anything else was never a packet. */
-    int missingPacketStatus(long id) {
-        return id > 0 && id < nextPacket.get() ? NtStatus.BRIDGE_PACKET_RETIRED.value() : NtStatus.INVALID_HANDLE.value();
     }
 
     FakeChannel channel(long id) {
@@ -101,6 +79,30 @@ public final class FakeBackend implements Backend {
 
     private int missingChannel(long id) {
         return id > CHANNEL_ID_BASE && id < nextChannel.get() ? NtStatus.BRIDGE_STALE_ID.value() : NtStatus.INVALID_HANDLE.value();
+    }
+
+    /** Runs {@code action} on the live channel {@code id}, or answers for an id with no live channel. */
+    private int withChannel(long id, ToIntFunction<FakeChannel> action) {
+        FakeChannel ch = channels.get(id);
+        return ch == null ? missingChannel(id) : action.applyAsInt(ch);
+    }
+
+    /** Like {@link #withChannel} for a call that may wait; an interrupt leaves the flag set and returns CANCELLED. */
+    private int withChannelWaiting(long id, WaitingChannelCall action) {
+        return withChannel(id, ch -> {
+            try {
+                return action.call(ch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return NtStatus.CANCELLED.value();
+            }
+        });
+    }
+
+    /** Runs {@code action} on the live packet {@code id}, or answers for an id with no live packet. */
+    private int withPacket(long id, ToIntFunction<IncomingPacket> action) {
+        IncomingPacket p = resources.packets().get(id);
+        return p == null ? resources.packets().missingStatus(id) : action.applyAsInt(p);
     }
 
     /** The seed of this instance. */
@@ -137,7 +139,7 @@ public final class FakeBackend implements Backend {
             return NtStatus.NO_SUCH_DEVICE.value();
         }
         long id = nextChannel.getAndIncrement();
-        FakeChannel ch = new FakeChannel(this, id, server, o.type, o.instance, randomUuid());
+        FakeChannel ch = new FakeChannel(resources, id, server, o.type, o.instance, randomUuid());
         channels.put(id, ch);
         bus.register(ch);
         outChannel[0] = id;
@@ -149,136 +151,81 @@ public final class FakeBackend implements Backend {
         requireLength(outFailedFunction, 1, "outFailedFunction");
         FakeChannel ch = channels.get(channel);
         if (ch == null) {
-            outFailedFunction[0] = firstFunction(config).code();
+            outFailedFunction[0] = ChannelSettings.firstFunction(config).code();
             return NtStatus.INVALID_PARAMETER_1.value(); // B14
         }
         return ch.configure(config, outFailedFunction);
     }
 
-    private static KmclFunction firstFunction(ChannelConfig c) {
-        if (c.clientContextSize().isPresent()) {
-            return KmclFunction.VMB_CHANNEL_INIT_SET_CLIENT_CONTEXT_SIZE;
-        }
-        if (c.channelFlags().isPresent()) {
-            return KmclFunction.VMB_CHANNEL_INIT_SET_FLAGS;
-        }
-        if (c.friendlyName().isPresent()) {
-            return KmclFunction.VMB_CHANNEL_INIT_SET_FRIENDLY_NAME;
-        }
-        if (c.maximumExternalData().isPresent()) {
-            return KmclFunction.VMB_CHANNEL_INIT_SET_MAXIMUM_EXTERNAL_DATA;
-        }
-        if (c.maximumPacketSize().isPresent()) {
-            return KmclFunction.VMB_CHANNEL_INIT_SET_MAXIMUM_PACKET_SIZE;
-        }
-        return KmclFunction.VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS;
-    }
-
     @Override
     public int enable(long channel) {
-        FakeChannel ch = channels.get(channel);
-        return ch == null ? missingChannel(channel) : bus.enable(ch);
+        return withChannel(channel, bus::enable);
     }
 
     @Override
     public int disable(long channel) {
-        FakeChannel ch = channels.get(channel);
-        if (ch == null) {
-            return missingChannel(channel);
-        }
-        try {
+        return withChannelWaiting(channel, ch -> {
             int st = ch.disable();
             bus.unbind(ch);
             return st;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return NtStatus.CANCELLED.value();
-        }
+        });
     }
 
     @Override
     public int pause(long channel) {
-        FakeChannel ch = channels.get(channel);
-        if (ch == null) {
-            return missingChannel(channel);
-        }
-        try {
-            return ch.pause();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return NtStatus.CANCELLED.value();
-        }
+        return withChannelWaiting(channel, FakeChannel::pause);
     }
 
     @Override
     public int start(long channel) {
-        FakeChannel ch = channels.get(channel);
-        return ch == null ? missingChannel(channel) : ch.start();
+        return withChannel(channel, FakeChannel::start);
     }
 
     @Override
     public int cleanup(long channel) {
-        FakeChannel ch = channels.get(channel);
-        if (ch == null) {
-            return missingChannel(channel);
-        }
-        int st = bus.cleanup(ch);
-        if (st == SUCCESS) {
-            channels.remove(channel);
-        }
-        return st;
+        return withChannel(channel, ch -> {
+            int st = bus.cleanup(ch);
+            if (st == SUCCESS) {
+                channels.remove(channel);
+            }
+            return st;
+        });
     }
 
     @Override
     public int queryChannel(long channel, long[] out) {
         requireLength(out, ChannelQuery.LENGTH, "out");
-        FakeChannel ch = channels.get(channel);
-        return ch == null ? missingChannel(channel) : ch.query(out);
+        return withChannel(channel, ch -> ch.query(out));
     }
 
     @Override
     public int setContext(long channel, long value) {
-        FakeChannel ch = channels.get(channel);
-        return ch == null ? missingChannel(channel) : ch.setContext(value);
+        return withChannel(channel, ch -> ch.setContext(value));
     }
 
     @Override
     public int setTransactionQuota(long channel, int quota) {
-        FakeChannel ch = channels.get(channel);
-        return ch == null ? missingChannel(channel) : ch.setQuota(quota);
+        return withChannel(channel, ch -> ch.setQuota(quota));
     }
 
     @Override
     public int setInterruptLatency(long channel, int latency100ns, int[] outOriginal) {
         requireLength(outOriginal, 1, "outOriginal");
-        FakeChannel ch = channels.get(channel);
-        return ch == null ? missingChannel(channel) : ch.setInterruptLatency(latency100ns, outOriginal);
+        return withChannel(channel, ch -> ch.setInterruptLatency(latency100ns, outOriginal));
     }
 
     @Override
     public int send(long channel, long tag, ByteBuffer payload, ByteBuffer external, int externalForm, int flags) {
-        FakeChannel ch = channels.get(channel);
-        if (ch == null) {
-            return missingChannel(channel);
-        }
-        return ch.send(tag, bytes(payload), external == null ? null : bytes(external), externalForm, flags);
+        return withChannel(channel,
+                ch -> ch.send(tag, bytes(payload), external == null ? null : bytes(external), externalForm, flags));
     }
 
     @Override
     public int sendSynchronous(long channel, ByteBuffer payload, ByteBuffer external, int flags, ByteBuffer completionOut,
                                int[] inOutCompletionSize, boolean hasTimeout, long timeout100ns) {
         requireLength(inOutCompletionSize, 1, "inOutCompletionSize");
-        FakeChannel ch = channels.get(channel);
-        if (ch == null) {
-            return missingChannel(channel);
-        }
-        try {
-            return ch.sendSynchronous(bytes(payload), external == null ? null : bytes(external), flags, completionOut,
-                    inOutCompletionSize, hasTimeout, timeout100ns);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return NtStatus.CANCELLED.value();
-        }
+        return withChannelWaiting(channel, ch -> ch.sendSynchronous(bytes(payload), external == null ? null : bytes(external),
+                flags, completionOut, inOutCompletionSize, hasTimeout, timeout100ns));
     }
 
     @Override
@@ -287,32 +234,18 @@ public final class FakeBackend implements Backend {
         if (batch == null) {
             throw new IllegalArgumentException("batch is null");
         }
-        FakeChannel ch = channels.get(channel);
-        if (ch == null) {
-            return missingChannel(channel);
-        }
-        try {
-            return ch.receive(batch, timeoutMillis, outNeeded);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return NtStatus.CANCELLED.value();
-        }
+        return withChannelWaiting(channel, ch -> ch.receive(batch, timeoutMillis, outNeeded));
     }
 
     @Override
     public int requeue(long channel, long[] packetIds, int count) {
         requireLength(packetIds, count, "packetIds");
-        FakeChannel ch = channels.get(channel);
-        return ch == null ? missingChannel(channel) : ch.requeue(packetIds, count);
+        return withChannel(channel, ch -> ch.requeue(packetIds, count));
     }
 
     @Override
     public int complete(long packetId, ByteBuffer completionPayload) {
-        IncomingPacket p = packets.get(packetId);
-        if (p == null) {
-            return missingPacketStatus(packetId);
-        }
-        return p.channel.complete(p, completionPayload == null ? new byte[0] : bytes(completionPayload));
+        return withPacket(packetId, p -> p.channel.complete(p, bytes(completionPayload)));
     }
 
     @Override
@@ -331,8 +264,7 @@ public final class FakeBackend implements Backend {
                 }
                 payloads.get(offsets[i], body);
             }
-            IncomingPacket p = packets.get(packetIds[i]);
-            int st = p == null ? missingPacketStatus(packetIds[i]) : p.channel.complete(p, body);
+            int st = withPacket(packetIds[i], p -> p.channel.complete(p, body));
             outStatuses[i] = st;
             if (first == SUCCESS && st != SUCCESS) {
                 first = st;
@@ -343,47 +275,33 @@ public final class FakeBackend implements Backend {
 
     @Override
     public int fail(long packetId) {
-        IncomingPacket p = packets.get(packetId);
-        return p == null ? missingPacketStatus(packetId) : p.channel.fail(p);
+        return withPacket(packetId, p -> p.channel.fail(p));
     }
 
     @Override
     public int deferToPassive(long packetId) {
-        IncomingPacket p = packets.get(packetId);
-        return p == null ? missingPacketStatus(packetId) : p.channel.deferToPassive(p);
+        return withPacket(packetId, p -> p.channel.deferToPassive(p));
     }
 
     @Override
     public int createGpadl(long channel, int size, int flags, int[] outHandle) {
         requireLength(outHandle, 1, "outHandle");
-        FakeChannel ch = channels.get(channel);
-        return ch == null ? missingChannel(channel) : ch.createGpadl(size, flags, outHandle);
+        return withChannel(channel, ch -> ch.createGpadl(size, flags, outHandle));
     }
 
     @Override
     public int deleteGpadl(long channel, int gpadlHandle) {
-        FakeChannel ch = channels.get(channel);
-        if (ch == null) {
-            return missingChannel(channel);
-        }
-        try {
-            return ch.deleteGpadl(gpadlHandle);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return NtStatus.CANCELLED.value();
-        }
+        return withChannelWaiting(channel, ch -> ch.deleteGpadl(gpadlHandle));
     }
 
     @Override
     public int mapGpadl(long channel, int gpadlHandle, int flags) {
-        FakeChannel ch = channels.get(channel);
-        return ch == null ? missingChannel(channel) : ch.mapGpadl(gpadlHandle, flags);
+        return withChannel(channel, ch -> ch.mapGpadl(gpadlHandle, flags));
     }
 
     @Override
     public int unmapGpadl(long channel, int gpadlHandle) {
-        FakeChannel ch = channels.get(channel);
-        return ch == null ? missingChannel(channel) : ch.unmapGpadl(gpadlHandle);
+        return withChannel(channel, ch -> ch.unmapGpadl(gpadlHandle));
     }
 
     @Override
@@ -391,8 +309,7 @@ public final class FakeBackend implements Backend {
         if (data == null) {
             throw new IllegalArgumentException("data is null");
         }
-        FakeChannel ch = channels.get(channel);
-        return ch == null ? missingChannel(channel) : ch.gpadlAccess(gpadlHandle, mapped, offset, data, write);
+        return withChannel(channel, ch -> ch.gpadlAccess(gpadlHandle, mapped, offset, data, write));
     }
 
     @Override
@@ -404,14 +321,11 @@ public final class FakeBackend implements Backend {
     @Override
     public void close() {
         for (FakeChannel ch : new ArrayList<>(channels.values())) {
-            List<IncomingPacket> delivered = new ArrayList<>();
-            for (IncomingPacket p : packets.values()) {
-                if (p.channel == ch && p.state == IncomingPacket.DELIVERED) {
-                    delivered.add(p);
-                }
+            for (IncomingPacket p : resources.packets().deliveredOn(ch)) {
+                ch.complete(p, EMPTY);
             }
             try {
-                ch.forceShutdown(delivered);
+                ch.disable();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -420,15 +334,8 @@ public final class FakeBackend implements Backend {
         }
     }
 
-    /** Live channel ids, oldest first (diagnostics). */
-    List<Long> channelIds() {
-        List<Long> ids = new ArrayList<>(channels.keySet());
-        ids.sort(null);
-        return ids;
-    }
-
     int pagesInUse() {
-        return memory.pagesInUse();
+        return resources.memory().pagesInUse();
     }
 
     private static byte[] bytes(ByteBuffer b) {

@@ -152,7 +152,7 @@ public final class FakePeer implements Peer {
             if (burst.count() <= 0) {
                 throw new IllegalArgumentException("offer burst count must be > 0, was " + burst.count());
             }
-            UUID type = channel == 0 ? null : channel(channel).targetType;
+            UUID type = channel == 0 ? null : channel(channel).settings.targetType;
             for (int i = 0; i < burst.count(); i++) {
                 backend.addOffer(type != null ? type : backend.randomUuid(), backend.randomUuid(),
                         new OfferOptions(0, 0, "offer burst"));
@@ -172,7 +172,7 @@ public final class FakePeer implements Peer {
     @Override
     public PeerMapping mapGpadl(long channel, int gpadlHandle, boolean readOnly) {
         FakeChannel ch = channel(channel);
-        GpadlTable.Gpadl g = ch.peerMap(gpadlHandle, readOnly);
+        ChannelGpadls.Gpadl g = ch.peerMap(gpadlHandle, readOnly);
         return new PeerMapping() {
             private boolean closed;
 
@@ -235,12 +235,12 @@ public final class FakePeer implements Peer {
 
     /** Peer packets our ring reader rejected as malformed (MalformedPacket fault). */
     public long malformedRejected(long channel) {
-        return channel(channel).fakeCounters()[0];
+        return channel(channel).malformedRejected();
     }
 
     /** Peer packets dropped because they exceeded the maximum packet size (OversizedPacket fault). */
     public long oversizedDropped(long channel) {
-        return channel(channel).fakeCounters()[1];
+        return channel(channel).oversizedDropped();
     }
 
     /** Guest-memory pages currently holding external data (0 when nothing leaks). */

@@ -3,15 +3,36 @@ package dev.kmclbridge.fake;
 import dev.kmclbridge.peer.Fault;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 
 /** Faults armed on one channel with {@link dev.kmclbridge.peer.Peer#inject}. The channel lock guards it. */
 final class FaultPlan {
+    /** Type the MalformedPacket fault writes into a descriptor (not a VMBus packet type). */
+    static final int MALFORMED_TYPE = 0x3F;
+
+    /** A fault armed a number of times; each use consumes one. */
+    private static final class Armed {
+        private int left;
+
+        void add(int count) {
+            left += count;
+        }
+
+        boolean take() {
+            if (left > 0) {
+                left--;
+                return true;
+            }
+            return false;
+        }
+    }
+
     private Duration delay = Duration.ZERO;
-    private int ringFull;
-    private int allocationFailures;
-    private int malformed;
-    private final java.util.ArrayDeque<Integer> oversized = new java.util.ArrayDeque<>();
-    private final java.util.ArrayDeque<Integer> pnpFailures = new java.util.ArrayDeque<>();
+    private final Armed ringFull = new Armed();
+    private final Armed allocationFailures = new Armed();
+    private final Armed malformed = new Armed();
+    private final ArrayDeque<Integer> oversized = new ArrayDeque<>();
+    private final ArrayDeque<Integer> pnpFailures = new ArrayDeque<>();
 
     /** Arms a channel-level fault (OfferBurst is handled by the bus). */
     void arm(Fault fault) {
@@ -21,11 +42,11 @@ final class FaultPlan {
             }
             delay = d.delay();
         } else if (fault instanceof Fault.RingFull r) {
-            ringFull += positive(r.count());
+            ringFull.add(positive(r.count()));
         } else if (fault instanceof Fault.AllocationFailure a) {
-            allocationFailures += positive(a.count());
+            allocationFailures.add(positive(a.count()));
         } else if (fault instanceof Fault.MalformedPacket) {
-            malformed++;
+            malformed.add(1);
         } else if (fault instanceof Fault.OversizedPacket o) {
             oversized.addLast(positive(o.size()));
         } else if (fault instanceof Fault.PnpFailure p) {
@@ -52,27 +73,15 @@ final class FaultPlan {
 
     /** Consumes one forced ring-full send, if armed. */
     boolean takeRingFull() {
-        if (ringFull > 0) {
-            ringFull--;
-            return true;
-        }
-        return false;
+        return ringFull.take();
     }
 
     boolean takeAllocationFailure() {
-        if (allocationFailures > 0) {
-            allocationFailures--;
-            return true;
-        }
-        return false;
+        return allocationFailures.take();
     }
 
     boolean takeMalformed() {
-        if (malformed > 0) {
-            malformed--;
-            return true;
-        }
-        return false;
+        return malformed.take();
     }
 
     /** The oversized size for the next peer packet, or -1. */

@@ -21,28 +21,23 @@ final class OutgoingTransaction {
 
     OutgoingTransaction(long tag, long txId, byte[] payload, byte[] external, boolean waitForCompletion,
                         boolean synchronous) {
+        this(tag, txId, payload, external, waitForCompletion, synchronous, false);
+    }
+
+    private OutgoingTransaction(long tag, long txId, byte[] payload, byte[] external, boolean waitForCompletion,
+                                boolean synchronous, boolean completion) {
         this.tag = tag;
         this.txId = txId;
         this.payload = payload;
         this.external = external;
         this.waitForCompletion = waitForCompletion;
         this.synchronous = synchronous;
-        this.completion = false;
-    }
-
-    private OutgoingTransaction(long peerTxId, byte[] payload) {
-        this.tag = 0;
-        this.txId = peerTxId;
-        this.payload = payload;
-        this.external = null;
-        this.waitForCompletion = false;
-        this.synchronous = false;
-        this.completion = true;
+        this.completion = completion;
     }
 
     /** The completion packet our side owes the peer for its transaction {@code peerTxId} (B64). */
     static OutgoingTransaction completionOf(long peerTxId, byte[] payload) {
-        return new OutgoingTransaction(peerTxId, payload);
+        return new OutgoingTransaction(0, peerTxId, payload, null, false, false, true);
     }
 
     long onRingSize() {

@@ -107,7 +107,7 @@ class VmbusRingTest {
     void readerSkipsAPacketWithAnUnknownTypeAndKeepsGoing() {
         VmbusRing ring = new VmbusRing(1);
         byte[] bad = packet(16, 1);
-        PacketFraming.corruptType(bad, FakeChannel.MALFORMED_TYPE);
+        PacketFraming.corruptType(bad, FaultPlan.MALFORMED_TYPE);
         ring.write(bad, 16);
         ring.write(packet(16, 2), 16);
         PacketFraming.Frame f = ring.read();

@@ -1,0 +1,202 @@
+package dev.kmclbridge.fake;
+
+import dev.kmclbridge.peer.PeerOutcome;
+import dev.kmclbridge.peer.PeerPacket;
+import dev.kmclbridge.peer.RingStatus;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The peer's end of one channel's connection (driven by {@link FakePeer} on the caller's thread): it writes into
+ * our incoming ring, reads our outgoing ring while it is reading, completes what we sent, and records how our side
+ * ended each of its packets. Every method runs with the channel lock held; the await methods wait on the channel's
+ * monitor.
+ */
+final class PeerEndpoint {
+    private static final byte[] EMPTY = new byte[0];
+
+    private final FakeChannel channel;
+    private boolean reading = true;
+    /** Packets read off our outgoing ring and not yet taken by awaitReceived, in ring order. */
+    private final ArrayDeque<PeerPacket> arrivals = new ArrayDeque<>();
+    /** Packets read that asked for a completion the peer has not sent yet, by transaction id. */
+    private final Map<Long, PeerPacket> outstanding = new LinkedHashMap<>();
+    /** How our side ended the peer's packets, by the peer's transaction id. */
+    private final Map<Long, PeerOutcome> outcomes = new HashMap<>();
+
+    PeerEndpoint(FakeChannel channel) {
+        this.channel = channel;
+    }
+
+    /** Writes one packet into our incoming ring (or behind the packets waiting for room); returns its transaction id. */
+    long send(byte[] payload, boolean completionRequested, byte[] external) {
+        channel.lifecycle.requireOpen("send a peer packet");
+        int oversize = channel.faults.takeOversized();
+        byte[] body = oversize > payload.length ? Arrays.copyOf(payload, oversize) : payload;
+        long txId = channel.shared.nextTransactionId();
+        GuestMemory memory = channel.shared.memory();
+        long[] pfns = external == null || external.length == 0 ? null : memory.store(external);
+        byte[] encoded = PacketFraming.encode(completionRequested ? PacketFraming.FLAG_COMPLETION_REQUESTED : 0,
+                txId, body, pfns, pfns == null ? 0 : external.length);
+        if (channel.faults.takeMalformed()) {
+            PacketFraming.corruptType(encoded, FaultPlan.MALFORMED_TYPE);
+        }
+        long onRing = encoded.length + (long) PacketFraming.TRAILER_SIZE;
+        int ringSize = channel.incoming.openRingSize();
+        if (!VmbusRing.everFits(onRing, ringSize)) {
+            if (pfns != null) {
+                memory.release(pfns);
+            }
+            if (oversize > 0) {
+                channel.statistics.oversizedDropped++; // the oversized packet cannot even be written: dropped and counted
+                return txId;
+            }
+            throw new IllegalArgumentException("a packet of " + onRing + " bytes on the ring never fits a ring of "
+                    + ringSize + " bytes");
+        }
+        channel.incoming.writeFromPeer(encoded, body.length);
+        channel.monitor.signalChange();
+        return txId;
+    }
+
+    /** The outcome of the peer's packet {@code txId}, waiting until {@code deadlineNanos}; PENDING if none by then. */
+    PeerOutcome awaitOutcome(long txId, long deadlineNanos) throws InterruptedException {
+        while (true) {
+            PeerOutcome o = outcomes.get(txId);
+            if (o != null) {
+                return o;
+            }
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0 || channel.lifecycle.isCleaned()) {
+                return new PeerOutcome(txId, PeerOutcome.Kind.PENDING, EMPTY);
+            }
+            channel.monitor.awaitChange(left);
+        }
+    }
+
+    /** Our side ended the peer's packet {@code txId}. */
+    void recordOutcome(long txId, PeerOutcome.Kind kind, byte[] payload) {
+        outcomes.put(txId, new PeerOutcome(txId, kind, payload));
+    }
+
+    /** Removes and returns every recorded outcome (lets long runs keep memory flat). */
+    List<PeerOutcome> drainOutcomes() {
+        List<PeerOutcome> out = new ArrayList<>(outcomes.values());
+        outcomes.clear();
+        return out;
+    }
+
+    /** The peer reads as soon as we write: it is reading and no Delay fault slows it. */
+    boolean readsNow() {
+        return reading && !channel.faults.delayed();
+    }
+
+    boolean isReading() {
+        return reading;
+    }
+
+    /** The peer reads everything in our outgoing ring. Returns true if it read anything. */
+    boolean readAll() {
+        boolean any = false;
+        PacketFraming.Frame f;
+        while ((f = channel.outgoing.readByPeer()) != null) {
+            any = true;
+            if (f.rejected() != null) {
+                continue;
+            }
+            if (f.type() == PacketFraming.TYPE_COMPLETION) {
+                recordOutcome(f.txId(), PeerOutcome.Kind.COMPLETED, f.payload());
+                continue;
+            }
+            byte[] ext = EMPTY;
+            if (f.type() == PacketFraming.TYPE_GPA_DIRECT) {
+                byte[] e = channel.shared.memory().take(f.pfns(), f.rangeBytes());
+                ext = e == null ? EMPTY : e;
+            }
+            boolean req = (f.flags() & PacketFraming.FLAG_COMPLETION_REQUESTED) != 0;
+            PeerPacket pp = new PeerPacket(f.txId(), f.payload(), req, ext, f.type());
+            arrivals.addLast(pp);
+            if (req) {
+                outstanding.put(pp.txId(), pp);
+            }
+        }
+        if (any) {
+            channel.monitor.signalChange();
+        }
+        return any;
+    }
+
+    /** A peer action on this channel: a slow peer (RingFull fault) catches up, and the peer reads if it is reading. */
+    private void touch() {
+        channel.outgoing.peerCaughtUp();
+        if (channel.lifecycle.isOpen() && reading) {
+            readAll();
+        }
+        channel.outgoing.pump();
+    }
+
+    /** What the peer has received and not completed, in transaction order. */
+    List<PeerPacket> received() {
+        touch();
+        List<PeerPacket> out = new ArrayList<>(outstanding.values());
+        for (PeerPacket p : arrivals) {
+            if (!p.completionRequested()) {
+                out.add(p);
+            }
+        }
+        out.sort((a, b) -> Long.compare(a.txId(), b.txId()));
+        return out;
+    }
+
+    /** Takes the next packet the peer received, waiting until {@code deadlineNanos}; null if none by then. */
+    PeerPacket awaitReceived(long deadlineNanos) throws InterruptedException {
+        while (true) {
+            touch();
+            PeerPacket p = arrivals.pollFirst();
+            if (p != null) {
+                return p;
+            }
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0 || channel.lifecycle.isCleaned()) {
+                return null;
+            }
+            channel.monitor.awaitChange(left);
+        }
+    }
+
+    /** The peer completes our transaction {@code txId} that asked for a completion. */
+    void complete(long txId, byte[] payload) {
+        touch();
+        PeerPacket pp = outstanding.remove(txId);
+        if (pp == null) {
+            throw new IllegalArgumentException("channel " + channel.id + ": the peer holds no packet " + txId
+                    + " awaiting completion (never read, no completion requested, or already completed)");
+        }
+        channel.outgoing.completedByPeer(txId, payload);
+        channel.outgoing.pump();
+    }
+
+    void setReading(boolean reading) {
+        this.reading = reading;
+        if (reading) {
+            touch();
+        }
+    }
+
+    RingStatus ringStatus() {
+        return new RingStatus(channel.incoming.ringSize(), channel.incoming.ringUsed(),
+                channel.outgoing.ringSize(), channel.outgoing.ringUsed(), channel.incoming.peerQueued());
+    }
+
+    /** The connection closed: what the peer read and has not completed goes away with it. */
+    void forgetConnection() {
+        arrivals.clear();
+        outstanding.clear();
+    }
+}

@@ -83,7 +83,6 @@ static void release(shim_session *s)
     ref_dec(&s->refs);
 }
 
-/* for the loopback peer functions: the transport behind a session (with a reference) */
 void *kmclshim_internal_acquire(int64_t session, void **token)
 {
     shim_session *s = acquire(session);
@@ -96,6 +95,15 @@ void kmclshim_internal_release(void *token)
     if (token) {
         release((shim_session *)token);
     }
+}
+
+int32_t kmclshim_transport(int32_t *out_transport)
+{
+    if (out_transport == NULL) {
+        return KMCLB_STATUS_INVALID_PARAMETER;
+    }
+    *out_transport = tr_kind;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kmclb_in_header hdr(void)

@@ -91,33 +91,30 @@ static void platform_sleep_ms(void *ctx, uint32_t ms)
     nanosleep(&duration, NULL);
 }
 
-static kc_status platform_park(void *ctx, kc_request *request)
+/* The two moves the core makes: park (any state but CANCELLING becomes PARKED; a request the core
+ * claimed may be parked again) and unpark (PARKED becomes CLAIMED). A refused move means the
+ * waiter's cancel got there first: STATUS_CANCELLED, and the cancel path completes the request. */
+static kc_status move_request(posix_host *host, kc_request *request, posix_request_state to)
 {
-    posix_host *host = (posix_host *)ctx;
     posix_request *waiter = (posix_request *)request->platform;
-    kc_status status = KMCLB_STATUS_SUCCESS;
     pthread_mutex_lock(&host->request_lock);
-    if (waiter->state == POSIX_REQUEST_CANCELLING) {
-        status = KMCLB_STATUS_CANCELLED;
-    } else {
-        waiter->state = POSIX_REQUEST_PARKED;
+    int allowed = to == POSIX_REQUEST_PARKED ? waiter->state != POSIX_REQUEST_CANCELLING
+                                             : waiter->state == POSIX_REQUEST_PARKED;
+    if (allowed) {
+        waiter->state = to;
     }
     pthread_mutex_unlock(&host->request_lock);
-    return status;
+    return allowed ? KMCLB_STATUS_SUCCESS : KMCLB_STATUS_CANCELLED;
+}
+
+static kc_status platform_park(void *ctx, kc_request *request)
+{
+    return move_request((posix_host *)ctx, request, POSIX_REQUEST_PARKED);
 }
 
 static kc_status platform_unpark(void *ctx, kc_request *request)
 {
-    posix_host *host = (posix_host *)ctx;
-    posix_request *waiter = (posix_request *)request->platform;
-    kc_status status = KMCLB_STATUS_CANCELLED;
-    pthread_mutex_lock(&host->request_lock);
-    if (waiter->state == POSIX_REQUEST_PARKED) {
-        waiter->state = POSIX_REQUEST_CLAIMED;
-        status = KMCLB_STATUS_SUCCESS;
-    }
-    pthread_mutex_unlock(&host->request_lock);
-    return status;
+    return move_request((posix_host *)ctx, request, POSIX_REQUEST_CLAIMED);
 }
 
 static void platform_complete(void *ctx, kc_request *request, kc_status status)

@@ -12,8 +12,8 @@
 const int32_t tr_kind = KMCLSHIM_TRANSPORT_LOOPBACK;
 
 static pthread_mutex_t g_machine_lock = PTHREAD_MUTEX_INITIALIZER;
-static posix_host *g_machine;     /* guarded by g_machine_lock */
-static int g_machine_sessions;    /* sessions open on g_machine */
+static posix_host *g_machine;  /* guarded by g_machine_lock */
+static int g_machine_sessions; /* sessions open on g_machine */
 
 /* ------------------------------------------------------------------ the machine's standing offers */
 static uint64_t seed_from_env(void)

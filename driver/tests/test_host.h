@@ -1,5 +1,5 @@
-/* test_host.h - a pthread host for driver/core + driver/fakekmcl used by the C tests and the
- * fuzzer: platform layer, METHOD_BUFFERED IOCTL emulation, small helpers and CHECK macros. */
+/* test_host.h - what the C tests and the fuzzer share: one POSIX host of the driver core over the
+ * fake KMCL (driver/posixhost) with test settings, request helpers and the CHECK macros. */
 #ifndef TEST_HOST_H
 #define TEST_HOST_H
 #include <stdint.h>
@@ -8,16 +8,20 @@
 #include "kc_core.h"
 #include "fakekmcl.h"
 #include "kmclbridge_protocol.h"
+#include "posix_host.h"
 
 typedef struct th_machine {
-    kc_platform plat;
-    kc_core *core;
-    fk_world *world;
+    posix_host *host;
+    kc_core *core;   /* the host's, for the tests' convenience */
+    fk_world *world; /* the host's */
 } th_machine;
 
+/* 4096 handles, fake world seed 7, output buffers poisoned; aborts on failure */
 th_machine *th_create(void);
 void th_destroy(th_machine *m);
-/* One IOCTL; wait_ms applies when the request parks (< 0 forever; on expiry it is cancelled). */
+/* One IOCTL; wait_ms applies when the request parks (< 0 forever; on expiry it is cancelled).
+ * *info (optional) is the byte count the core reported, even with an error status; the process
+ * aborts when the core reports more than out_len. */
 kc_status th_ioctl(kc_session *s, th_machine *m, uint32_t code, const void *in, uint32_t in_len, void *out,
                    uint32_t out_len, uint32_t *info, int64_t wait_ms);
 /* offer a device; returns the endpoint id */

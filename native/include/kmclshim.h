@@ -96,53 +96,77 @@ KMCLSHIM_API int32_t kmclshim_unmap_gpadl(int64_t session, int64_t channel, int3
 KMCLSHIM_API int32_t kmclshim_gpadl_access(int64_t session, int64_t channel, int32_t handle, int32_t mapped,
                                            int64_t offset, void *data, int32_t len, int32_t write);
 
-/* ---------------------------------------------------------------- peer (loopback only) */
-KMCLSHIM_API int32_t kmclshim_peer_offer(int64_t session, const uint8_t *type16, const uint8_t *instance16,
-                                         int32_t mmio_megabytes, int32_t target_vtl, const char *name,
-                                         int64_t *out_offer, int64_t *out_endpoint);
-KMCLSHIM_API int32_t kmclshim_peer_rescind(int64_t session, int64_t offer);
-KMCLSHIM_API int32_t kmclshim_peer_offers(int64_t session, int64_t *offer_ids, int64_t *endpoint_ids,
-                                          uint8_t *guids32, int32_t max, int32_t *out_count);
-KMCLSHIM_API int32_t kmclshim_peer_open(int64_t session, int64_t channel);
-KMCLSHIM_API int32_t kmclshim_peer_close(int64_t session, int64_t channel);
-KMCLSHIM_API int32_t kmclshim_peer_is_open(int64_t session, int64_t channel, int32_t *out_open);
-KMCLSHIM_API int32_t kmclshim_peer_send(int64_t session, int64_t channel, const void *payload, int32_t len,
-                                        int32_t completion_requested, const void *external, int32_t external_len,
-                                        int32_t has_external, int64_t *out_tx);
-/* out_kind: 0 completed, 1 failed, 2 pending */
-KMCLSHIM_API int32_t kmclshim_peer_await_outcome(int64_t session, int64_t channel, int64_t tx, int64_t timeout_ms,
-                                                 int32_t *out_kind, void *buf, int32_t capacity, int32_t *out_len);
-/* records in kmclb_event layout: id = tx, flags 0x200 = completion requested, status = ring type,
- * aux = external bytes (after the payload) */
-KMCLSHIM_API int32_t kmclshim_peer_received(int64_t session, int64_t channel, void *buf, int32_t capacity,
-                                            int32_t *out_bytes, int32_t *out_count);
-KMCLSHIM_API int32_t kmclshim_peer_await_received(int64_t session, int64_t channel, int64_t timeout_ms, void *buf,
-                                                  int32_t capacity, int32_t *out_bytes);
-KMCLSHIM_API int32_t kmclshim_peer_complete(int64_t session, int64_t channel, int64_t tx, const void *payload,
-                                            int32_t len);
-KMCLSHIM_API int32_t kmclshim_peer_set_reading(int64_t session, int64_t channel, int32_t reading);
-/* incoming size, incoming used, outgoing size, outgoing used, peer queued */
-KMCLSHIM_API int32_t kmclshim_peer_ring_status(int64_t session, int64_t channel, int32_t *out5);
-KMCLSHIM_API int32_t kmclshim_peer_queue_stopped(int64_t session, int64_t channel, int32_t *out_stopped);
-/* kind: 1 delay(ms) 2 ring full(count) 3 malformed 4 oversized(size) 5 allocation failure(count)
- *       6 PnP failure(status; channel may be 0) 7 offer burst(count) */
-KMCLSHIM_API int32_t kmclshim_peer_inject(int64_t session, int64_t channel, int32_t kind, int64_t arg);
-KMCLSHIM_API int32_t kmclshim_peer_map_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t read_only,
-                                             int64_t *out_mapping);
-KMCLSHIM_API int32_t kmclshim_peer_mapping_read(int64_t session, int64_t mapping, int32_t offset, void *buf,
-                                                int32_t len);
-KMCLSHIM_API int32_t kmclshim_peer_mapping_write(int64_t session, int64_t mapping, int32_t offset, const void *buf,
-                                                 int32_t len);
-KMCLSHIM_API int32_t kmclshim_peer_mapping_close(int64_t session, int64_t mapping);
-KMCLSHIM_API int32_t kmclshim_peer_create_gpadl(int64_t session, int64_t channel, int32_t size, int32_t read_only,
-                                                int32_t *out_handle);
-KMCLSHIM_API int32_t kmclshim_peer_read_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t offset,
-                                              void *buf, int32_t len);
-KMCLSHIM_API int32_t kmclshim_peer_write_gpadl(int64_t session, int64_t channel, int32_t handle, int32_t offset,
-                                               const void *buf, int32_t len);
-KMCLSHIM_API int32_t kmclshim_peer_seed(int64_t session, int64_t *out_seed);
-/* loopback diagnostics: live handle-table entries, KMCL contract violations seen by the fake */
-KMCLSHIM_API int32_t kmclshim_loopback_stats(int64_t session, int64_t *out_live_handles, int64_t *out_violations);
+/* ---------------------------------------------------------------- peer (loopback only)
+ * The one list of the peer functions: X(name, parameters, arguments), the session always first.
+ * It declares them below, and generates the loopback's exported wrappers (src/peer_loopback.c)
+ * and the win32 build's STATUS_NOT_SUPPORTED stubs (src/peer_none.c), so the three cannot drift. */
+#define KMCLSHIM_PEER_FUNCTIONS(X)                                                                                  \
+    X(kmclshim_peer_offer,                                                                                          \
+      (int64_t session, const uint8_t *type16, const uint8_t *instance16, int32_t mmio_megabytes,                   \
+       int32_t target_vtl, const char *name, int64_t *out_offer, int64_t *out_endpoint),                            \
+      (session, type16, instance16, mmio_megabytes, target_vtl, name, out_offer, out_endpoint))                     \
+    X(kmclshim_peer_rescind, (int64_t session, int64_t offer), (session, offer))                                    \
+    X(kmclshim_peer_offers,                                                                                         \
+      (int64_t session, int64_t *offer_ids, int64_t *endpoint_ids, uint8_t *guids32, int32_t max,                   \
+       int32_t *out_count),                                                                                         \
+      (session, offer_ids, endpoint_ids, guids32, max, out_count))                                                  \
+    X(kmclshim_peer_open, (int64_t session, int64_t channel), (session, channel))                                   \
+    X(kmclshim_peer_close, (int64_t session, int64_t channel), (session, channel))                                  \
+    X(kmclshim_peer_is_open, (int64_t session, int64_t channel, int32_t *out_open), (session, channel, out_open))   \
+    X(kmclshim_peer_send,                                                                                           \
+      (int64_t session, int64_t channel, const void *payload, int32_t len, int32_t completion_requested,            \
+       const void *external, int32_t external_len, int32_t has_external, int64_t *out_tx),                          \
+      (session, channel, payload, len, completion_requested, external, external_len, has_external, out_tx))         \
+    /* out_kind: 0 completed, 1 failed, 2 pending */                                                                \
+    X(kmclshim_peer_await_outcome,                                                                                  \
+      (int64_t session, int64_t channel, int64_t tx, int64_t timeout_ms, int32_t *out_kind, void *buf,              \
+       int32_t capacity, int32_t *out_len),                                                                         \
+      (session, channel, tx, timeout_ms, out_kind, buf, capacity, out_len))                                         \
+    /* records in kmclb_event layout: id = tx, flags 0x200 = completion requested, status = ring type,              \
+     * aux = external bytes (after the payload) */                                                                  \
+    X(kmclshim_peer_received,                                                                                       \
+      (int64_t session, int64_t channel, void *buf, int32_t capacity, int32_t *out_bytes, int32_t *out_count),      \
+      (session, channel, buf, capacity, out_bytes, out_count))                                                      \
+    X(kmclshim_peer_await_received,                                                                                 \
+      (int64_t session, int64_t channel, int64_t timeout_ms, void *buf, int32_t capacity, int32_t *out_bytes),      \
+      (session, channel, timeout_ms, buf, capacity, out_bytes))                                                     \
+    X(kmclshim_peer_complete, (int64_t session, int64_t channel, int64_t tx, const void *payload, int32_t len),     \
+      (session, channel, tx, payload, len))                                                                         \
+    X(kmclshim_peer_set_reading, (int64_t session, int64_t channel, int32_t reading), (session, channel, reading))  \
+    /* incoming size, incoming used, outgoing size, outgoing used, peer queued */                                   \
+    X(kmclshim_peer_ring_status, (int64_t session, int64_t channel, int32_t *out5), (session, channel, out5))       \
+    X(kmclshim_peer_queue_stopped, (int64_t session, int64_t channel, int32_t *out_stopped),                        \
+      (session, channel, out_stopped))                                                                              \
+    /* kind: 1 delay(ms) 2 ring full(count) 3 malformed 4 oversized(size) 5 allocation failure(count)               \
+     *       6 PnP failure(status; channel may be 0) 7 offer burst(count) */                                        \
+    X(kmclshim_peer_inject, (int64_t session, int64_t channel, int32_t kind, int64_t arg),                          \
+      (session, channel, kind, arg))                                                                                \
+    X(kmclshim_peer_map_gpadl,                                                                                      \
+      (int64_t session, int64_t channel, int32_t handle, int32_t read_only, int64_t *out_mapping),                  \
+      (session, channel, handle, read_only, out_mapping))                                                           \
+    X(kmclshim_peer_mapping_read, (int64_t session, int64_t mapping, int32_t offset, void *buf, int32_t len),       \
+      (session, mapping, offset, buf, len))                                                                         \
+    X(kmclshim_peer_mapping_write,                                                                                  \
+      (int64_t session, int64_t mapping, int32_t offset, const void *buf, int32_t len),                             \
+      (session, mapping, offset, buf, len))                                                                         \
+    X(kmclshim_peer_mapping_close, (int64_t session, int64_t mapping), (session, mapping))                          \
+    X(kmclshim_peer_create_gpadl,                                                                                   \
+      (int64_t session, int64_t channel, int32_t size, int32_t read_only, int32_t *out_handle),                     \
+      (session, channel, size, read_only, out_handle))                                                              \
+    X(kmclshim_peer_read_gpadl,                                                                                     \
+      (int64_t session, int64_t channel, int32_t handle, int32_t offset, void *buf, int32_t len),                   \
+      (session, channel, handle, offset, buf, len))                                                                 \
+    X(kmclshim_peer_write_gpadl,                                                                                    \
+      (int64_t session, int64_t channel, int32_t handle, int32_t offset, const void *buf, int32_t len),             \
+      (session, channel, handle, offset, buf, len))                                                                 \
+    X(kmclshim_peer_seed, (int64_t session, int64_t *out_seed), (session, out_seed))                                \
+    /* loopback diagnostics: live handle-table entries, KMCL contract violations seen by the fake */                \
+    X(kmclshim_loopback_stats, (int64_t session, int64_t *out_live_handles, int64_t *out_violations),               \
+      (session, out_live_handles, out_violations))
+
+/* Every peer function returns an int32 NTSTATUS like the rest of the API. */
+#define KMCLSHIM_PEER_DECLARATION(name, parameters, arguments) KMCLSHIM_API int32_t name parameters;
+KMCLSHIM_PEER_FUNCTIONS(KMCLSHIM_PEER_DECLARATION)
 
 #ifdef __cplusplus
 }

@@ -83,7 +83,6 @@ static void release(shim_session *s)
     ref_dec(&s->refs);
 }
 
-/* for the loopback peer functions: the transport behind a session (with a reference) */
 void *kmclshim_internal_acquire(int64_t session, void **token)
 {
     shim_session *s = acquire(session);
@@ -96,6 +95,15 @@ void kmclshim_internal_release(void *token)
     if (token) {
         release((shim_session *)token);
     }
+}
+
+int32_t kmclshim_transport(int32_t *out_transport)
+{
+    if (out_transport == NULL) {
+        return KMCLB_STATUS_INVALID_PARAMETER;
+    }
+    *out_transport = tr_kind;
+    return KMCLB_STATUS_SUCCESS;
 }
 
 static kmclb_in_header hdr(void)
@@ -123,6 +131,41 @@ static int32_t call(int64_t session, uint32_t code, const void *in, uint32_t in_
                     uint32_t *info)
 {
     return call_wait(session, code, in, in_len, out, out_len, info, -1);
+}
+
+/* A request with variable parts: the fixed struct `in`, then `first` and `second` (either may be
+ * empty), sent as one input buffer. */
+static int32_t call_with_data(int64_t session, uint32_t code, const void *in, uint32_t in_len, const void *first,
+                              uint32_t first_len, const void *second, uint32_t second_len, void *out,
+                              uint32_t out_len, uint32_t *info)
+{
+    uint32_t total = in_len + first_len + second_len;
+    uint8_t *buf = (uint8_t *)malloc(total);
+    if (buf == NULL) {
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(buf, in, in_len);
+    if (first_len > 0) {
+        memcpy(buf + in_len, first, first_len);
+    }
+    if (second_len > 0) {
+        memcpy(buf + in_len + first_len, second, second_len);
+    }
+    int32_t st = call(session, code, buf, total, out, out_len, info);
+    free(buf);
+    return st;
+}
+
+/* A request answered with one kmclb_u32_out: its value goes to *out_value (optional) on success. */
+static int32_t call_for_u32(int64_t session, uint32_t code, const void *in, uint32_t in_len, int32_t *out_value)
+{
+    kmclb_u32_out o;
+    memset(&o, 0, sizeof(o));
+    int32_t st = call(session, code, in, in_len, &o, sizeof(o), NULL);
+    if (st >= 0 && out_value != NULL) {
+        *out_value = (int32_t)o.value;
+    }
+    return st;
 }
 
 int32_t kmclshim_open(int64_t *out_session)
@@ -299,11 +342,6 @@ int32_t kmclshim_configure(int64_t session, int64_t channel, int32_t present, co
         (name_bytes > 0 && name == NULL)) {
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
-    uint32_t total = (uint32_t)sizeof(kmclb_configure_in) + (uint32_t)name_bytes;
-    uint8_t *buf = (uint8_t *)calloc(1, total);
-    if (buf == NULL) {
-        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
-    }
     kmclb_configure_in in;
     memset(&in, 0, sizeof(in));
     in.hdr = hdr();
@@ -333,14 +371,10 @@ int32_t kmclshim_configure(int64_t session, int64_t channel, int32_t present, co
         memcpy(c->target_interface_instance, guids64 + 48, 16);
     }
     c->friendly_name_bytes = (uint32_t)name_bytes;
-    memcpy(buf, &in, sizeof(in));
-    if (name_bytes > 0) {
-        memcpy(buf + sizeof(in), name, (size_t)name_bytes);
-    }
     kmclb_configure_out o;
     memset(&o, 0, sizeof(o));
-    int32_t st = call(session, IOCTL_KMCLB_CHANNEL_CONFIGURE, buf, total, &o, sizeof(o), NULL);
-    free(buf);
+    int32_t st = call_with_data(session, IOCTL_KMCLB_CHANNEL_CONFIGURE, &in, sizeof(in), name, (uint32_t)name_bytes,
+                                NULL, 0, &o, sizeof(o), NULL);
     if (st < 0) {
         return st;
     }
@@ -429,13 +463,7 @@ int32_t kmclshim_set_interrupt_latency(int64_t session, int64_t channel, int32_t
     in.hdr = hdr();
     in.channel = (uint64_t)channel;
     in.value = (uint32_t)latency;
-    kmclb_u32_out o;
-    memset(&o, 0, sizeof(o));
-    int32_t st = call(session, IOCTL_KMCLB_SET_LATENCY, &in, sizeof(in), &o, sizeof(o), NULL);
-    if (st >= 0 && out_original) {
-        *out_original = (int32_t)o.value;
-    }
-    return st;
+    return call_for_u32(session, IOCTL_KMCLB_SET_LATENCY, &in, sizeof(in), out_original);
 }
 
 int32_t kmclshim_send(int64_t session, int64_t channel, int64_t tag, const void *payload, int32_t len,
@@ -444,11 +472,6 @@ int32_t kmclshim_send(int64_t session, int64_t channel, int64_t tag, const void 
     if (len < 0 || ext_len < 0 || (uint32_t)len > KMCLB_MAX_PAYLOAD || (uint32_t)ext_len > KMCLB_MAX_PAYLOAD ||
         (len > 0 && payload == NULL) || (ext_len > 0 && ext == NULL)) {
         return KMCLB_STATUS_INVALID_PARAMETER;
-    }
-    uint32_t total = (uint32_t)sizeof(kmclb_send_in) + (uint32_t)len + (uint32_t)ext_len;
-    uint8_t *buf = (uint8_t *)malloc(total);
-    if (buf == NULL) {
-        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     kmclb_send_in in;
     memset(&in, 0, sizeof(in));
@@ -459,16 +482,8 @@ int32_t kmclshim_send(int64_t session, int64_t channel, int64_t tag, const void 
     in.external_form = (uint32_t)form;
     in.payload_length = (uint32_t)len;
     in.external_length = (uint32_t)ext_len;
-    memcpy(buf, &in, sizeof(in));
-    if (len > 0) {
-        memcpy(buf + sizeof(in), payload, (size_t)len);
-    }
-    if (ext_len > 0) {
-        memcpy(buf + sizeof(in) + len, ext, (size_t)ext_len);
-    }
-    int32_t st = call(session, IOCTL_KMCLB_SEND, buf, total, NULL, 0, NULL);
-    free(buf);
-    return st;
+    return call_with_data(session, IOCTL_KMCLB_SEND, &in, sizeof(in), payload, (uint32_t)len, ext, (uint32_t)ext_len,
+                          NULL, 0, NULL);
 }
 
 int32_t kmclshim_send_sync(int64_t session, int64_t channel, const void *payload, int32_t len, const void *ext,
@@ -481,13 +496,9 @@ int32_t kmclshim_send_sync(int64_t session, int64_t channel, const void *payload
         (ext_len > 0 && ext == NULL) || (cap > 0 && completion == NULL)) {
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
-    uint32_t total = (uint32_t)sizeof(kmclb_send_sync_in) + (uint32_t)len + (uint32_t)ext_len;
     uint32_t out_len = (uint32_t)sizeof(kmclb_send_sync_out) + (uint32_t)cap;
-    uint8_t *buf = (uint8_t *)malloc(total);
     uint8_t *out = (uint8_t *)calloc(1, out_len);
-    if (buf == NULL || out == NULL) {
-        free(buf);
-        free(out);
+    if (out == NULL) {
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     kmclb_send_sync_in in;
@@ -501,15 +512,9 @@ int32_t kmclshim_send_sync(int64_t session, int64_t channel, const void *payload
     in.completion_capacity = (uint32_t)cap;
     in.has_timeout = has_timeout ? 1u : 0u;
     in.timeout_100ns = timeout100ns;
-    memcpy(buf, &in, sizeof(in));
-    if (len > 0) {
-        memcpy(buf + sizeof(in), payload, (size_t)len);
-    }
-    if (ext_len > 0) {
-        memcpy(buf + sizeof(in) + len, ext, (size_t)ext_len);
-    }
     uint32_t info = 0;
-    int32_t st = call(session, IOCTL_KMCLB_SEND_SYNC, buf, total, out, out_len, &info);
+    int32_t st = call_with_data(session, IOCTL_KMCLB_SEND_SYNC, &in, sizeof(in), payload, (uint32_t)len, ext,
+                                (uint32_t)ext_len, out, out_len, &info);
     if ((st >= 0 || st == (int32_t)0x80000005u) && info >= sizeof(kmclb_send_sync_out)) {
         kmclb_send_sync_out o;
         memcpy(&o, out, sizeof(o));
@@ -524,7 +529,6 @@ int32_t kmclshim_send_sync(int64_t session, int64_t channel, const void *payload
             *inout_size = (int32_t)n;
         }
     }
-    free(buf);
     free(out);
     return st;
 }
@@ -577,9 +581,38 @@ int32_t kmclshim_receive(int64_t session, int64_t channel, void *buf, int32_t ca
     return st;
 }
 
-static int32_t complete_chunk(int64_t session, const int64_t *packets, int32_t count, const uint8_t *payloads,
-                              const int32_t *offsets, const int32_t *lengths, int32_t *out_statuses)
+/* A batch of packet ids for COMPLETE or REQUEUE, sent as one IOCTL per at most `max_chunk` ids. */
+typedef struct packet_batch {
+    int64_t session;
+    const int64_t *packets;
+    int32_t count;
+    const uint8_t *payloads; /* COMPLETE: payloads[offsets[i], offsets[i] + lengths[i]) completes packet i */
+    const int32_t *offsets;
+    const int32_t *lengths;
+    int32_t *out_statuses;   /* COMPLETE: one in-band status per packet (optional) */
+    int64_t channel;         /* REQUEUE */
+} packet_batch;
+
+typedef int32_t (*packet_chunk_call)(const packet_batch *batch, int32_t at, int32_t n);
+
+/* Calls send_chunk for [at, at + n) chunks of at most max_chunk ids; returns the first failure. */
+static int32_t in_chunks(const packet_batch *batch, uint32_t max_chunk, packet_chunk_call send_chunk)
 {
+    int32_t first = KMCLB_STATUS_SUCCESS;
+    for (int32_t at = 0; at < batch->count; at += (int32_t)max_chunk) {
+        int32_t n = batch->count - at < (int32_t)max_chunk ? batch->count - at : (int32_t)max_chunk;
+        int32_t st = send_chunk(batch, at, n);
+        if (st < 0 && first == KMCLB_STATUS_SUCCESS) {
+            first = st;
+        }
+    }
+    return first;
+}
+
+static int32_t complete_chunk(const packet_batch *batch, int32_t at, int32_t count)
+{
+    const int32_t *offsets = batch->offsets ? batch->offsets + at : NULL;
+    const int32_t *lengths = batch->lengths ? batch->lengths + at : NULL;
     /* the payload region sent is [min offset, max end) of this chunk, offsets rebased */
     int64_t lo = INT64_MAX, hi = 0;
     for (int32_t i = 0; i < count; i++) {
@@ -600,15 +633,14 @@ static int32_t complete_chunk(int64_t session, const int64_t *packets, int32_t c
         lo = 0;
     }
     uint64_t pbytes = (uint64_t)(hi - lo);
-    if (pbytes > KMCLB_MAX_PAYLOAD || (pbytes > 0 && payloads == NULL)) {
+    if (pbytes > KMCLB_MAX_PAYLOAD || (pbytes > 0 && batch->payloads == NULL)) {
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
-    uint32_t total = (uint32_t)(sizeof(kmclb_complete_in) + (uint64_t)count * sizeof(kmclb_complete_entry) + pbytes);
     uint32_t out_len = (uint32_t)sizeof(kmclb_complete_out) + 4u * (uint32_t)count;
-    uint8_t *buf = (uint8_t *)malloc(total);
+    kmclb_complete_entry *entries = (kmclb_complete_entry *)malloc((size_t)count * sizeof(kmclb_complete_entry));
     uint8_t *out = (uint8_t *)calloc(1, out_len);
-    if (buf == NULL || out == NULL) {
-        free(buf);
+    if (entries == NULL || out == NULL) {
+        free(entries);
         free(out);
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
@@ -617,33 +649,29 @@ static int32_t complete_chunk(int64_t session, const int64_t *packets, int32_t c
     in.hdr = hdr();
     in.count = (uint32_t)count;
     in.payload_bytes = (uint32_t)pbytes;
-    memcpy(buf, &in, sizeof(in));
     for (int32_t i = 0; i < count; i++) {
-        kmclb_complete_entry e;
         int32_t len = lengths ? lengths[i] : 0;
-        e.packet = (uint64_t)packets[i];
-        e.offset = len > 0 ? (uint32_t)(offsets[i] - lo) : 0u;
-        e.length = (uint32_t)len;
-        memcpy(buf + sizeof(in) + (size_t)i * sizeof(e), &e, sizeof(e));
-    }
-    if (pbytes > 0) {
-        memcpy(buf + sizeof(in) + (size_t)count * sizeof(kmclb_complete_entry), payloads + lo, (size_t)pbytes);
+        entries[i].packet = (uint64_t)batch->packets[at + i];
+        entries[i].offset = len > 0 ? (uint32_t)(offsets[i] - lo) : 0u;
+        entries[i].length = (uint32_t)len;
     }
     uint32_t info = 0;
-    int32_t st = call(session, IOCTL_KMCLB_COMPLETE, buf, total, out, out_len, &info);
+    int32_t st = call_with_data(batch->session, IOCTL_KMCLB_COMPLETE, &in, sizeof(in), entries,
+                                (uint32_t)count * (uint32_t)sizeof(kmclb_complete_entry),
+                                pbytes > 0 ? batch->payloads + lo : NULL, (uint32_t)pbytes, out, out_len, &info);
     if (st >= 0) {
         kmclb_complete_out o;
         memcpy(&o, out, sizeof(o));
         if (info != out_len || o.count != (uint32_t)count) {
             st = KMCLB_STATUS_INFO_LENGTH_MISMATCH;
         } else {
-            if (out_statuses) {
-                memcpy(out_statuses, out + sizeof(o), 4u * (size_t)count);
+            if (batch->out_statuses) {
+                memcpy(batch->out_statuses + at, out + sizeof(o), 4u * (size_t)count);
             }
             st = o.status;
         }
     }
-    free(buf);
+    free(entries);
     free(out);
     return st;
 }
@@ -654,19 +682,14 @@ int32_t kmclshim_complete_batch(int64_t session, const int64_t *packets, int32_t
     if (count <= 0 || packets == NULL || (lengths != NULL && offsets == NULL)) {
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
-    int32_t first = KMCLB_STATUS_SUCCESS;
-    for (int32_t at = 0; at < count; at += (int32_t)KMCLB_MAX_COMPLETE_BATCH) {
-        int32_t n = count - at;
-        if (n > (int32_t)KMCLB_MAX_COMPLETE_BATCH) {
-            n = (int32_t)KMCLB_MAX_COMPLETE_BATCH;
-        }
-        int32_t st = complete_chunk(session, packets + at, n, (const uint8_t *)payloads, offsets ? offsets + at : NULL,
-                                    lengths ? lengths + at : NULL, out_statuses ? out_statuses + at : NULL);
-        if (st < 0 && first == KMCLB_STATUS_SUCCESS) {
-            first = st;
-        }
-    }
-    return first;
+    const packet_batch batch = {.session = session,
+                                .packets = packets,
+                                .count = count,
+                                .payloads = (const uint8_t *)payloads,
+                                .offsets = offsets,
+                                .lengths = lengths,
+                                .out_statuses = out_statuses};
+    return in_chunks(&batch, KMCLB_MAX_COMPLETE_BATCH, complete_chunk);
 }
 
 int32_t kmclshim_complete(int64_t session, int64_t packet, const void *payload, int32_t len)
@@ -694,36 +717,25 @@ int32_t kmclshim_defer_to_passive(int64_t session, int64_t packet)
     return packet_op(session, IOCTL_KMCLB_DEFER, packet);
 }
 
+static int32_t requeue_chunk(const packet_batch *batch, int32_t at, int32_t count)
+{
+    kmclb_requeue_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = hdr();
+    in.channel = (uint64_t)batch->channel;
+    in.count = (uint32_t)count;
+    /* the ids follow as u64: the same bytes as the caller's int64 array */
+    return call_with_data(batch->session, IOCTL_KMCLB_REQUEUE, &in, sizeof(in), batch->packets + at,
+                          (uint32_t)count * (uint32_t)sizeof(uint64_t), NULL, 0, NULL, 0, NULL);
+}
+
 int32_t kmclshim_requeue(int64_t session, int64_t channel, const int64_t *packets, int32_t count)
 {
     if (count <= 0 || packets == NULL) {
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
-    int32_t first = KMCLB_STATUS_SUCCESS;
-    for (int32_t at = 0; at < count; at += (int32_t)KMCLB_MAX_REQUEUE_BATCH) {
-        int32_t n = count - at;
-        if (n > (int32_t)KMCLB_MAX_REQUEUE_BATCH) {
-            n = (int32_t)KMCLB_MAX_REQUEUE_BATCH;
-        }
-        size_t total = sizeof(kmclb_requeue_in) + (size_t)n * sizeof(uint64_t);
-        uint8_t *buf = (uint8_t *)calloc(1, total);
-        if (buf == NULL) {
-            return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
-        }
-        kmclb_requeue_in in;
-        memset(&in, 0, sizeof(in));
-        in.hdr = hdr();
-        in.channel = (uint64_t)channel;
-        in.count = (uint32_t)n;
-        memcpy(buf, &in, sizeof(in));
-        memcpy(buf + sizeof(in), packets + at, (size_t)n * sizeof(uint64_t));
-        int32_t st = call(session, IOCTL_KMCLB_REQUEUE, buf, (uint32_t)total, NULL, 0, NULL);
-        free(buf);
-        if (st < 0 && first == KMCLB_STATUS_SUCCESS) {
-            first = st;
-        }
-    }
-    return first;
+    const packet_batch batch = {.session = session, .packets = packets, .count = count, .channel = channel};
+    return in_chunks(&batch, KMCLB_MAX_REQUEUE_BATCH, requeue_chunk);
 }
 
 int32_t kmclshim_create_gpadl(int64_t session, int64_t channel, int32_t size, int32_t flags, int32_t *out_handle)
@@ -738,13 +750,7 @@ int32_t kmclshim_create_gpadl(int64_t session, int64_t channel, int32_t size, in
     in.channel = (uint64_t)channel;
     in.size = (uint32_t)size;
     in.flags = (uint32_t)flags;
-    kmclb_u32_out o;
-    memset(&o, 0, sizeof(o));
-    int32_t st = call(session, IOCTL_KMCLB_GPADL_CREATE, &in, sizeof(in), &o, sizeof(o), NULL);
-    if (st >= 0) {
-        *out_handle = (int32_t)o.value;
-    }
-    return st;
+    return call_for_u32(session, IOCTL_KMCLB_GPADL_CREATE, &in, sizeof(in), out_handle);
 }
 
 static int32_t gpadl_op(int64_t session, uint32_t code, int64_t channel, int32_t handle, int32_t flags)
@@ -795,16 +801,6 @@ int32_t kmclshim_gpadl_access(int64_t session, int64_t channel, int32_t handle, 
         }
         return st;
     }
-    uint32_t total = (uint32_t)sizeof(in) + (uint32_t)len;
-    uint8_t *buf = (uint8_t *)malloc(total);
-    if (buf == NULL) {
-        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
-    }
-    memcpy(buf, &in, sizeof(in));
-    if (len > 0) {
-        memcpy(buf + sizeof(in), data, (size_t)len);
-    }
-    int32_t st = call(session, IOCTL_KMCLB_GPADL_WRITE, buf, total, NULL, 0, NULL);
-    free(buf);
-    return st;
+    return call_with_data(session, IOCTL_KMCLB_GPADL_WRITE, &in, sizeof(in), data, (uint32_t)len, NULL, 0, NULL, 0,
+                          NULL);
 }

@@ -6,6 +6,8 @@
 #define SHIM_TRANSPORT_H
 #include <stdint.h>
 
+/* which transport this is: KMCLSHIM_TRANSPORT_LOOPBACK or KMCLSHIM_TRANSPORT_WIN32 */
+extern const int32_t tr_kind;
 int32_t tr_open(void **out);
 /* Ends the session on the driver side: parked requests complete, blocked calls return, new calls
  * fail. May be called repeatedly while other threads are still inside tr_ioctl. */
@@ -16,5 +18,11 @@ void tr_free(void *t);
  * request is cancelled and the call returns STATUS_CANCELLED unless it completed meanwhile. */
 int32_t tr_ioctl(void *t, uint32_t code, const void *in, uint32_t in_len, void *out, uint32_t out_len,
                  uint32_t *info, int64_t wait_ms);
+
+/* What the shim offers a transport that exports calls of its own (the loopback peer functions):
+ * the transport behind a session handle, pinned until kmclshim_internal_release(token); NULL
+ * for a closed or forged handle. */
+void *kmclshim_internal_acquire(int64_t session, void **token);
+void kmclshim_internal_release(void *token);
 
 #endif

@@ -5,9 +5,11 @@
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 #include <stdlib.h>
+#include "kmclshim.h"
 #include "transport.h"
 #include "kmclbridge_status.h"
 
+const int32_t tr_kind = KMCLSHIM_TRANSPORT_WIN32;
 
 typedef LONG(NTAPI *nt_ioctl_fn)(HANDLE file, HANDLE event, PVOID apc, PVOID apc_ctx, PVOID iosb, ULONG code,
                                  PVOID in, ULONG in_len, PVOID out, ULONG out_len);

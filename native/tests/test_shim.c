@@ -30,15 +30,20 @@ static void *blocked_pause(void *p)
     return NULL;
 }
 
-static int next_record(const uint8_t *buf, int32_t bytes, int32_t *at, kmclb_event *e)
+/* the events of `kind` among the records in buf[0, bytes): copies the first `max` to found[],
+ * returns how many it copied */
+static int find_events(const uint8_t *buf, int32_t bytes, uint16_t kind, kmclb_event *found, int max)
 {
-    if (*at + 24 > bytes) {
-        return 0;
+    int n = 0;
+    for (int32_t at = 0; at + (int32_t)sizeof(kmclb_event) <= bytes && n < max;) {
+        kmclb_event e;
+        memcpy(&e, buf + at, sizeof(e));
+        at += (int32_t)KMCLB_RECORD_SIZE(e.payload_length + (e.kind == KMCLB_EV_PACKET ? e.aux : 0));
+        if (e.kind == kind) {
+            found[n++] = e;
+        }
     }
-    memcpy(e, buf + *at, 24);
-    uint32_t body = e->payload_length + (e->kind == KMCLB_EV_PACKET ? e->aux : 0);
-    *at += (int32_t)KMCLB_RECORD_SIZE(body);
-    return 1;
+    return n;
 }
 
 /* receive until an event of `kind` shows up; returns its id */
@@ -47,19 +52,13 @@ static int64_t await_kind(int64_t s, int64_t ch, uint16_t kind, kmclb_event *out
     uint8_t buf[4096];
     for (int tries = 0; tries < 20; tries++) {
         int32_t bytes, recs, needed;
-        int32_t st = kmclshim_receive(s, ch, buf, sizeof(buf), 200, &bytes, &recs, &needed);
-        if (st != 0) {
-            continue;
-        }
-        int32_t at = 0;
         kmclb_event e;
-        while (next_record(buf, bytes, &at, &e)) {
-            if (e.kind == kind) {
-                if (out) {
-                    *out = e;
-                }
-                return e.id != 0 ? (int64_t)e.id : 1;
+        if (kmclshim_receive(s, ch, buf, sizeof(buf), 200, &bytes, &recs, &needed) == 0 &&
+            find_events(buf, bytes, kind, &e, 1) == 1) {
+            if (out) {
+                *out = e;
             }
+            return e.id != 0 ? (int64_t)e.id : 1;
         }
     }
     return 0;
@@ -138,12 +137,10 @@ int main(void)
         if (st != 0) {
             break;
         }
-        int32_t at = 0;
-        kmclb_event e;
-        while (next_record(buf, bytes, &at, &e)) {
-            if (e.kind == KMCLB_EV_PACKET) {
-                pk[got++] = (int64_t)e.id;
-            }
+        kmclb_event packets[10];
+        int n = find_events(buf, bytes, KMCLB_EV_PACKET, packets, 10 - got);
+        for (int k = 0; k < n; k++) {
+            pk[got++] = (int64_t)packets[k].id;
         }
     }
     char payloads[] = "r0r1r2r3r4r5r6r7r8r9";
@@ -170,10 +167,10 @@ int main(void)
     for (int tries = 0; tries < 10 && bigpkt == 0; tries++) {
         int32_t st = kmclshim_receive(s, ch, buf, 64, 100, &bytes, &recs, &needed);
         if (st == KMCLB_STATUS_BUFFER_TOO_SMALL) {
-            CHECK(needed == 24 + 304 && recs == 0);
+            CHECK(needed == (int32_t)KMCLB_RECORD_SIZE(300) && recs == 0);
             CHECK_ST(kmclshim_receive(s, ch, buf, needed, 100, &bytes, &recs, &needed), 0);
             kmclb_event e;
-            memcpy(&e, buf, 24);
+            memcpy(&e, buf, sizeof(e));
             CHECK(e.kind == KMCLB_EV_PACKET && e.payload_length == 300);
             bigpkt = (int64_t)e.id;
         }
@@ -191,14 +188,14 @@ int main(void)
     int32_t rb;
     CHECK_ST(kmclshim_peer_await_received(s, ch, 1000, buf, sizeof(buf), &rb), 0);
     kmclb_event pe;
-    memcpy(&pe, buf, 24);
-    CHECK(pe.payload_length == 3 && pe.aux == 7 && memcmp(buf + 24, "reqextdata", 10) == 0);
+    memcpy(&pe, buf, sizeof(pe));
+    CHECK(pe.payload_length == 3 && pe.aux == 7 && memcmp(buf + sizeof(pe), "reqextdata", 10) == 0);
     CHECK_ST(kmclshim_peer_complete(s, ch, (int64_t)pe.id, "fine", 4), 0);
     kmclb_event e;
     CHECK(await_kind(s, ch, KMCLB_EV_SEND_COMPLETE, &e) == 4242 && e.payload_length == 4);
 
     /* query */
-    int64_t q[24];
+    int64_t q[KMCLB_QUERY_SLOTS];
     CHECK_ST(kmclshim_query_channel(s, ch, q), 0);
     CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_ACTIVE && q[KMCLB_Q_PACKETS_IN] == 11 && q[KMCLB_Q_COMPLETIONS_SENT] == 11);
     CHECK(q[KMCLB_Q_MMIO_SIZE] == 2 << 20);

@@ -46,7 +46,7 @@ static void *receiver(void *p)
         int n = 0;
         for (int32_t at = 0; at < bytes;) {
             kmclb_event e;
-            memcpy(&e, buf + at, 24);
+            memcpy(&e, buf + at, sizeof(e));
             at += (int32_t)KMCLB_RECORD_SIZE(e.payload_length + (e.kind == KMCLB_EV_PACKET ? e.aux : 0));
             if (e.kind == KMCLB_EV_PACKET && n < 4096) {
                 ids[n] = (int64_t)e.id;
@@ -90,7 +90,7 @@ static void *peer_completer(void *p)
         int32_t n;
         if (kmclshim_peer_await_received(s, ch, 100, buf, sizeof(buf), &n) == 0) {
             kmclb_event e;
-            memcpy(&e, buf, 24);
+            memcpy(&e, buf, sizeof(e));
             CHECK_ST(kmclshim_peer_complete(s, ch, (int64_t)e.id, "ack!", 4), 0);
             done++;
         }
@@ -119,7 +119,7 @@ int main(void)
         fprintf(stderr, "received %d completions %d\n", received_packets, completions_seen);
         int32_t rs[5];
         kmclshim_peer_ring_status(s, ch, rs);
-        int64_t q2[24];
+        int64_t q2[KMCLB_QUERY_SLOTS];
         kmclshim_query_channel(s, ch, q2);
         fprintf(stderr, "ring in %d/%d out %d/%d peerq %d; core pending in %lld batches %lld\n", rs[1], rs[0], rs[3],
                 rs[2], rs[4], (long long)q2[KMCLB_Q_PENDING_INCOMING], (long long)q2[KMCLB_Q_BATCHES]);

@@ -1,0 +1,331 @@
+/* posix_host.c - kc_platform on pthreads, METHOD_BUFFERED device control, fake offers as endpoints. */
+#define _POSIX_C_SOURCE 200809L
+#include "posix_host.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "posix_deadline.h"
+
+#define POSIX_HOST_MAX_OFFERS 4096u
+
+/* Where a request run by posix_host_ioctl stands. These are the host's own states (the role of
+ * WDF's cancelable-request bookkeeping), not the core's: they settle the race between the core
+ * taking a parked request back (unpark) and the waiter cancelling it after its timeout. */
+typedef enum posix_request_state {
+    POSIX_REQUEST_IDLE,       /* inside kc_dispatch, not parked (yet) */
+    POSIX_REQUEST_PARKED,     /* parked and cancelable */
+    POSIX_REQUEST_CLAIMED,    /* the core took it back and completes it */
+    POSIX_REQUEST_CANCELLING, /* the waiter gave up; cancelling completes it */
+} posix_request_state;
+
+typedef struct posix_request {
+    kc_request request;
+    posix_request_state state; /* guarded by request_lock, like done and status */
+    int done;
+    kc_status status;
+} posix_request;
+
+struct posix_host {
+    kc_platform platform;
+    kc_core *core;
+    fk_world *world;
+    int poison_output;
+    pthread_mutex_t request_lock;
+    pthread_cond_t request_completed; /* broadcast on every completion; waiters check their own */
+    pthread_mutex_t offers_lock;
+    uint32_t offer_count;
+    uint64_t offer_ids[POSIX_HOST_MAX_OFFERS];
+    uint64_t endpoint_ids[POSIX_HOST_MAX_OFFERS];
+};
+
+/* ------------------------------------------------------------------ kc_platform */
+static void *platform_alloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return calloc(1, size ? size : 1);
+}
+
+static void platform_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+static kc_status platform_lock_create(void *ctx, void **lock)
+{
+    (void)ctx;
+    pthread_mutex_t *mutex = (pthread_mutex_t *)malloc(sizeof(*mutex));
+    if (mutex == NULL) {
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    pthread_mutex_init(mutex, NULL);
+    *lock = mutex;
+    return KMCLB_STATUS_SUCCESS;
+}
+
+static void platform_lock_destroy(void *ctx, void *lock)
+{
+    (void)ctx;
+    pthread_mutex_destroy((pthread_mutex_t *)lock);
+    free(lock);
+}
+
+static void platform_lock_acquire(void *ctx, void *lock)
+{
+    (void)ctx;
+    pthread_mutex_lock((pthread_mutex_t *)lock);
+}
+
+static void platform_lock_release(void *ctx, void *lock)
+{
+    (void)ctx;
+    pthread_mutex_unlock((pthread_mutex_t *)lock);
+}
+
+static void platform_sleep_ms(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    struct timespec duration = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
+    nanosleep(&duration, NULL);
+}
+
+/* The two moves the core makes: park (any state but CANCELLING becomes PARKED; a request the core
+ * claimed may be parked again) and unpark (PARKED becomes CLAIMED). A refused move means the
+ * waiter's cancel got there first: STATUS_CANCELLED, and the cancel path completes the request. */
+static kc_status move_request(posix_host *host, kc_request *request, posix_request_state to)
+{
+    posix_request *waiter = (posix_request *)request->platform;
+    pthread_mutex_lock(&host->request_lock);
+    int allowed = to == POSIX_REQUEST_PARKED ? waiter->state != POSIX_REQUEST_CANCELLING
+                                             : waiter->state == POSIX_REQUEST_PARKED;
+    if (allowed) {
+        waiter->state = to;
+    }
+    pthread_mutex_unlock(&host->request_lock);
+    return allowed ? KMCLB_STATUS_SUCCESS : KMCLB_STATUS_CANCELLED;
+}
+
+static kc_status platform_park(void *ctx, kc_request *request)
+{
+    return move_request((posix_host *)ctx, request, POSIX_REQUEST_PARKED);
+}
+
+static kc_status platform_unpark(void *ctx, kc_request *request)
+{
+    return move_request((posix_host *)ctx, request, POSIX_REQUEST_CLAIMED);
+}
+
+static void platform_complete(void *ctx, kc_request *request, kc_status status)
+{
+    posix_host *host = (posix_host *)ctx;
+    posix_request *waiter = (posix_request *)request->platform;
+    pthread_mutex_lock(&host->request_lock);
+    waiter->status = status;
+    waiter->done = 1;
+    pthread_cond_broadcast(&host->request_completed);
+    pthread_mutex_unlock(&host->request_lock);
+}
+
+static uint8_t platform_current_irql(void *ctx)
+{
+    (void)ctx;
+    return fk_current_irql(); /* the fake simulates DISPATCH_LEVEL callbacks per thread */
+}
+
+/* ------------------------------------------------------------------ fake offers as endpoints */
+static void on_offer(void *ctx, uint64_t offer, void *device)
+{
+    posix_host *host = (posix_host *)ctx;
+    kc_guid type, instance;
+    fk_offer_guids(device, &type, &instance);
+    uint64_t endpoint = 0;
+    if (kc_endpoint_add(host->core, fk_ops(), device, &type, &instance, fk_offer_name(device), &endpoint) < 0) {
+        return;
+    }
+    pthread_mutex_lock(&host->offers_lock);
+    if (host->offer_count < POSIX_HOST_MAX_OFFERS) {
+        host->offer_ids[host->offer_count] = offer;
+        host->endpoint_ids[host->offer_count] = endpoint;
+        host->offer_count++;
+    }
+    pthread_mutex_unlock(&host->offers_lock);
+}
+
+static uint64_t find_endpoint(posix_host *host, uint64_t offer, int forget)
+{
+    uint64_t endpoint = 0;
+    pthread_mutex_lock(&host->offers_lock);
+    for (uint32_t i = 0; i < host->offer_count; i++) {
+        if (host->offer_ids[i] == offer) {
+            endpoint = host->endpoint_ids[i];
+            if (forget) {
+                host->offer_count--;
+                host->offer_ids[i] = host->offer_ids[host->offer_count];
+                host->endpoint_ids[i] = host->endpoint_ids[host->offer_count];
+            }
+            break;
+        }
+    }
+    pthread_mutex_unlock(&host->offers_lock);
+    return endpoint;
+}
+
+static void on_rescind(void *ctx, uint64_t offer)
+{
+    posix_host *host = (posix_host *)ctx;
+    uint64_t endpoint = find_endpoint(host, offer, 1);
+    if (endpoint != 0) {
+        kc_endpoint_remove(host->core, endpoint);
+    }
+}
+
+uint64_t posix_host_endpoint_of_offer(posix_host *host, uint64_t offer)
+{
+    return find_endpoint(host, offer, 0);
+}
+
+/* ------------------------------------------------------------------ lifetime */
+static void free_host(posix_host *host)
+{
+    pthread_mutex_destroy(&host->request_lock);
+    pthread_cond_destroy(&host->request_completed);
+    pthread_mutex_destroy(&host->offers_lock);
+    free(host);
+}
+
+kc_status posix_host_create(const posix_host_options *options, posix_host **out)
+{
+    *out = NULL;
+    posix_host *host = (posix_host *)calloc(1, sizeof(*host));
+    if (host == NULL) {
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    pthread_mutex_init(&host->request_lock, NULL);
+    pthread_cond_init(&host->request_completed, NULL);
+    pthread_mutex_init(&host->offers_lock, NULL);
+    host->poison_output = options->poison_output;
+    host->platform = (kc_platform){
+        .ctx = host,
+        .alloc = platform_alloc,
+        .free = platform_free,
+        .lock_create = platform_lock_create,
+        .lock_destroy = platform_lock_destroy,
+        .lock_acquire = platform_lock_acquire,
+        .lock_release = platform_lock_release,
+        .sleep_ms = platform_sleep_ms,
+        .park = platform_park,
+        .unpark = platform_unpark,
+        .complete = platform_complete,
+        .current_irql = platform_current_irql,
+    };
+    kc_status status = kc_core_create(&host->platform, options->max_handles, options->driver_version, &host->core);
+    if (status >= 0) {
+        status = fk_world_create(options->seed, &host->world);
+        if (status < 0) {
+            kc_core_destroy(host->core);
+        }
+    }
+    if (status < 0) {
+        free_host(host);
+        return status;
+    }
+    fk_world_set_hooks(host->world, host, on_offer, on_rescind);
+    *out = host;
+    return KMCLB_STATUS_SUCCESS;
+}
+
+void posix_host_destroy(posix_host *host)
+{
+    fk_world_destroy(host->world);
+    kc_core_destroy(host->core);
+    free_host(host);
+}
+
+kc_core *posix_host_core(posix_host *host)
+{
+    return host->core;
+}
+
+fk_world *posix_host_world(posix_host *host)
+{
+    return host->world;
+}
+
+/* ------------------------------------------------------------------ device control */
+/* NT_SUCCESS or NT_WARNING: the statuses for which the I/O manager copies METHOD_BUFFERED output */
+static int status_carries_output(kc_status status)
+{
+    return status >= 0 || ((uint32_t)status >> 30) == 2u;
+}
+
+/* A parked request: wait for the core to complete it, or cancel it once wait_ms has passed. */
+static kc_status wait_for_completion(posix_host *host, posix_request *waiter, int64_t wait_ms)
+{
+    struct timespec deadline = posix_deadline_after_ms(wait_ms);
+    pthread_mutex_lock(&host->request_lock);
+    while (!waiter->done) {
+        if (wait_ms < 0) {
+            pthread_cond_wait(&host->request_completed, &host->request_lock);
+        } else if (pthread_cond_timedwait(&host->request_completed, &host->request_lock, &deadline) == ETIMEDOUT) {
+            break;
+        }
+    }
+    if (!waiter->done && waiter->state == POSIX_REQUEST_PARKED) {
+        /* the host's cancel routine: the core either hands the request back to complete here, or
+         * (still parking it) completes it itself */
+        waiter->state = POSIX_REQUEST_CANCELLING;
+        pthread_mutex_unlock(&host->request_lock);
+        if (kc_cancel_request(host->core, &waiter->request)) {
+            platform_complete(host, &waiter->request, KMCLB_STATUS_CANCELLED);
+        }
+        pthread_mutex_lock(&host->request_lock);
+    }
+    while (!waiter->done) {
+        pthread_cond_wait(&host->request_completed, &host->request_lock);
+    }
+    pthread_mutex_unlock(&host->request_lock);
+    return waiter->status;
+}
+
+kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code, const void *in, uint32_t in_len,
+                           void *out, uint32_t out_len, int64_t wait_ms, posix_host_output *output)
+{
+    posix_host_output ignored;
+    if (output == NULL) {
+        output = &ignored;
+    }
+    output->reported = 0;
+    output->copied = 0;
+    uint32_t system_length = in_len > out_len ? in_len : out_len;
+    uint8_t *system_buffer = (uint8_t *)malloc(system_length ? system_length : 1);
+    if (system_buffer == NULL) {
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (in_len > 0) {
+        memcpy(system_buffer, in, in_len);
+    }
+    if (host->poison_output && out_len > in_len) {
+        memset(system_buffer + in_len, 0xCD, out_len - in_len);
+    }
+    posix_request waiter;
+    memset(&waiter, 0, sizeof(waiter));
+    waiter.request.in = system_buffer;
+    waiter.request.in_len = in_len;
+    waiter.request.out = out_len ? system_buffer : NULL;
+    waiter.request.out_len = out_len;
+    waiter.request.platform = &waiter;
+    waiter.state = POSIX_REQUEST_IDLE;
+    kc_status status = kc_dispatch(session, code, &waiter.request);
+    if (status == KMCLB_STATUS_PENDING) {
+        status = wait_for_completion(host, &waiter, wait_ms);
+    }
+    output->reported = waiter.request.info;
+    if (status_carries_output(status) && waiter.request.info > 0 && waiter.request.info <= out_len) {
+        memcpy(out, system_buffer, waiter.request.info);
+        output->copied = waiter.request.info;
+    }
+    free(system_buffer);
+    return status;
+}

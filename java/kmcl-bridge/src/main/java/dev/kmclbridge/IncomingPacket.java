@@ -14,7 +14,10 @@ public final class IncomingPacket {
         COMPLETED, FAILED, DEFERRED, REQUEUED
     }
 
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
     private final Channel channel;
+    private final PacketSettlement settlement;
     private final long id;
     private final byte[] payload;
     private final byte[] external;
@@ -23,10 +26,12 @@ public final class IncomingPacket {
     private final boolean redelivery;
     private final boolean completionRequested;
     private final AtomicReference<Ending> ending = new AtomicReference<>();
+    private volatile Thread inlineHandlerThread;
 
-    IncomingPacket(Channel channel, long id, byte[] payload, byte[] external, int flags, Irql irql,
-                   boolean redelivery, boolean completionRequested) {
+    IncomingPacket(Channel channel, PacketSettlement settlement, long id, byte[] payload, byte[] external, int flags,
+                   Irql irql, boolean redelivery, boolean completionRequested) {
         this.channel = channel;
+        this.settlement = settlement;
         this.id = id;
         this.payload = payload;
         this.external = external;
@@ -86,11 +91,6 @@ public final class IncomingPacket {
         return completionRequested;
     }
 
-    /** How it ended, or null while open. Package-private: the API never hands out null. */
-    Ending endingOrNull() {
-        return ending.get();
-    }
-
     /** True once completed, failed or deferred. */
     public boolean isRetired() {
         return ending.get() != null;
@@ -109,7 +109,7 @@ public final class IncomingPacket {
     /** VmbChannelPacketComplete with the buffer's remaining bytes as completion payload. */
     public void complete(ByteBuffer completionPayload) {
         retire(Ending.COMPLETED);
-        channel.completePacket(this, completionPayload);
+        settlement.complete(id, completionPayload == null ? EMPTY : completionPayload);
     }
 
     /**
@@ -118,7 +118,7 @@ public final class IncomingPacket {
      */
     public void fail() {
         retire(Ending.FAILED);
-        channel.failPacket(this);
+        settlement.fail(id);
     }
 
     /**
@@ -126,12 +126,22 @@ public final class IncomingPacket {
      * inline, in the packet handler call that received this packet.
      */
     public void deferToPassive() {
-        if (!channel.isInHandlerFor(this)) {
+        if (inlineHandlerThread != Thread.currentThread()) {
             throw new IllegalStateException("deferToPassive() is only valid inline in the packet handler that "
                     + "received packet " + id + " (VmbChannelPacketDeferToPassive contract)");
         }
         retire(Ending.DEFERRED);
-        channel.deferPacket(this);
+        settlement.deferToPassive(id);
+    }
+
+    /** Runs {@code handler} on this packet on the calling thread: the one call in which {@link #deferToPassive} is valid. */
+    void runInline(PacketHandler handler) {
+        inlineHandlerThread = Thread.currentThread();
+        try {
+            handler.onPacket(this);
+        } finally {
+            inlineHandlerThread = null;
+        }
     }
 
     void retire(Ending how) {

@@ -97,7 +97,7 @@ class TypedLayerTest {
 
     private void awaitQueued(int n) throws InterruptedException {
         long end = System.nanoTime() + WAIT.toNanos();
-        while (ch.packetQueue.size() < n) {
+        while (ch.inbox.unreadCount() < n) {
             if (System.nanoTime() > end) {
                 throw new AssertionError("queue never reached " + n);
             }

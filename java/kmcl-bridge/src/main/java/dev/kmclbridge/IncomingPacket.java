@@ -1,5 +1,7 @@
 package dev.kmclbridge;
 
+import dev.kmclbridge.spi.WireFormat;
+
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -61,14 +63,14 @@ public final class IncomingPacket {
         return payload.clone();
     }
 
-    /** The process-packet flags (bit 0x1: external data attached). */
+    /** The process-packet flags KMCL defines (bit 0x1: external data attached). */
     public int flags() {
-        return flags & 0xFF;
+        return flags & WireFormat.Event.PACKET_FLAGS_KMCL;
     }
 
     /** True when the sender attached external data (flag 0x1). */
     public boolean hasExternalData() {
-        return (flags & 0x1) != 0;
+        return (flags & WireFormat.Event.PACKET_FLAG_EXTERNAL_DATA) != 0;
     }
 
     /** The external data (VmbChannelPacketGetExternalData), read-only; empty when none. */

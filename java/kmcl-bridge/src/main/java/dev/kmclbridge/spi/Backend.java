@@ -73,11 +73,11 @@ public interface Backend extends AutoCloseable {
     int send(long channel, long tag, ByteBuffer payload, ByteBuffer external, int externalForm, int flags);
 
     /** No external data. */
-    int EXTERNAL_NONE = 0;
+    int EXTERNAL_NONE = WireFormat.ExternalForm.NONE;
     /** External data described by an MDL. */
-    int EXTERNAL_MDL = 1;
+    int EXTERNAL_MDL = WireFormat.ExternalForm.MDL;
     /** External data described by a PFN array. */
-    int EXTERNAL_PFNS = 2;
+    int EXTERNAL_PFNS = WireFormat.ExternalForm.PFNS;
 
     /**
      * VmbChannelSendSynchronousRequest. {@code inOutCompletionSize[0]} is the capacity on input (must be a

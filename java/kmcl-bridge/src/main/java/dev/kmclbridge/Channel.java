@@ -73,7 +73,7 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
     public void configure(ChannelConfig settings) {
         checkOpenHandle();
         int[] failed = new int[1];
-        int st = backend.configure(id, settings, failed);
+        int st = backend.configure(id, settings.toSettings(), failed);
         if (!NtStatus.isSuccess(st)) {
             throw new KmclException(KmclFunction.ofCode(failed[0]), st, ConfigProblem.describe(KmclFunction.ofCode(failed[0]), st, settings));
         }

@@ -1,7 +1,9 @@
 package dev.kmclbridge;
 
+import dev.kmclbridge.spi.ChannelSettings;
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,6 +56,24 @@ class ChannelConfigTest {
         assertEquals(ChannelConfig.INIT_FLAG_IS_PIPE, c.channelFlags().getAsInt());
         assertFalse(c.processingCompleteCallback());
         assertEquals(i, c.targetPnp().get().interfaceInstance().get());
+    }
+
+    @Test
+    void spiSettingsCarryEverySettingAndConvertBack() {
+        UUID t = UUID.randomUUID();
+        UUID i = UUID.randomUUID();
+        ChannelConfig c = ChannelConfig.builder().friendlyName("net").maximumPacketSize(4096)
+                .maximumExternalData(65536, 4).clientContextSize(16).pipeMode(true).stateCallbacksHeader(1, 48)
+                .processingCompleteCallback(false).incomingProcessingAtPassive(true).transactionQuota(8)
+                .ringBufferPages(8, 16).targetPnp(t, i).targetInterface(t, i).targetVtl(2).mmioMegabytes(1, 2)
+                .serverFlags(0x2).build();
+        ChannelSettings s = c.toSettings();
+        assertEquals(new ChannelSettings.RingPages(8, 16), s.ringBufferPages().get());
+        assertEquals(new ChannelSettings.TargetPnp(t, Optional.of(i)), s.targetPnp().get());
+        assertEquals(new ChannelSettings.Mmio(1, 2), s.mmioMegabytes().get());
+        assertFalse(s.processingCompleteCallback());
+        assertEquals(c, ChannelConfig.of(s));
+        assertEquals(ChannelConfig.defaults(), ChannelConfig.of(ChannelConfig.defaults().toSettings()));
     }
 
     @Test

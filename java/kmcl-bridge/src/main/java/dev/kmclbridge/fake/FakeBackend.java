@@ -1,14 +1,15 @@
 package dev.kmclbridge.fake;
 
-import dev.kmclbridge.BackendInfo;
 import dev.kmclbridge.ChannelConfig;
-import dev.kmclbridge.Endpoint;
 import dev.kmclbridge.KmclFunction;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.OfferOptions;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.spi.Backend;
+import dev.kmclbridge.spi.BackendDescription;
 import dev.kmclbridge.spi.ChannelQuery;
+import dev.kmclbridge.spi.ChannelSettings;
+import dev.kmclbridge.spi.EndpointRecord;
 import dev.kmclbridge.spi.EventBatch;
 
 import java.nio.ByteBuffer;
@@ -114,13 +115,13 @@ public final class FakeBackend implements Backend {
     }
 
     @Override
-    public BackendInfo info() {
-        return new BackendInfo("fake", "pure-Java model of KMCL with a scriptable peer (seed " + seed + ")", 0, "n/a", 1);
+    public BackendDescription info() {
+        return new BackendDescription("fake", "pure-Java model of KMCL with a scriptable peer (seed " + seed + ")", 0, "n/a", 1);
     }
 
     @Override
-    public List<Endpoint> endpoints() {
-        List<Endpoint> out = new ArrayList<>();
+    public List<EndpointRecord> endpoints() {
+        List<EndpointRecord> out = new ArrayList<>();
         for (Offer o : bus.offers()) {
             if (o.options.targetVtl() == 0) {
                 out.add(o.endpoint());
@@ -145,6 +146,11 @@ public final class FakeBackend implements Backend {
     }
 
     @Override
+    public int configure(long channel, ChannelSettings settings, int[] outFailedFunction) {
+        return configure(channel, ChannelConfig.of(settings), outFailedFunction);
+    }
+
+    /** {@link #configure(long, ChannelSettings, int[])} with the typed layer's config (the fake's own tests use it). */
     public int configure(long channel, ChannelConfig config, int[] outFailedFunction) {
         requireLength(outFailedFunction, 1, "outFailedFunction");
         FakeChannel ch = channels.get(channel);

@@ -1,6 +1,6 @@
 package dev.kmclbridge.jna;
 
-import dev.kmclbridge.ChannelConfig;
+import dev.kmclbridge.spi.ChannelSettings;
 import dev.kmclbridge.spi.WireFormat.ConfigPresence;
 
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ final class ConfigureArguments {
     private ConfigureArguments() {
     }
 
-    static ConfigureArguments of(ChannelConfig c) {
+    static ConfigureArguments of(ChannelSettings c) {
         ConfigureArguments a = new ConfigureArguments();
         c.clientContextSize().ifPresent(v -> a.set(ConfigPresence.CLIENT_CONTEXT_SIZE, CLIENT_CONTEXT_SIZE, v));
         c.channelFlags().ifPresent(v -> a.set(ConfigPresence.FLAGS, CHANNEL_FLAGS, v));

@@ -1,12 +1,12 @@
 package dev.kmclbridge.jna;
 
-import dev.kmclbridge.BackendInfo;
-import dev.kmclbridge.ChannelConfig;
-import dev.kmclbridge.Endpoint;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.spi.Backend;
+import dev.kmclbridge.spi.BackendDescription;
 import dev.kmclbridge.spi.ChannelQuery;
+import dev.kmclbridge.spi.ChannelSettings;
+import dev.kmclbridge.spi.EndpointRecord;
 import dev.kmclbridge.spi.EventBatch;
 import dev.kmclbridge.spi.WireFormat;
 
@@ -24,7 +24,7 @@ import java.util.Optional;
 final class JnaBackend implements Backend {
     private final String name;
     private final long session;
-    private final BackendInfo info;
+    private final BackendDescription info;
     private final Optional<Peer> peer;
     private volatile boolean closed;
 
@@ -39,7 +39,7 @@ final class JnaBackend implements Backend {
             Shim.kmclshim_close(session);
             throw new IllegalStateException("the driver did not answer the version query: " + NtStatus.describe(st));
         }
-        this.info = new BackendInfo(name, name.equals("loopback")
+        this.info = new BackendDescription(name, name.equals("loopback")
                 ? "JNA + shim + driver core in-process over the C fake of KMCL"
                 : "JNA + shim + DeviceIoControl to the kmclbridge KMDF driver",
                 protocol[0], cString(driver), kmclVersion[0]);
@@ -55,12 +55,12 @@ final class JnaBackend implements Backend {
     }
 
     @Override
-    public BackendInfo info() {
+    public BackendDescription info() {
         return info;
     }
 
     @Override
-    public List<Endpoint> endpoints() {
+    public List<EndpointRecord> endpoints() {
         int nameSize = WireFormat.TextFields.ENDPOINT_NAME_BYTES;
         int max = 64;
         while (true) {
@@ -77,12 +77,12 @@ final class JnaBackend implements Backend {
                 max = total[0];
                 continue;
             }
-            List<Endpoint> out = new ArrayList<>(count[0]);
+            List<EndpointRecord> out = new ArrayList<>(count[0]);
             for (int i = 0; i < count[0]; i++) {
                 byte[] nameBytes = new byte[nameSize];
                 System.arraycopy(names, nameSize * i, nameBytes, 0, nameSize);
                 int at = 2 * WindowsGuid.BYTES * i;
-                out.add(new Endpoint(ids[i], WindowsGuid.read(guids, at), WindowsGuid.read(guids, at + WindowsGuid.BYTES),
+                out.add(new EndpointRecord(ids[i], WindowsGuid.read(guids, at), WindowsGuid.read(guids, at + WindowsGuid.BYTES),
                         cString(nameBytes)));
             }
             return out;
@@ -95,7 +95,7 @@ final class JnaBackend implements Backend {
     }
 
     @Override
-    public int configure(long channel, ChannelConfig c, int[] outFailedFunction) {
+    public int configure(long channel, ChannelSettings c, int[] outFailedFunction) {
         ConfigureArguments a = ConfigureArguments.of(c);
         return Shim.kmclshim_configure(session, channel, a.present, a.values, a.guids, a.friendlyName,
                 a.friendlyName.length, outFailedFunction);

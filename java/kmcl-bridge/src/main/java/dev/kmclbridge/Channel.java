@@ -14,11 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A KMCL channel endpoint (VMBCHANNEL). Created disabled by {@link Kmcl}; {@link #enable()} connects it. Incoming
@@ -27,21 +22,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * except packets never handed to user code.
  */
 public abstract sealed class Channel implements AutoCloseable permits ClientChannel, ServerChannel {
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-
-    final Kmcl kmcl;
+    private final Kmcl kmcl;
     final Backend backend;
     private final long id;
     private final Endpoint endpoint;
     private volatile ChannelConfig config;
+    final ChannelInbox inbox;
+    private final ChannelListeners listeners = new ChannelListeners();
+    private final PendingSends pendingSends = new PendingSends();
     private final ChannelDispatcher dispatcher;
-    private final ConcurrentHashMap<Long, CompletableFuture<Completion>> pendingSends = new ConcurrentHashMap<>();
-    private final AtomicLong nextTag = new AtomicLong(1);
-    final CopyOnWriteArrayList<StateChangeListener> stateListeners = new CopyOnWriteArrayList<>();
-    final CopyOnWriteArrayList<ProcessingCompleteListener> batchListeners = new CopyOnWriteArrayList<>();
-    final CopyOnWriteArrayList<StateChange> history = new CopyOnWriteArrayList<>();
-    volatile PacketHandler handler;
-    final LinkedBlockingQueue<IncomingPacket> packetQueue = new LinkedBlockingQueue<>();
     private volatile boolean closed;
 
     Channel(Kmcl kmcl, long id, Endpoint endpoint, ChannelConfig config) {
@@ -50,7 +39,8 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
         this.id = id;
         this.endpoint = endpoint;
         this.config = config;
-        this.dispatcher = new ChannelDispatcher(this, config.deliveryThreads());
+        this.inbox = new ChannelInbox(backend, id);
+        this.dispatcher = new ChannelDispatcher(this, inbox, listeners, pendingSends, config.deliveryThreads());
     }
 
     void startDispatcher() {
@@ -83,7 +73,7 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
     public void configure(ChannelConfig settings) {
         checkOpenHandle();
         int[] failed = new int[1];
-        int st = backend.configure(id, settings, failed);
+        int st = backend.configure(id, settings.toSettings(), failed);
         if (!NtStatus.isSuccess(st)) {
             throw new KmclException(KmclFunction.ofCode(failed[0]), st, ConfigProblem.describe(KmclFunction.ofCode(failed[0]), st, settings));
         }
@@ -92,19 +82,19 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
 
     /** Registers the packet handler (replacing the default queue). Set it before {@link #enable()}. */
     public Channel onPacket(PacketHandler packetHandler) {
-        this.handler = Objects.requireNonNull(packetHandler, "packetHandler");
+        listeners.setPacketHandler(packetHandler);
         return this;
     }
 
     /** Adds a state-change listener. */
     public Channel onStateChange(StateChangeListener listener) {
-        stateListeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.addStateListener(listener);
         return this;
     }
 
     /** Adds an end-of-batch listener (needs {@link ChannelConfig#processingCompleteCallback()}, the default). */
     public Channel onProcessingComplete(ProcessingCompleteListener listener) {
-        batchListeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.addBatchListener(listener);
         return this;
     }
 
@@ -226,9 +216,8 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(flags, "flags");
         Objects.requireNonNull(external, "external");
-        long tag = nextTag.getAndIncrement();
         CompletableFuture<Completion> future = new CompletableFuture<>();
-        pendingSends.put(tag, future);
+        long tag = pendingSends.register(future);
         KmclFunction fn = external.map(e -> e.form() == ExternalData.Form.MDL
                 ? KmclFunction.VMB_PACKET_SEND_WITH_EXTERNAL_MDL
                 : KmclFunction.VMB_PACKET_SEND_WITH_EXTERNAL_PFNS).orElse(KmclFunction.VMB_PACKET_SEND);
@@ -237,7 +226,7 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
         int st = backend.send(id, tag, payload.duplicate(), external.map(e -> e.bytes().duplicate()).orElse(null),
                 form, SendFlag.bits(flags));
         if (!NtStatus.isSuccess(st)) {
-            pendingSends.remove(tag);
+            pendingSends.forget(tag);
             throw new KmclException(fn, st, sendProblem(st, payload.remaining(), flags, external));
         }
         return future;
@@ -303,15 +292,10 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
 
     /** Waits up to {@code timeout} for the next packet when no handler is set (the default queue mode). */
     public Optional<IncomingPacket> nextPacket(Duration timeout) {
-        if (handler != null) {
+        if (listeners.packetHandler().isPresent()) {
             throw new IllegalStateException("channel " + id + " has a packet handler; nextPacket() reads the default queue only");
         }
-        try {
-            return Optional.ofNullable(packetQueue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+        return inbox.nextUnread(timeout);
     }
 
     /** Completes many packets in one backend call (one native crossing) with the same completion payload. */
@@ -324,24 +308,12 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
             }
             p.retire(IncomingPacket.Ending.COMPLETED);
         }
-        int n = list.size();
-        long[] ids = new long[n];
-        int[] offsets = new int[n];
-        int[] lengths = new int[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = list.get(i).id();
-            lengths[i] = completionPayload.length;
-        }
-        int[] statuses = new int[n];
-        int st = backend.completeBatch(ids, n, ByteBuffer.wrap(completionPayload), offsets, lengths, statuses);
-        if (!NtStatus.isSuccess(st)) {
-            throw new KmclException(KmclFunction.VMB_CHANNEL_PACKET_COMPLETE, st, "batch completion of " + n + " packets");
-        }
+        inbox.completeAll(list.stream().mapToLong(IncomingPacket::id).toArray(), completionPayload);
     }
 
     /** Every state-change callback delivered so far, oldest first. */
     public List<StateChange> stateHistory() {
-        return List.copyOf(history);
+        return listeners.history();
     }
 
     /**
@@ -349,22 +321,7 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
      * within {@code timeout}.
      */
     public boolean awaitStateEvent(StateEvent event, int n, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (history) {
-            while (history.stream().filter(c -> c.event() == event).count() < n) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(history, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return true;
-        }
+        return listeners.awaitStateEvent(event, n, timeout);
     }
 
     /** Waits for the first delivery of {@code event}. */
@@ -411,11 +368,7 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
             closed = true;
             int st = backend.cleanup(id);
             dispatcher.stop();
-            for (var e : pendingSends.entrySet()) {
-                e.getValue().completeExceptionally(new KmclException(KmclFunction.VMB_CHANNEL_CLEANUP,
-                        NtStatus.CANCELLED.value(), "channel closed before the send completed"));
-            }
-            pendingSends.clear();
+            pendingSends.cancelAll();
             kmcl.forget(this);
             if (!NtStatus.isSuccess(st)) {
                 throw new KmclException(KmclFunction.VMB_CHANNEL_CLEANUP, st, "channel " + id);
@@ -426,47 +379,6 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
     /** True once {@link #close()} ran. */
     public boolean isClosed() {
         return closed;
-    }
-
-    // ---- called by IncomingPacket and ChannelDispatcher ----
-
-    void completePacket(IncomingPacket p, ByteBuffer payload) {
-        int st = backend.complete(p.id(), payload == null ? EMPTY : payload.duplicate());
-        if (!NtStatus.isSuccess(st)) {
-            throw new KmclException(KmclFunction.VMB_CHANNEL_PACKET_COMPLETE, st, "packet " + p.id());
-        }
-    }
-
-    void failPacket(IncomingPacket p) {
-        dispatcher.queueStoppedByFail();
-        int st = backend.fail(p.id());
-        if (!NtStatus.isSuccess(st)) {
-            throw new KmclException(KmclFunction.VMB_CHANNEL_PACKET_FAIL, st, "packet " + p.id());
-        }
-    }
-
-    void deferPacket(IncomingPacket p) {
-        int st = backend.deferToPassive(p.id());
-        if (!NtStatus.isSuccess(st)) {
-            throw new KmclException(KmclFunction.VMB_CHANNEL_PACKET_DEFER_TO_PASSIVE, st, "packet " + p.id());
-        }
-    }
-
-    boolean isInHandlerFor(IncomingPacket p) {
-        return dispatcher.isInHandlerFor(p);
-    }
-
-    void sendCompleted(long tag, int status, byte[] payload) {
-        CompletableFuture<Completion> f = pendingSends.remove(tag);
-        if (f == null) {
-            return;
-        }
-        if (NtStatus.isSuccess(status)) {
-            f.complete(new Completion(payload));
-        } else {
-            f.completeExceptionally(new KmclException(KmclFunction.VMB_PACKET_SEND, status,
-                    "the transaction ended without a completion from the peer"));
-        }
     }
 
     void checkOpenHandle() {

@@ -1,5 +1,7 @@
 package dev.kmclbridge;
 
+import dev.kmclbridge.spi.ChannelSettings;
+
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -71,6 +73,19 @@ public record ChannelConfig(
     /** A builder with nothing set and serialized delivery. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The Init* settings as the backend SPI carries them ({@link dev.kmclbridge.spi.Backend#configure}). */
+    public ChannelSettings toSettings() {
+        return ChannelSettingsConversion.toSettings(this);
+    }
+
+    /**
+     * A config that applies exactly {@code settings}, with serialized delivery. Throws
+     * {@link IllegalArgumentException} for values this class refuses (negative sizes, MMIO beyond UINT16).
+     */
+    public static ChannelConfig of(ChannelSettings settings) {
+        return ChannelSettingsConversion.toConfig(settings, 1);
     }
 
     /** A builder pre-filled with this config's values. */

@@ -13,26 +13,32 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The per-channel thread that blocks in {@code Backend.receive} (the inverted call) and runs the channel's
- * callbacks in the order the batch carries them.
+ * The per-channel thread that blocks in {@code Backend.receive} (the inverted call, through the channel's
+ * {@link ChannelInbox}) and runs the channel's callbacks in the order the batch carries them. A packet record
+ * becomes an {@link IncomingPacket} that the inbox ends; it goes to the packet handler, or is parked in the inbox
+ * when none is set, or is handed back while a fail keeps the queue stopped.
  */
 final class ChannelDispatcher implements Runnable {
     private static final System.Logger LOG = System.getLogger(ChannelDispatcher.class.getName());
     private static final long POLL_MILLIS = 250;
 
     private final Channel channel;
-    private final int deliveryThreads;
+    private final ChannelInbox inbox;
+    private final ChannelListeners listeners;
+    private final PendingSends sends;
     private final ExecutorService pool;
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final ThreadLocal<IncomingPacket> inHandler = new ThreadLocal<>();
     private final ThreadLocal<StateEvent> inStateCallback = new ThreadLocal<>();
-    private volatile boolean stoppedByFail;
     private int closedEvents;
 
-    ChannelDispatcher(Channel channel, int deliveryThreads) {
+    ChannelDispatcher(Channel channel, ChannelInbox inbox, ChannelListeners listeners, PendingSends sends,
+                      int deliveryThreads) {
         this.channel = channel;
-        this.deliveryThreads = deliveryThreads;
+        this.inbox = inbox;
+        this.listeners = listeners;
+        this.sends = sends;
         this.pool = deliveryThreads > 1 ? Executors.newFixedThreadPool(deliveryThreads, r -> {
             Thread t = new Thread(r, "kmcl-delivery-" + channel.id());
             t.setDaemon(true);
@@ -82,18 +88,6 @@ final class ChannelDispatcher implements Runnable {
         }
     }
 
-    boolean isInHandlerFor(IncomingPacket p) {
-        return inHandler.get() == p;
-    }
-
-    void queueStoppedByFail() {
-        stoppedByFail = true;
-        // packets the default queue holds were never handed out: give them back (they stay in the ring, B74)
-        List<IncomingPacket> undelivered = new ArrayList<>();
-        channel.packetQueue.drainTo(undelivered);
-        requeue(undelivered);
-    }
-
     synchronized int closedEvents() {
         return closedEvents;
     }
@@ -121,7 +115,7 @@ final class ChannelDispatcher implements Runnable {
         int[] needed = new int[1];
         while (running.get()) {
             batch.clear();
-            int st = channel.backend.receive(channel.id(), batch, POLL_MILLIS, needed);
+            int st = inbox.receive(batch, POLL_MILLIS, needed);
             NtStatus s = NtStatus.of(st);
             if (s == NtStatus.TIMEOUT) {
                 continue;
@@ -149,12 +143,8 @@ final class ChannelDispatcher implements Runnable {
         while (r.next()) {
             switch (r.kind()) {
                 case EventBatch.KIND_PACKET: {
-                    int f = r.flags();
-                    IncomingPacket p = new IncomingPacket(channel, r.id(), r.payload(), r.external(), f,
-                            r.status() == EventBatch.IRQL_PASSIVE ? Irql.PASSIVE : Irql.DISPATCH,
-                            (f & EventBatch.PACKET_FLAG_REDELIVERY) != 0,
-                            (f & EventBatch.PACKET_FLAG_COMPLETION_REQUESTED) != 0);
-                    if (stoppedByFail) {
+                    IncomingPacket p = incomingPacket(r);
+                    if (inbox.stoppedByFail()) {
                         undispatched.add(p);
                     } else {
                         deliver(p, inFlight);
@@ -163,64 +153,72 @@ final class ChannelDispatcher implements Runnable {
                 }
                 case EventBatch.KIND_PROCESSING_COMPLETE:
                     awaitAll(inFlight);
-                    if (!stoppedByFail) {
-                        int count = r.aux();
-                        for (ProcessingCompleteListener l : channel.batchListeners) {
-                            safely(() -> l.onProcessingComplete(count), "processing-complete listener");
-                        }
+                    if (!inbox.stoppedByFail()) {
+                        processingComplete(r.aux());
                     }
                     break;
-                case EventBatch.KIND_STATE: {
+                case EventBatch.KIND_STATE:
                     awaitAll(inFlight);
-                    StateEvent ev = StateEvent.ofCode(r.flags());
-                    if (ev == StateEvent.SUSPEND || ev == StateEvent.CLOSED) {
-                        // B86: nothing is handed out after Suspend; packets still waiting in the default queue were
-                        // never given to user code, so they go back (Pause/Disable would otherwise wait for them)
-                        List<IncomingPacket> unread = new ArrayList<>();
-                        channel.packetQueue.drainTo(unread);
-                        requeue(unread);
-                    }
-                    if (ev == StateEvent.CLOSED) {
-                        stoppedByFail = false; // re-enable after disable clears the stop (B73: "until disable")
-                    }
-                    StateChange change = new StateChange(ev,
-                            ev == StateEvent.PNP_FAILURE ? NtStatus.of(r.status()) : NtStatus.SUCCESS,
-                            ev == StateEvent.PNP_FAILURE ? r.status() : 0);
-                    inStateCallback.set(ev);
-                    try {
-                        for (StateChangeListener l : channel.stateListeners) {
-                            safely(() -> l.onStateChange(change), "state listener");
-                        }
-                    } finally {
-                        inStateCallback.remove();
-                    }
-                    synchronized (channel.history) {
-                        channel.history.add(change);
-                        channel.history.notifyAll();
-                    }
-                    if (ev == StateEvent.CLOSED) {
-                        synchronized (this) {
-                            closedEvents++;
-                            notifyAll();
-                        }
-                    }
+                    stateChanged(StateEvent.ofCode(r.flags()), r.status());
                     break;
-                }
                 case EventBatch.KIND_SEND_COMPLETE:
-                    channel.sendCompleted(r.id(), r.status(), r.payload());
+                    sends.ended(r.id(), r.status(), r.payload());
                     break;
                 default:
                     LOG.log(Level.WARNING, "channel {0}: unknown event kind {1} ignored", channel.id(), r.kind());
             }
         }
         awaitAll(inFlight);
-        requeue(undispatched);
+        inbox.handBack(undispatched); // what a fail in this batch kept from user code stays in the ring
+    }
+
+    private IncomingPacket incomingPacket(EventBatch.Reader r) {
+        int f = r.flags();
+        return new IncomingPacket(channel, inbox, r.id(), r.payload(), r.external(), f,
+                r.status() == EventBatch.IRQL_PASSIVE ? Irql.PASSIVE : Irql.DISPATCH,
+                (f & EventBatch.PACKET_FLAG_REDELIVERY) != 0,
+                (f & EventBatch.PACKET_FLAG_COMPLETION_REQUESTED) != 0);
+    }
+
+    private void processingComplete(int packets) {
+        for (ProcessingCompleteListener l : listeners.batchListeners()) {
+            safely(() -> l.onProcessingComplete(packets), "processing-complete listener");
+        }
+    }
+
+    private void stateChanged(StateEvent ev, int status) {
+        if (ev == StateEvent.SUSPEND || ev == StateEvent.CLOSED) {
+            // B86: nothing is handed out after Suspend; packets still waiting in the default queue were
+            // never given to user code, so they go back (Pause/Disable would otherwise wait for them)
+            inbox.handBackUnread();
+        }
+        if (ev == StateEvent.CLOSED) {
+            inbox.clearStop(); // re-enable after disable clears the stop (B73: "until disable")
+        }
+        StateChange change = new StateChange(ev,
+                ev == StateEvent.PNP_FAILURE ? NtStatus.of(status) : NtStatus.SUCCESS,
+                ev == StateEvent.PNP_FAILURE ? status : 0);
+        inStateCallback.set(ev);
+        try {
+            for (StateChangeListener l : listeners.stateListeners()) {
+                safely(() -> l.onStateChange(change), "state listener");
+            }
+        } finally {
+            inStateCallback.remove();
+        }
+        listeners.recordStateChange(change);
+        if (ev == StateEvent.CLOSED) {
+            synchronized (this) {
+                closedEvents++;
+                notifyAll();
+            }
+        }
     }
 
     private void deliver(IncomingPacket p, List<CountDownLatch> inFlight) {
-        PacketHandler h = channel.handler;
+        PacketHandler h = listeners.packetHandler().orElse(null);
         if (h == null) {
-            channel.packetQueue.add(p);
+            inbox.park(p);
             return;
         }
         if (pool == null) {
@@ -241,7 +239,7 @@ final class ChannelDispatcher implements Runnable {
     private void runHandler(PacketHandler h, IncomingPacket p) {
         inHandler.set(p);
         try {
-            safely(() -> h.onPacket(p), "packet handler");
+            safely(() -> p.runInline(h), "packet handler");
         } finally {
             inHandler.remove();
         }
@@ -259,31 +257,11 @@ final class ChannelDispatcher implements Runnable {
         inFlight.clear();
     }
 
-    private void requeue(List<IncomingPacket> packets) {
-        if (packets.isEmpty()) {
-            return;
-        }
-        long[] ids = new long[packets.size()];
-        for (int i = 0; i < ids.length; i++) {
-            packets.get(i).retire(IncomingPacket.Ending.REQUEUED);
-            ids[i] = packets.get(i).id();
-        }
-        int st = channel.backend.requeue(channel.id(), ids, ids.length);
-        if (!NtStatus.isSuccess(st)) {
-            LOG.log(Level.ERROR, "channel {0}: requeue of {1} undispatched packets failed: {2}", channel.id(),
-                    ids.length, NtStatus.describe(st));
-        }
-    }
-
     private void safely(Runnable r, String what) {
         try {
             r.run();
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "channel " + channel.id() + ": " + what + " threw; the channel keeps running", e);
         }
-    }
-
-    int deliveryThreads() {
-        return deliveryThreads;
     }
 }

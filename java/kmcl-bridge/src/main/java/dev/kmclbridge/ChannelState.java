@@ -1,22 +1,24 @@
 package dev.kmclbridge;
 
+import dev.kmclbridge.spi.WireFormat;
+
 /**
  * Connection state of a channel (KMCL's state model, section 4.0 of docs/kmcl-api.md). The run state
  * (paused/active) is reported separately by {@link ChannelStatus#paused()}.
  */
 public enum ChannelState {
     /** Allocated or disabled: Init* allowed before the first Enable; no traffic. */
-    DISABLED(0),
+    DISABLED(WireFormat.ChannelStates.DISABLED),
     /** Enabled, waiting for the other side (client: a matching offer; server: the guest to open). */
-    ENABLED(1),
+    ENABLED(WireFormat.ChannelStates.ENABLED),
     /** Open (EvtChannelOpened succeeded) but not running: paused, or Started not yet delivered. */
-    OPEN(2),
+    OPEN(WireFormat.ChannelStates.OPEN),
     /** Open and running: packets flow. */
-    ACTIVE(3),
+    ACTIVE(WireFormat.ChannelStates.ACTIVE),
     /** Server only: the guest closed; the offer stays and the guest may open again. */
-    CLOSED(4),
+    CLOSED(WireFormat.ChannelStates.CLOSED),
     /** Cleaned up (VmbChannelCleanup); the id is no longer valid. */
-    CLEANED_UP(5);
+    CLEANED_UP(WireFormat.ChannelStates.CLEANED_UP);
 
     private final int code;
 

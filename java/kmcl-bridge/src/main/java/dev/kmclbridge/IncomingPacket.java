@@ -1,5 +1,7 @@
 package dev.kmclbridge;
 
+import dev.kmclbridge.spi.WireFormat;
+
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -14,7 +16,10 @@ public final class IncomingPacket {
         COMPLETED, FAILED, DEFERRED, REQUEUED
     }
 
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
     private final Channel channel;
+    private final PacketSettlement settlement;
     private final long id;
     private final byte[] payload;
     private final byte[] external;
@@ -23,10 +28,12 @@ public final class IncomingPacket {
     private final boolean redelivery;
     private final boolean completionRequested;
     private final AtomicReference<Ending> ending = new AtomicReference<>();
+    private volatile Thread inlineHandlerThread;
 
-    IncomingPacket(Channel channel, long id, byte[] payload, byte[] external, int flags, Irql irql,
-                   boolean redelivery, boolean completionRequested) {
+    IncomingPacket(Channel channel, PacketSettlement settlement, long id, byte[] payload, byte[] external, int flags,
+                   Irql irql, boolean redelivery, boolean completionRequested) {
         this.channel = channel;
+        this.settlement = settlement;
         this.id = id;
         this.payload = payload;
         this.external = external;
@@ -56,14 +63,14 @@ public final class IncomingPacket {
         return payload.clone();
     }
 
-    /** The process-packet flags (bit 0x1: external data attached). */
+    /** The process-packet flags KMCL defines (bit 0x1: external data attached). */
     public int flags() {
-        return flags & 0xFF;
+        return flags & WireFormat.Event.PACKET_FLAGS_KMCL;
     }
 
     /** True when the sender attached external data (flag 0x1). */
     public boolean hasExternalData() {
-        return (flags & 0x1) != 0;
+        return (flags & WireFormat.Event.PACKET_FLAG_EXTERNAL_DATA) != 0;
     }
 
     /** The external data (VmbChannelPacketGetExternalData), read-only; empty when none. */
@@ -86,11 +93,6 @@ public final class IncomingPacket {
         return completionRequested;
     }
 
-    /** How it ended, or null while open. Package-private: the API never hands out null. */
-    Ending endingOrNull() {
-        return ending.get();
-    }
-
     /** True once completed, failed or deferred. */
     public boolean isRetired() {
         return ending.get() != null;
@@ -109,7 +111,7 @@ public final class IncomingPacket {
     /** VmbChannelPacketComplete with the buffer's remaining bytes as completion payload. */
     public void complete(ByteBuffer completionPayload) {
         retire(Ending.COMPLETED);
-        channel.completePacket(this, completionPayload);
+        settlement.complete(id, completionPayload == null ? EMPTY : completionPayload);
     }
 
     /**
@@ -118,7 +120,7 @@ public final class IncomingPacket {
      */
     public void fail() {
         retire(Ending.FAILED);
-        channel.failPacket(this);
+        settlement.fail(id);
     }
 
     /**
@@ -126,12 +128,22 @@ public final class IncomingPacket {
      * inline, in the packet handler call that received this packet.
      */
     public void deferToPassive() {
-        if (!channel.isInHandlerFor(this)) {
+        if (inlineHandlerThread != Thread.currentThread()) {
             throw new IllegalStateException("deferToPassive() is only valid inline in the packet handler that "
                     + "received packet " + id + " (VmbChannelPacketDeferToPassive contract)");
         }
         retire(Ending.DEFERRED);
-        channel.deferPacket(this);
+        settlement.deferToPassive(id);
+    }
+
+    /** Runs {@code handler} on this packet on the calling thread: the one call in which {@link #deferToPassive} is valid. */
+    void runInline(PacketHandler handler) {
+        inlineHandlerThread = Thread.currentThread();
+        try {
+            handler.onPacket(this);
+        } finally {
+            inlineHandlerThread = null;
+        }
     }
 
     void retire(Ending how) {

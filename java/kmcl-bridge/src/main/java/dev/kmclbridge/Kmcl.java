@@ -2,7 +2,9 @@ package dev.kmclbridge;
 
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.spi.Backend;
+import dev.kmclbridge.spi.BackendDescription;
 import dev.kmclbridge.spi.BackendProvider;
+import dev.kmclbridge.spi.EndpointRecord;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -102,12 +104,17 @@ public final class Kmcl implements AutoCloseable {
 
     /** The backend's name and versions. */
     public BackendInfo info() {
-        return backend.info();
+        BackendDescription d = backend.info();
+        return new BackendInfo(d.name(), d.description(), d.protocolVersion(), d.driverVersion(), d.kmclInterfaceVersion());
     }
 
     /** The VMBus devices reachable now. */
     public List<Endpoint> endpoints() {
-        return backend.endpoints();
+        List<Endpoint> out = new ArrayList<>();
+        for (EndpointRecord r : backend.endpoints()) {
+            out.add(new Endpoint(r.id(), r.interfaceType(), r.interfaceInstance(), r.name()));
+        }
+        return out;
     }
 
     /** The first endpoint of the given class GUID. */

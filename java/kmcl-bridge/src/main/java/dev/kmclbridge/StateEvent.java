@@ -1,21 +1,21 @@
 package dev.kmclbridge;
 
-import dev.kmclbridge.spi.EventBatch;
+import dev.kmclbridge.spi.WireFormat;
 
 /** The KMCL state-change callbacks (plus the client PnP-failure callback), in the order KMCL documents them. */
 public enum StateEvent {
     /** EvtChannelOpened: the open handshake completed. */
-    OPENED(EventBatch.STATE_OPENED),
+    OPENED(WireFormat.Event.STATE_OPENED),
     /** EvtChannelClosed: the channel closed (local Disable, or the peer closed or rescinded). */
-    CLOSED(EventBatch.STATE_CLOSED),
+    CLOSED(WireFormat.Event.STATE_CLOSED),
     /** EvtChannelSuspend: a running channel stopped; no packet callback runs until the next STARTED. */
-    SUSPEND(EventBatch.STATE_SUSPEND),
+    SUSPEND(WireFormat.Event.STATE_SUSPEND),
     /** EvtChannelStarted: configuration done, incoming delivery not yet on. Do not wait for packets here. */
-    STARTED(EventBatch.STATE_STARTED),
+    STARTED(WireFormat.Event.STATE_STARTED),
     /** EvtChannelPostStarted: packets can be received; synchronous requests work from here on. */
-    POST_STARTED(EventBatch.STATE_POST_STARTED),
+    POST_STARTED(WireFormat.Event.STATE_POST_STARTED),
     /** EvtChannelPnpFailure: the PnP target was found but connecting failed; the status says why. */
-    PNP_FAILURE(EventBatch.STATE_PNP_FAILURE);
+    PNP_FAILURE(WireFormat.Event.STATE_PNP_FAILURE);
 
     private final int code;
 

@@ -1,7 +1,9 @@
 package dev.kmclbridge;
 
+import dev.kmclbridge.spi.ChannelSettings;
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,19 +43,37 @@ class ChannelConfigTest {
         assertThrows(NullPointerException.class, () -> ChannelConfig.builder().friendlyName(null));
     }
 
-    @Test
-    void toBuilderRoundTripsEveryField() {
-        UUID t = UUID.randomUUID();
-        UUID i = UUID.randomUUID();
-        ChannelConfig c = ChannelConfig.builder().friendlyName("net").maximumPacketSize(4096)
+    private static final UUID TYPE = UUID.randomUUID();
+    private static final UUID INSTANCE = UUID.randomUUID();
+
+    /** A builder with every setting set. */
+    private static ChannelConfig.Builder everySetting() {
+        return ChannelConfig.builder().friendlyName("net").maximumPacketSize(4096)
                 .maximumExternalData(65536, 4).clientContextSize(16).pipeMode(true).stateCallbacksHeader(1, 48)
                 .processingCompleteCallback(false).incomingProcessingAtPassive(true).transactionQuota(8)
-                .ringBufferPages(8, 16).targetPnp(t, i).targetInterface(t, i).targetVtl(0).mmioMegabytes(1, 2)
-                .serverFlags(0x2).deliveryThreads(3).build();
+                .ringBufferPages(8, 16).targetPnp(TYPE, INSTANCE).targetInterface(TYPE, INSTANCE).targetVtl(2)
+                .mmioMegabytes(1, 2).serverFlags(0x2);
+    }
+
+    @Test
+    void toBuilderRoundTripsEveryField() {
+        ChannelConfig c = everySetting().deliveryThreads(3).build();
         assertEquals(c, c.toBuilder().build());
         assertEquals(ChannelConfig.INIT_FLAG_IS_PIPE, c.channelFlags().getAsInt());
         assertFalse(c.processingCompleteCallback());
-        assertEquals(i, c.targetPnp().get().interfaceInstance().get());
+        assertEquals(INSTANCE, c.targetPnp().get().interfaceInstance().get());
+    }
+
+    @Test
+    void spiSettingsCarryEverySettingAndConvertBack() {
+        ChannelConfig c = everySetting().build();
+        ChannelSettings s = c.toSettings();
+        assertEquals(new ChannelSettings.RingPages(8, 16), s.ringBufferPages().get());
+        assertEquals(new ChannelSettings.TargetPnp(TYPE, Optional.of(INSTANCE)), s.targetPnp().get());
+        assertEquals(new ChannelSettings.Mmio(1, 2), s.mmioMegabytes().get());
+        assertFalse(s.processingCompleteCallback());
+        assertEquals(c, ChannelConfig.of(s));
+        assertEquals(ChannelConfig.defaults(), ChannelConfig.of(ChannelConfig.defaults().toSettings()));
     }
 
     @Test

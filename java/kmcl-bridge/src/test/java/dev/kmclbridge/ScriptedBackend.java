@@ -2,7 +2,10 @@ package dev.kmclbridge;
 
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.spi.Backend;
+import dev.kmclbridge.spi.BackendDescription;
 import dev.kmclbridge.spi.ChannelQuery;
+import dev.kmclbridge.spi.ChannelSettings;
+import dev.kmclbridge.spi.EndpointRecord;
 import dev.kmclbridge.spi.EventBatch;
 
 import java.nio.ByteBuffer;
@@ -26,19 +29,19 @@ final class ScriptedBackend implements Backend {
     volatile boolean cleanedUp;
     volatile int nextStatus;
 
-    static final Endpoint ENDPOINT = new Endpoint(1, UUID.randomUUID(), UUID.randomUUID(), "scripted");
+    static final EndpointRecord ENDPOINT = new EndpointRecord(1, UUID.randomUUID(), UUID.randomUUID(), "scripted");
 
     void script(Consumer<EventBatch> batch) {
         batches.add(batch);
     }
 
     @Override
-    public BackendInfo info() {
-        return new BackendInfo("scripted", "unit-test double", 0, "n/a", 1);
+    public BackendDescription info() {
+        return new BackendDescription("scripted", "unit-test double", 0, "n/a", 1);
     }
 
     @Override
-    public List<Endpoint> endpoints() {
+    public List<EndpointRecord> endpoints() {
         return List.of(ENDPOINT);
     }
 
@@ -49,7 +52,7 @@ final class ScriptedBackend implements Backend {
     }
 
     @Override
-    public int configure(long channel, ChannelConfig config, int[] failed) {
+    public int configure(long channel, ChannelSettings settings, int[] failed) {
         calls.add("configure");
         return 0;
     }

@@ -37,7 +37,7 @@ class TypedLayerTest {
     void open() {
         backend = new ScriptedBackend();
         kmcl = Kmcl.of(backend);
-        ch = kmcl.createClientChannel(ScriptedBackend.ENDPOINT, ChannelConfig.defaults());
+        ch = kmcl.createClientChannel(kmcl.endpoints().get(0), ChannelConfig.defaults());
     }
 
     @AfterEach
@@ -97,7 +97,7 @@ class TypedLayerTest {
 
     private void awaitQueued(int n) throws InterruptedException {
         long end = System.nanoTime() + WAIT.toNanos();
-        while (ch.packetQueue.size() < n) {
+        while (ch.inbox.unreadCount() < n) {
             if (System.nanoTime() > end) {
                 throw new AssertionError("queue never reached " + n);
             }
@@ -162,7 +162,7 @@ class TypedLayerTest {
         kmcl.close();
         backend = new ScriptedBackend();
         kmcl = Kmcl.of(backend);
-        ch = kmcl.createClientChannel(ScriptedBackend.ENDPOINT, ChannelConfig.builder().deliveryThreads(4).build());
+        ch = kmcl.createClientChannel(kmcl.endpoints().get(0), ChannelConfig.builder().deliveryThreads(4).build());
         AtomicInteger handled = new AtomicInteger();
         AtomicInteger atBatchEnd = new AtomicInteger(-1);
         CountDownLatch end = new CountDownLatch(1);

@@ -109,7 +109,8 @@ public class ChannelConfigContract {
         long stale = ch.id();
         ch.close();
         int[] failed = new int[1];
-        int st = t.kmcl().backend().configure(stale, ChannelConfig.builder().maximumPacketSize(4096).build(), failed);
+        int st = t.kmcl().backend().configure(stale,
+                ChannelConfig.builder().maximumPacketSize(4096).build().toSettings(), failed);
         assertEquals(NtStatus.INVALID_PARAMETER_1, NtStatus.of(st), NtStatus.describe(st));
     }
 
@@ -119,7 +120,8 @@ public class ChannelConfigContract {
         ClientChannel live = t.client(ChannelConfig.defaults());
         for (long forged : new long[] {0L, -1L, Long.MAX_VALUE, live.id() ^ 0x7FFF_0000_0000_0000L}) {
             int[] failed = new int[1];
-            int st = t.kmcl().backend().configure(forged, ChannelConfig.builder().friendlyName("forged").build(), failed);
+            int st = t.kmcl().backend().configure(forged,
+                    ChannelConfig.builder().friendlyName("forged").build().toSettings(), failed);
             assertEquals(NtStatus.INVALID_PARAMETER_1, NtStatus.of(st),
                     "forged id " + Long.toHexString(forged) + ": " + NtStatus.describe(st));
         }

@@ -1,13 +1,15 @@
 package dev.kmclbridge.fake;
 
-import dev.kmclbridge.BackendInfo;
 import dev.kmclbridge.ChannelConfig;
-import dev.kmclbridge.Endpoint;
+import dev.kmclbridge.KmclFunction;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.OfferOptions;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.spi.Backend;
+import dev.kmclbridge.spi.BackendDescription;
 import dev.kmclbridge.spi.ChannelQuery;
+import dev.kmclbridge.spi.ChannelSettings;
+import dev.kmclbridge.spi.EndpointRecord;
 import dev.kmclbridge.spi.EventBatch;
 
 import java.nio.ByteBuffer;
@@ -116,13 +118,13 @@ public final class FakeBackend implements Backend {
     }
 
     @Override
-    public BackendInfo info() {
-        return new BackendInfo("fake", "pure-Java model of KMCL with a scriptable peer (seed " + seed + ")", 0, "n/a", 1);
+    public BackendDescription info() {
+        return new BackendDescription("fake", "pure-Java model of KMCL with a scriptable peer (seed " + seed + ")", 0, "n/a", 1);
     }
 
     @Override
-    public List<Endpoint> endpoints() {
-        List<Endpoint> out = new ArrayList<>();
+    public List<EndpointRecord> endpoints() {
+        List<EndpointRecord> out = new ArrayList<>();
         for (Offer o : bus.offers()) {
             if (o.options.targetVtl() == 0) {
                 out.add(o.endpoint());
@@ -147,14 +149,19 @@ public final class FakeBackend implements Backend {
     }
 
     @Override
-    public int configure(long channel, ChannelConfig config, int[] outFailedFunction) {
+    public int configure(long channel, ChannelSettings settings, int[] outFailedFunction) {
         requireLength(outFailedFunction, 1, "outFailedFunction");
         FakeChannel ch = channels.get(channel);
         if (ch == null) {
-            outFailedFunction[0] = ChannelSettings.firstFunction(config).code();
+            outFailedFunction[0] = ChannelConfiguration.firstFunction(settings).code();
             return NtStatus.INVALID_PARAMETER_1.value(); // B14
         }
-        return ch.configure(config, outFailedFunction);
+        return ch.configure(settings, outFailedFunction);
+    }
+
+    /** {@link #configure(long, ChannelSettings, int[])} with the typed layer's config (the fake's own tests use it). */
+    public int configure(long channel, ChannelConfig config, int[] outFailedFunction) {
+        return configure(channel, config.toSettings(), outFailedFunction);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.kmclbridge.fake;
 
-import dev.kmclbridge.ChannelConfig;
+import dev.kmclbridge.spi.ChannelSettings;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.Fault;
 import dev.kmclbridge.peer.PeerOutcome;
@@ -31,7 +31,7 @@ final class FakeChannel {
     final Monitor monitor = new Monitor();
     final FaultPlan faults = new FaultPlan();
     final EventQueue events = new EventQueue();
-    final ChannelSettings settings;
+    final ChannelConfiguration settings;
     final ChannelLifecycle lifecycle;
     final IncomingPath incoming;
     final OutgoingPath outgoing;
@@ -46,7 +46,7 @@ final class FakeChannel {
         this.id = id;
         this.server = server;
         this.instance = instance;
-        this.settings = new ChannelSettings(server, endpointType, endpointInstance, instance);
+        this.settings = new ChannelConfiguration(server, endpointType, endpointInstance, instance);
         this.lifecycle = new ChannelLifecycle(this);
         this.incoming = new IncomingPath(this);
         this.outgoing = new OutgoingPath(this);
@@ -57,7 +57,7 @@ final class FakeChannel {
 
     // ---- configuration
 
-    int configure(ChannelConfig c, int[] outFailed) {
+    int configure(ChannelSettings c, int[] outFailed) {
         return monitor.call(() -> settings.apply(c, lifecycle.everEnabled(), outFailed));
     }
 

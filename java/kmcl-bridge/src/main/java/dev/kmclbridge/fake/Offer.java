@@ -1,8 +1,8 @@
 package dev.kmclbridge.fake;
 
-import dev.kmclbridge.Endpoint;
 import dev.kmclbridge.peer.OfferOptions;
 import dev.kmclbridge.peer.PeerOffer;
+import dev.kmclbridge.spi.EndpointRecord;
 
 import java.util.UUID;
 
@@ -22,8 +22,8 @@ final class Offer {
         this.options = options;
     }
 
-    Endpoint endpoint() {
-        return new Endpoint(id, type, instance, options.interfaceName());
+    EndpointRecord endpoint() {
+        return new EndpointRecord(id, type, instance, options.interfaceName());
     }
 
     PeerOffer peerOffer() {

@@ -1,13 +1,14 @@
 package dev.kmclbridge.jna;
 
-import dev.kmclbridge.BackendInfo;
-import dev.kmclbridge.ChannelConfig;
-import dev.kmclbridge.Endpoint;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.spi.Backend;
+import dev.kmclbridge.spi.BackendDescription;
 import dev.kmclbridge.spi.ChannelQuery;
+import dev.kmclbridge.spi.ChannelSettings;
+import dev.kmclbridge.spi.EndpointRecord;
 import dev.kmclbridge.spi.EventBatch;
+import dev.kmclbridge.spi.WireFormat;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -21,27 +22,9 @@ import java.util.Optional;
  * per SPI call; receive and completeBatch move whole batches through direct buffers.
  */
 final class JnaBackend implements Backend {
-    // presence bits of kmclb_channel_config (driver/include/kmclbridge_protocol.h)
-    static final int CFG_CLIENT_CONTEXT_SIZE = 0x0001;
-    static final int CFG_FLAGS = 0x0002;
-    static final int CFG_FRIENDLY_NAME = 0x0004;
-    static final int CFG_MAX_EXTERNAL_DATA = 0x0008;
-    static final int CFG_MAX_PACKET_SIZE = 0x0010;
-    static final int CFG_PROCESSING_COMPLETE = 0x0020;
-    static final int CFG_STATE_CB_HEADER = 0x0040;
-    static final int CFG_INCOMING_AT_PASSIVE = 0x0080;
-    static final int CFG_TRANSACTION_QUOTA = 0x0100;
-    static final int CFG_RING_PAGES = 0x0200;
-    static final int CFG_TARGET_PNP = 0x0400;
-    static final int CFG_TARGET_PNP_INSTANCE = 0x0800;
-    static final int CFG_SERVER_FLAGS = 0x1000;
-    static final int CFG_MMIO = 0x2000;
-    static final int CFG_TARGET_INTERFACE = 0x4000;
-    static final int CFG_TARGET_VTL = 0x8000;
-
     private final String name;
     private final long session;
-    private final BackendInfo info;
+    private final BackendDescription info;
     private final Optional<Peer> peer;
     private volatile boolean closed;
 
@@ -50,13 +33,13 @@ final class JnaBackend implements Backend {
         this.session = session;
         int[] protocol = new int[1];
         int[] kmclVersion = new int[1];
-        byte[] driver = new byte[32];
+        byte[] driver = new byte[WireFormat.TextFields.DRIVER_VERSION_BYTES];
         int st = Shim.kmclshim_query_version(session, protocol, kmclVersion, driver);
         if (!NtStatus.isSuccess(st)) {
             Shim.kmclshim_close(session);
             throw new IllegalStateException("the driver did not answer the version query: " + NtStatus.describe(st));
         }
-        this.info = new BackendInfo(name, name.equals("loopback")
+        this.info = new BackendDescription(name, name.equals("loopback")
                 ? "JNA + shim + driver core in-process over the C fake of KMCL"
                 : "JNA + shim + DeviceIoControl to the kmclbridge KMDF driver",
                 protocol[0], cString(driver), kmclVersion[0]);
@@ -72,17 +55,18 @@ final class JnaBackend implements Backend {
     }
 
     @Override
-    public BackendInfo info() {
+    public BackendDescription info() {
         return info;
     }
 
     @Override
-    public List<Endpoint> endpoints() {
+    public List<EndpointRecord> endpoints() {
+        int nameSize = WireFormat.TextFields.ENDPOINT_NAME_BYTES;
         int max = 64;
         while (true) {
             long[] ids = new long[max];
-            byte[] guids = new byte[32 * max];
-            byte[] names = new byte[64 * max];
+            byte[] guids = new byte[2 * WindowsGuid.BYTES * max];
+            byte[] names = new byte[nameSize * max];
             int[] count = new int[1];
             int[] total = new int[1];
             int st = Shim.kmclshim_list_endpoints(session, ids, guids, names, max, count, total);
@@ -93,11 +77,12 @@ final class JnaBackend implements Backend {
                 max = total[0];
                 continue;
             }
-            List<Endpoint> out = new ArrayList<>(count[0]);
+            List<EndpointRecord> out = new ArrayList<>(count[0]);
             for (int i = 0; i < count[0]; i++) {
-                byte[] nameBytes = new byte[64];
-                System.arraycopy(names, 64 * i, nameBytes, 0, 64);
-                out.add(new Endpoint(ids[i], WindowsGuid.read(guids, 32 * i), WindowsGuid.read(guids, 32 * i + 16),
+                byte[] nameBytes = new byte[nameSize];
+                System.arraycopy(names, nameSize * i, nameBytes, 0, nameSize);
+                int at = 2 * WindowsGuid.BYTES * i;
+                out.add(new EndpointRecord(ids[i], WindowsGuid.read(guids, at), WindowsGuid.read(guids, at + WindowsGuid.BYTES),
                         cString(nameBytes)));
             }
             return out;
@@ -110,81 +95,10 @@ final class JnaBackend implements Backend {
     }
 
     @Override
-    public int configure(long channel, ChannelConfig c, int[] outFailedFunction) {
-        int present = 0;
-        int[] v = new int[16];
-        byte[] guids = new byte[64];
-        if (c.clientContextSize().isPresent()) {
-            present |= CFG_CLIENT_CONTEXT_SIZE;
-            v[0] = c.clientContextSize().getAsInt();
-        }
-        if (c.channelFlags().isPresent()) {
-            present |= CFG_FLAGS;
-            v[1] = c.channelFlags().getAsInt();
-        }
-        if (c.maximumExternalData().isPresent()) {
-            present |= CFG_MAX_EXTERNAL_DATA;
-            v[2] = c.maximumExternalData().get().dataSize();
-            v[3] = c.maximumExternalData().get().chainLength();
-        }
-        if (c.maximumPacketSize().isPresent()) {
-            present |= CFG_MAX_PACKET_SIZE;
-            v[4] = c.maximumPacketSize().getAsInt();
-        }
-        if (!c.processingCompleteCallback()) {
-            present |= CFG_PROCESSING_COMPLETE;
-            v[5] = 0;
-        }
-        if (c.stateCallbacksHeader().isPresent()) {
-            present |= CFG_STATE_CB_HEADER;
-            v[6] = c.stateCallbacksHeader().get().version();
-            v[7] = c.stateCallbacksHeader().get().size();
-        }
-        if (c.incomingProcessingAtPassive().isPresent()) {
-            present |= CFG_INCOMING_AT_PASSIVE;
-            v[8] = c.incomingProcessingAtPassive().get() ? 1 : 0;
-        }
-        if (c.transactionQuota().isPresent()) {
-            present |= CFG_TRANSACTION_QUOTA;
-            v[9] = c.transactionQuota().getAsInt();
-        }
-        if (c.ringBufferPages().isPresent()) {
-            present |= CFG_RING_PAGES;
-            v[10] = c.ringBufferPages().get().incoming();
-            v[11] = c.ringBufferPages().get().outgoing();
-        }
-        if (c.targetPnp().isPresent()) {
-            present |= CFG_TARGET_PNP;
-            WindowsGuid.write(c.targetPnp().get().interfaceType(), guids, 0);
-            if (c.targetPnp().get().interfaceInstance().isPresent()) {
-                present |= CFG_TARGET_PNP_INSTANCE;
-                WindowsGuid.write(c.targetPnp().get().interfaceInstance().get(), guids, 16);
-            }
-        }
-        if (c.serverFlags().isPresent()) {
-            present |= CFG_SERVER_FLAGS;
-            v[12] = c.serverFlags().getAsInt();
-        }
-        if (c.mmioMegabytes().isPresent()) {
-            present |= CFG_MMIO;
-            v[13] = c.mmioMegabytes().get().megabytes();
-            v[14] = c.mmioMegabytes().get().megabytesOptional();
-        }
-        if (c.targetInterface().isPresent()) {
-            present |= CFG_TARGET_INTERFACE;
-            WindowsGuid.write(c.targetInterface().get().interfaceType(), guids, 32);
-            WindowsGuid.write(c.targetInterface().get().interfaceInstance(), guids, 48);
-        }
-        if (c.targetVtl().isPresent()) {
-            present |= CFG_TARGET_VTL;
-            v[15] = c.targetVtl().getAsInt();
-        }
-        byte[] name = new byte[0];
-        if (c.friendlyName().isPresent()) {
-            present |= CFG_FRIENDLY_NAME;
-            name = c.friendlyName().get().getBytes(StandardCharsets.UTF_16LE);
-        }
-        return Shim.kmclshim_configure(session, channel, present, v, guids, name, name.length, outFailedFunction);
+    public int configure(long channel, ChannelSettings c, int[] outFailedFunction) {
+        ConfigureArguments a = ConfigureArguments.of(c);
+        return Shim.kmclshim_configure(session, channel, a.present, a.values, a.guids, a.friendlyName,
+                a.friendlyName.length, outFailedFunction);
     }
 
     @Override

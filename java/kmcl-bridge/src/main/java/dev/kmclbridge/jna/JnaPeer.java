@@ -9,9 +9,10 @@ import dev.kmclbridge.peer.PeerOffer;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.peer.PeerPacket;
 import dev.kmclbridge.peer.RingStatus;
+import dev.kmclbridge.spi.EventBatch;
+import dev.kmclbridge.spi.WireFormat;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,12 +58,13 @@ final class JnaPeer implements Peer {
         int max = 256;
         long[] ids = new long[max];
         long[] endpoints = new long[max];
-        byte[] guids = new byte[32 * max];
+        byte[] guids = new byte[2 * WindowsGuid.BYTES * max];
         int[] count = new int[1];
         check("offers", Shim.kmclshim_peer_offers(session, ids, endpoints, guids, max, count));
         List<PeerOffer> out = new ArrayList<>();
         for (int i = 0; i < count[0]; i++) {
-            out.add(new PeerOffer(ids[i], endpoints[i], WindowsGuid.read(guids, 32 * i), WindowsGuid.read(guids, 32 * i + 16)));
+            int at = 2 * WindowsGuid.BYTES * i;
+            out.add(new PeerOffer(ids[i], endpoints[i], WindowsGuid.read(guids, at), WindowsGuid.read(guids, at + WindowsGuid.BYTES)));
         }
         return out;
     }
@@ -129,23 +131,13 @@ final class JnaPeer implements Peer {
         return p.isEmpty() ? Optional.empty() : Optional.of(p.get(0));
     }
 
-    /** Records in kmclb_event layout: id = tx, flags 0x200 = completion requested, status = ring type, aux = external bytes. */
+    /** PACKET records in kmclb_event layout: id = tx, status = ring type, aux = external bytes. */
     private static List<PeerPacket> parsePackets(ByteBuffer raw, int bytes, int count) {
-        ByteBuffer b = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        EventBatch.Reader r = EventBatch.readerOver(raw, bytes, count);
         List<PeerPacket> out = new ArrayList<>(count);
-        int at = 0;
-        for (int i = 0; i < count && at + 24 <= bytes; i++) {
-            int flags = Short.toUnsignedInt(b.getShort(at + 2));
-            int len = b.getInt(at + 4);
-            long tx = b.getLong(at + 8);
-            int ringType = b.getInt(at + 16);
-            int ext = b.getInt(at + 20);
-            byte[] payload = new byte[len];
-            b.get(at + 24, payload);
-            byte[] external = new byte[ext];
-            b.get(at + 24 + len, external);
-            out.add(new PeerPacket(tx, payload, (flags & 0x200) != 0, external, ringType));
-            at += 24 + ((len + ext + 7) & ~7);
+        while (r.next()) {
+            boolean completionRequested = (r.flags() & WireFormat.Event.PACKET_FLAG_COMPLETION_REQUESTED) != 0;
+            out.add(new PeerPacket(r.id(), r.payload(), completionRequested, r.external(), r.status()));
         }
         return out;
     }

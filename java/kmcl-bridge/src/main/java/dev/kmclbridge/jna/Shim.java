@@ -10,8 +10,37 @@ import java.nio.Buffer;
  * Structure), one static native method per shim function. Loading may fail; {@link #loadError()} says why.
  */
 final class Shim {
+    /** {@code KMCLSHIM_TRANSPORT_LOOPBACK}. */
     static final int TRANSPORT_LOOPBACK = 1;
+    /** {@code KMCLSHIM_TRANSPORT_WIN32}. */
     static final int TRANSPORT_WIN32 = 2;
+
+    /** Indices of {@code kmclshim_configure}'s values[] ({@code KMCLSHIM_CFG_*}); presence bits say which apply. */
+    static final class ConfigureValues {
+        private ConfigureValues() {
+        }
+
+        static final int CLIENT_CONTEXT_SIZE = 0;
+        static final int CHANNEL_FLAGS = 1;
+        static final int EXT_DATA_SIZE = 2;
+        static final int EXT_CHAIN_LENGTH = 3;
+        static final int MAX_PACKET_SIZE = 4;
+        static final int PROCESSING_COMPLETE = 5;
+        static final int STATE_CB_VERSION = 6;
+        static final int STATE_CB_SIZE = 7;
+        static final int INCOMING_AT_PASSIVE = 8;
+        static final int TRANSACTION_QUOTA = 9;
+        static final int RING_PAGES_IN = 10;
+        static final int RING_PAGES_OUT = 11;
+        static final int SERVER_FLAGS = 12;
+        static final int MMIO_MB = 13;
+        static final int MMIO_MB_OPTIONAL = 14;
+        static final int TARGET_VTL = 15;
+        /** {@code KMCLSHIM_CFG_VALUES}: length of values[]. */
+        static final int VALUES = 16;
+        /** Bytes of guids[]: target PnP type, target PnP instance, target interface type, target interface instance. */
+        static final int GUID_BYTES = 4 * WindowsGuid.BYTES;
+    }
 
     private static final Throwable LOAD_ERROR;
 

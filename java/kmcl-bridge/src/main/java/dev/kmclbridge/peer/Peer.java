@@ -7,8 +7,8 @@ import java.util.UUID;
 
 /**
  * The scriptable opposite endpoint of a fake or loopback VMBus: the host (for our client channels) or the guest
- * (for our server channels). Channels are named by the ids of our own channels
- * ({@link dev.kmclbridge.Channel#id()}). Everything here is test infrastructure; it never exists on real Hyper-V.
+ * (for our server channels). Channels are named by the ids of our own channels ({@code Channel.id()}, the SPI's
+ * channel ids). Everything here is test infrastructure; it never exists on real Hyper-V.
  */
 public interface Peer {
     /** Host side: makes an offer our client channels can bind to (also appears as an endpoint). */

@@ -1,8 +1,5 @@
 package dev.kmclbridge.spi;
 
-import dev.kmclbridge.BackendInfo;
-import dev.kmclbridge.ChannelConfig;
-import dev.kmclbridge.Endpoint;
 import dev.kmclbridge.peer.Peer;
 
 import java.nio.ByteBuffer;
@@ -22,21 +19,21 @@ import java.util.Optional;
  */
 public interface Backend extends AutoCloseable {
     /** Name and versions. */
-    BackendInfo info();
+    BackendDescription info();
 
     /** The VMBus devices this backend can reach now. */
-    List<Endpoint> endpoints();
+    List<EndpointRecord> endpoints();
 
     /** VmbChannelAllocate on the endpoint's device; writes the channel id to {@code outChannel[0]}. */
     int allocateChannel(long endpointId, boolean server, long[] outChannel);
 
     /**
-     * Applies every setting present in {@code config} in KMCL slot order (client Init* members, the
+     * Applies every setting present in {@code settings} in KMCL slot order (client Init* members, the
      * incoming-at-passive and quota setters, then server-only Init* members), stopping at the first failure.
-     * On failure {@code outFailedFunction[0]} receives the {@link dev.kmclbridge.KmclFunction#code()} of the
-     * call that failed.
+     * On failure {@code outFailedFunction[0]} receives the function code (table * 256 + slot, as
+     * {@code KMCLB_FUNC_CLIENT}/{@code KMCLB_FUNC_SERVER}) of the call that failed.
      */
-    int configure(long channel, ChannelConfig config, int[] outFailedFunction);
+    int configure(long channel, ChannelSettings settings, int[] outFailedFunction);
 
     /** VmbChannelEnable. */
     int enable(long channel);
@@ -73,11 +70,11 @@ public interface Backend extends AutoCloseable {
     int send(long channel, long tag, ByteBuffer payload, ByteBuffer external, int externalForm, int flags);
 
     /** No external data. */
-    int EXTERNAL_NONE = 0;
+    int EXTERNAL_NONE = WireFormat.ExternalForm.NONE;
     /** External data described by an MDL. */
-    int EXTERNAL_MDL = 1;
+    int EXTERNAL_MDL = WireFormat.ExternalForm.MDL;
     /** External data described by a PFN array. */
-    int EXTERNAL_PFNS = 2;
+    int EXTERNAL_PFNS = WireFormat.ExternalForm.PFNS;
 
     /**
      * VmbChannelSendSynchronousRequest. {@code inOutCompletionSize[0]} is the capacity on input (must be a

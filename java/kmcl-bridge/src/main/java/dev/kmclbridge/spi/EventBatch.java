@@ -6,7 +6,8 @@ import java.nio.ByteOrder;
 /**
  * One reusable buffer of channel events, filled by {@link Backend#receive} in a single call (one native
  * crossing per batch) and read by the typed layer. The byte layout is the wire format of the driver's receive
- * IOCTL output ({@code kmclb_event} in driver/include/kmclbridge_protocol.h):
+ * IOCTL output ({@code kmclb_event} in driver/include/kmclbridge_protocol.h; offsets and codes in
+ * {@link WireFormat.Event}):
  *
  * <pre>
  * offset size field
@@ -21,42 +22,44 @@ import java.nio.ByteOrder;
  * All fields are little-endian. The buffer is direct so a native backend can fill it in place.
  */
 public final class EventBatch {
+    // The record's constants, by the names readers of a batch use; the values live in WireFormat.Event.
+
     /** Size of a record header. */
-    public static final int HEADER_SIZE = 24;
+    public static final int HEADER_SIZE = WireFormat.Event.HEADER_SIZE;
 
     /** An incoming packet (EvtVmbChannelProcessPacket). */
-    public static final int KIND_PACKET = 1;
+    public static final int KIND_PACKET = WireFormat.Event.KIND_PACKET;
     /** End of a batch (EvtVmbChannelProcessingComplete); aux = packets in the batch. */
-    public static final int KIND_PROCESSING_COMPLETE = 2;
+    public static final int KIND_PROCESSING_COMPLETE = WireFormat.Event.KIND_PROCESSING_COMPLETE;
     /** A state-change callback; flags = STATE_* code, status = failure status for PnP failure. */
-    public static final int KIND_STATE = 3;
+    public static final int KIND_STATE = WireFormat.Event.KIND_STATE;
     /** One of our sends finished (EvtVmbPacketCompletionRoutine); id = tag, payload = completion bytes. */
-    public static final int KIND_SEND_COMPLETE = 4;
+    public static final int KIND_SEND_COMPLETE = WireFormat.Event.KIND_SEND_COMPLETE;
 
     /** Packet flag: VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA. */
-    public static final int PACKET_FLAG_EXTERNAL_DATA = 0x1;
+    public static final int PACKET_FLAG_EXTERNAL_DATA = WireFormat.Event.PACKET_FLAG_EXTERNAL_DATA;
     /** Packet flag (bridge): this is a redelivery after DeferToPassive or GetExternalData PENDING. */
-    public static final int PACKET_FLAG_REDELIVERY = 0x100;
+    public static final int PACKET_FLAG_REDELIVERY = WireFormat.Event.PACKET_FLAG_REDELIVERY;
     /** Packet flag (bridge): the sender asked for a completion (WAIT_FOR_COMPLETION). */
-    public static final int PACKET_FLAG_COMPLETION_REQUESTED = 0x200;
+    public static final int PACKET_FLAG_COMPLETION_REQUESTED = WireFormat.Event.PACKET_FLAG_COMPLETION_REQUESTED;
 
     /** IRQL value for PASSIVE_LEVEL. */
-    public static final int IRQL_PASSIVE = 0;
+    public static final int IRQL_PASSIVE = WireFormat.Event.IRQL_PASSIVE;
     /** IRQL value for DISPATCH_LEVEL. */
-    public static final int IRQL_DISPATCH = 2;
+    public static final int IRQL_DISPATCH = WireFormat.Event.IRQL_DISPATCH;
 
     /** EvtChannelOpened. */
-    public static final int STATE_OPENED = 1;
+    public static final int STATE_OPENED = WireFormat.Event.STATE_OPENED;
     /** EvtChannelClosed. */
-    public static final int STATE_CLOSED = 2;
+    public static final int STATE_CLOSED = WireFormat.Event.STATE_CLOSED;
     /** EvtChannelSuspend. */
-    public static final int STATE_SUSPEND = 3;
+    public static final int STATE_SUSPEND = WireFormat.Event.STATE_SUSPEND;
     /** EvtChannelStarted. */
-    public static final int STATE_STARTED = 4;
+    public static final int STATE_STARTED = WireFormat.Event.STATE_STARTED;
     /** EvtChannelPostStarted. */
-    public static final int STATE_POST_STARTED = 5;
+    public static final int STATE_POST_STARTED = WireFormat.Event.STATE_POST_STARTED;
     /** EvtChannelPnpFailure; status = the failure. */
-    public static final int STATE_PNP_FAILURE = 6;
+    public static final int STATE_PNP_FAILURE = WireFormat.Event.STATE_PNP_FAILURE;
 
     private ByteBuffer buffer;
     private int count;
@@ -68,7 +71,8 @@ public final class EventBatch {
 
     /** On-wire size of a record carrying {@code bodyBytes} bytes of payload and external data. */
     public static int recordSize(int bodyBytes) {
-        return HEADER_SIZE + ((bodyBytes + 7) & ~7);
+        int pad = WireFormat.Event.ALIGNMENT - 1;
+        return HEADER_SIZE + ((bodyBytes + pad) & ~pad);
     }
 
     /** Empties the batch for reuse. */
@@ -129,8 +133,13 @@ public final class EventBatch {
             return false;
         }
         int start = buffer.position();
-        buffer.putShort((short) kind).putShort((short) flags).putInt(payload).putLong(id).putInt(status)
-                .putInt(kind == KIND_PACKET ? ext : aux);
+        buffer.putShort(start + WireFormat.Event.KIND_OFFSET, (short) kind)
+                .putShort(start + WireFormat.Event.FLAGS_OFFSET, (short) flags)
+                .putInt(start + WireFormat.Event.PAYLOAD_LENGTH_OFFSET, payload)
+                .putLong(start + WireFormat.Event.ID_OFFSET, id)
+                .putInt(start + WireFormat.Event.STATUS_OFFSET, status)
+                .putInt(start + WireFormat.Event.AUX_OFFSET, kind == KIND_PACKET ? ext : aux);
+        buffer.position(start + HEADER_SIZE);
         if (body != null) {
             buffer.put(body.duplicate());
         }
@@ -146,7 +155,12 @@ public final class EventBatch {
 
     /** A cursor over the records, from the first. */
     public Reader reader() {
-        return new Reader(buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN), buffer.position(), count);
+        return readerOver(buffer, buffer.position(), count);
+    }
+
+    /** A cursor over {@code records} records in the first {@code bytes} bytes of {@code buffer} (another owner's records in this layout). */
+    public static Reader readerOver(ByteBuffer buffer, int bytes, int records) {
+        return new Reader(buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN), bytes, records);
     }
 
     /** Sequential reader; {@link #next()} moves to the next record. */
@@ -183,27 +197,27 @@ public final class EventBatch {
         }
 
         public int kind() {
-            return Short.toUnsignedInt(b.getShort(at));
+            return Short.toUnsignedInt(b.getShort(at + WireFormat.Event.KIND_OFFSET));
         }
 
         public int flags() {
-            return Short.toUnsignedInt(b.getShort(at + 2));
+            return Short.toUnsignedInt(b.getShort(at + WireFormat.Event.FLAGS_OFFSET));
         }
 
         public int payloadLength() {
-            return b.getInt(at + 4);
+            return b.getInt(at + WireFormat.Event.PAYLOAD_LENGTH_OFFSET);
         }
 
         public long id() {
-            return b.getLong(at + 8);
+            return b.getLong(at + WireFormat.Event.ID_OFFSET);
         }
 
         public int status() {
-            return b.getInt(at + 16);
+            return b.getInt(at + WireFormat.Event.STATUS_OFFSET);
         }
 
         public int aux() {
-            return b.getInt(at + 20);
+            return b.getInt(at + WireFormat.Event.AUX_OFFSET);
         }
 
         /** External data length (PACKET records). */

@@ -1,8 +1,8 @@
 package dev.kmclbridge.fake;
 
-import dev.kmclbridge.ChannelConfig;
 import dev.kmclbridge.KmclFunction;
 import dev.kmclbridge.NtStatus;
+import dev.kmclbridge.spi.ChannelSettings;
 
 import java.util.UUID;
 
@@ -11,8 +11,12 @@ import java.util.UUID;
  * valid after Enable (quota, incoming processing at passive, context, interrupt latency). The channel lock guards it,
  * except that the bus reads {@link #targetType}/{@link #targetInstance} under the bus lock.
  */
-final class ChannelSettings {
+final class ChannelConfiguration {
     private static final int SUCCESS = NtStatus.SUCCESS.value();
+    /** {@code VMBUS_CHANNEL_INIT_FLAG_IS_PIPE}, the one flag VmbChannelInitSetFlags accepts. */
+    private static final int INIT_FLAG_IS_PIPE = 0x1;
+    /** The state-callback header (Version 1, Size 48) that KMCL V1 accepts. */
+    private static final ChannelSettings.StateCallbacksHeader STATE_CALLBACKS_V1 = new ChannelSettings.StateCallbacksHeader(1, 48);
 
     private final boolean server;
     private String friendlyName = FakeDefaults.FRIENDLY_NAME;
@@ -36,7 +40,7 @@ final class ChannelSettings {
     private long context;
     private int latency = FakeDefaults.INTERRUPT_LATENCY_100NS;
 
-    ChannelSettings(boolean server, UUID endpointType, UUID endpointInstance, UUID instance) {
+    ChannelConfiguration(boolean server, UUID endpointType, UUID endpointInstance, UUID instance) {
         this.server = server;
         this.targetType = endpointType;
         // client: the endpoint's offer; server: the endpoint's type with a fresh instance (the channel's own)
@@ -49,7 +53,7 @@ final class ChannelSettings {
      * Applies {@code c} in the bridge's call order; stops at the first failing KMCL call, whose status is returned
      * and whose function code goes to {@code outFailed[0]}. Init* calls fail with _1 once the channel was enabled.
      */
-    int apply(ChannelConfig c, boolean everEnabled, int[] outFailed) {
+    int apply(ChannelSettings c, boolean everEnabled, int[] outFailed) {
         int[] st = {SUCCESS};
         int initStatus = everEnabled ? NtStatus.INVALID_PARAMETER_1.value() : SUCCESS;
         // slot 10..16 (client Init*), 23, 26 (setters), 29, 30 (client-only Init*), then server-only 8, 9, 11, 12
@@ -57,14 +61,14 @@ final class ChannelSettings {
             clientContextSize = c.clientContextSize().getAsInt();
         }
         if (c.channelFlags().isPresent() && check(st, outFailed, KmclFunction.VMB_CHANNEL_INIT_SET_FLAGS,
-                initStatus, (c.channelFlags().getAsInt() & ~ChannelConfig.INIT_FLAG_IS_PIPE) != 0 ? p(2) : SUCCESS)) {
+                initStatus, (c.channelFlags().getAsInt() & ~INIT_FLAG_IS_PIPE) != 0 ? p(2) : SUCCESS)) {
             initFlags = c.channelFlags().getAsInt();
         }
         if (c.friendlyName().isPresent() && check(st, outFailed, KmclFunction.VMB_CHANNEL_INIT_SET_FRIENDLY_NAME, initStatus)) {
             friendlyName = c.friendlyName().get();
         }
         if (c.maximumExternalData().isPresent()) {
-            ChannelConfig.ExternalDataLimits e = c.maximumExternalData().get();
+            ChannelSettings.ExternalDataLimits e = c.maximumExternalData().get();
             if (check(st, outFailed, KmclFunction.VMB_CHANNEL_INIT_SET_MAXIMUM_EXTERNAL_DATA, initStatus,
                     e.dataSize() == 0 ? p(2) : e.chainLength() == 0 ? p(3) : SUCCESS)) {
                 maxExternalData = e.dataSize();
@@ -81,9 +85,9 @@ final class ChannelSettings {
             processingCompleteCallback = c.processingCompleteCallback();
         }
         if (!everEnabled || c.stateCallbacksHeader().isPresent()) {
-            ChannelConfig.StateCallbacksHeader h = c.stateCallbacksHeader().orElse(ChannelConfig.StateCallbacksHeader.V1);
+            ChannelSettings.StateCallbacksHeader h = c.stateCallbacksHeader().orElse(STATE_CALLBACKS_V1);
             check(st, outFailed, KmclFunction.VMB_CHANNEL_INIT_SET_STATE_CHANGE_CALLBACKS, initStatus,
-                    h.equals(ChannelConfig.StateCallbacksHeader.V1) ? SUCCESS : p(2));
+                    h.equals(STATE_CALLBACKS_V1) ? SUCCESS : p(2));
         }
         if (c.incomingProcessingAtPassive().isPresent()
                 && check(st, outFailed, KmclFunction.VMB_CHANNEL_SET_INCOMING_PROCESSING_AT_PASSIVE, SUCCESS)) {
@@ -93,7 +97,7 @@ final class ChannelSettings {
             setQuota(c.transactionQuota().getAsInt());
         }
         if (c.ringBufferPages().isPresent()) {
-            ChannelConfig.RingPages r = c.ringBufferPages().get();
+            ChannelSettings.RingPages r = c.ringBufferPages().get();
             if (check(st, outFailed, KmclFunction.VMB_CLIENT_CHANNEL_INIT_SET_RING_BUFFER_PAGE_COUNT, initStatus,
                     server ? NtStatus.INVALID_DEVICE_REQUEST.value() : r.incoming() == 0 ? p(2) : r.outgoing() == 0 ? p(3)
                             : r.incoming() > FakeDefaults.MAXIMUM_RING_PAGES || r.outgoing() > FakeDefaults.MAXIMUM_RING_PAGES
@@ -113,7 +117,7 @@ final class ChannelSettings {
             serverFlags = c.serverFlags().getAsInt();
         }
         if (c.mmioMegabytes().isPresent()) {
-            ChannelConfig.Mmio m = c.mmioMegabytes().get();
+            ChannelSettings.Mmio m = c.mmioMegabytes().get();
             if (check(st, outFailed, KmclFunction.VMB_SERVER_CHANNEL_INIT_SET_MMIO_MEGABYTES, initStatus, serverOnly,
                     m.megabytes() == 0 && m.megabytesOptional() == 0 ? NtStatus.INVALID_PARAMETER.value() : SUCCESS)) {
                 mmioMegabytes = m.megabytes();
@@ -136,7 +140,7 @@ final class ChannelSettings {
      * The KMCL call that a configure of a channel that does not exist reports as failed (B14): the first call
      * {@link #apply} would make for {@code c}.
      */
-    static KmclFunction firstFunction(ChannelConfig c) {
+    static KmclFunction firstFunction(ChannelSettings c) {
         if (c.clientContextSize().isPresent()) {
             return KmclFunction.VMB_CHANNEL_INIT_SET_CLIENT_CONTEXT_SIZE;
         }

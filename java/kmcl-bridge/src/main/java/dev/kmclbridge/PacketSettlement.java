@@ -1,0 +1,26 @@
+package dev.kmclbridge;
+
+import java.nio.ByteBuffer;
+
+/**
+ * How a delivered packet ends below the typed layer. An {@link IncomingPacket} first retires itself (the
+ * exactly-once check, {@link PacketRetiredException} on a second ending) and then makes exactly one of these
+ * calls; {@link ChannelInbox} carries them out on the backend. Each throws {@link KmclException} when the
+ * backend refuses.
+ */
+interface PacketSettlement {
+    /** VmbChannelPacketComplete with the buffer's remaining bytes as the completion payload. */
+    void complete(long packetId, ByteBuffer completionPayload);
+
+    /** VmbChannelPacketComplete for many packets in one backend call, each with the same completion payload. */
+    void completeAll(long[] packetIds, byte[] completionPayload);
+
+    /**
+     * VmbChannelPacketFail: stops the channel's incoming queue (until disable) and hands back the packets that
+     * were received but never given to user code, then fails the packet.
+     */
+    void fail(long packetId);
+
+    /** VmbChannelPacketDeferToPassive: the packet is delivered again at PASSIVE_LEVEL. */
+    void deferToPassive(long packetId);
+}

@@ -145,6 +145,7 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
             kc_packet *pk = e->pkt;
             pk->held = 1;
             pk->requeued = 0;
+            pk->deferred = 0;
             if (!pk->redelivery) {
                 ch->ctr[KMCLB_Q_PACKETS_IN]++;
                 ch->ctr[KMCLB_Q_BYTES_IN] += body;

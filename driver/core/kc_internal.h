@@ -26,6 +26,7 @@ struct kc_packet {
     kc_packet *prev, *next;
     int held;       /* delivered to user mode (receive returned it) */
     int redelivery; /* deferred once: every later delivery is a redelivery at PASSIVE */
+    int deferred;   /* deferred and not yet received again (its id is refused meanwhile, B71) */
     int requeued;   /* given back by REQUEUE and not yet received again */
     uint32_t len, ext_len;
     kc_event ev;

@@ -1,5 +1,6 @@
 /* kc_packets.c - packets KMCL delivered to us: how user mode ends them (complete, fail, defer),
- * gives them back (requeue), and how the core retires the ones nobody holds. */
+ * gives them back (requeue), and how the core retires the ones nobody holds. A packet keeps one
+ * id from its first delivery until it ends. */
 #include <string.h>
 #include "kc_internal.h"
 
@@ -34,6 +35,9 @@ void kc_packet_unlink(kc_channel *ch, kc_packet *pk)
 /* lock held: why a live packet id that user mode does not hold cannot be ended or given back */
 static kc_status not_held_status(const kc_packet *pk)
 {
+    if (pk->deferred) {
+        return KMCLB_STATUS_PACKET_RETIRED; /* B71: that delivery ended; the redelivery is not out yet */
+    }
     if (pk->requeued) {
         return KMCLB_STATUS_CONTRACT_VIOLATION; /* owned by the channel again (as the Java fake) */
     }
@@ -110,27 +114,23 @@ kc_status kc_op_fail(kc_session *s, uint64_t id)
 
 /* DeferToPassive as the bridge offers it: KMCL only allows the call inline in the process-packet
  * callback, which has long returned when user mode decides. The core therefore redelivers the
- * packet itself, at PASSIVE_LEVEL, under a fresh id (the old id is retired). */
+ * packet itself, at PASSIVE_LEVEL and under the same id: it is the same packet, delivered again
+ * (B70, as the Java fake). Until that redelivery is received the id is refused like a retired
+ * one (B71): the deferred delivery has ended. */
 kc_status kc_op_defer(kc_session *s, uint64_t id)
 {
     kc_core *c = s->core;
     kc_packet *pk;
-    uint64_t fresh = 0;
     kc_lock(c);
     kc_status st = find_held(s, id, &pk);
-    if (KC_SUCCESS(st)) {
-        st = kc_ht_alloc(&c->ht, KC_HT_PACKET, pk, s->serial, &fresh);
-    }
     if (!KC_SUCCESS(st)) {
         kc_unlock(c);
         return st;
     }
     kc_channel *ch = pk->ch;
-    kc_ht_free(&c->ht, id, 1);
-    pk->id = fresh;
     pk->held = 0;
+    pk->deferred = 1;
     pk->redelivery = 1;
-    pk->ev.hdr.id = fresh;
     pk->ev.hdr.flags |= KMCLB_PF_REDELIVERY;
     pk->ev.hdr.status = KMCLB_IRQL_PASSIVE;
     kc_event_push(ch, &pk->ev);

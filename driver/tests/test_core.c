@@ -117,16 +117,6 @@ static void test_client_roundtrip(uint64_t ep)
     CHECK_ST(send_tag(s, ch, 78, "fire", 0), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_SEND_COMPLETE, 0, 1000, &e, NULL, 0) == 78);
 
-    /* defer: the core redelivers at PASSIVE under a new id */
-    CHECK_ST(fk_peer_send(k, "d", 1, 0, NULL, 0, 0, &tx), 0);
-    pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
-    kmclb_packet_in pin = {H(), pkt};
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_DEFER, &pin, sizeof(pin), NULL, 0, NULL, -1), 0);
-    uint64_t pkt2 = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
-    CHECK(pkt2 != 0 && pkt2 != pkt && (e.flags & KMCLB_PF_REDELIVERY) && e.status == KMCLB_IRQL_PASSIVE);
-    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
-    CHECK_ST(th_complete(s, m, pkt2, NULL, 0), 0);
-
     /* set context / quota / latency */
     kmclb_set_context_in sc = {H(), ch, 0x1234567890ull};
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SET_CONTEXT, &sc, sizeof(sc), NULL, 0, NULL, -1), 0);
@@ -140,7 +130,7 @@ static void test_client_roundtrip(uint64_t ep)
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SET_QUOTA, &sq, sizeof(sq), NULL, 0, NULL, -1), 0);
     query(s, ch, q);
     CHECK(q[KMCLB_Q_CONTEXT] == 0x1234567890ull && q[KMCLB_Q_INTERRUPT_LATENCY] == 60);
-    CHECK(q[KMCLB_Q_COMPLETIONS_SENT] == 3 && q[KMCLB_Q_COMPLETIONS_RECEIVED] == 2 && q[KMCLB_Q_PACKETS_OUT] == 2);
+    CHECK(q[KMCLB_Q_COMPLETIONS_SENT] == 2 && q[KMCLB_Q_COMPLETIONS_RECEIVED] == 2 && q[KMCLB_Q_PACKETS_OUT] == 2);
     CHECK(q[KMCLB_Q_OUTGOING_RING_FREE] == FK_DEFAULT_RING_PAGES * FK_PAGE_SIZE);
     CHECK(q[KMCLB_Q_SIZEOF_PACKET] > 0 && (q[KMCLB_Q_INSTANCE_MSB] | q[KMCLB_Q_INSTANCE_LSB]) != 0);
 
@@ -399,6 +389,100 @@ static void test_requeue(uint64_t ep)
     kc_session_close(s);
 }
 
+static kc_status packet_op(kc_session *s, uint32_t code, uint64_t pkt)
+{
+    kmclb_packet_in in = {H(), pkt};
+    return th_ioctl(s, m, code, &in, sizeof(in), NULL, 0, NULL, -1);
+}
+
+static kc_status requeue_one(kc_session *s, uint64_t ch, uint64_t pkt)
+{
+    uint8_t in[sizeof(kmclb_requeue_in) + sizeof(pkt)];
+    kmclb_requeue_in rq = {H(), ch, 1, 0};
+    memcpy(in, &rq, sizeof(rq));
+    memcpy(in + sizeof(rq), &pkt, sizeof(pkt));
+    return th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, sizeof(in), NULL, 0, NULL, -1);
+}
+
+/* B70: DEFER hands the packet back and the core delivers the same packet again, at PASSIVE, under
+ * the same id (as the Java fake); it is counted once and ended once. */
+static void test_deferred_packet_is_redelivered_under_the_same_id_b70(uint64_t ep)
+{
+    kc_session *s;
+    CHECK_ST(kc_session_open(m->core, &s), 0);
+    uint64_t ch, tx;
+    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_vmbchannel k = th_kch(m, ch);
+    kmclb_event e;
+    uint8_t pl[16];
+    CHECK_ST(fk_peer_send(k, "defer", 5, 1, NULL, 0, 0, &tx), 0);
+    uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    CHECK(pkt != 0 && (e.flags & KMCLB_PF_REDELIVERY) == 0);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, pkt), 0);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, pl, sizeof(pl)) == pkt);
+    CHECK((e.flags & KMCLB_PF_REDELIVERY) != 0 && e.status == KMCLB_IRQL_PASSIVE);
+    CHECK((e.flags & KMCLB_PF_COMPLETION_REQUESTED) != 0);
+    CHECK(e.payload_length == 5 && memcmp(pl, "defer", 5) == 0);
+    uint64_t q[KMCLB_QUERY_SLOTS];
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_PACKETS_IN] == 1 && q[KMCLB_Q_BYTES_IN] == 5 && q[KMCLB_Q_PENDING_INCOMING] == 1);
+    CHECK_ST(th_complete(s, m, pkt, "done", 4), 0);
+    int kind;
+    uint32_t olen;
+    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, pl, sizeof(pl), &olen), 0);
+    CHECK(kind == FK_OUTCOME_COMPLETED && olen == 4 && memcmp(pl, "done", 4) == 0);
+    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_PENDING_INCOMING] == 0 && q[KMCLB_Q_COMPLETIONS_SENT] == 1);
+    kc_session_close(s);
+    CHECK(kc_core_live_handles(m->core) == 0);
+}
+
+/* B71: the deferred delivery has ended: until the redelivery is received, its id is refused as
+ * retired by every packet operation and nothing reaches KMCL; Disable retires it if it is never
+ * received again. */
+static void test_deferred_delivery_cannot_be_ended_b71(uint64_t ep)
+{
+    kc_session *s;
+    CHECK_ST(kc_session_open(m->core, &s), 0);
+    uint64_t ch, tx;
+    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_vmbchannel k = th_kch(m, ch);
+    kmclb_event e;
+    uint8_t buf[16];
+    int kind;
+    uint32_t olen;
+    CHECK_ST(fk_peer_send(k, "x", 1, 1, NULL, 0, 0, &tx), 0);
+    uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    CHECK(pkt != 0);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, pkt), 0);
+    CHECK_ST(th_complete(s, m, pkt, "no", 2), KMCLB_STATUS_PACKET_RETIRED);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, pkt), KMCLB_STATUS_PACKET_RETIRED);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, pkt), KMCLB_STATUS_PACKET_RETIRED);
+    CHECK_ST(requeue_one(s, ch, pkt), KMCLB_STATUS_PACKET_RETIRED);
+    CHECK_ST(fk_peer_await_outcome(k, tx, 10, &kind, buf, sizeof(buf), &olen), 0);
+    CHECK(kind == FK_OUTCOME_PENDING);
+    /* the redelivery owes the completion */
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0) == pkt);
+    CHECK_ST(th_complete(s, m, pkt, "yes", 3), 0);
+    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, buf, sizeof(buf), &olen), 0);
+    CHECK(kind == FK_OUTCOME_COMPLETED && olen == 3 && memcmp(buf, "yes", 3) == 0);
+
+    /* deferred and never received again: Disable ends it, and its id stays retired */
+    CHECK_ST(fk_peer_send(k, "y", 1, 1, NULL, 0, 0, &tx), 0);
+    pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    CHECK(pkt != 0);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, pkt), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
+    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, buf, sizeof(buf), &olen), 0);
+    CHECK(kind == FK_OUTCOME_COMPLETED && olen == 0);
+    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
+    kc_session_close(s);
+    CHECK(kc_core_live_handles(m->core) == 0);
+}
+
 /* after fail, requeued packets wait (the queue is stopped) and Disable ends them instead of hanging */
 static void test_requeue_after_fail(uint64_t ep)
 {
@@ -469,6 +553,8 @@ int main(void)
     test_server_and_parking(ep2);
     test_cleanup_ends_parked_receive(ep2);
     test_requeue(ep1);
+    test_deferred_packet_is_redelivered_under_the_same_id_b70(ep1);
+    test_deferred_delivery_cannot_be_ended_b71(ep1);
     test_completion_through_ring(ep1);
     test_requeue_after_fail(ep1);
     CHECK(fk_violations(m->world) == 0);

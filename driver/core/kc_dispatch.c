@@ -63,6 +63,28 @@ static void zero_out(kc_request *r)
     }
 }
 
+/* the whole output: n bytes of o, the rest zeroed (the caller checked the size) */
+static void write_out(kc_request *r, const void *o, uint32_t n)
+{
+    zero_out(r);
+    memcpy(r->out, o, n);
+    r->info = n;
+}
+
+/* a kmclb_u32_out, or only zeroes when st failed */
+static kc_status write_u32_out(kc_request *r, kc_status st, uint32_t value)
+{
+    if (!KC_SUCCESS(st)) {
+        zero_out(r);
+        return st;
+    }
+    kmclb_u32_out o;
+    memset(&o, 0, sizeof(o));
+    o.value = value;
+    write_out(r, &o, sizeof(o));
+    return st;
+}
+
 static kc_status check_config(const kmclb_channel_config *c, uint64_t name_avail)
 {
     if ((c->present & ~KMCLB_CFG_ALL) != 0 || c->reserved != 0) {
@@ -102,9 +124,7 @@ static kc_status do_version(kc_session *s, kc_request *r)
     v.max_input = KMCLB_MAX_INPUT;
     memcpy(v.driver_version, s->core->version, sizeof(v.driver_version));
     v.driver_version[sizeof(v.driver_version) - 1] = 0;
-    zero_out(r);
-    memcpy(r->out, &v, sizeof(v));
-    r->info = sizeof(v);
+    write_out(r, &v, sizeof(v));
     return KMCLB_STATUS_SUCCESS;
 }
 
@@ -188,9 +208,7 @@ static kc_status do_create(kc_session *s, kc_request *r)
     memset(&o, 0, sizeof(o));
     o.status = kc_op_create(s, in.endpoint, (int)in.is_server, &in.config, name, &o.channel, &o.failed_function);
     kc_free(s->core, name);
-    zero_out(r);
-    memcpy(r->out, &o, sizeof(o));
-    r->info = sizeof(o);
+    write_out(r, &o, sizeof(o));
     return KMCLB_STATUS_SUCCESS;
 }
 
@@ -224,9 +242,7 @@ static kc_status do_configure(kc_session *s, kc_request *r)
                             : (pr & KMCLB_CFG_MAX_EXTERNAL_DATA) ? KMCLB_FUNC_CLIENT(13)
                             : (pr & KMCLB_CFG_MAX_PACKET_SIZE)   ? KMCLB_FUNC_CLIENT(14)
                                                                  : KMCLB_FUNC_CLIENT(15);
-        zero_out(r);
-        memcpy(r->out, &o, sizeof(o));
-        r->info = sizeof(o);
+        write_out(r, &o, sizeof(o));
         return KMCLB_STATUS_SUCCESS;
     }
     if (!KC_SUCCESS(st)) {
@@ -243,9 +259,7 @@ static kc_status do_configure(kc_session *s, kc_request *r)
     o.status = kc_apply_config(ch, &in.config, name, &o.failed_function);
     kc_free(s->core, name);
     kc_channel_put(ch);
-    zero_out(r);
-    memcpy(r->out, &o, sizeof(o));
-    r->info = sizeof(o);
+    write_out(r, &o, sizeof(o));
     return KMCLB_STATUS_SUCCESS;
 }
 
@@ -287,9 +301,7 @@ static kc_status do_channel_op(kc_session *s, uint32_t fn, kc_request *r)
     default: { /* QUERY */
         uint64_t q[KMCLB_QUERY_SLOTS];
         kc_op_query(ch, q);
-        zero_out(r);
-        memcpy(r->out, q, sizeof(q));
-        r->info = sizeof(q);
+        write_out(r, q, sizeof(q));
         kc_channel_put(ch);
         return KMCLB_STATUS_SUCCESS;
     }
@@ -348,15 +360,7 @@ static kc_status do_set(kc_session *s, uint32_t fn, kc_request *r)
     uint16_t orig = 0;
     st = kc_op_set_latency(ch, (uint16_t)in.value, &orig);
     kc_channel_put(ch);
-    zero_out(r);
-    if (KC_SUCCESS(st)) {
-        kmclb_u32_out o;
-        memset(&o, 0, sizeof(o));
-        o.value = orig;
-        memcpy(r->out, &o, sizeof(o));
-        r->info = sizeof(o);
-    }
-    return st;
+    return write_u32_out(r, st, orig);
 }
 
 static kc_status do_receive(kc_session *s, kc_request *r)
@@ -593,15 +597,7 @@ static kc_status do_gpadl(kc_session *s, uint32_t fn, kc_request *r)
         uint32_t h = 0;
         st = kc_op_gpadl_create(ch, in.size, in.flags, &h);
         kc_channel_put(ch);
-        zero_out(r);
-        if (KC_SUCCESS(st)) {
-            kmclb_u32_out o;
-            memset(&o, 0, sizeof(o));
-            o.value = h;
-            memcpy(r->out, &o, sizeof(o));
-            r->info = sizeof(o);
-        }
-        return st;
+        return write_u32_out(r, st, h);
     }
     if (fn == KMCLB_FN_GPADL_READ || fn == KMCLB_FN_GPADL_WRITE) {
         kmclb_gpadl_access_in in;

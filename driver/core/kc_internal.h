@@ -1,4 +1,6 @@
-/* kc_internal.h - core objects shared by kc_core.c and kc_dispatch.c (not for hosts). */
+/* kc_internal.h - the core's objects and the functions its files share (not for hosts).
+ * One file per concern; the declarations below are grouped by the file that defines them, in
+ * layering order: a file calls only into groups above its own (teardown and dispatch sit on top). */
 #ifndef KC_INTERNAL_H
 #define KC_INTERNAL_H
 #include "kc_core.h"
@@ -23,7 +25,8 @@ struct kc_packet {
     kc_vmbcompletion kp;
     kc_packet *prev, *next;
     int held;       /* delivered to user mode (receive returned it) */
-    int redelivery;
+    int redelivery; /* deferred once: every later delivery is a redelivery at PASSIVE */
+    int deferred;   /* deferred and not yet received again (its id is refused meanwhile, B71) */
     int requeued;   /* given back by REQUEUE and not yet received again */
     uint32_t len, ext_len;
     kc_event ev;
@@ -109,44 +112,93 @@ struct kc_core {
     char version[32];
 };
 
+/* kc_core.c - base: memory, the core lock, channel references, the loopback peer's access */
 void *kc_alloc(kc_core *c, size_t n);
 void kc_free(kc_core *c, void *p);
 void kc_lock(kc_core *c);
 void kc_unlock(kc_core *c);
-
-void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *info);
-void kc_deliver_parked(kc_channel *ch);
-kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park);
-
+/* lock held: a channel id of the session that is not being torn down (no reference taken) */
+kc_status kc_channel_lookup(kc_session *s, uint64_t id, kc_channel **out);
 kc_status kc_channel_get(kc_session *s, uint64_t id, kc_channel **out);
 void kc_channel_put(kc_channel *ch);
-void kc_channel_teardown(kc_channel *ch, int force);
 
-kc_status kc_apply_config(kc_channel *ch, const kmclb_channel_config *cfg, const uint16_t *name, uint32_t *failed);
-kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb_channel_config *cfg,
-                       const uint16_t *name, uint64_t *out_id, uint32_t *failed);
-kc_status kc_op_enable(kc_channel *ch);
-kc_status kc_op_disable(kc_channel *ch);
-kc_status kc_op_pause(kc_channel *ch);
-kc_status kc_op_start(kc_channel *ch);
-kc_status kc_op_cleanup(kc_session *s, uint64_t id);
-void kc_op_query(kc_channel *ch, uint64_t out[KMCLB_QUERY_SLOTS]);
-void kc_op_set_context(kc_channel *ch, uint64_t v);
-void kc_op_set_quota(kc_channel *ch, uint32_t q);
-kc_status kc_op_set_latency(kc_channel *ch, uint16_t latency, uint16_t *original);
+/* kc_events.c - a channel's queue of receive records. All but kc_event_new with the lock held. */
+/* a non-packet record: the header and hdr->payload_length bytes of body; NULL when memory is short */
+kc_event *kc_event_new(kc_core *c, const kmclb_event *hdr, const void *body);
+/* queues e when it exists and there is room, else counts a dropped record; returns what the caller
+ * frees once it has released the lock (NULL when queued) */
+kc_event *kc_event_queue_or_drop(kc_channel *ch, kc_event *e, int room);
+void kc_event_push(kc_channel *ch, kc_event *e);
+/* takes e (whose predecessor in the queue is prev, NULL at the head) out of the queue */
+void kc_event_unlink(kc_channel *ch, kc_event *prev, kc_event *e);
+/* frees a non-packet event (packet events are embedded in their packet) */
+void kc_event_free(kc_core *c, kc_event *e);
+/* drops every queued record (teardown) */
+void kc_events_discard(kc_channel *ch);
+void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *info);
+
+/* kc_parked.c - parked receives (inverted calls) */
+void kc_deliver_parked(kc_channel *ch);
+/* Ends parked receives with in-band STATUS_CANCELLED. all: also requests still being parked. */
+void kc_cancel_parked(kc_channel *ch, int all);
+kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park);
+
+/* kc_packets.c - packets KMCL delivered */
+/* lock held: puts a new packet on / takes it off the channel's list of pending packets */
+void kc_packet_link(kc_channel *ch, kc_packet *pk);
+void kc_packet_unlink(kc_channel *ch, kc_packet *pk);
+/* ends every queued packet not held by user mode with an empty completion (Disable) */
+void kc_packets_retire_queued(kc_channel *ch);
 kc_status kc_op_complete(kc_session *s, uint64_t id, const void *payload, uint32_t len);
 kc_status kc_op_fail(kc_session *s, uint64_t id);
 kc_status kc_op_defer(kc_session *s, uint64_t id);
 kc_status kc_op_requeue(kc_channel *ch, const uint64_t *ids, uint32_t count);
+
+/* kc_callbacks.c - what KMCL calls (state changes and incoming packets) */
+kc_status kc_register_packet_callbacks(kc_channel *ch, int processing_complete, uint32_t *failed);
+kc_status kc_register_state_callbacks(kc_channel *ch, uint32_t version, uint32_t size, uint32_t *failed);
+void kc_on_pnp_failure(void *ctx, kc_status status);
+
+/* kc_config.c - settings: at init (CONFIGURE) and at run time, and the QUERY snapshot */
+kc_status kc_apply_config(kc_channel *ch, const kmclb_channel_config *cfg, const uint16_t *name, uint32_t *failed);
+void kc_op_query(kc_channel *ch, uint64_t out[KMCLB_QUERY_SLOTS]);
+void kc_op_set_context(kc_channel *ch, uint64_t v);
+void kc_op_set_quota(kc_channel *ch, uint32_t q);
+kc_status kc_op_set_latency(kc_channel *ch, uint16_t latency, uint16_t *original);
+
+/* kc_sends.c - packets we send */
 kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form, const void *payload, uint32_t len,
                      const void *ext, uint32_t ext_len);
 kc_status kc_op_send_sync(kc_channel *ch, uint32_t flags, const void *payload, uint32_t len, const void *ext,
                           uint32_t ext_len, void *cbuf, uint32_t *csize, const int64_t *timeout);
+
+/* kc_gpadls.c - GPADLs we create (client) and guest GPADLs we map (server) */
 kc_status kc_op_gpadl_create(kc_channel *ch, uint32_t size, uint32_t flags, uint32_t *handle);
 kc_status kc_op_gpadl_delete(kc_channel *ch, uint32_t handle);
 kc_status kc_op_gpadl_map(kc_channel *ch, uint32_t handle, uint32_t flags);
 kc_status kc_op_gpadl_unmap(kc_channel *ch, uint32_t handle);
 kc_status kc_op_gpadl_access(kc_channel *ch, uint32_t handle, int mapped, uint64_t offset, void *data, uint32_t len,
                              int write);
+/* lock held: takes the server mappings off the channel (kc_gpadls_release unmaps them) */
+kc_gpadl *kc_gpadls_take_mapped(kc_channel *ch);
+/* deletes (ours) or unmaps (mappings), and frees, a list taken off a channel */
+void kc_gpadls_release(kc_channel *ch, kc_gpadl *list);
+
+/* kc_teardown.c */
+/* The channel's tearing_down flag is already set. */
+void kc_channel_teardown(kc_channel *ch, int force);
+kc_status kc_op_cleanup(kc_session *s, uint64_t id);
+
+/* kc_endpoints.c (kc_sessions.c shares nothing beyond kc_core.h) */
+/* lock held: the listed endpoint with this id, or NULL */
+const kc_endpoint *kc_endpoint_find(kc_core *c, uint64_t id);
+
+/* kc_lifecycle.c - create, enable, disable, pause, start */
+kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb_channel_config *cfg,
+                       const uint16_t *name, uint64_t *out_id, uint32_t *failed);
+kc_status kc_op_enable(kc_channel *ch);
+kc_status kc_op_disable(kc_channel *ch);
+kc_status kc_op_pause(kc_channel *ch);
+kc_status kc_op_start(kc_channel *ch);
 
 #endif

@@ -1,6 +1,6 @@
 /* kc_platform.h - what the core needs from its host: memory, one lock type, request completion.
  * Implemented by the KMDF glue (non-paged pool, WDFSPINLOCK, WdfRequestComplete) and by the
- * pthread user-mode host (native/src/loopback). The core never blocks while holding a lock and
+ * pthread user-mode host (driver/posixhost: loopback transport, tests, fuzzer). The core never blocks while holding a lock and
  * never calls KMCL while holding a lock. */
 #ifndef KC_PLATFORM_H
 #define KC_PLATFORM_H
@@ -9,6 +9,17 @@
 #include "kc_status.h"
 
 typedef struct kc_request kc_request;
+
+/* Where a receive request stands with the core while it waits for records (kc_request.core_state).
+ * Only the core reads and writes it, under its lock; hosts never touch it. */
+typedef enum kc_request_state {
+    KC_REQUEST_NOT_PARKED = 0,          /* the core has not parked it (or no longer tracks it) */
+    KC_REQUEST_PARKING = 1,             /* in the channel's list while the host makes it cancelable;
+                                           claimers skip it */
+    KC_REQUEST_PARKED = 2,              /* cancelable and in the list: the core may claim and complete it */
+    KC_REQUEST_CLAIMED = 3,             /* taken out of the list by the core (or by the cancel routine) */
+    KC_REQUEST_CANCEL_WHILE_PARKING = 4 /* cancelled while PARKING: the parking thread fails it */
+} kc_request_state;
 
 /* A device-control request as the core sees it (METHOD_BUFFERED: in and out may be the same
  * memory, so the core consumes its input before it writes output). */
@@ -23,7 +34,7 @@ struct kc_request {
     kc_request *core_next;
     kc_request *core_prev;
     void *core_channel;
-    int core_state;
+    kc_request_state core_state;
 };
 
 typedef struct kc_platform {

@@ -13,17 +13,19 @@ static kmclb_in_header H(void)
     return h;
 }
 
-static void query(kc_session *s, uint64_t ch, uint64_t q[24])
+#define QUERY_BYTES (KMCLB_QUERY_SLOTS * sizeof(uint64_t))
+
+static void query(kc_session *s, uint64_t ch, uint64_t q[KMCLB_QUERY_SLOTS])
 {
     kmclb_channel_in in = {H(), ch};
     uint32_t info = 0;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &in, sizeof(in), q, 192, &info, -1), 0);
-    CHECK(info == 192);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &in, sizeof(in), q, QUERY_BYTES, &info, -1), 0);
+    CHECK(info == QUERY_BYTES);
 }
 
 static kc_status send_tag(kc_session *s, uint64_t ch, uint64_t tag, const char *msg, uint32_t flags)
 {
-    uint8_t buf[40 + 256];
+    uint8_t buf[sizeof(kmclb_send_in) + 256];
     uint32_t len = (uint32_t)strlen(msg);
     kmclb_send_in in;
     memset(&in, 0, sizeof(in));
@@ -33,8 +35,8 @@ static kc_status send_tag(kc_session *s, uint64_t ch, uint64_t tag, const char *
     in.flags = flags;
     in.payload_length = len;
     memcpy(buf, &in, sizeof(in));
-    memcpy(buf + 40, msg, len);
-    return th_ioctl(s, m, IOCTL_KMCLB_SEND, buf, 40 + len, NULL, 0, NULL, -1);
+    memcpy(buf + sizeof(in), msg, len);
+    return th_ioctl(s, m, IOCTL_KMCLB_SEND, buf, (uint32_t)sizeof(in) + len, NULL, 0, NULL, -1);
 }
 
 static void test_version_and_endpoints(void)
@@ -44,15 +46,15 @@ static void test_version_and_endpoints(void)
     kmclb_in_header h = {99, 0}; /* any version for QUERY_VERSION */
     kmclb_version_out v;
     uint32_t info;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_QUERY_VERSION, &h, 8, &v, sizeof(v), &info, -1), 0);
-    CHECK(info == 48 && v.protocol_version == KMCLB_PROTOCOL_VERSION && v.kmcl_interface_version == 1);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_QUERY_VERSION, &h, sizeof(h), &v, sizeof(v), &info, -1), 0);
+    CHECK(info == sizeof(v) && v.protocol_version == KMCLB_PROTOCOL_VERSION && v.kmcl_interface_version == 1);
     CHECK(strcmp(v.driver_version, "test") == 0);
-    uint8_t buf[8 + 104];
+    uint8_t buf[sizeof(kmclb_endpoints_out) + sizeof(kmclb_endpoint)]; /* room for one endpoint */
     kmclb_in_header h1 = H();
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_LIST_ENDPOINTS, &h1, 8, buf, sizeof(buf), &info, -1), 0);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_LIST_ENDPOINTS, &h1, sizeof(h1), buf, sizeof(buf), &info, -1), 0);
     kmclb_endpoints_out eo;
-    memcpy(&eo, buf, 8);
-    CHECK(eo.count == 1 && eo.total >= 2 && info == 8 + 104);
+    memcpy(&eo, buf, sizeof(eo));
+    CHECK(eo.count == 1 && eo.total >= 2 && info == sizeof(buf));
     kc_session_close(s);
 }
 
@@ -62,7 +64,7 @@ static void test_client_roundtrip(uint64_t ep)
     kc_session_open(m->core, &s);
     uint64_t ch;
     CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
-    uint64_t q[24];
+    uint64_t q[KMCLB_QUERY_SLOTS];
     query(s, ch, q);
     CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_DISABLED);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
@@ -105,24 +107,15 @@ static void test_client_roundtrip(uint64_t ep)
     uint32_t n;
     CHECK_ST(fk_peer_await_received(k, 1000, rec, sizeof(rec), &n), 0);
     kmclb_event pe;
-    memcpy(&pe, rec, 24);
-    CHECK(pe.payload_length == 4 && memcmp(rec + 24, "ping", 4) == 0 && pe.status == 6);
+    memcpy(&pe, rec, sizeof(pe));
+    /* the peer's record: status = ring packet type (6, in-band data) */
+    CHECK(pe.payload_length == 4 && memcmp(rec + sizeof(pe), "ping", 4) == 0 && pe.status == 6);
     CHECK_ST(fk_peer_complete(k, pe.id, "pong", 4), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_SEND_COMPLETE, 0, 1000, &e, pl, sizeof(pl)) == 77);
     CHECK(e.status == 0 && e.payload_length == 4 && memcmp(pl, "pong", 4) == 0);
     /* without WAIT_FOR_COMPLETION the send completes once it is in the ring (B108) */
     CHECK_ST(send_tag(s, ch, 78, "fire", 0), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_SEND_COMPLETE, 0, 1000, &e, NULL, 0) == 78);
-
-    /* defer: the core redelivers at PASSIVE under a new id */
-    CHECK_ST(fk_peer_send(k, "d", 1, 0, NULL, 0, 0, &tx), 0);
-    pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
-    kmclb_packet_in pin = {H(), pkt};
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_DEFER, &pin, sizeof(pin), NULL, 0, NULL, -1), 0);
-    uint64_t pkt2 = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
-    CHECK(pkt2 != 0 && pkt2 != pkt && (e.flags & KMCLB_PF_REDELIVERY) && e.status == KMCLB_IRQL_PASSIVE);
-    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
-    CHECK_ST(th_complete(s, m, pkt2, NULL, 0), 0);
 
     /* set context / quota / latency */
     kmclb_set_context_in sc = {H(), ch, 0x1234567890ull};
@@ -137,7 +130,7 @@ static void test_client_roundtrip(uint64_t ep)
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SET_QUOTA, &sq, sizeof(sq), NULL, 0, NULL, -1), 0);
     query(s, ch, q);
     CHECK(q[KMCLB_Q_CONTEXT] == 0x1234567890ull && q[KMCLB_Q_INTERRUPT_LATENCY] == 60);
-    CHECK(q[KMCLB_Q_COMPLETIONS_SENT] == 3 && q[KMCLB_Q_COMPLETIONS_RECEIVED] == 2 && q[KMCLB_Q_PACKETS_OUT] == 2);
+    CHECK(q[KMCLB_Q_COMPLETIONS_SENT] == 2 && q[KMCLB_Q_COMPLETIONS_RECEIVED] == 2 && q[KMCLB_Q_PACKETS_OUT] == 2);
     CHECK(q[KMCLB_Q_OUTGOING_RING_FREE] == FK_DEFAULT_RING_PAGES * FK_PAGE_SIZE);
     CHECK(q[KMCLB_Q_SIZEOF_PACKET] > 0 && (q[KMCLB_Q_INSTANCE_MSB] | q[KMCLB_Q_INSTANCE_LSB]) != 0);
 
@@ -154,7 +147,7 @@ static void test_client_roundtrip(uint64_t ep)
     CHECK(q[KMCLB_Q_QUEUED_OUTGOING] > 0 && q[KMCLB_Q_RING_FULL_EVENTS] > 0);
     CHECK((q[KMCLB_Q_FLAGS] & KMCLB_QF_OUTGOING_STALLED) != 0);
     CHECK(q[KMCLB_Q_OUTGOING_RING_FREE] < 256);
-    uint8_t sbuf[48 + 8];
+    uint8_t sbuf[sizeof(kmclb_send_sync_in) + 8];
     kmclb_send_sync_in ss;
     memset(&ss, 0, sizeof(ss));
     ss.hdr = H();
@@ -163,8 +156,8 @@ static void test_client_roundtrip(uint64_t ep)
     ss.completion_capacity = 8;
     ss.has_timeout = 1;
     ss.timeout_100ns = 0;
-    memcpy(sbuf, &ss, 48);
-    memcpy(sbuf + 48, "syncsync", 8);
+    memcpy(sbuf, &ss, sizeof(ss));
+    memcpy(sbuf + sizeof(ss), "syncsync", 8);
     uint8_t sout[16];
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND_SYNC, sbuf, sizeof(sbuf), sout, sizeof(sout), NULL, -1),
              KMCLB_STATUS_BUFFER_OVERFLOW);
@@ -260,7 +253,7 @@ static void test_server_and_parking(uint64_t ep)
     pthread_join(t, NULL);
     CHECK(a.st == 0 && a.h.records >= 1);
     kmclb_event e;
-    memcpy(&e, a.buf, 24);
+    memcpy(&e, a.buf, sizeof(e));
     CHECK(e.kind == KMCLB_EV_STATE && e.flags == KMCLB_ST_OPENED);
     /* server: no Started until Start (B44) */
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_STARTED, 30, &e, NULL, 0) == 0);
@@ -288,9 +281,9 @@ static void test_server_and_parking(uint64_t ep)
     CHECK(kind == FK_OUTCOME_FAILED);
     CHECK_ST(fk_peer_await_outcome(k, tx2, 10, &kind, buf, sizeof(buf), &olen), 0);
     CHECK(kind == FK_OUTCOME_PENDING);
-    uint64_t q[24];
+    uint64_t q[KMCLB_QUERY_SLOTS];
     kmclb_channel_in qi = {H(), ch};
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &qi, sizeof(qi), q, 192, NULL, -1), 0);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &qi, sizeof(qi), q, sizeof(q), NULL, -1), 0);
     CHECK((q[KMCLB_Q_FLAGS] & KMCLB_QF_QUEUE_STOPPED) && q[KMCLB_Q_PACKETS_FAILED] == 1);
     CHECK(q[KMCLB_Q_INCOMING_RING_USED] > 0);
     /* guest GPADL mapped by our server */
@@ -301,7 +294,7 @@ static void test_server_and_parking(uint64_t ep)
     gm.flags = 1;
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), 0);
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), KMCLB_STATUS_INVALID_DEVICE_STATE);
-    uint8_t wb[40 + 4];
+    uint8_t wb[sizeof(kmclb_gpadl_access_in) + 4];
     kmclb_gpadl_access_in ga;
     memset(&ga, 0, sizeof(ga));
     ga.hdr = H();
@@ -310,8 +303,8 @@ static void test_server_and_parking(uint64_t ep)
     ga.mapped = 1;
     ga.offset = 8;
     ga.length = 4;
-    memcpy(wb, &ga, 40);
-    memcpy(wb + 40, "host", 4);
+    memcpy(wb, &ga, sizeof(ga));
+    memcpy(wb + sizeof(ga), "host", 4);
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_WRITE, wb, sizeof(wb), NULL, 0, NULL, -1), 0);
     CHECK_ST(fk_peer_read_gpadl(k, gh, 8, buf, 4), 0);
     CHECK(memcmp(buf, "host", 4) == 0);
@@ -320,7 +313,7 @@ static void test_server_and_parking(uint64_t ep)
     /* guest closes: Suspend + Closed, server state Closed (B96); reopen gives Opened again */
     CHECK_ST(fk_peer_close(k), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_CLOSED, 1000, &e, NULL, 0) == KMCLB_ST_CLOSED);
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &qi, sizeof(qi), q, 192, NULL, -1), 0);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &qi, sizeof(qi), q, sizeof(q), NULL, -1), 0);
     CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_CLOSED);
     CHECK_ST(fk_peer_open(k), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_OPENED, 1000, &e, NULL, 0) == KMCLB_ST_OPENED);
@@ -362,7 +355,7 @@ static void test_requeue(uint64_t ep)
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
     kc_vmbchannel k = th_kch(m, ch);
     kmclb_event e;
-    uint64_t q[24];
+    uint64_t q[KMCLB_QUERY_SLOTS];
     static const char *msgs[3] = {"one", "two", "three"};
     uint64_t p[3];
     for (int i = 0; i < 3; i++) {
@@ -375,10 +368,10 @@ static void test_requeue(uint64_t ep)
     query(s, ch, q);
     CHECK(q[KMCLB_Q_PACKETS_IN] == 3 && q[KMCLB_Q_BYTES_IN] == 11);
     /* all go back to the head, in order, with the same ids, counted as never delivered */
-    uint8_t in[sizeof(kmclb_requeue_in) + 24];
+    uint8_t in[sizeof(kmclb_requeue_in) + sizeof(p)];
     kmclb_requeue_in rq = {H(), ch, 3, 0};
     memcpy(in, &rq, sizeof(rq));
-    memcpy(in + sizeof(rq), p, 24);
+    memcpy(in + sizeof(rq), p, sizeof(p));
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, sizeof(in), NULL, 0, NULL, -1), 0);
     query(s, ch, q);
     CHECK(q[KMCLB_Q_PACKETS_IN] == 0 && q[KMCLB_Q_BYTES_IN] == 0);
@@ -394,6 +387,100 @@ static void test_requeue(uint64_t ep)
         CHECK_ST(th_complete(s, m, p[i], NULL, 0), 0);
     }
     kc_session_close(s);
+}
+
+static kc_status packet_op(kc_session *s, uint32_t code, uint64_t pkt)
+{
+    kmclb_packet_in in = {H(), pkt};
+    return th_ioctl(s, m, code, &in, sizeof(in), NULL, 0, NULL, -1);
+}
+
+static kc_status requeue_one(kc_session *s, uint64_t ch, uint64_t pkt)
+{
+    uint8_t in[sizeof(kmclb_requeue_in) + sizeof(pkt)];
+    kmclb_requeue_in rq = {H(), ch, 1, 0};
+    memcpy(in, &rq, sizeof(rq));
+    memcpy(in + sizeof(rq), &pkt, sizeof(pkt));
+    return th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, sizeof(in), NULL, 0, NULL, -1);
+}
+
+/* B70: DEFER hands the packet back and the core delivers the same packet again, at PASSIVE, under
+ * the same id (as the Java fake); it is counted once and ended once. */
+static void test_deferred_packet_is_redelivered_under_the_same_id_b70(uint64_t ep)
+{
+    kc_session *s;
+    CHECK_ST(kc_session_open(m->core, &s), 0);
+    uint64_t ch, tx;
+    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_vmbchannel k = th_kch(m, ch);
+    kmclb_event e;
+    uint8_t pl[16];
+    CHECK_ST(fk_peer_send(k, "defer", 5, 1, NULL, 0, 0, &tx), 0);
+    uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    CHECK(pkt != 0 && (e.flags & KMCLB_PF_REDELIVERY) == 0);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, pkt), 0);
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, pl, sizeof(pl)) == pkt);
+    CHECK((e.flags & KMCLB_PF_REDELIVERY) != 0 && e.status == KMCLB_IRQL_PASSIVE);
+    CHECK((e.flags & KMCLB_PF_COMPLETION_REQUESTED) != 0);
+    CHECK(e.payload_length == 5 && memcmp(pl, "defer", 5) == 0);
+    uint64_t q[KMCLB_QUERY_SLOTS];
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_PACKETS_IN] == 1 && q[KMCLB_Q_BYTES_IN] == 5 && q[KMCLB_Q_PENDING_INCOMING] == 1);
+    CHECK_ST(th_complete(s, m, pkt, "done", 4), 0);
+    int kind;
+    uint32_t olen;
+    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, pl, sizeof(pl), &olen), 0);
+    CHECK(kind == FK_OUTCOME_COMPLETED && olen == 4 && memcmp(pl, "done", 4) == 0);
+    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
+    query(s, ch, q);
+    CHECK(q[KMCLB_Q_PENDING_INCOMING] == 0 && q[KMCLB_Q_COMPLETIONS_SENT] == 1);
+    kc_session_close(s);
+    CHECK(kc_core_live_handles(m->core) == 0);
+}
+
+/* B71: the deferred delivery has ended: until the redelivery is received, its id is refused as
+ * retired by every packet operation and nothing reaches KMCL; Disable retires it if it is never
+ * received again. */
+static void test_deferred_delivery_cannot_be_ended_b71(uint64_t ep)
+{
+    kc_session *s;
+    CHECK_ST(kc_session_open(m->core, &s), 0);
+    uint64_t ch, tx;
+    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_vmbchannel k = th_kch(m, ch);
+    kmclb_event e;
+    uint8_t buf[16];
+    int kind;
+    uint32_t olen;
+    CHECK_ST(fk_peer_send(k, "x", 1, 1, NULL, 0, 0, &tx), 0);
+    uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    CHECK(pkt != 0);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, pkt), 0);
+    CHECK_ST(th_complete(s, m, pkt, "no", 2), KMCLB_STATUS_PACKET_RETIRED);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, pkt), KMCLB_STATUS_PACKET_RETIRED);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, pkt), KMCLB_STATUS_PACKET_RETIRED);
+    CHECK_ST(requeue_one(s, ch, pkt), KMCLB_STATUS_PACKET_RETIRED);
+    CHECK_ST(fk_peer_await_outcome(k, tx, 10, &kind, buf, sizeof(buf), &olen), 0);
+    CHECK(kind == FK_OUTCOME_PENDING);
+    /* the redelivery owes the completion */
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0) == pkt);
+    CHECK_ST(th_complete(s, m, pkt, "yes", 3), 0);
+    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, buf, sizeof(buf), &olen), 0);
+    CHECK(kind == FK_OUTCOME_COMPLETED && olen == 3 && memcmp(buf, "yes", 3) == 0);
+
+    /* deferred and never received again: Disable ends it, and its id stays retired */
+    CHECK_ST(fk_peer_send(k, "y", 1, 1, NULL, 0, 0, &tx), 0);
+    pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
+    CHECK(pkt != 0);
+    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, pkt), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
+    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, buf, sizeof(buf), &olen), 0);
+    CHECK(kind == FK_OUTCOME_COMPLETED && olen == 0);
+    CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
+    kc_session_close(s);
+    CHECK(kc_core_live_handles(m->core) == 0);
 }
 
 /* after fail, requeued packets wait (the queue is stopped) and Disable ends them instead of hanging */
@@ -413,10 +500,10 @@ static void test_requeue_after_fail(uint64_t ep)
     CHECK(p1 != 0 && p2 != 0);
     kmclb_packet_in pin = {H(), p1};
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_FAIL, &pin, sizeof(pin), NULL, 0, NULL, -1), 0);
-    uint8_t in[sizeof(kmclb_requeue_in) + 8];
+    uint8_t in[sizeof(kmclb_requeue_in) + sizeof(p2)];
     kmclb_requeue_in rq = {H(), ch, 1, 0};
     memcpy(in, &rq, sizeof(rq));
-    memcpy(in + sizeof(rq), &p2, 8);
+    memcpy(in + sizeof(rq), &p2, sizeof(p2));
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, sizeof(in), NULL, 0, NULL, -1), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 50, &e, NULL, 0) == 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
@@ -466,6 +553,8 @@ int main(void)
     test_server_and_parking(ep2);
     test_cleanup_ends_parked_receive(ep2);
     test_requeue(ep1);
+    test_deferred_packet_is_redelivered_under_the_same_id_b70(ep1);
+    test_deferred_delivery_cannot_be_ended_b71(ep1);
     test_completion_through_ring(ep1);
     test_requeue_after_fail(ep1);
     CHECK(fk_violations(m->world) == 0);

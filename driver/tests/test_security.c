@@ -79,7 +79,7 @@ static void test_stale_id_after_close(void)
               co.failed_function == KMCLB_FUNC_CLIENT(11));
     }
     kmclb_channel_in q = {H(), ch};
-    uint64_t out[24];
+    uint64_t out[KMCLB_QUERY_SLOTS];
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &q, sizeof(q), out, sizeof(out), NULL, -1), KMCLB_STATUS_STALE_ID);
     /* packets held when a channel goes away are retired */
     uint64_t ch2 = open_client(s), tx;
@@ -127,20 +127,19 @@ static void test_double_complete_and_complete_after_fail(void)
     CHECK_ST(th_complete(s, m, p2, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
     CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, p2), KMCLB_STATUS_PACKET_RETIRED);
     /* a batch reports each packet's status */
-    uint8_t in[16 + 32];
     kmclb_complete_in ci = {H(), 2, 0};
-    kmclb_complete_entry e1 = {p1, 0, 0}, e2 = {p2, 0, 0};
-    memcpy(in, &ci, 16);
-    memcpy(in + 16, &e1, 16);
-    memcpy(in + 32, &e2, 16);
-    uint8_t out[16];
-    uint32_t info;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, in, sizeof(in), out, sizeof(out), &info, -1), 0);
+    kmclb_complete_entry ents[2] = {{p1, 0, 0}, {p2, 0, 0}};
+    uint8_t in[sizeof(ci) + sizeof(ents)];
+    memcpy(in, &ci, sizeof(ci));
+    memcpy(in + sizeof(ci), ents, sizeof(ents));
     kmclb_complete_out co;
     int32_t sts[2];
-    memcpy(&co, out, 8);
-    memcpy(sts, out + 8, 8);
-    CHECK(info == 16 && co.count == 2 && co.status == KMCLB_STATUS_PACKET_RETIRED);
+    uint8_t out[sizeof(co) + sizeof(sts)];
+    uint32_t info;
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, in, sizeof(in), out, sizeof(out), &info, -1), 0);
+    memcpy(&co, out, sizeof(co));
+    memcpy(sts, out + sizeof(co), sizeof(sts));
+    CHECK(info == sizeof(out) && co.count == 2 && co.status == KMCLB_STATUS_PACKET_RETIRED);
     CHECK(sts[0] == KMCLB_STATUS_PACKET_RETIRED && sts[1] == KMCLB_STATUS_PACKET_RETIRED);
     CHECK(fk_violations(m->world) == 0); /* the core never let a double completion reach KMCL */
     kc_session_close(s);
@@ -165,11 +164,11 @@ static int build_valid(valid_req *v, uint64_t ch, uint64_t pkt)
     kmclb_in_header h = H();
     memset(v, 0, sizeof(valid_req) * 32);
     v[n].code = IOCTL_KMCLB_QUERY_VERSION;
-    v[n].in_len = put(v[n].in, &h, 8);
-    v[n++].out_len = 48;
+    v[n].in_len = put(v[n].in, &h, sizeof(h));
+    v[n++].out_len = sizeof(kmclb_version_out);
     v[n].code = IOCTL_KMCLB_LIST_ENDPOINTS;
-    v[n].in_len = put(v[n].in, &h, 8);
-    v[n++].out_len = 8;
+    v[n].in_len = put(v[n].in, &h, sizeof(h));
+    v[n++].out_len = sizeof(kmclb_endpoints_out);
     kmclb_create_in ci;
     memset(&ci, 0, sizeof(ci));
     ci.hdr = h;
@@ -179,20 +178,20 @@ static int build_valid(valid_req *v, uint64_t ch, uint64_t pkt)
     v[n].code = IOCTL_KMCLB_CHANNEL_CREATE;
     v[n].in_len = put(v[n].in, &ci, sizeof(ci));
     v[n].in_len += put(v[n].in + v[n].in_len, "n\0m\0", 4);
-    v[n++].out_len = 16;
+    v[n++].out_len = sizeof(kmclb_create_out);
     kmclb_configure_in cf;
     memset(&cf, 0, sizeof(cf));
     cf.hdr = h;
     cf.channel = ch;
     v[n].code = IOCTL_KMCLB_CHANNEL_CONFIGURE;
     v[n].in_len = put(v[n].in, &cf, sizeof(cf));
-    v[n++].out_len = 8;
+    v[n++].out_len = sizeof(kmclb_configure_out);
     kmclb_channel_in chi = {h, ch};
     uint32_t chcodes[] = {IOCTL_KMCLB_CHANNEL_QUERY, IOCTL_KMCLB_CHANNEL_START};
     for (int i = 0; i < 2; i++) {
         v[n].code = chcodes[i];
         v[n].in_len = put(v[n].in, &chi, sizeof(chi));
-        v[n++].out_len = i == 0 ? 192 : 0;
+        v[n++].out_len = i == 0 ? KMCLB_QUERY_SLOTS * sizeof(uint64_t) : 0;
     }
     kmclb_set_context_in sc = {h, ch, 5};
     v[n].code = IOCTL_KMCLB_SET_CONTEXT;
@@ -204,18 +203,18 @@ static int build_valid(valid_req *v, uint64_t ch, uint64_t pkt)
     n++;
     v[n].code = IOCTL_KMCLB_SET_LATENCY;
     v[n].in_len = put(v[n].in, &su, sizeof(su));
-    v[n++].out_len = 8;
+    v[n++].out_len = sizeof(kmclb_u32_out);
     kmclb_receive_in ri = {h, ch, 0, 0};
     v[n].code = IOCTL_KMCLB_RECEIVE;
     v[n].in_len = put(v[n].in, &ri, sizeof(ri));
-    v[n++].out_len = 16;
+    v[n++].out_len = sizeof(kmclb_receive_out);
     kmclb_complete_in cpi = {h, 1, 2};
     kmclb_complete_entry ce = {pkt, 0, 2};
     v[n].code = IOCTL_KMCLB_COMPLETE;
-    v[n].in_len = put(v[n].in, &cpi, 16);
-    v[n].in_len += put(v[n].in + v[n].in_len, &ce, 16);
+    v[n].in_len = put(v[n].in, &cpi, sizeof(cpi));
+    v[n].in_len += put(v[n].in + v[n].in_len, &ce, sizeof(ce));
     v[n].in_len += put(v[n].in + v[n].in_len, "ok", 2);
-    v[n++].out_len = 12;
+    v[n++].out_len = sizeof(kmclb_complete_out) + sizeof(int32_t); /* one status per entry */
     kmclb_packet_in pi = {h, pkt};
     v[n].code = IOCTL_KMCLB_DEFER;
     v[n].in_len = put(v[n].in, &pi, sizeof(pi));
@@ -243,11 +242,11 @@ static int build_valid(valid_req *v, uint64_t ch, uint64_t pkt)
     v[n].code = IOCTL_KMCLB_SEND_SYNC;
     v[n].in_len = put(v[n].in, &ssi, sizeof(ssi));
     v[n].in_len += put(v[n].in + v[n].in_len, "hi", 2);
-    v[n++].out_len = 16;
+    v[n++].out_len = sizeof(kmclb_send_sync_out) + 8; /* completion_capacity */
     kmclb_gpadl_create_in gc = {h, ch, 4096, 0};
     v[n].code = IOCTL_KMCLB_GPADL_CREATE;
     v[n].in_len = put(v[n].in, &gc, sizeof(gc));
-    v[n++].out_len = 8;
+    v[n++].out_len = sizeof(kmclb_u32_out);
     kmclb_gpadl_in gi = {h, ch, 1, 0};
     uint32_t gcodes[] = {IOCTL_KMCLB_GPADL_DELETE, IOCTL_KMCLB_GPADL_MAP, IOCTL_KMCLB_GPADL_UNMAP};
     for (int i = 0; i < 3; i++) {
@@ -280,11 +279,12 @@ static int build_valid(valid_req *v, uint64_t ch, uint64_t pkt)
 static kc_status requeue_ids(kc_session *s, uint64_t ch, const uint64_t *ids, uint32_t count, uint32_t claimed,
                              uint32_t reserved)
 {
-    static uint8_t in[sizeof(kmclb_requeue_in) + 8 * 8];
+    static uint8_t in[sizeof(kmclb_requeue_in) + 8 * sizeof(uint64_t)];
     kmclb_requeue_in rq = {H(), ch, claimed, reserved};
     memcpy(in, &rq, sizeof(rq));
-    memcpy(in + sizeof(rq), ids, (size_t)count * 8u);
-    return th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, (uint32_t)(sizeof(rq) + (size_t)count * 8u), NULL, 0, NULL, -1);
+    memcpy(in + sizeof(rq), ids, (size_t)count * sizeof(uint64_t));
+    return th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, (uint32_t)(sizeof(rq) + (size_t)count * sizeof(uint64_t)), NULL, 0,
+                    NULL, -1);
 }
 
 static void test_requeue_hostile_ids(void)
@@ -398,10 +398,12 @@ static void test_truncated_and_oversized_input_every_ioctl(void)
         if (code != IOCTL_KMCLB_QUERY_VERSION) {
             uint8_t bad[300];
             memcpy(bad, r->in, r->in_len);
-            bad[0] = 2;
+            kmclb_in_header wrong = {KMCLB_PROTOCOL_VERSION + 1, 0};
+            memcpy(bad, &wrong, sizeof(wrong));
             CHECK_ST(th_ioctl(s, m, code, bad, r->in_len, out, sizeof(out), &info, 0), KMCLB_STATUS_REVISION_MISMATCH);
-            bad[0] = 1;
-            bad[4] = 1; /* reserved header field */
+            wrong.version = KMCLB_PROTOCOL_VERSION;
+            wrong.reserved = 1;
+            memcpy(bad, &wrong, sizeof(wrong));
             CHECK_ST(th_ioctl(s, m, code, bad, r->in_len, out, sizeof(out), &info, 0), KMCLB_STATUS_INVALID_PARAMETER);
         }
     }
@@ -414,14 +416,15 @@ static void test_truncated_and_oversized_input_every_ioctl(void)
                             IOCTL_KMCLB_QUERY_VERSION | (KMCLB_RW << 14), 0};
     kmclb_in_header h = H();
     for (size_t i = 0; i < sizeof(bad_codes) / sizeof(bad_codes[0]); i++) {
-        CHECK_ST(th_ioctl(s, m, bad_codes[i], &h, 8, out, sizeof(out), NULL, 0), KMCLB_STATUS_INVALID_DEVICE_REQUEST);
+        CHECK_ST(th_ioctl(s, m, bad_codes[i], &h, sizeof(h), out, sizeof(out), NULL, 0),
+                 KMCLB_STATUS_INVALID_DEVICE_REQUEST);
     }
     /* garbage in the output buffer never leaks out: every returned byte was written by the core */
     kmclb_channel_in q = {H(), ch};
     uint8_t qo[300];
     uint32_t info;
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &q, sizeof(q), qo, sizeof(qo), &info, 0), 0);
-    CHECK(info == 192);
+    CHECK(info == KMCLB_QUERY_SLOTS * sizeof(uint64_t));
     kc_session_close(s);
 }
 
@@ -444,27 +447,31 @@ static void test_length_overflow(void)
     kc_status st = th_ioctl(s, m, IOCTL_KMCLB_SEND, buf, sizeof(si) + 0x20, NULL, 0, NULL, 0);
     CHECK(st == KMCLB_STATUS_INVALID_PARAMETER || st == KMCLB_STATUS_INFO_LENGTH_MISMATCH);
     si.payload_length = KMCLB_MAX_PAYLOAD;
-    si.external_length = 0x100000000ull - KMCLB_MAX_PAYLOAD + 8 - sizeof(si) > KMCLB_MAX_PAYLOAD ? 8 : 8;
+    si.external_length = 8;
     memcpy(buf, &si, sizeof(si));
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND, buf, sizeof(si) + 8, NULL, 0, NULL, 0), KMCLB_STATUS_INFO_LENGTH_MISMATCH);
-    /* complete: count * 16 + payload chosen to wrap a 32-bit sum */
+    /* complete: count * sizeof(kmclb_complete_entry) + payload chosen to wrap a 32-bit sum */
     kmclb_complete_in ci = {H(), 0x10000001u, 0};
-    memcpy(buf, &ci, 16);
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, buf, 16, buf, 16, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
+    memcpy(buf, &ci, sizeof(ci));
+    const uint32_t two_statuses = sizeof(kmclb_complete_out) + 2 * sizeof(int32_t); /* output room */
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, buf, sizeof(ci), buf, two_statuses, NULL, 0),
+             KMCLB_STATUS_INVALID_PARAMETER);
     ci.count = 1;
     ci.payload_bytes = 0xFFFFFFF0u;
-    memcpy(buf, &ci, 16);
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, buf, 32, buf, 16, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
+    memcpy(buf, &ci, sizeof(ci));
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, buf, sizeof(ci) + sizeof(kmclb_complete_entry), buf, two_statuses,
+                      NULL, 0),
+             KMCLB_STATUS_INVALID_PARAMETER);
     /* complete entry: offset + length wraps */
     kmclb_complete_in c1 = {H(), 1, 4};
     kmclb_complete_entry e = {pkt, 0xFFFFFFFEu, 6};
-    memcpy(buf, &c1, 16);
-    memcpy(buf + 16, &e, 16);
-    memcpy(buf + 32, "abcd", 4);
-    uint8_t out[12];
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, buf, 36, out, sizeof(out), NULL, 0), 0);
+    memcpy(buf, &c1, sizeof(c1));
+    memcpy(buf + sizeof(c1), &e, sizeof(e));
+    memcpy(buf + sizeof(c1) + sizeof(e), "abcd", 4);
     kmclb_complete_out co;
-    memcpy(&co, out, 8);
+    uint8_t out[sizeof(co) + sizeof(int32_t)];
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, buf, sizeof(c1) + sizeof(e) + 4, out, sizeof(out), NULL, 0), 0);
+    memcpy(&co, out, sizeof(co));
     CHECK(co.status == KMCLB_STATUS_INVALID_PARAMETER);
     /* GPADL access: offset + length wraps 64 bits */
     kmclb_gpadl_create_in gc = {H(), ch, 4096, 0};
@@ -492,9 +499,11 @@ static void test_length_overflow(void)
     cf.channel = ch;
     cf.config.present = KMCLB_CFG_FRIENDLY_NAME;
     cf.config.friendly_name_bytes = 0xFFFFFFFEu;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_CONFIGURE, &cf, sizeof(cf), out, 8, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_CONFIGURE, &cf, sizeof(cf), out, sizeof(kmclb_configure_out), NULL, 0),
+             KMCLB_STATUS_INVALID_PARAMETER);
     cf.config.friendly_name_bytes = 6;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_CONFIGURE, &cf, sizeof(cf), out, 8, NULL, 0), KMCLB_STATUS_INFO_LENGTH_MISMATCH);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_CONFIGURE, &cf, sizeof(cf), out, sizeof(kmclb_configure_out), NULL, 0),
+             KMCLB_STATUS_INFO_LENGTH_MISMATCH);
     /* sync request: completion capacity beyond the output */
     kmclb_send_sync_in ss;
     memset(&ss, 0, sizeof(ss));
@@ -563,7 +572,7 @@ static void test_session_closed_while_holding_packets_and_parked_receives(void)
     uint64_t mapping;
     CHECK_ST(fk_peer_map_gpadl(k, go.value, 0, &mapping), 0);
     /* a pending send of ours */
-    uint8_t sb[40 + 4];
+    uint8_t sb[sizeof(kmclb_send_in) + 4];
     kmclb_send_in si;
     memset(&si, 0, sizeof(si));
     si.hdr = H();
@@ -571,8 +580,8 @@ static void test_session_closed_while_holding_packets_and_parked_receives(void)
     si.tag = 9;
     si.flags = 1;
     si.payload_length = 4;
-    memcpy(sb, &si, 40);
-    memcpy(sb + 40, "wait", 4);
+    memcpy(sb, &si, sizeof(si));
+    memcpy(sb + sizeof(si), "wait", 4);
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND, sb, sizeof(sb), NULL, 0, NULL, -1), 0);
     parked_arg a = {s, sv, 0, {0, 0, 0, 0}};
     pthread_t t;

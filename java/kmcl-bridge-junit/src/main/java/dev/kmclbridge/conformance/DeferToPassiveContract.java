@@ -87,6 +87,24 @@ public class DeferToPassiveContract {
         assertEquals(1, ch.statistics().completionsSent());
     }
 
+    /** The redelivery is the same packet, not a new one: it carries the id the deferred delivery had. */
+    @Test
+    void B70_deferredPacketIsRedeliveredUnderTheSameId(TestChannels t) {
+        Peer peer = t.peer();
+        Recorder rec = deferThenComplete(new byte[]{8});
+        Channel ch = t.client(ChannelConfig.defaults());
+        ch.onPacket(rec);
+        Side.CLIENT.bringUp(t, ch);
+        long tx = peer.send(ch.id(), seq(3), true, Optional.empty());
+        IncomingPacket first = rec.next();
+        IncomingPacket again = rec.next();
+        rec.assertNoErrors();
+        assertTrue(again.isRedelivery());
+        assertEquals(first.id(), again.id(), "the redelivery keeps the deferred packet's id");
+        assertTrue(first.isRetired(), "the deferred delivery itself stays ended");
+        assertArrayEquals(new byte[]{8}, outcome(peer, ch, tx).payload());
+    }
+
     /** Deferral works on a channel that already processes at passive, and keeps external data and ring order. */
     @Test
     void B70_deferKeepsExternalDataAndOrder(TestChannels t) {

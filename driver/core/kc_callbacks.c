@@ -1,0 +1,222 @@
+/* kc_callbacks.c - what KMCL calls on a channel: state changes, incoming packets and batch ends.
+ * Each turns into a record in the channel's receive stream (a send's completion routine lives
+ * with the sends, kc_sends.c). Callbacks never block and take the core lock only briefly. */
+#include <string.h>
+#include "kc_internal.h"
+
+/* Queues a record without body (dropped, and counted, when the state records are at their bound
+ * or memory is short) and hands it to a parked receive. */
+static void post_simple_event(kc_channel *ch, uint16_t kind, uint16_t flags, kc_status status, uint32_t aux)
+{
+    kc_core *c = ch->core;
+    kmclb_event hdr;
+    memset(&hdr, 0, sizeof(hdr));
+    hdr.kind = kind;
+    hdr.flags = flags;
+    hdr.status = status;
+    hdr.aux = aux;
+    kc_event *e = kc_event_new(c, &hdr, NULL);
+    kc_lock(c);
+    e = kc_event_queue_or_drop(ch, e, ch->state_events < KMCLB_MAX_STATE_EVENTS);
+    kc_unlock(c);
+    kc_free(c, e);
+    kc_deliver_parked(ch);
+}
+
+static kc_status cb_opened(void *ctx)
+{
+    kc_channel *ch = (kc_channel *)ctx;
+    kc_lock(ch->core);
+    ch->state = KMCLB_STATE_OPEN;
+    ch->flags |= KMCLB_QF_OPEN | KMCLB_QF_MMIO_VALID;
+    kc_unlock(ch->core);
+    post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_OPENED, KMCLB_STATUS_SUCCESS, 0);
+    return KMCLB_STATUS_SUCCESS;
+}
+
+static void cb_closed(void *ctx)
+{
+    kc_channel *ch = (kc_channel *)ctx;
+    kc_lock(ch->core);
+    ch->state = (ch->server && !ch->local_disable) ? KMCLB_STATE_CLOSED : KMCLB_STATE_DISABLED;
+    ch->suspended = 0;
+    ch->flags &= ~(uint64_t)(KMCLB_QF_OPEN | KMCLB_QF_MMIO_VALID);
+    kc_unlock(ch->core);
+    post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_CLOSED, KMCLB_STATUS_SUCCESS, 0);
+}
+
+static void cb_suspend(void *ctx)
+{
+    kc_channel *ch = (kc_channel *)ctx;
+    kc_lock(ch->core);
+    if (ch->state == KMCLB_STATE_ACTIVE) {
+        ch->state = KMCLB_STATE_OPEN;
+    }
+    ch->suspended = 1;
+    kc_unlock(ch->core);
+    post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_SUSPEND, KMCLB_STATUS_SUCCESS, 0);
+}
+
+static void cb_started(void *ctx)
+{
+    kc_channel *ch = (kc_channel *)ctx;
+    kc_lock(ch->core);
+    ch->state = KMCLB_STATE_ACTIVE;
+    ch->suspended = 0;
+    kc_unlock(ch->core);
+    post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_STARTED, KMCLB_STATUS_SUCCESS, 0);
+}
+
+static void cb_post_started(void *ctx)
+{
+    post_simple_event((kc_channel *)ctx, KMCLB_EV_STATE, KMCLB_ST_POST_STARTED, KMCLB_STATUS_SUCCESS, 0);
+}
+
+void kc_on_pnp_failure(void *ctx, kc_status status)
+{
+    post_simple_event((kc_channel *)ctx, KMCLB_EV_STATE, KMCLB_ST_PNP_FAILURE, status, 0);
+}
+
+/* lock held: the last queued PROCESSING_COMPLETE record if no STATE record follows it, else NULL;
+ * *prev gets its predecessor (NULL at the head) */
+static kc_event *mergeable_batch_end(kc_channel *ch, kc_event **prev)
+{
+    kc_event *found = NULL, *found_prev = NULL, *p = NULL;
+    for (kc_event *e = ch->ev_head; e != NULL; p = e, e = e->next) {
+        if (e->hdr.kind == KMCLB_EV_PROCESSING_COMPLETE) {
+            found = e;
+            found_prev = p;
+        } else if (e->hdr.kind == KMCLB_EV_STATE) {
+            found = NULL;
+        }
+    }
+    *prev = found_prev;
+    return found;
+}
+
+/* A batch end not yet received and the new one describe one run as user mode sees it (as the
+ * Java fake, which counts a run split over several receive calls as one batch): the queued
+ * record moves to the tail and carries both counts. This also bounds batch-end records by the
+ * packets between them, so none is dropped at KMCLB_MAX_STATE_EVENTS (B67, B68). */
+static void cb_processing_complete(void *ctx, uint32_t count)
+{
+    kc_channel *ch = (kc_channel *)ctx;
+    kc_core *c = ch->core;
+    kc_lock(c);
+    ch->ctr[KMCLB_Q_BATCHES]++;
+    kc_event *prev;
+    kc_event *e = mergeable_batch_end(ch, &prev);
+    if (e != NULL && (uint64_t)e->hdr.aux + count <= 0xFFFFFFFFull) {
+        kc_event_unlink(ch, prev, e); /* and re-append with the sum */
+        e->hdr.aux += count;
+        ch->ctr[KMCLB_Q_BATCHES]--;
+        kc_event_push(ch, e);
+        kc_unlock(c);
+        kc_deliver_parked(ch);
+        return;
+    }
+    kc_unlock(c);
+    post_simple_event(ch, KMCLB_EV_PROCESSING_COMPLETE, 0, KMCLB_STATUS_SUCCESS, count);
+}
+
+/* A private copy of an incoming packet (payload, then external data) so KMCL's buffers can go when
+ * the callback returns; NULL when it is too large, inconsistent or memory is short. */
+static kc_packet *copy_packet(kc_channel *ch, kc_vmbcompletion kp, const void *buf, uint32_t len, const void *ext,
+                              uint32_t ext_len, uint32_t flags)
+{
+    kc_core *c = ch->core;
+    uint64_t body = (uint64_t)len + ext_len;
+    if (body > 2ull * KMCLB_MAX_PAYLOAD || (len > 0 && buf == NULL) || (ext_len > 0 && ext == NULL)) {
+        return NULL;
+    }
+    kc_packet *pk = (kc_packet *)kc_alloc(c, sizeof(kc_packet) + (size_t)body);
+    if (pk == NULL) {
+        return NULL;
+    }
+    memset(pk, 0, sizeof(*pk));
+    pk->ch = ch;
+    pk->kp = kp;
+    pk->len = len;
+    pk->ext_len = ext_len;
+    if (len > 0) {
+        memcpy(pk->data, buf, len);
+    }
+    if (ext_len > 0) {
+        memcpy(pk->data + len, ext, ext_len);
+    }
+    pk->ev.pkt = pk;
+    pk->ev.hdr.kind = KMCLB_EV_PACKET;
+    pk->ev.hdr.flags = (uint16_t)(flags & KMCLB_PF_EXTERNAL_DATA);
+    if (ch->ops->packet_completion_requested != NULL && ch->ops->packet_completion_requested(kp)) {
+        pk->ev.hdr.flags |= KMCLB_PF_COMPLETION_REQUESTED;
+    }
+    pk->ev.hdr.payload_length = len;
+    pk->ev.hdr.status = c->p->current_irql(c->p->ctx);
+    pk->ev.hdr.aux = ext_len;
+    return pk;
+}
+
+/* The packet stays pending at KMCL until user mode ends it. A packet the core cannot keep is
+ * completed empty at once, never left waiting. */
+static void cb_process_packet(void *ctx, kc_vmbcompletion kp, const void *buf, uint32_t len, uint32_t flags)
+{
+    kc_channel *ch = (kc_channel *)ctx;
+    kc_core *c = ch->core;
+    const void *ext = NULL;
+    uint32_t ext_len = 0;
+    if ((flags & KMCLB_PF_EXTERNAL_DATA) != 0) {
+        kc_status st = ch->ops->packet_get_external_data(kp, 0, &ext, &ext_len);
+        if (st == KMCLB_STATUS_PENDING) {
+            return; /* KMCL delivers the packet again once the data is ready */
+        }
+        if (!KC_SUCCESS(st)) {
+            ext = NULL;
+            ext_len = 0;
+        }
+    }
+    kc_packet *pk = copy_packet(ch, kp, buf, len, ext, ext_len, flags);
+    kc_lock(c);
+    kc_status st = KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    if (pk != NULL && !ch->closing && ch->pending_packets < KMCLB_MAX_PENDING_PACKETS) {
+        st = kc_ht_alloc(&c->ht, KC_HT_PACKET, pk, ch->owner->serial, &pk->id);
+    }
+    if (!KC_SUCCESS(st)) {
+        ch->dropped_packets++;
+        kc_unlock(c);
+        kc_free(c, pk);
+        ch->ops->packet_complete(kp, NULL, 0); /* retire: never leave KMCL waiting */
+        return;
+    }
+    pk->ev.hdr.id = pk->id;
+    kc_packet_link(ch, pk);
+    kc_event_push(ch, &pk->ev);
+    kc_unlock(c);
+    kc_deliver_parked(ch);
+}
+
+kc_status kc_register_packet_callbacks(kc_channel *ch, int processing_complete, uint32_t *failed)
+{
+    kc_status st = ch->ops->init_set_process_packet_callbacks(ch->kch, cb_process_packet,
+                                                              processing_complete ? cb_processing_complete : NULL);
+    if (!KC_SUCCESS(st)) {
+        *failed = KMCLB_FUNC_CLIENT(15);
+    }
+    return st;
+}
+
+kc_status kc_register_state_callbacks(kc_channel *ch, uint32_t version, uint32_t size, uint32_t *failed)
+{
+    kc_state_callbacks cb;
+    cb.version = version;
+    cb.size = size;
+    cb.opened = cb_opened;
+    cb.closed = cb_closed;
+    cb.suspend = cb_suspend;
+    cb.started = cb_started;
+    cb.post_started = cb_post_started;
+    kc_status st = ch->ops->init_set_state_change_callbacks(ch->kch, &cb);
+    if (!KC_SUCCESS(st)) {
+        *failed = KMCLB_FUNC_CLIENT(16);
+    }
+    return st;
+}

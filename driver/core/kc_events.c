@@ -1,0 +1,163 @@
+/* kc_events.c - a channel's queue of receive records (state changes, batch ends, packets, send
+ * completions) and the RECEIVE output they are written into. Every function but kc_event_new runs
+ * with the core lock held. */
+#include <string.h>
+#include "kc_internal.h"
+
+/* STATE and PROCESSING_COMPLETE records are bounded per channel (KMCLB_MAX_STATE_EVENTS) */
+static int is_state_record(const kc_event *e)
+{
+    return e->hdr.kind == KMCLB_EV_STATE || e->hdr.kind == KMCLB_EV_PROCESSING_COMPLETE;
+}
+
+void kc_event_free(kc_core *c, kc_event *e)
+{
+    if (e->pkt == NULL) {
+        kc_free(c, e);
+    }
+    /* packet events are embedded in their kc_packet */
+}
+
+kc_event *kc_event_new(kc_core *c, const kmclb_event *hdr, const void *body)
+{
+    kc_event *e = (kc_event *)kc_alloc(c, sizeof(kc_event) + hdr->payload_length);
+    if (e == NULL) {
+        return NULL;
+    }
+    memset(e, 0, sizeof(*e));
+    e->hdr = *hdr;
+    if (hdr->payload_length > 0) {
+        memcpy(KC_EVENT_DATA(e), body, hdr->payload_length);
+    }
+    return e;
+}
+
+kc_event *kc_event_queue_or_drop(kc_channel *ch, kc_event *e, int room)
+{
+    if (e == NULL || !room) {
+        ch->dropped_events++;
+        return e;
+    }
+    kc_event_push(ch, e);
+    return NULL;
+}
+
+void kc_event_push(kc_channel *ch, kc_event *e)
+{
+    e->next = NULL;
+    e->queued = 1;
+    if (ch->ev_tail == NULL) {
+        ch->ev_head = ch->ev_tail = e;
+    } else {
+        ch->ev_tail->next = e;
+        ch->ev_tail = e;
+    }
+    ch->ev_count++;
+    if (is_state_record(e)) {
+        ch->state_events++;
+    }
+}
+
+void kc_event_unlink(kc_channel *ch, kc_event *prev, kc_event *e)
+{
+    if (prev == NULL) {
+        ch->ev_head = e->next;
+    } else {
+        prev->next = e->next;
+    }
+    if (ch->ev_tail == e) {
+        ch->ev_tail = prev;
+    }
+    ch->ev_count--;
+    e->queued = 0;
+    if (is_state_record(e)) {
+        ch->state_events--;
+    }
+}
+
+void kc_events_discard(kc_channel *ch)
+{
+    while (ch->ev_head != NULL) {
+        kc_event *e = ch->ev_head;
+        ch->ev_head = e->next;
+        e->queued = 0;
+        kc_event_free(ch->core, e);
+    }
+    ch->ev_tail = NULL;
+    ch->ev_count = 0;
+    ch->state_events = 0;
+}
+
+/* bytes of the record's body: a packet's payload and external data, else the event's payload */
+static uint64_t event_body_length(const kc_event *e)
+{
+    return (uint64_t)e->hdr.payload_length + (e->hdr.kind == KMCLB_EV_PACKET ? e->hdr.aux : 0);
+}
+
+static const uint8_t *event_body(kc_event *e)
+{
+    return e->pkt != NULL ? e->pkt->data : KC_EVENT_DATA(e);
+}
+
+/* Writes as many queued events as fit into out (which is zeroed first). */
+void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *info)
+{
+    memset(out, 0, out_len);
+    kmclb_receive_out h;
+    memset(&h, 0, sizeof(h));
+    uint64_t used = 0;
+    uint64_t room = out_len - sizeof(kmclb_receive_out);
+    /* a queue stopped by fail hands out no packets until Disable (as the Java fake); other records
+     * pass them */
+    int stopped = (ch->flags & KMCLB_QF_QUEUE_STOPPED) != 0;
+    ch->closed_window = 0;
+    kc_event *prev = NULL;
+    for (;;) {
+        kc_event *e = prev == NULL ? ch->ev_head : prev->next;
+        if (e == NULL) {
+            break;
+        }
+        if (stopped && e->pkt != NULL) {
+            prev = e;
+            continue;
+        }
+        uint64_t body = event_body_length(e);
+        uint64_t rs = KMCLB_RECORD_SIZE(body);
+        if (used + rs > room) {
+            if (h.records == 0) {
+                h.status = KMCLB_STATUS_BUFFER_TOO_SMALL;
+                h.needed = (uint32_t)rs;
+            }
+            break;
+        }
+        uint8_t *dst = out + sizeof(kmclb_receive_out) + used;
+        memcpy(dst, &e->hdr, sizeof(kmclb_event));
+        if (body > 0) {
+            memcpy(dst + sizeof(kmclb_event), event_body(e), (size_t)body);
+        }
+        used += rs;
+        h.records++;
+        kc_event_unlink(ch, prev, e);
+        if (e->hdr.kind == KMCLB_EV_STATE && e->hdr.flags == KMCLB_ST_CLOSED) {
+            ch->closed_window = 1;
+        }
+        if (e->pkt != NULL) {
+            kc_packet *pk = e->pkt;
+            pk->held = 1;
+            pk->requeued = 0;
+            pk->deferred = 0;
+            if (!pk->redelivery) {
+                ch->ctr[KMCLB_Q_PACKETS_IN]++;
+                ch->ctr[KMCLB_Q_BYTES_IN] += body;
+            }
+        } else {
+            kc_event_free(ch->core, e);
+        }
+    }
+    h.bytes = (uint32_t)used;
+    if (h.records == 0 && h.status == 0) {
+        h.status = KMCLB_STATUS_TIMEOUT;
+    }
+    memcpy(out, &h, sizeof(h));
+    *info = (uint32_t)(sizeof(kmclb_receive_out) + used);
+}

@@ -1,0 +1,248 @@
+/* kc_packets.c - packets KMCL delivered to us: how user mode ends them (complete, fail, defer),
+ * gives them back (requeue), and how the core retires the ones nobody holds. A packet keeps one
+ * id from its first delivery until it ends. */
+#include <string.h>
+#include "kc_internal.h"
+
+void kc_packet_link(kc_channel *ch, kc_packet *pk)
+{
+    pk->prev = NULL;
+    pk->next = ch->packets;
+    if (ch->packets != NULL) {
+        ch->packets->prev = pk;
+    }
+    ch->packets = pk;
+    ch->pending_packets++;
+    if (ch->pending_packets > ch->ctr[KMCLB_Q_QUEUE_HIGH_WATER]) {
+        ch->ctr[KMCLB_Q_QUEUE_HIGH_WATER] = ch->pending_packets;
+    }
+}
+
+void kc_packet_unlink(kc_channel *ch, kc_packet *pk)
+{
+    if (pk->prev != NULL) {
+        pk->prev->next = pk->next;
+    } else {
+        ch->packets = pk->next;
+    }
+    if (pk->next != NULL) {
+        pk->next->prev = pk->prev;
+    }
+    pk->prev = pk->next = NULL;
+    ch->pending_packets--;
+}
+
+/* lock held: why a live packet id that user mode does not hold cannot be ended or given back */
+static kc_status not_held_status(const kc_packet *pk)
+{
+    if (pk->deferred) {
+        return KMCLB_STATUS_PACKET_RETIRED; /* B71: that delivery ended; the redelivery is not out yet */
+    }
+    if (pk->requeued) {
+        return KMCLB_STATUS_CONTRACT_VIOLATION; /* owned by the channel again (as the Java fake) */
+    }
+    return KMCLB_STATUS_INVALID_HANDLE; /* never delivered */
+}
+
+/* lock held: a packet of the session that user mode holds (RECEIVE returned it, it has not ended) */
+static kc_status find_held(kc_session *s, uint64_t id, kc_packet **out)
+{
+    void *obj;
+    *out = NULL;
+    kc_status st = kc_ht_lookup(&s->core->ht, id, KC_HT_PACKET, s->serial, &obj);
+    if (!KC_SUCCESS(st)) {
+        return st;
+    }
+    kc_packet *pk = (kc_packet *)obj;
+    if (!pk->held) {
+        return not_held_status(pk);
+    }
+    *out = pk;
+    return KMCLB_STATUS_SUCCESS;
+}
+
+/* Looks up a held packet; on success it is detached (its id retired) and returned with a channel
+ * reference, which end_taken drops. */
+static kc_status take_packet(kc_session *s, uint64_t id, kc_packet **out)
+{
+    kc_core *c = s->core;
+    kc_lock(c);
+    kc_status st = find_held(s, id, out);
+    if (KC_SUCCESS(st)) {
+        kc_channel *ch = (*out)->ch;
+        kc_ht_free(&c->ht, id, 1);
+        kc_packet_unlink(ch, *out);
+        ch->refs++;
+    }
+    kc_unlock(c);
+    return st;
+}
+
+/* After KMCL was told how a taken packet ended: counts it, sets channel flags, frees it. */
+static void end_taken(kc_packet *pk, uint32_t counter, uint64_t flags)
+{
+    kc_channel *ch = pk->ch;
+    kc_lock(ch->core);
+    ch->ctr[counter]++;
+    ch->flags |= flags;
+    ch->refs--;
+    kc_unlock(ch->core);
+    kc_free(ch->core, pk);
+}
+
+kc_status kc_op_complete(kc_session *s, uint64_t id, const void *payload, uint32_t len)
+{
+    kc_packet *pk;
+    kc_status st = take_packet(s, id, &pk);
+    if (KC_SUCCESS(st)) {
+        pk->ch->ops->packet_complete(pk->kp, len ? payload : NULL, len);
+        end_taken(pk, KMCLB_Q_COMPLETIONS_SENT, 0);
+    }
+    return st;
+}
+
+kc_status kc_op_fail(kc_session *s, uint64_t id)
+{
+    kc_packet *pk;
+    kc_status st = take_packet(s, id, &pk);
+    if (KC_SUCCESS(st)) {
+        pk->ch->ops->packet_fail(pk->kp);
+        end_taken(pk, KMCLB_Q_PACKETS_FAILED, KMCLB_QF_QUEUE_STOPPED);
+    }
+    return st;
+}
+
+/* DeferToPassive as the bridge offers it: KMCL only allows the call inline in the process-packet
+ * callback, which has long returned when user mode decides. The core therefore redelivers the
+ * packet itself, at PASSIVE_LEVEL and under the same id: it is the same packet, delivered again
+ * (B70, as the Java fake). Until that redelivery is received the id is refused like a retired
+ * one (B71): the deferred delivery has ended. */
+kc_status kc_op_defer(kc_session *s, uint64_t id)
+{
+    kc_core *c = s->core;
+    kc_packet *pk;
+    kc_lock(c);
+    kc_status st = find_held(s, id, &pk);
+    if (!KC_SUCCESS(st)) {
+        kc_unlock(c);
+        return st;
+    }
+    kc_channel *ch = pk->ch;
+    pk->held = 0;
+    pk->deferred = 1;
+    pk->redelivery = 1;
+    pk->ev.hdr.flags |= KMCLB_PF_REDELIVERY;
+    pk->ev.hdr.status = KMCLB_IRQL_PASSIVE;
+    kc_event_push(ch, &pk->ev);
+    ch->refs++;
+    kc_unlock(c);
+    kc_deliver_parked(ch);
+    kc_channel_put(ch);
+    return KMCLB_STATUS_SUCCESS;
+}
+
+/* Packets KMCL delivered (or user mode requeued) that sit in the receive stream, not held by user
+ * mode, are ended with an empty completion: at Disable they were never delivered as far as user
+ * mode knows (the Java fake drops undelivered packets with the connection), and KMCL's Disable
+ * waits for every packet it delivered. */
+void kc_packets_retire_queued(kc_channel *ch)
+{
+    kc_core *c = ch->core;
+    kc_packet *list = NULL;
+    kc_lock(c);
+    kc_event *prev = NULL;
+    for (kc_event *e = ch->ev_head; e != NULL;) {
+        kc_event *next = e->next;
+        if (e->pkt != NULL && !e->pkt->held) {
+            kc_packet *pk = e->pkt;
+            kc_event_unlink(ch, prev, e);
+            kc_ht_free(&c->ht, pk->id, 1);
+            kc_packet_unlink(ch, pk);
+            pk->next = list;
+            list = pk;
+        } else {
+            prev = e;
+        }
+        e = next;
+    }
+    kc_unlock(c);
+    while (list != NULL) {
+        kc_packet *n = list->next;
+        ch->ops->packet_complete(list->kp, NULL, 0);
+        kc_free(c, list);
+        list = n;
+    }
+}
+
+/* lock held: puts given-back packets (in their order) at the head of the receive stream */
+static void requeue_at_head(kc_channel *ch, kc_packet **back, uint32_t n)
+{
+    for (uint32_t i = n; i > 0; i--) {
+        kc_packet *pk = back[i - 1];
+        kc_event *e = &pk->ev;
+        if (!pk->redelivery) {
+            uint64_t real = (uint64_t)pk->len + pk->ext_len;
+            ch->ctr[KMCLB_Q_PACKETS_IN]--;
+            ch->ctr[KMCLB_Q_BYTES_IN] -= real;
+        }
+        e->queued = 1;
+        e->next = ch->ev_head;
+        ch->ev_head = e;
+        if (ch->ev_tail == NULL) {
+            ch->ev_tail = e;
+        }
+        ch->ev_count++;
+    }
+}
+
+/* REQUEUE: packets RECEIVE returned but user mode never dispatched go back to the head of the
+ * channel's receive stream, in order, under the same ids; they count as never delivered. KMCL
+ * still has them pending (the driver holds them), so nothing is said to KMCL. Ids that are not
+ * packets of this session and channel, or not in the delivered state, are skipped; the result is
+ * the first failure. */
+kc_status kc_op_requeue(kc_channel *ch, const uint64_t *ids, uint32_t count)
+{
+    kc_core *c = ch->core;
+    if (count == 0 || count > KMCLB_MAX_REQUEUE_BATCH) {
+        return KMCLB_STATUS_INVALID_PARAMETER;
+    }
+    kc_packet **back = (kc_packet **)kc_alloc(c, (size_t)count * sizeof(kc_packet *));
+    if (back == NULL) {
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    kc_status first = KMCLB_STATUS_SUCCESS;
+    uint32_t n = 0;
+    kc_lock(c);
+    for (uint32_t i = 0; i < count; i++) {
+        void *obj;
+        kc_status st = kc_ht_lookup(&c->ht, ids[i], KC_HT_PACKET, ch->owner->serial, &obj);
+        if (KC_SUCCESS(st)) {
+            kc_packet *pk = (kc_packet *)obj;
+            if (pk->ch != ch) {
+                st = KMCLB_STATUS_INVALID_HANDLE;
+            } else if (!pk->held) {
+                st = not_held_status(pk);
+            } else if (pk->ev.queued) {
+                st = KMCLB_STATUS_INVALID_HANDLE; /* cannot happen: held packets are never queued */
+            } else {
+                pk->held = 0;
+                pk->requeued = 1;
+                back[n++] = pk;
+            }
+        }
+        if (!KC_SUCCESS(st) && KC_SUCCESS(first)) {
+            first = st;
+        }
+    }
+    requeue_at_head(ch, back, n);
+    int disabling = ch->local_disable;
+    kc_unlock(c);
+    kc_free(c, back);
+    if (n > 0) {
+        if (disabling) {
+            kc_packets_retire_queued(ch); /* a Disable in progress waits for them */
+        }
+        kc_deliver_parked(ch);
+    }
+    return first;
+}

@@ -1,0 +1,158 @@
+/* kc_parked.c - parked receives (the inverted call): a RECEIVE with nothing to return waits in its
+ * channel's list until records arrive, the channel goes away or the host cancels it. The request's
+ * core_state (kc_request_state, kc_platform.h) says who may complete it. */
+#include <string.h>
+#include "kc_internal.h"
+
+/* lock held */
+static void unlink_parked(kc_channel *ch, kc_request *r)
+{
+    if (r->core_prev != NULL) {
+        r->core_prev->core_next = r->core_next;
+    } else {
+        ch->parked_head = r->core_next;
+    }
+    if (r->core_next != NULL) {
+        r->core_next->core_prev = r->core_prev;
+    } else {
+        ch->parked_tail = r->core_prev;
+    }
+    r->core_next = r->core_prev = NULL;
+    r->core_channel = NULL;
+}
+
+/* lock held: takes r out of the list for the core, which completes it after unpark */
+static kc_request *claim(kc_channel *ch, kc_request *r)
+{
+    unlink_parked(ch, r);
+    r->core_state = KC_REQUEST_CLAIMED;
+    return r;
+}
+
+/* lock held: the first request that may be claimed */
+static kc_request *claim_parked(kc_channel *ch)
+{
+    for (kc_request *r = ch->parked_head; r != NULL; r = r->core_next) {
+        if (r->core_state == KC_REQUEST_PARKED) {
+            return claim(ch, r);
+        }
+    }
+    return NULL;
+}
+
+/* lock held: something a receive would return now (packets wait while the queue is stopped) */
+static int has_deliverable(const kc_channel *ch)
+{
+    if ((ch->flags & KMCLB_QF_QUEUE_STOPPED) == 0) {
+        return ch->ev_head != NULL;
+    }
+    for (const kc_event *e = ch->ev_head; e != NULL; e = e->next) {
+        if (e->pkt == NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Moves queued events into parked receives. Called without the lock; the channel must stay
+ * alive for the call (KMCL callback, reference, or teardown). */
+void kc_deliver_parked(kc_channel *ch)
+{
+    kc_core *c = ch->core;
+    for (;;) {
+        kc_lock(c);
+        kc_request *r = has_deliverable(ch) ? claim_parked(ch) : NULL;
+        kc_unlock(c);
+        if (r == NULL) {
+            return;
+        }
+        if (!KC_SUCCESS(c->p->unpark(c->p->ctx, r))) {
+            continue; /* being cancelled: the host's cancel routine completes it */
+        }
+        kc_lock(c);
+        kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info); /* TIMEOUT if another receiver took them */
+        kc_unlock(c);
+        c->p->complete(c->p->ctx, r, KMCLB_STATUS_SUCCESS);
+    }
+}
+
+/* Channel gone. all: also requests still PARKING (only when no receive can be in progress any
+ * more). Called without the lock. */
+void kc_cancel_parked(kc_channel *ch, int all)
+{
+    kc_core *c = ch->core;
+    for (;;) {
+        kc_lock(c);
+        kc_request *r = claim_parked(ch);
+        if (r == NULL && all && ch->parked_head != NULL) {
+            r = claim(ch, ch->parked_head);
+        }
+        kc_unlock(c);
+        if (r == NULL) {
+            return;
+        }
+        if (!KC_SUCCESS(c->p->unpark(c->p->ctx, r))) {
+            continue;
+        }
+        memset(r->out, 0, r->out_len);
+        kmclb_receive_out h;
+        memset(&h, 0, sizeof(h));
+        h.status = KMCLB_STATUS_CANCELLED;
+        memcpy(r->out, &h, sizeof(h));
+        r->info = sizeof(h);
+        c->p->complete(c->p->ctx, r, KMCLB_STATUS_SUCCESS);
+    }
+}
+
+int kc_cancel_request(kc_core *c, kc_request *req)
+{
+    int host_completes = 1;
+    kc_lock(c);
+    kc_channel *ch = (kc_channel *)req->core_channel;
+    if (ch != NULL && req->core_state == KC_REQUEST_PARKED) {
+        claim(ch, req);
+    } else if (ch != NULL && req->core_state == KC_REQUEST_PARKING) {
+        req->core_state = KC_REQUEST_CANCEL_WHILE_PARKING; /* the parking thread fails it */
+        host_completes = 0;
+    }
+    /* else: claimed by the core, whose unpark fails; the host completes it */
+    kc_unlock(c);
+    return host_completes;
+}
+
+/* RECEIVE: fills at once when events are queued (or when polling), else parks the request.
+ * The caller holds a channel reference. */
+kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
+{
+    kc_core *c = ch->core;
+    kc_lock(c);
+    ch->closed_window = 0; /* the receiver asks for more: its Closed handler has finished */
+    if (has_deliverable(ch) || !may_park) {
+        kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info);
+        kc_unlock(c);
+        return KMCLB_STATUS_SUCCESS;
+    }
+    r->core_state = KC_REQUEST_PARKING; /* claimers skip it until the host made it cancelable */
+    r->core_channel = ch;
+    r->core_next = NULL;
+    r->core_prev = ch->parked_tail;
+    if (ch->parked_tail != NULL) {
+        ch->parked_tail->core_next = r;
+    } else {
+        ch->parked_head = r;
+    }
+    ch->parked_tail = r;
+    kc_unlock(c);
+    kc_status st = c->p->park(c->p->ctx, r);
+    kc_lock(c);
+    if (!KC_SUCCESS(st) || r->core_state == KC_REQUEST_CANCEL_WHILE_PARKING) {
+        unlink_parked(ch, r); /* still in the list: claimers skip requests that are not PARKED */
+        r->core_state = KC_REQUEST_NOT_PARKED;
+        kc_unlock(c);
+        return KMCLB_STATUS_CANCELLED; /* the dispatch caller completes it */
+    }
+    r->core_state = KC_REQUEST_PARKED; /* from here the request may complete at any time */
+    kc_unlock(c);
+    kc_deliver_parked(ch); /* events that arrived while it was PARKING */
+    return KMCLB_STATUS_PENDING;
+}

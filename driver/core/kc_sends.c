@@ -1,0 +1,140 @@
+/* kc_sends.c - packets we send: asynchronous sends (their end comes back as a SEND_COMPLETE record
+ * from KMCL's completion routine) and synchronous requests. */
+#include <string.h>
+#include "kc_internal.h"
+
+/* lock held */
+static void link_send(kc_channel *ch, kc_send *sd)
+{
+    sd->prev = NULL;
+    sd->next = ch->sends;
+    if (ch->sends != NULL) {
+        ch->sends->prev = sd;
+    }
+    ch->sends = sd;
+    ch->pending_sends++;
+}
+
+/* lock held */
+static void unlink_send(kc_channel *ch, kc_send *sd)
+{
+    if (sd->prev != NULL) {
+        sd->prev->next = sd->next;
+    } else {
+        ch->sends = sd->next;
+    }
+    if (sd->next != NULL) {
+        sd->next->prev = sd->prev;
+    }
+    ch->pending_sends--;
+}
+
+/* KMCL's completion routine for a send: the transaction's end, with the peer's completion payload. */
+static void cb_send_complete(void *ctx, kc_status status, const void *buf, uint32_t len)
+{
+    kc_send *sd = (kc_send *)ctx;
+    kc_channel *ch = sd->ch;
+    kc_core *c = ch->core;
+    if (buf == NULL || len > KMCLB_MAX_PAYLOAD) {
+        len = 0;
+    }
+    kmclb_event hdr;
+    memset(&hdr, 0, sizeof(hdr));
+    hdr.kind = KMCLB_EV_SEND_COMPLETE;
+    hdr.payload_length = len;
+    hdr.id = sd->tag;
+    hdr.status = status;
+    kc_event *e = kc_event_new(c, &hdr, buf);
+    kc_lock(c);
+    unlink_send(ch, sd);
+    ch->ctr[KMCLB_Q_COMPLETIONS_RECEIVED]++;
+    e = kc_event_queue_or_drop(ch, e, !ch->closing);
+    kc_unlock(c);
+    kc_free(c, e);
+    ch->ops->packet_free(sd->kp);
+    kc_free(c, sd);
+    kc_deliver_parked(ch);
+}
+
+/* lock held: one more packet out */
+static void count_out(kc_channel *ch, uint64_t bytes)
+{
+    ch->ctr[KMCLB_Q_PACKETS_OUT]++;
+    ch->ctr[KMCLB_Q_BYTES_OUT] += bytes;
+}
+
+kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form, const void *payload, uint32_t len,
+                     const void *ext, uint32_t ext_len)
+{
+    kc_core *c = ch->core;
+    kc_lock(c);
+    int suspended = ch->suspended;
+    kc_unlock(c);
+    if (suspended) {
+        return KMCLB_STATUS_CONTRACT_VIOLATION; /* B93: no sends between Suspend and Started/Closed */
+    }
+    kc_send *sd = (kc_send *)kc_alloc(c, sizeof(kc_send) + (size_t)len + ext_len);
+    if (sd == NULL) {
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memset(sd, 0, sizeof(*sd));
+    sd->ch = ch;
+    sd->tag = tag;
+    if (len > 0) {
+        memcpy(sd->data, payload, len);
+    }
+    if (ext_len > 0) {
+        memcpy(sd->data + len, ext, ext_len);
+    }
+    sd->kp = ch->ops->packet_allocate(ch->kch);
+    if (sd->kp == NULL) {
+        kc_free(c, sd);
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    ch->ops->packet_set_pointer(sd->kp, sd);
+    ch->ops->packet_set_completion_routine(sd->kp, cb_send_complete);
+    uint64_t bytes = (uint64_t)len + ext_len;
+    kc_lock(c);
+    if (ch->pending_sends >= KMCLB_MAX_PENDING_SENDS) {
+        kc_unlock(c);
+        ch->ops->packet_free(sd->kp);
+        kc_free(c, sd);
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    link_send(ch, sd);
+    count_out(ch, bytes);
+    kc_unlock(c);
+    kc_vmbpacket kp = sd->kp;
+    kc_status st;
+    /* from here sd may be freed at any time by the completion routine */
+    if (form == KMCLB_EXTERNAL_MDL) {
+        st = ch->ops->packet_send_with_external_mdl(kp, sd->data, len, sd->data + len, ext_len, flags);
+    } else if (form == KMCLB_EXTERNAL_PFNS) {
+        st = ch->ops->packet_send_with_external_pfns(kp, sd->data, len, sd->data + len, ext_len, flags);
+    } else {
+        st = ch->ops->packet_send(kp, sd->data, len, flags);
+    }
+    if (!KC_SUCCESS(st)) {
+        /* KMCL did not take the packet: no completion routine will run */
+        kc_lock(c);
+        unlink_send(ch, sd);
+        ch->ctr[KMCLB_Q_PACKETS_OUT]--; /* it never went out */
+        ch->ctr[KMCLB_Q_BYTES_OUT] -= bytes;
+        kc_unlock(c);
+        ch->ops->packet_free(kp);
+        kc_free(c, sd);
+    }
+    return st;
+}
+
+kc_status kc_op_send_sync(kc_channel *ch, uint32_t flags, const void *payload, uint32_t len, const void *ext,
+                          uint32_t ext_len, void *cbuf, uint32_t *csize, const int64_t *timeout)
+{
+    kc_status st = ch->ops->send_synchronous_request(ch->kch, payload, len, ext, ext_len, flags, cbuf, csize, timeout);
+    if (KC_SUCCESS(st)) {
+        kc_lock(ch->core);
+        count_out(ch, (uint64_t)len + ext_len);
+        kc_unlock(ch->core);
+    }
+    return st;
+}

@@ -1,0 +1,68 @@
+/* kc_sessions.c - sessions: one per file handle; they own the channels they create. */
+#include <string.h>
+#include "kc_internal.h"
+
+kc_status kc_session_open(kc_core *c, kc_session **out)
+{
+    *out = NULL;
+    kc_session *s = (kc_session *)kc_alloc(c, sizeof(kc_session));
+    if (s == NULL) {
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memset(s, 0, sizeof(*s));
+    s->core = c;
+    kc_lock(c);
+    c->sessions++;
+    s->serial = ++c->next_session;
+    kc_unlock(c);
+    *out = s;
+    return KMCLB_STATUS_SUCCESS;
+}
+
+void kc_session_shutdown(kc_session *s)
+{
+    kc_core *c = s->core;
+    kc_lock(c);
+    s->closing = 1;
+    kc_unlock(c);
+    for (;;) {
+        kc_lock(c);
+        kc_channel *ch = s->channels;
+        while (ch != NULL && ch->tearing_down) {
+            ch = ch->sess_next;
+        }
+        if (ch != NULL) {
+            ch->tearing_down = 1;
+            kc_unlock(c);
+            kc_channel_teardown(ch, 1);
+            continue;
+        }
+        int busy = (s->channels != NULL) || s->inflight != 0;
+        kc_unlock(c);
+        if (!busy) {
+            break;
+        }
+        c->p->sleep_ms(c->p->ctx, 1); /* in-flight calls, or channels other threads tear down */
+    }
+}
+
+void kc_session_free(kc_session *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    kc_core *c = s->core;
+    kc_lock(c);
+    c->sessions--;
+    kc_unlock(c);
+    kc_free(c, s);
+}
+
+void kc_session_close(kc_session *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    kc_session_shutdown(s);
+    kc_session_free(s);
+}

@@ -34,6 +34,7 @@ struct posix_host {
     int poison_output;
     pthread_mutex_t request_lock;
     pthread_cond_t request_completed; /* broadcast on every completion; waiters check their own */
+    uint32_t parked_requests;         /* requests in POSIX_REQUEST_PARKED, guarded by request_lock */
     pthread_mutex_t offers_lock;
     uint32_t offer_count;
     uint64_t offer_ids[POSIX_HOST_MAX_OFFERS];
@@ -101,6 +102,11 @@ static kc_status move_request(posix_host *host, kc_request *request, posix_reque
     int allowed = to == POSIX_REQUEST_PARKED ? waiter->state != POSIX_REQUEST_CANCELLING
                                              : waiter->state == POSIX_REQUEST_PARKED;
     if (allowed) {
+        if (to == POSIX_REQUEST_PARKED && waiter->state != POSIX_REQUEST_PARKED) {
+            host->parked_requests++;
+        } else if (to != POSIX_REQUEST_PARKED) {
+            host->parked_requests--;
+        }
         waiter->state = to;
     }
     pthread_mutex_unlock(&host->request_lock);
@@ -276,6 +282,7 @@ static kc_status wait_for_completion(posix_host *host, posix_request *waiter, in
         /* the host's cancel routine: the core either hands the request back to complete here, or
          * (still parking it) completes it itself */
         waiter->state = POSIX_REQUEST_CANCELLING;
+        host->parked_requests--;
         pthread_mutex_unlock(&host->request_lock);
         if (kc_cancel_request(host->core, &waiter->request)) {
             platform_complete(host, &waiter->request, KMCLB_STATUS_CANCELLED);
@@ -328,4 +335,12 @@ kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code,
     }
     free(system_buffer);
     return status;
+}
+
+uint32_t posix_host_parked_requests(posix_host *host)
+{
+    pthread_mutex_lock(&host->request_lock);
+    uint32_t parked = host->parked_requests;
+    pthread_mutex_unlock(&host->request_lock);
+    return parked;
 }

@@ -48,4 +48,8 @@ typedef struct posix_host_output {
 kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code, const void *in, uint32_t in_len,
                            void *out, uint32_t out_len, int64_t wait_ms, posix_host_output *output);
 
+/* How many requests are parked (cancelable, waiting for the core) right now: lets a test wait until
+ * a receive has really parked instead of sleeping and hoping. */
+uint32_t posix_host_parked_requests(posix_host *host);
+
 #endif

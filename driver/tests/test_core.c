@@ -227,10 +227,15 @@ static void *recv_thread(void *p)
     return NULL;
 }
 
-static void sleep_ms(int ms)
+/* Waits (up to 10 s) until the receive thread's request is parked in the core, so the test acts on
+ * a parked receive whatever the scheduling. */
+static void wait_for_parked_receive(void)
 {
-    struct timespec ts = {0, ms * 1000000L};
-    nanosleep(&ts, NULL);
+    for (int i = 0; i < 10000 && posix_host_parked_requests(m->host) == 0; i++) {
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    CHECK(posix_host_parked_requests(m->host) == 1);
 }
 
 static void test_server_and_parking(uint64_t ep)
@@ -248,7 +253,7 @@ static void test_server_and_parking(uint64_t ep)
     a.ch = ch;
     pthread_t t;
     pthread_create(&t, NULL, recv_thread, &a);
-    sleep_ms(20);
+    wait_for_parked_receive();
     CHECK_ST(fk_peer_open(k), 0);
     pthread_join(t, NULL);
     CHECK(a.st == 0 && a.h.records >= 1);
@@ -335,7 +340,7 @@ static void test_cleanup_ends_parked_receive(uint64_t ep)
     a.ch = ch;
     pthread_t t;
     pthread_create(&t, NULL, recv_thread, &a);
-    sleep_ms(20);
+    wait_for_parked_receive();
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
     pthread_join(t, NULL);

@@ -1,7 +1,8 @@
 package dev.kmclbridge;
 
 import dev.kmclbridge.spi.Backend;
-import dev.kmclbridge.spi.ChannelQuery;
+import dev.kmclbridge.spi.WireFormat;
+import dev.kmclbridge.spi.WireFormat.ExternalForm;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -153,7 +154,7 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
 
     long[] query() {
         checkOpenHandle();
-        long[] q = new long[ChannelQuery.LENGTH];
+        long[] q = new long[WireFormat.Query.SLOTS];
         check(KmclFunction.BRIDGE_QUERY_CHANNEL, backend.queryChannel(id, q), "channel " + id);
         return q;
     }
@@ -171,7 +172,7 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
 
     /** VmbChannelGetPointer: the value last set with {@link #setContext}, 0 if never set. */
     public long context() {
-        return query()[ChannelQuery.CONTEXT];
+        return query()[WireFormat.Query.CONTEXT];
     }
 
     /** VmbChannelSetTransactionQuota: most packets delivered but not completed (0 is ignored, as in KMCL). */
@@ -221,8 +222,8 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
         KmclFunction fn = external.map(e -> e.form() == ExternalData.Form.MDL
                 ? KmclFunction.VMB_PACKET_SEND_WITH_EXTERNAL_MDL
                 : KmclFunction.VMB_PACKET_SEND_WITH_EXTERNAL_PFNS).orElse(KmclFunction.VMB_PACKET_SEND);
-        int form = external.map(e -> e.form() == ExternalData.Form.MDL ? Backend.EXTERNAL_MDL : Backend.EXTERNAL_PFNS)
-                .orElse(Backend.EXTERNAL_NONE);
+        int form = external.map(e -> e.form() == ExternalData.Form.MDL ? ExternalForm.MDL : ExternalForm.PFNS)
+                .orElse(ExternalForm.NONE);
         int st = backend.send(id, tag, payload.duplicate(), external.map(e -> e.bytes().duplicate()).orElse(null),
                 form, SendFlag.bits(flags));
         if (!NtStatus.isSuccess(st)) {

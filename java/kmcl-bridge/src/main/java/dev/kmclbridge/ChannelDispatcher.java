@@ -1,6 +1,7 @@
 package dev.kmclbridge;
 
 import dev.kmclbridge.spi.EventBatch;
+import dev.kmclbridge.spi.WireFormat.Event;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -142,7 +143,7 @@ final class ChannelDispatcher implements Runnable {
         List<CountDownLatch> inFlight = new ArrayList<>();
         while (r.next()) {
             switch (r.kind()) {
-                case EventBatch.KIND_PACKET: {
+                case Event.KIND_PACKET: {
                     IncomingPacket p = incomingPacket(r);
                     if (inbox.stoppedByFail()) {
                         undispatched.add(p);
@@ -151,17 +152,17 @@ final class ChannelDispatcher implements Runnable {
                     }
                     break;
                 }
-                case EventBatch.KIND_PROCESSING_COMPLETE:
+                case Event.KIND_PROCESSING_COMPLETE:
                     awaitAll(inFlight);
                     if (!inbox.stoppedByFail()) {
                         processingComplete(r.aux());
                     }
                     break;
-                case EventBatch.KIND_STATE:
+                case Event.KIND_STATE:
                     awaitAll(inFlight);
                     stateChanged(StateEvent.ofCode(r.flags()), r.status());
                     break;
-                case EventBatch.KIND_SEND_COMPLETE:
+                case Event.KIND_SEND_COMPLETE:
                     sends.ended(r.id(), r.status(), r.payload());
                     break;
                 default:
@@ -175,9 +176,9 @@ final class ChannelDispatcher implements Runnable {
     private IncomingPacket incomingPacket(EventBatch.Reader r) {
         int f = r.flags();
         return new IncomingPacket(channel, inbox, r.id(), r.payload(), r.external(), f,
-                r.status() == EventBatch.IRQL_PASSIVE ? Irql.PASSIVE : Irql.DISPATCH,
-                (f & EventBatch.PACKET_FLAG_REDELIVERY) != 0,
-                (f & EventBatch.PACKET_FLAG_COMPLETION_REQUESTED) != 0);
+                r.status() == Event.IRQL_PASSIVE ? Irql.PASSIVE : Irql.DISPATCH,
+                (f & Event.PACKET_FLAG_REDELIVERY) != 0,
+                (f & Event.PACKET_FLAG_COMPLETION_REQUESTED) != 0);
     }
 
     private void processingComplete(int packets) {

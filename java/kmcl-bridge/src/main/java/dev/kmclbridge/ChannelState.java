@@ -26,7 +26,7 @@ public enum ChannelState {
         this.code = code;
     }
 
-    /** The wire code ({@link dev.kmclbridge.spi.ChannelQuery#STATE}). */
+    /** The wire code ({@link dev.kmclbridge.spi.WireFormat.Query#STATE}). */
     public int code() {
         return code;
     }

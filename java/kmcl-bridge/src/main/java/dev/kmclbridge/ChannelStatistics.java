@@ -1,6 +1,7 @@
 package dev.kmclbridge;
 
-import dev.kmclbridge.spi.ChannelQuery;
+import dev.kmclbridge.spi.WireFormat.Query;
+
 
 /**
  * Per-channel counters at one moment.
@@ -26,12 +27,12 @@ public record ChannelStatistics(long packetsIn, long bytesIn, long packetsOut, l
                                 long pendingOutgoing, long queuedOutgoing, long queueHighWater,
                                 long ringFullEvents, long outgoingRingFree, long incomingRingUsed, long batches) {
 
-    /** Decodes a {@link ChannelQuery} array. */
+    /** Decodes a {@link Query} array. */
     public static ChannelStatistics fromQuery(long[] q) {
-        return new ChannelStatistics(q[ChannelQuery.PACKETS_IN], q[ChannelQuery.BYTES_IN], q[ChannelQuery.PACKETS_OUT],
-                q[ChannelQuery.BYTES_OUT], q[ChannelQuery.COMPLETIONS_SENT], q[ChannelQuery.COMPLETIONS_RECEIVED],
-                q[ChannelQuery.PACKETS_FAILED], q[ChannelQuery.PENDING_INCOMING], q[ChannelQuery.PENDING_OUTGOING],
-                q[ChannelQuery.QUEUED_OUTGOING], q[ChannelQuery.QUEUE_HIGH_WATER], q[ChannelQuery.RING_FULL_EVENTS],
-                q[ChannelQuery.OUTGOING_RING_FREE], q[ChannelQuery.INCOMING_RING_USED], q[ChannelQuery.BATCHES]);
+        return new ChannelStatistics(q[Query.PACKETS_IN], q[Query.BYTES_IN], q[Query.PACKETS_OUT],
+                q[Query.BYTES_OUT], q[Query.COMPLETIONS_SENT], q[Query.COMPLETIONS_RECEIVED],
+                q[Query.PACKETS_FAILED], q[Query.PENDING_INCOMING], q[Query.PENDING_OUTGOING],
+                q[Query.QUEUED_OUTGOING], q[Query.QUEUE_HIGH_WATER], q[Query.RING_FULL_EVENTS],
+                q[Query.OUTGOING_RING_FREE], q[Query.INCOMING_RING_USED], q[Query.BATCHES]);
     }
 }

@@ -1,6 +1,6 @@
 package dev.kmclbridge;
 
-import dev.kmclbridge.spi.ChannelQuery;
+import dev.kmclbridge.spi.WireFormat.Query;
 
 import java.util.Optional;
 import java.util.UUID;
@@ -25,20 +25,20 @@ public record ChannelStatus(ChannelState state, boolean server, boolean paused, 
                             boolean outgoingStalled, boolean everEnabled, Optional<UUID> interfaceInstance,
                             long context, int interruptLatency, long sizeofPacket, Optional<MmioSpace> mmio) {
 
-    /** Decodes a {@link ChannelQuery} array. */
+    /** Decodes a {@link Query} array. */
     public static ChannelStatus fromQuery(long[] q) {
-        long f = q[ChannelQuery.FLAGS];
-        long msb = q[ChannelQuery.INSTANCE_MSB];
-        long lsb = q[ChannelQuery.INSTANCE_LSB];
+        long f = q[Query.FLAGS];
+        long msb = q[Query.INSTANCE_MSB];
+        long lsb = q[Query.INSTANCE_LSB];
         Optional<UUID> instance = (msb == 0 && lsb == 0) ? Optional.empty() : Optional.of(new UUID(msb, lsb));
-        Optional<MmioSpace> mmio = (f & ChannelQuery.FLAG_MMIO_VALID) != 0
-                ? Optional.of(new MmioSpace(q[ChannelQuery.MMIO_ADDRESS], q[ChannelQuery.MMIO_SIZE]))
+        Optional<MmioSpace> mmio = (f & Query.FLAG_MMIO_VALID) != 0
+                ? Optional.of(new MmioSpace(q[Query.MMIO_ADDRESS], q[Query.MMIO_SIZE]))
                 : Optional.empty();
-        return new ChannelStatus(ChannelState.ofCode((int) q[ChannelQuery.STATE]),
-                (f & ChannelQuery.FLAG_SERVER) != 0, (f & ChannelQuery.FLAG_PAUSED) != 0,
-                (f & ChannelQuery.FLAG_OPEN) != 0, (f & ChannelQuery.FLAG_QUEUE_STOPPED) != 0,
-                (f & ChannelQuery.FLAG_OUTGOING_STALLED) != 0, (f & ChannelQuery.FLAG_EVER_ENABLED) != 0,
-                instance, q[ChannelQuery.CONTEXT], (int) q[ChannelQuery.INTERRUPT_LATENCY],
-                q[ChannelQuery.SIZEOF_PACKET], mmio);
+        return new ChannelStatus(ChannelState.ofCode((int) q[Query.STATE]),
+                (f & Query.FLAG_SERVER) != 0, (f & Query.FLAG_PAUSED) != 0,
+                (f & Query.FLAG_OPEN) != 0, (f & Query.FLAG_QUEUE_STOPPED) != 0,
+                (f & Query.FLAG_OUTGOING_STALLED) != 0, (f & Query.FLAG_EVER_ENABLED) != 0,
+                instance, q[Query.CONTEXT], (int) q[Query.INTERRUPT_LATENCY],
+                q[Query.SIZEOF_PACKET], mmio);
     }
 }

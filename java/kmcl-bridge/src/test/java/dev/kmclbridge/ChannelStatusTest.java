@@ -1,7 +1,7 @@
 package dev.kmclbridge;
 
-import dev.kmclbridge.spi.ChannelQuery;
 import org.junit.jupiter.api.Test;
+import dev.kmclbridge.spi.WireFormat.Query;
 
 import java.util.UUID;
 
@@ -13,16 +13,16 @@ class ChannelStatusTest {
 
     @Test
     void decodesStateFlagsInstanceAndMmioFromTheQueryArray() {
-        long[] q = new long[ChannelQuery.LENGTH];
+        long[] q = new long[Query.SLOTS];
         UUID id = UUID.randomUUID();
-        q[ChannelQuery.STATE] = ChannelState.ACTIVE.code();
-        q[ChannelQuery.FLAGS] = ChannelQuery.FLAG_SERVER | ChannelQuery.FLAG_QUEUE_STOPPED | ChannelQuery.FLAG_OPEN
-                | ChannelQuery.FLAG_MMIO_VALID;
-        q[ChannelQuery.INSTANCE_MSB] = id.getMostSignificantBits();
-        q[ChannelQuery.INSTANCE_LSB] = id.getLeastSignificantBits();
-        q[ChannelQuery.MMIO_ADDRESS] = 0xF000_0000L;
-        q[ChannelQuery.MMIO_SIZE] = 1 << 20;
-        q[ChannelQuery.CONTEXT] = 42;
+        q[Query.STATE] = ChannelState.ACTIVE.code();
+        q[Query.FLAGS] = Query.FLAG_SERVER | Query.FLAG_QUEUE_STOPPED | Query.FLAG_OPEN
+                | Query.FLAG_MMIO_VALID;
+        q[Query.INSTANCE_MSB] = id.getMostSignificantBits();
+        q[Query.INSTANCE_LSB] = id.getLeastSignificantBits();
+        q[Query.MMIO_ADDRESS] = 0xF000_0000L;
+        q[Query.MMIO_SIZE] = 1 << 20;
+        q[Query.CONTEXT] = 42;
         ChannelStatus s = ChannelStatus.fromQuery(q);
         assertEquals(ChannelState.ACTIVE, s.state());
         assertTrue(s.server());
@@ -36,7 +36,7 @@ class ChannelStatusTest {
 
     @Test
     void zeroInstanceAndNoMmioFlagMeanEmpty() {
-        long[] q = new long[ChannelQuery.LENGTH];
+        long[] q = new long[Query.SLOTS];
         ChannelStatus s = ChannelStatus.fromQuery(q);
         assertEquals(ChannelState.DISABLED, s.state());
         assertTrue(s.interfaceInstance().isEmpty());
@@ -45,15 +45,15 @@ class ChannelStatusTest {
 
     @Test
     void statisticsDecodeEveryCounterSlot() {
-        long[] q = new long[ChannelQuery.LENGTH];
-        for (int i = ChannelQuery.PACKETS_IN; i <= ChannelQuery.BATCHES; i++) {
+        long[] q = new long[Query.SLOTS];
+        for (int i = Query.PACKETS_IN; i <= Query.BATCHES; i++) {
             q[i] = 1000 + i;
         }
         ChannelStatistics st = ChannelStatistics.fromQuery(q);
-        assertEquals(1000 + ChannelQuery.PACKETS_IN, st.packetsIn());
-        assertEquals(1000 + ChannelQuery.RING_FULL_EVENTS, st.ringFullEvents());
-        assertEquals(1000 + ChannelQuery.BATCHES, st.batches());
-        assertEquals(1000 + ChannelQuery.QUEUE_HIGH_WATER, st.queueHighWater());
+        assertEquals(1000 + Query.PACKETS_IN, st.packetsIn());
+        assertEquals(1000 + Query.RING_FULL_EVENTS, st.ringFullEvents());
+        assertEquals(1000 + Query.BATCHES, st.batches());
+        assertEquals(1000 + Query.QUEUE_HIGH_WATER, st.queueHighWater());
     }
 
     @Test

@@ -3,10 +3,10 @@ package dev.kmclbridge;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.spi.Backend;
 import dev.kmclbridge.spi.BackendDescription;
-import dev.kmclbridge.spi.ChannelQuery;
 import dev.kmclbridge.spi.ChannelSettings;
 import dev.kmclbridge.spi.EndpointRecord;
 import dev.kmclbridge.spi.EventBatch;
+import dev.kmclbridge.spi.WireFormat;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -97,8 +97,8 @@ final class ScriptedBackend implements Backend {
 
     @Override
     public int queryChannel(long channel, long[] out) {
-        out[ChannelQuery.STATE] = state;
-        out[ChannelQuery.FLAGS] = flags;
+        out[WireFormat.Query.STATE] = state;
+        out[WireFormat.Query.FLAGS] = flags;
         return 0;
     }
 
@@ -226,7 +226,8 @@ final class ScriptedBackend implements Backend {
     static Consumer<EventBatch> packets(long... ids) {
         return b -> {
             for (long id : ids) {
-                b.append(EventBatch.KIND_PACKET, 0, id, EventBatch.IRQL_DISPATCH, 0, ByteBuffer.wrap(new byte[]{(byte) id}), null);
+                b.append(WireFormat.Event.KIND_PACKET, 0, id, WireFormat.Event.IRQL_DISPATCH, 0,
+                        ByteBuffer.wrap(new byte[]{(byte) id}), null);
             }
         };
     }

@@ -1,10 +1,10 @@
 package dev.kmclbridge;
 
-import dev.kmclbridge.spi.Backend;
-import dev.kmclbridge.spi.EventBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.kmclbridge.spi.WireFormat;
+import dev.kmclbridge.spi.WireFormat.Event;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -152,7 +152,7 @@ class TypedLayerTest {
             batchEnd.countDown();
         });
         backend.script(ScriptedBackend.packets(1, 2, 3).andThen(b ->
-                b.append(EventBatch.KIND_PROCESSING_COMPLETE, 0, 0, 0, 3, null, null)));
+                b.append(Event.KIND_PROCESSING_COMPLETE, 0, 0, 0, 3, null, null)));
         assertTrue(batchEnd.await(5, TimeUnit.SECONDS));
         assertEquals(List.of("p1", "p2", "p3", "batch3"), order);
     }
@@ -180,7 +180,7 @@ class TypedLayerTest {
             end.countDown();
         });
         backend.script(ScriptedBackend.packets(1, 2, 3, 4, 5, 6, 7, 8).andThen(b ->
-                b.append(EventBatch.KIND_PROCESSING_COMPLETE, 0, 0, 0, 8, null, null)));
+                b.append(Event.KIND_PROCESSING_COMPLETE, 0, 0, 0, 8, null, null)));
         assertTrue(end.await(5, TimeUnit.SECONDS));
         assertEquals(8, atBatchEnd.get());
     }
@@ -189,14 +189,14 @@ class TypedLayerTest {
     void sendFutureCompletesWithThePayloadOfItsSendCompleteEvent() throws Exception {
         CompletableFuture<Completion> f = ch.send(new byte[]{1, 2}, EnumSet.of(SendFlag.WAIT_FOR_COMPLETION));
         assertTrue(backend.calls.contains("send:1:2:0:1"), backend.calls.toString());
-        backend.script(b -> b.append(EventBatch.KIND_SEND_COMPLETE, 0, 1, 0, 0, ByteBuffer.wrap(new byte[]{9, 9, 9}), null));
+        backend.script(b -> b.append(Event.KIND_SEND_COMPLETE, 0, 1, 0, 0, ByteBuffer.wrap(new byte[]{9, 9, 9}), null));
         assertArrayEquals(new byte[]{9, 9, 9}, f.get(5, TimeUnit.SECONDS).payloadBytes());
     }
 
     @Test
     void sendEndingWithAFailureStatusFailsTheFutureWithThatStatus() {
         CompletableFuture<Completion> f = ch.send(new byte[]{1});
-        backend.script(b -> b.append(EventBatch.KIND_SEND_COMPLETE, 0, 1, NtStatus.CANCELLED.value(), 0, null, null));
+        backend.script(b -> b.append(Event.KIND_SEND_COMPLETE, 0, 1, NtStatus.CANCELLED.value(), 0, null, null));
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
         KmclException k = assertInstanceOf(KmclException.class, e.getCause());
         assertEquals(NtStatus.CANCELLED, k.status());
@@ -209,7 +209,7 @@ class TypedLayerTest {
                 EnumSet.noneOf(SendFlag.class), Optional.of(ExternalData.pfns(new byte[16]))));
         assertEquals(KmclFunction.VMB_PACKET_SEND_WITH_EXTERNAL_PFNS, e.function());
         assertTrue(e.getMessage().contains("STATUS_INVALID_PARAMETER"), e.getMessage());
-        assertTrue(backend.calls.stream().anyMatch(c -> c.endsWith(":" + Backend.EXTERNAL_PFNS + ":0")));
+        assertTrue(backend.calls.stream().anyMatch(c -> c.endsWith(":" + WireFormat.ExternalForm.PFNS + ":0")));
     }
 
     @Test
@@ -224,7 +224,7 @@ class TypedLayerTest {
             }
             called.countDown();
         });
-        backend.script(b -> b.append(EventBatch.KIND_STATE, EventBatch.STATE_STARTED, 0, 0, 0, null, null));
+        backend.script(b -> b.append(Event.KIND_STATE, Event.STATE_STARTED, 0, 0, 0, null, null));
         assertTrue(called.await(5, TimeUnit.SECONDS));
         assertInstanceOf(IllegalStateException.class, thrown.get());
         assertTrue(thrown.get().getMessage().contains("state-change callback"), thrown.get().getMessage());
@@ -249,8 +249,8 @@ class TypedLayerTest {
             done.countDown();
         });
         backend.script(b -> {
-            b.append(EventBatch.KIND_STATE, EventBatch.STATE_STARTED, 0, 0, 0, null, null);
-            b.append(EventBatch.KIND_STATE, EventBatch.STATE_POST_STARTED, 0, 0, 0, null, null);
+            b.append(Event.KIND_STATE, Event.STATE_STARTED, 0, 0, 0, null, null);
+            b.append(Event.KIND_STATE, Event.STATE_POST_STARTED, 0, 0, 0, null, null);
         });
         assertTrue(done.await(5, TimeUnit.SECONDS));
         assertInstanceOf(IllegalStateException.class, inStarted.get());
@@ -268,8 +268,8 @@ class TypedLayerTest {
     @Test
     void stateListenerSeesEventsAndHistoryRecordsThem() {
         backend.script(b -> {
-            b.append(EventBatch.KIND_STATE, EventBatch.STATE_OPENED, 0, 0, 0, null, null);
-            b.append(EventBatch.KIND_STATE, EventBatch.STATE_PNP_FAILURE, 0, NtStatus.NO_SUCH_DEVICE.value(), 0, null, null);
+            b.append(Event.KIND_STATE, Event.STATE_OPENED, 0, 0, 0, null, null);
+            b.append(Event.KIND_STATE, Event.STATE_PNP_FAILURE, 0, NtStatus.NO_SUCH_DEVICE.value(), 0, null, null);
         });
         assertTrue(ch.awaitStateEvent(StateEvent.PNP_FAILURE, WAIT));
         assertEquals(List.of(new StateChange(StateEvent.OPENED, NtStatus.SUCCESS, 0),

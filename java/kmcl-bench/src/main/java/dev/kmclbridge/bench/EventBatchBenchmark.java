@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
+import dev.kmclbridge.spi.WireFormat;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +44,7 @@ public class EventBatchBenchmark {
     public void fillAndRead(Blackhole bh) {
         batch.clear();
         for (int i = 0; i < packets; i++) {
-            batch.append(EventBatch.KIND_PACKET, 0, i, EventBatch.IRQL_DISPATCH, 0, payload, null);
+            batch.append(WireFormat.Event.KIND_PACKET, 0, i, WireFormat.Event.IRQL_DISPATCH, 0, payload, null);
         }
         EventBatch.Reader r = batch.reader();
         while (r.next()) {

@@ -9,9 +9,9 @@ import dev.kmclbridge.ServerChannel;
 import dev.kmclbridge.StateEvent;
 import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
-import dev.kmclbridge.spi.ChannelQuery;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import dev.kmclbridge.spi.WireFormat.Query;
 
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +40,7 @@ public class ChannelCleanupContract {
         assertNotEquals(0L, server.id());
         assertNotEquals(client.id(), server.id());
         for (long id : new long[] {client.id(), server.id()}) {
-            long[] q = new long[ChannelQuery.LENGTH];
+            long[] q = new long[Query.SLOTS];
             assertEquals(NtStatus.SUCCESS, NtStatus.of(t.kmcl().backend().queryChannel(id, q)));
         }
         assertTrue(t.kmcl().channels().containsAll(List.of(client, server)));
@@ -96,7 +96,7 @@ public class ChannelCleanupContract {
         assertTrue(ch.isClosed());
         assertFalse(t.kmcl().channels().contains(ch));
         assertThrows(IllegalStateException.class, ch::status);
-        long[] q = new long[ChannelQuery.LENGTH];
+        long[] q = new long[Query.SLOTS];
         assertEquals(NtStatus.BRIDGE_STALE_ID, NtStatus.of(t.kmcl().backend().queryChannel(id, q)));
         assertFalse(NtStatus.isSuccess(t.kmcl().backend().enable(id)), "enable on a cleaned-up id succeeded");
         ClientChannel next = t.client(ChannelConfig.defaults());
@@ -112,7 +112,7 @@ public class ChannelCleanupContract {
         ch.close();
         List<StateEvent> h = LifecycleRecorder.events(ch);
         assertEquals(List.of(StateEvent.SUSPEND, StateEvent.CLOSED), h.subList(h.size() - 2, h.size()), h.toString());
-        long[] q = new long[ChannelQuery.LENGTH];
+        long[] q = new long[Query.SLOTS];
         assertEquals(NtStatus.BRIDGE_STALE_ID, NtStatus.of(t.kmcl().backend().queryChannel(id, q)));
     }
 

@@ -2,7 +2,7 @@ package dev.kmclbridge.fake;
 
 import dev.kmclbridge.ChannelState;
 import dev.kmclbridge.NtStatus;
-import dev.kmclbridge.spi.EventBatch;
+import dev.kmclbridge.spi.WireFormat.Event;
 
 /**
  * The state machine of docs/kmcl-api.md section 4.0: Enable, Opened, Started/PostStarted, Suspend (pause or
@@ -61,7 +61,7 @@ final class ChannelLifecycle {
     /** Client: the PnP target was found but connecting failed (B156). */
     void pnpFailure(int status) {
         pnpFailed = true;
-        channel.events.state(EventBatch.STATE_PNP_FAILURE, status);
+        channel.events.state(Event.STATE_PNP_FAILURE, status);
         channel.monitor.signalChange();
     }
 
@@ -89,7 +89,7 @@ final class ChannelLifecycle {
         mmioSize = mmioOfferMegabytes * 1024L * 1024L;
         mmioAddress = mmioSize == 0 ? 0 : FakeDefaults.MMIO_BASE + (channel.id & 0xFFFF) * 0x1000_0000L;
         state = ChannelState.OPEN;
-        channel.events.state(EventBatch.STATE_OPENED, 0);
+        channel.events.state(Event.STATE_OPENED, 0);
         if (!runPaused) {
             startRunning();
         }
@@ -98,12 +98,12 @@ final class ChannelLifecycle {
     }
 
     private void startRunning() {
-        channel.events.state(EventBatch.STATE_STARTED, 0);
+        channel.events.state(Event.STATE_STARTED, 0);
         running = true;
         suspended = false;
         state = ChannelState.ACTIVE;
         // Q9: delivery is enabled first (receive may hand out packets from here on), then PostStarted
-        channel.events.state(EventBatch.STATE_POST_STARTED, 0);
+        channel.events.state(Event.STATE_POST_STARTED, 0);
         channel.monitor.signalChange();
     }
 
@@ -112,7 +112,7 @@ final class ChannelLifecycle {
             return;
         }
         channel.incoming.endBatchBeforeSuspend();
-        channel.events.state(EventBatch.STATE_SUSPEND, 0);
+        channel.events.state(Event.STATE_SUSPEND, 0);
         running = false;
         suspended = true;
         state = ChannelState.OPEN;
@@ -168,7 +168,7 @@ final class ChannelLifecycle {
         if (!open) {
             return;
         }
-        channel.events.state(EventBatch.STATE_CLOSED, 0);
+        channel.events.state(Event.STATE_CLOSED, 0);
         open = false;
         running = false;
         suspended = false;

@@ -1,6 +1,6 @@
 package dev.kmclbridge.fake;
 
-import dev.kmclbridge.spi.ChannelQuery;
+import dev.kmclbridge.spi.WireFormat.Query;
 
 import java.util.Arrays;
 
@@ -31,55 +31,55 @@ final class ChannelStatistics {
         this.channel = channel;
     }
 
-    /** Fills the {@link ChannelQuery} slots of {@code out}. */
+    /** Fills the {@link Query} slots of {@code out}. */
     void query(long[] out) {
-        Arrays.fill(out, 0, ChannelQuery.LENGTH, 0L);
+        Arrays.fill(out, 0, Query.SLOTS, 0L);
         ChannelLifecycle lifecycle = channel.lifecycle;
-        out[ChannelQuery.STATE] = lifecycle.state().code();
-        out[ChannelQuery.FLAGS] = flags();
-        out[ChannelQuery.INSTANCE_MSB] = channel.instance.getMostSignificantBits();
-        out[ChannelQuery.INSTANCE_LSB] = channel.instance.getLeastSignificantBits();
-        out[ChannelQuery.PACKETS_IN] = packetsIn;
-        out[ChannelQuery.BYTES_IN] = bytesIn;
-        out[ChannelQuery.PACKETS_OUT] = packetsOut;
-        out[ChannelQuery.BYTES_OUT] = bytesOut;
-        out[ChannelQuery.COMPLETIONS_SENT] = completionsSent;
-        out[ChannelQuery.COMPLETIONS_RECEIVED] = completionsReceived;
-        out[ChannelQuery.PACKETS_FAILED] = packetsFailed;
-        out[ChannelQuery.PENDING_INCOMING] = channel.incoming.pending();
-        out[ChannelQuery.PENDING_OUTGOING] = pendingOutgoing;
-        out[ChannelQuery.QUEUED_OUTGOING] = channel.outgoing.queued();
-        out[ChannelQuery.QUEUE_HIGH_WATER] = highWater;
-        out[ChannelQuery.RING_FULL_EVENTS] = ringFullEvents;
-        out[ChannelQuery.OUTGOING_RING_FREE] = channel.outgoing.ringFree();
-        out[ChannelQuery.INCOMING_RING_USED] = channel.incoming.usedIncludingStaged();
-        out[ChannelQuery.BATCHES] = batches;
-        out[ChannelQuery.SIZEOF_PACKET] = channel.settings.sizeofPacket();
-        out[ChannelQuery.CONTEXT] = channel.settings.context();
-        out[ChannelQuery.MMIO_ADDRESS] = lifecycle.mmioAddress();
-        out[ChannelQuery.MMIO_SIZE] = lifecycle.mmioSize();
-        out[ChannelQuery.INTERRUPT_LATENCY] = channel.settings.interruptLatency();
+        out[Query.STATE] = lifecycle.state().code();
+        out[Query.FLAGS] = flags();
+        out[Query.INSTANCE_MSB] = channel.instance.getMostSignificantBits();
+        out[Query.INSTANCE_LSB] = channel.instance.getLeastSignificantBits();
+        out[Query.PACKETS_IN] = packetsIn;
+        out[Query.BYTES_IN] = bytesIn;
+        out[Query.PACKETS_OUT] = packetsOut;
+        out[Query.BYTES_OUT] = bytesOut;
+        out[Query.COMPLETIONS_SENT] = completionsSent;
+        out[Query.COMPLETIONS_RECEIVED] = completionsReceived;
+        out[Query.PACKETS_FAILED] = packetsFailed;
+        out[Query.PENDING_INCOMING] = channel.incoming.pending();
+        out[Query.PENDING_OUTGOING] = pendingOutgoing;
+        out[Query.QUEUED_OUTGOING] = channel.outgoing.queued();
+        out[Query.QUEUE_HIGH_WATER] = highWater;
+        out[Query.RING_FULL_EVENTS] = ringFullEvents;
+        out[Query.OUTGOING_RING_FREE] = channel.outgoing.ringFree();
+        out[Query.INCOMING_RING_USED] = channel.incoming.usedIncludingStaged();
+        out[Query.BATCHES] = batches;
+        out[Query.SIZEOF_PACKET] = channel.settings.sizeofPacket();
+        out[Query.CONTEXT] = channel.settings.context();
+        out[Query.MMIO_ADDRESS] = lifecycle.mmioAddress();
+        out[Query.MMIO_SIZE] = lifecycle.mmioSize();
+        out[Query.INTERRUPT_LATENCY] = channel.settings.interruptLatency();
     }
 
     private long flags() {
         ChannelLifecycle lifecycle = channel.lifecycle;
         long f = 0;
         if (channel.server) {
-            f |= ChannelQuery.FLAG_SERVER;
+            f |= Query.FLAG_SERVER;
         }
         if (lifecycle.runPaused()) {
-            f |= ChannelQuery.FLAG_PAUSED;
+            f |= Query.FLAG_PAUSED;
         }
         if (channel.incoming.queueStopped()) {
-            f |= ChannelQuery.FLAG_QUEUE_STOPPED;
+            f |= Query.FLAG_QUEUE_STOPPED;
         }
         if (lifecycle.everEnabled()) {
-            f |= ChannelQuery.FLAG_EVER_ENABLED;
+            f |= Query.FLAG_EVER_ENABLED;
         }
         if (lifecycle.isOpen()) {
-            f |= ChannelQuery.FLAG_OPEN | ChannelQuery.FLAG_MMIO_VALID;
+            f |= Query.FLAG_OPEN | Query.FLAG_MMIO_VALID;
             if (!channel.peer.isReading() || channel.outgoing.stalled()) {
-                f |= ChannelQuery.FLAG_OUTGOING_STALLED;
+                f |= Query.FLAG_OUTGOING_STALLED;
             }
         }
         return f;

@@ -1,6 +1,7 @@
 package dev.kmclbridge.fake;
 
 import dev.kmclbridge.spi.EventBatch;
+import dev.kmclbridge.spi.WireFormat;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -26,15 +27,16 @@ final class EventQueue {
     private final ArrayDeque<Event> events = new ArrayDeque<>();
 
     void state(int code, int status) {
-        events.addLast(new Event(EventBatch.KIND_STATE, code, 0, status, 0, EMPTY));
+        events.addLast(new Event(WireFormat.Event.KIND_STATE, code, 0, status, 0, EMPTY));
     }
 
     void processingComplete(int count) {
-        events.addLast(new Event(EventBatch.KIND_PROCESSING_COMPLETE, 0, 0, 0, count, EMPTY));
+        events.addLast(new Event(WireFormat.Event.KIND_PROCESSING_COMPLETE, 0, 0, 0, count, EMPTY));
     }
 
     void sendComplete(long tag, int status, byte[] payload) {
-        events.addLast(new Event(EventBatch.KIND_SEND_COMPLETE, 0, tag, status, 0, payload == null ? EMPTY : payload));
+        events.addLast(new Event(WireFormat.Event.KIND_SEND_COMPLETE, 0, tag, status, 0,
+                payload == null ? EMPTY : payload));
     }
 
     Event peek() {

@@ -7,10 +7,10 @@ import dev.kmclbridge.peer.OfferOptions;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.spi.Backend;
 import dev.kmclbridge.spi.BackendDescription;
-import dev.kmclbridge.spi.ChannelQuery;
 import dev.kmclbridge.spi.ChannelSettings;
 import dev.kmclbridge.spi.EndpointRecord;
 import dev.kmclbridge.spi.EventBatch;
+import dev.kmclbridge.spi.WireFormat;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -119,7 +119,8 @@ public final class FakeBackend implements Backend {
 
     @Override
     public BackendDescription info() {
-        return new BackendDescription("fake", "pure-Java model of KMCL with a scriptable peer (seed " + seed + ")", 0, "n/a", 1);
+        return new BackendDescription("fake", "pure-Java model of KMCL with a scriptable peer (seed " + seed + ")",
+                0, "n/a", WireFormat.KMCL_INTERFACE_VERSION);
     }
 
     @Override
@@ -201,7 +202,7 @@ public final class FakeBackend implements Backend {
 
     @Override
     public int queryChannel(long channel, long[] out) {
-        requireLength(out, ChannelQuery.LENGTH, "out");
+        requireLength(out, WireFormat.Query.SLOTS, "out");
         return withChannel(channel, ch -> ch.query(out));
     }
 

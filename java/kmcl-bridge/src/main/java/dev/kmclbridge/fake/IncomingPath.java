@@ -3,6 +3,7 @@ package dev.kmclbridge.fake;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.spi.EventBatch;
+import dev.kmclbridge.spi.WireFormat.Event;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -68,14 +69,14 @@ final class IncomingPath {
 
     private int fill(EventBatch batch, int[] outNeeded) {
         if (!appendBatchEnd(batch)) {
-            return tooSmall(batch, EventBatch.HEADER_SIZE, outNeeded);
+            return tooSmall(batch, Event.HEADER_SIZE, outNeeded);
         }
         EventQueue.Event ev;
         while ((ev = channel.events.peek()) != null) {
             if (!ev.appendTo(batch)) {
                 return tooSmall(batch, ev.recordSize(), outNeeded);
             }
-            if (ev.kind() == EventBatch.KIND_STATE && ev.flags() == EventBatch.STATE_CLOSED) {
+            if (ev.kind() == Event.KIND_STATE && ev.flags() == Event.STATE_CLOSED) {
                 channel.lifecycle.closedCallbackStarted();
             }
             channel.events.poll();
@@ -120,7 +121,7 @@ final class IncomingPath {
             return true;
         }
         if (channel.settings.processingCompleteCallback()) {
-            if (!batch.append(EventBatch.KIND_PROCESSING_COMPLETE, 0, 0, 0, sinceProcessingComplete, null, null)) {
+            if (!batch.append(Event.KIND_PROCESSING_COMPLETE, 0, 0, 0, sinceProcessingComplete, null, null)) {
                 return false;
             }
         }
@@ -204,12 +205,12 @@ final class IncomingPath {
         pending++;
         channel.statistics.highWater = Math.max(channel.statistics.highWater, pending);
         sinceProcessingComplete++;
-        int irql = redelivery || channel.settings.incomingAtPassive() ? EventBatch.IRQL_PASSIVE
-                : channel.shared.random().nextBoolean() ? EventBatch.IRQL_DISPATCH : EventBatch.IRQL_PASSIVE;
-        int flags = (p.external != null ? EventBatch.PACKET_FLAG_EXTERNAL_DATA : 0)
-                | (p.completionRequested ? EventBatch.PACKET_FLAG_COMPLETION_REQUESTED : 0)
-                | (redelivery ? EventBatch.PACKET_FLAG_REDELIVERY : 0);
-        batch.append(EventBatch.KIND_PACKET, flags, p.id, irql, 0, ByteBuffer.wrap(p.payload),
+        int irql = redelivery || channel.settings.incomingAtPassive() ? Event.IRQL_PASSIVE
+                : channel.shared.random().nextBoolean() ? Event.IRQL_DISPATCH : Event.IRQL_PASSIVE;
+        int flags = (p.external != null ? Event.PACKET_FLAG_EXTERNAL_DATA : 0)
+                | (p.completionRequested ? Event.PACKET_FLAG_COMPLETION_REQUESTED : 0)
+                | (redelivery ? Event.PACKET_FLAG_REDELIVERY : 0);
+        batch.append(Event.KIND_PACKET, flags, p.id, irql, 0, ByteBuffer.wrap(p.payload),
                 p.external == null ? null : ByteBuffer.wrap(p.external));
     }
 

@@ -1,7 +1,8 @@
 package dev.kmclbridge.fake;
 
 import dev.kmclbridge.NtStatus;
-import dev.kmclbridge.spi.Backend;
+import dev.kmclbridge.spi.WireFormat;
+import dev.kmclbridge.spi.WireFormat.ExternalForm;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -19,8 +20,6 @@ import java.util.Map;
 final class OutgoingPath {
     private static final int SUCCESS = NtStatus.SUCCESS.value();
     private static final byte[] EMPTY = new byte[0];
-    private static final int WAIT_FOR_COMPLETION = 0x1;
-    private static final int FORMAT_FLAGS = 0x7;
 
     private final FakeChannel channel;
     private VmbusRing ring;
@@ -51,7 +50,7 @@ final class OutgoingPath {
             return NtStatus.INSUFFICIENT_RESOURCES.value();
         }
         OutgoingTransaction tx = new OutgoingTransaction(tag, channel.shared.nextTransactionId(), payload, external,
-                (flags & WAIT_FOR_COMPLETION) != 0, false);
+                (flags & WireFormat.FORMAT_FLAG_WAIT_FOR_COMPLETION) != 0, false);
         accept(tx);
         if (channel.faults.takeRingFull()) {
             forcedStall = true;
@@ -73,16 +72,16 @@ final class OutgoingPath {
     }
 
     private int validate(byte[] payload, byte[] external, int form, int flags, boolean synchronous) {
-        if ((flags & ~FORMAT_FLAGS) != 0) {
+        if ((flags & ~WireFormat.SEND_FLAGS_VALID) != 0) {
             return NtStatus.INVALID_PARAMETER.value();
         }
-        if (form != Backend.EXTERNAL_NONE && form != Backend.EXTERNAL_MDL && form != Backend.EXTERNAL_PFNS) {
+        if (form != ExternalForm.NONE && form != ExternalForm.MDL && form != ExternalForm.PFNS) {
             return NtStatus.INVALID_PARAMETER.value();
         }
-        if (!synchronous && (form == Backend.EXTERNAL_NONE) != (external == null)) {
+        if (!synchronous && (form == ExternalForm.NONE) != (external == null)) {
             return NtStatus.INVALID_PARAMETER.value();
         }
-        if (!synchronous && form != Backend.EXTERNAL_NONE && (flags & WAIT_FOR_COMPLETION) == 0) {
+        if (!synchronous && form != ExternalForm.NONE && (flags & WireFormat.FORMAT_FLAG_WAIT_FOR_COMPLETION) == 0) {
             return NtStatus.INVALID_PARAMETER.value(); // B115
         }
         if (payload.length > channel.settings.maxPacketSize()) {
@@ -181,12 +180,12 @@ final class OutgoingPath {
         if (!channel.lifecycle.isOpen() || channel.lifecycle.isSuspended() || channel.lifecycle.isClosing()) {
             return NtStatus.DEVICE_REMOVED.value(); // B130
         }
-        boolean wait = (flags & WAIT_FOR_COMPLETION) != 0;
+        boolean wait = (flags & WireFormat.FORMAT_FLAG_WAIT_FOR_COMPLETION) != 0;
         boolean fireAndForget = hasTimeout && timeout100ns == 0 && !wait;
         if (channel.server && !fireAndForget) {
             return NtStatus.INVALID_PARAMETER.value(); // B131
         }
-        int v = validate(payload, external, external == null ? Backend.EXTERNAL_NONE : Backend.EXTERNAL_MDL, flags, true);
+        int v = validate(payload, external, external == null ? ExternalForm.NONE : ExternalForm.MDL, flags, true);
         if (v != SUCCESS) {
             return v;
         }

@@ -4,11 +4,11 @@ import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.spi.Backend;
 import dev.kmclbridge.spi.BackendDescription;
-import dev.kmclbridge.spi.ChannelQuery;
 import dev.kmclbridge.spi.ChannelSettings;
 import dev.kmclbridge.spi.EndpointRecord;
 import dev.kmclbridge.spi.EventBatch;
 import dev.kmclbridge.spi.WireFormat;
+import dev.kmclbridge.spi.WireFormat.Event;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -129,8 +129,8 @@ final class JnaBackend implements Backend {
 
     @Override
     public int queryChannel(long channel, long[] out) {
-        if (out.length < ChannelQuery.LENGTH) {
-            throw new IllegalArgumentException("query array needs " + ChannelQuery.LENGTH + " slots");
+        if (out.length < WireFormat.Query.SLOTS) {
+            throw new IllegalArgumentException("query array needs " + WireFormat.Query.SLOTS + " slots");
         }
         return Shim.kmclshim_query_channel(session, channel, out);
     }
@@ -210,10 +210,10 @@ final class JnaBackend implements Backend {
         boolean closed = false;
         EventBatch.Reader r = batch.reader();
         while (r.next()) {
-            if (r.kind() == EventBatch.KIND_STATE) {
-                if (r.flags() == EventBatch.STATE_CLOSED) {
+            if (r.kind() == Event.KIND_STATE) {
+                if (r.flags() == Event.STATE_CLOSED) {
                     closed = true;
-                } else if (r.flags() == EventBatch.STATE_OPENED) {
+                } else if (r.flags() == Event.STATE_OPENED) {
                     closed = false;
                 }
             }

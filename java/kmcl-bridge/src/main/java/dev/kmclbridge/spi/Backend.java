@@ -50,10 +50,10 @@ public interface Backend extends AutoCloseable {
     /** VmbChannelCleanup; the channel must be disabled. Ends any parked {@link #receive} with STATUS_CANCELLED. */
     int cleanup(long channel);
 
-    /** Fills {@code out} (length {@link ChannelQuery#LENGTH}) with state and counters. */
+    /** Fills {@code out} (length {@link WireFormat.Query#SLOTS}) with state and counters. */
     int queryChannel(long channel, long[] out);
 
-    /** VmbChannelSetPointer with an opaque value (read back through {@link ChannelQuery#CONTEXT}). */
+    /** VmbChannelSetPointer with an opaque value (read back through {@link WireFormat.Query#CONTEXT}). */
     int setContext(long channel, long value);
 
     /** VmbChannelSetTransactionQuota (VOID in KMCL: the status only reports a bad id). */
@@ -63,18 +63,12 @@ public interface Backend extends AutoCloseable {
     int setInterruptLatency(long channel, int latency100ns, int[] outOriginal);
 
     /**
-     * VmbPacketSend (external == null), VmbPacketSendWithExternalMdl ({@code externalForm} EXTERNAL_MDL) or
-     * VmbPacketSendWithExternalPfns (EXTERNAL_PFNS). Copies {@code payload}/{@code external} before returning.
-     * The transaction's end is reported later as a {@link EventBatch#KIND_SEND_COMPLETE} event with id {@code tag}.
+     * VmbPacketSend (external == null), VmbPacketSendWithExternalMdl ({@code externalForm}
+     * {@link WireFormat.ExternalForm#MDL}) or VmbPacketSendWithExternalPfns ({@link WireFormat.ExternalForm#PFNS}).
+     * Copies {@code payload}/{@code external} before returning. The transaction's end is reported later as a
+     * {@link WireFormat.Event#KIND_SEND_COMPLETE} event with id {@code tag}.
      */
     int send(long channel, long tag, ByteBuffer payload, ByteBuffer external, int externalForm, int flags);
-
-    /** No external data. */
-    int EXTERNAL_NONE = WireFormat.ExternalForm.NONE;
-    /** External data described by an MDL. */
-    int EXTERNAL_MDL = WireFormat.ExternalForm.MDL;
-    /** External data described by a PFN array. */
-    int EXTERNAL_PFNS = WireFormat.ExternalForm.PFNS;
 
     /**
      * VmbChannelSendSynchronousRequest. {@code inOutCompletionSize[0]} is the capacity on input (must be a

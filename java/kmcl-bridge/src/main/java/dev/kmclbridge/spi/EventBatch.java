@@ -1,5 +1,7 @@
 package dev.kmclbridge.spi;
 
+import dev.kmclbridge.spi.WireFormat.Event;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -7,7 +9,7 @@ import java.nio.ByteOrder;
  * One reusable buffer of channel events, filled by {@link Backend#receive} in a single call (one native
  * crossing per batch) and read by the typed layer. The byte layout is the wire format of the driver's receive
  * IOCTL output ({@code kmclb_event} in driver/include/kmclbridge_protocol.h; offsets and codes in
- * {@link WireFormat.Event}):
+ * {@link Event}):
  *
  * <pre>
  * offset size field
@@ -22,45 +24,6 @@ import java.nio.ByteOrder;
  * All fields are little-endian. The buffer is direct so a native backend can fill it in place.
  */
 public final class EventBatch {
-    // The record's constants, by the names readers of a batch use; the values live in WireFormat.Event.
-
-    /** Size of a record header. */
-    public static final int HEADER_SIZE = WireFormat.Event.HEADER_SIZE;
-
-    /** An incoming packet (EvtVmbChannelProcessPacket). */
-    public static final int KIND_PACKET = WireFormat.Event.KIND_PACKET;
-    /** End of a batch (EvtVmbChannelProcessingComplete); aux = packets in the batch. */
-    public static final int KIND_PROCESSING_COMPLETE = WireFormat.Event.KIND_PROCESSING_COMPLETE;
-    /** A state-change callback; flags = STATE_* code, status = failure status for PnP failure. */
-    public static final int KIND_STATE = WireFormat.Event.KIND_STATE;
-    /** One of our sends finished (EvtVmbPacketCompletionRoutine); id = tag, payload = completion bytes. */
-    public static final int KIND_SEND_COMPLETE = WireFormat.Event.KIND_SEND_COMPLETE;
-
-    /** Packet flag: VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA. */
-    public static final int PACKET_FLAG_EXTERNAL_DATA = WireFormat.Event.PACKET_FLAG_EXTERNAL_DATA;
-    /** Packet flag (bridge): this is a redelivery after DeferToPassive or GetExternalData PENDING. */
-    public static final int PACKET_FLAG_REDELIVERY = WireFormat.Event.PACKET_FLAG_REDELIVERY;
-    /** Packet flag (bridge): the sender asked for a completion (WAIT_FOR_COMPLETION). */
-    public static final int PACKET_FLAG_COMPLETION_REQUESTED = WireFormat.Event.PACKET_FLAG_COMPLETION_REQUESTED;
-
-    /** IRQL value for PASSIVE_LEVEL. */
-    public static final int IRQL_PASSIVE = WireFormat.Event.IRQL_PASSIVE;
-    /** IRQL value for DISPATCH_LEVEL. */
-    public static final int IRQL_DISPATCH = WireFormat.Event.IRQL_DISPATCH;
-
-    /** EvtChannelOpened. */
-    public static final int STATE_OPENED = WireFormat.Event.STATE_OPENED;
-    /** EvtChannelClosed. */
-    public static final int STATE_CLOSED = WireFormat.Event.STATE_CLOSED;
-    /** EvtChannelSuspend. */
-    public static final int STATE_SUSPEND = WireFormat.Event.STATE_SUSPEND;
-    /** EvtChannelStarted. */
-    public static final int STATE_STARTED = WireFormat.Event.STATE_STARTED;
-    /** EvtChannelPostStarted. */
-    public static final int STATE_POST_STARTED = WireFormat.Event.STATE_POST_STARTED;
-    /** EvtChannelPnpFailure; status = the failure. */
-    public static final int STATE_PNP_FAILURE = WireFormat.Event.STATE_PNP_FAILURE;
-
     private ByteBuffer buffer;
     private int count;
 
@@ -71,8 +34,8 @@ public final class EventBatch {
 
     /** On-wire size of a record carrying {@code bodyBytes} bytes of payload and external data. */
     public static int recordSize(int bodyBytes) {
-        int pad = WireFormat.Event.ALIGNMENT - 1;
-        return HEADER_SIZE + ((bodyBytes + pad) & ~pad);
+        int pad = Event.ALIGNMENT - 1;
+        return Event.HEADER_SIZE + ((bodyBytes + pad) & ~pad);
     }
 
     /** Empties the batch for reuse. */
@@ -133,13 +96,13 @@ public final class EventBatch {
             return false;
         }
         int start = buffer.position();
-        buffer.putShort(start + WireFormat.Event.KIND_OFFSET, (short) kind)
-                .putShort(start + WireFormat.Event.FLAGS_OFFSET, (short) flags)
-                .putInt(start + WireFormat.Event.PAYLOAD_LENGTH_OFFSET, payload)
-                .putLong(start + WireFormat.Event.ID_OFFSET, id)
-                .putInt(start + WireFormat.Event.STATUS_OFFSET, status)
-                .putInt(start + WireFormat.Event.AUX_OFFSET, kind == KIND_PACKET ? ext : aux);
-        buffer.position(start + HEADER_SIZE);
+        buffer.putShort(start + Event.KIND_OFFSET, (short) kind)
+                .putShort(start + Event.FLAGS_OFFSET, (short) flags)
+                .putInt(start + Event.PAYLOAD_LENGTH_OFFSET, payload)
+                .putLong(start + Event.ID_OFFSET, id)
+                .putInt(start + Event.STATUS_OFFSET, status)
+                .putInt(start + Event.AUX_OFFSET, kind == Event.KIND_PACKET ? ext : aux);
+        buffer.position(start + Event.HEADER_SIZE);
         if (body != null) {
             buffer.put(body.duplicate());
         }
@@ -183,11 +146,11 @@ public final class EventBatch {
             if (seen == records) {
                 return false;
             }
-            if (nextAt + HEADER_SIZE > end) {
+            if (nextAt + Event.HEADER_SIZE > end) {
                 throw new IllegalStateException("event batch truncated at record " + seen + " (offset " + nextAt + ")");
             }
             at = nextAt;
-            int body = payloadLength() + (kind() == KIND_PACKET ? externalLength() : 0);
+            int body = payloadLength() + (kind() == Event.KIND_PACKET ? externalLength() : 0);
             if (body < 0 || at + recordSize(body) > end) {
                 throw new IllegalStateException("event record " + seen + " overruns the batch");
             }
@@ -197,45 +160,45 @@ public final class EventBatch {
         }
 
         public int kind() {
-            return Short.toUnsignedInt(b.getShort(at + WireFormat.Event.KIND_OFFSET));
+            return Short.toUnsignedInt(b.getShort(at + Event.KIND_OFFSET));
         }
 
         public int flags() {
-            return Short.toUnsignedInt(b.getShort(at + WireFormat.Event.FLAGS_OFFSET));
+            return Short.toUnsignedInt(b.getShort(at + Event.FLAGS_OFFSET));
         }
 
         public int payloadLength() {
-            return b.getInt(at + WireFormat.Event.PAYLOAD_LENGTH_OFFSET);
+            return b.getInt(at + Event.PAYLOAD_LENGTH_OFFSET);
         }
 
         public long id() {
-            return b.getLong(at + WireFormat.Event.ID_OFFSET);
+            return b.getLong(at + Event.ID_OFFSET);
         }
 
         public int status() {
-            return b.getInt(at + WireFormat.Event.STATUS_OFFSET);
+            return b.getInt(at + Event.STATUS_OFFSET);
         }
 
         public int aux() {
-            return b.getInt(at + WireFormat.Event.AUX_OFFSET);
+            return b.getInt(at + Event.AUX_OFFSET);
         }
 
         /** External data length (PACKET records). */
         public int externalLength() {
-            return kind() == KIND_PACKET ? aux() : 0;
+            return kind() == Event.KIND_PACKET ? aux() : 0;
         }
 
         /** A copy of the payload bytes. */
         public byte[] payload() {
             byte[] out = new byte[payloadLength()];
-            b.get(at + HEADER_SIZE, out);
+            b.get(at + Event.HEADER_SIZE, out);
             return out;
         }
 
         /** A copy of the external data bytes (empty when none). */
         public byte[] external() {
             byte[] out = new byte[externalLength()];
-            b.get(at + HEADER_SIZE + payloadLength(), out);
+            b.get(at + Event.HEADER_SIZE + payloadLength(), out);
             return out;
         }
     }

@@ -3,9 +3,7 @@ package dev.kmclbridge.spi;
 /**
  * The Java copy of the driver's wire constants, in one place. Every value mirrors a {@code #define} or a struct
  * layout of {@code driver/include/kmclbridge_protocol.h} (the C name is in each doc); WireFormatTest reads that
- * header and fails when a value, offset or size here differs. Other SPI names for these values
- * ({@link EventBatch#KIND_PACKET}, {@link ChannelQuery#STATE}, {@link Backend#EXTERNAL_MDL}, ...) are defined
- * from the constants here.
+ * header and fails when a value, offset or size here differs. These are the only Java names of these values.
  */
 public final class WireFormat {
     private WireFormat() {
@@ -15,6 +13,10 @@ public final class WireFormat {
     public static final int PROTOCOL_VERSION = 1;
     /** {@code KMCLB_KMCL_INTERFACE_VERSION}: KMCL_CLIENT_INTERFACE_V1. */
     public static final int KMCL_INTERFACE_VERSION = 1;
+    /** {@code KMCLB_SEND_FLAGS_VALID}: VMBUS_CHANNEL_FORMAT_FLAGS, every flag a send may carry. */
+    public static final int SEND_FLAGS_VALID = 0x7;
+    /** {@code KMCLB_FORMAT_FLAG_WAIT_FOR_COMPLETION}: the transaction stays open until the peer completes it. */
+    public static final int FORMAT_FLAG_WAIT_FOR_COMPLETION = 0x1;
 
     /** {@code kmclb_event}: one record of a receive batch (the layout {@link EventBatch} reads and writes). */
     public static final class Event {
@@ -42,9 +44,9 @@ public final class WireFormat {
         public static final int KIND_PACKET = 1;
         /** {@code KMCLB_EV_PROCESSING_COMPLETE}: end of a batch; aux = packets in the batch. */
         public static final int KIND_PROCESSING_COMPLETE = 2;
-        /** {@code KMCLB_EV_STATE}: a state-change callback; flags = STATE_* code. */
+        /** {@code KMCLB_EV_STATE}: a state-change callback; flags = STATE_* code, status = the PnP failure's status. */
         public static final int KIND_STATE = 3;
-        /** {@code KMCLB_EV_SEND_COMPLETE}: one of our sends finished; id = tag. */
+        /** {@code KMCLB_EV_SEND_COMPLETE}: one of our sends finished; id = tag, payload = the completion's bytes. */
         public static final int KIND_SEND_COMPLETE = 4;
 
         /** {@code KMCLB_PF_EXTERNAL_DATA}: VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA. */
@@ -75,75 +77,82 @@ public final class WireFormat {
         public static final int STATE_PNP_FAILURE = 6;
     }
 
-    /** {@code KMCLB_Q_*} and {@code KMCLB_QF_*}: the u64 slots of a channel query (named for users by {@link ChannelQuery}). */
+    /**
+     * {@code KMCLB_Q_*} and {@code KMCLB_QF_*}: the slots of the {@code long[]} that {@link Backend#queryChannel}
+     * fills (one native crossing returns state and every counter).
+     */
     public static final class Query {
         private Query() {
         }
 
-        /** {@code KMCLB_QUERY_SLOTS}. */
+        /** {@code KMCLB_QUERY_SLOTS}: number of slots a query array must have. */
         public static final int SLOTS = 24;
         /** {@code KMCLB_Q_STATE}: a {@link ChannelStates} code. */
         public static final int STATE = 0;
         /** {@code KMCLB_Q_FLAGS}: FLAG_* bits. */
         public static final int FLAGS = 1;
-        /** {@code KMCLB_Q_INSTANCE_MSB}. */
+        /** {@code KMCLB_Q_INSTANCE_MSB}: interface instance GUID (VmbChannelGetInterfaceInstance), most significant
+         * 64 bits; 0 if none yet. */
         public static final int INSTANCE_MSB = 2;
-        /** {@code KMCLB_Q_INSTANCE_LSB}. */
+        /** {@code KMCLB_Q_INSTANCE_LSB}: interface instance GUID, least significant 64 bits. */
         public static final int INSTANCE_LSB = 3;
-        /** {@code KMCLB_Q_PACKETS_IN}. */
+        /** {@code KMCLB_Q_PACKETS_IN}: incoming packets delivered to user mode (redeliveries not counted). */
         public static final int PACKETS_IN = 4;
-        /** {@code KMCLB_Q_BYTES_IN}. */
+        /** {@code KMCLB_Q_BYTES_IN}: inline + external bytes of delivered incoming packets. */
         public static final int BYTES_IN = 5;
-        /** {@code KMCLB_Q_PACKETS_OUT}. */
+        /** {@code KMCLB_Q_PACKETS_OUT}: outgoing packets accepted by send (including synchronous requests). */
         public static final int PACKETS_OUT = 6;
-        /** {@code KMCLB_Q_BYTES_OUT}. */
+        /** {@code KMCLB_Q_BYTES_OUT}: inline + external bytes of accepted outgoing packets. */
         public static final int BYTES_OUT = 7;
-        /** {@code KMCLB_Q_COMPLETIONS_SENT}. */
+        /** {@code KMCLB_Q_COMPLETIONS_SENT}: incoming packets completed by us. */
         public static final int COMPLETIONS_SENT = 8;
-        /** {@code KMCLB_Q_COMPLETIONS_RECEIVED}. */
+        /** {@code KMCLB_Q_COMPLETIONS_RECEIVED}: our outgoing packets whose transaction finished (completion routine
+         * ran). */
         public static final int COMPLETIONS_RECEIVED = 9;
-        /** {@code KMCLB_Q_PACKETS_FAILED}. */
+        /** {@code KMCLB_Q_PACKETS_FAILED}: incoming packets failed with VmbChannelPacketFail. */
         public static final int PACKETS_FAILED = 10;
-        /** {@code KMCLB_Q_PENDING_INCOMING}. */
+        /** {@code KMCLB_Q_PENDING_INCOMING}: incoming packets delivered and not yet completed or failed. */
         public static final int PENDING_INCOMING = 11;
-        /** {@code KMCLB_Q_PENDING_OUTGOING}. */
+        /** {@code KMCLB_Q_PENDING_OUTGOING}: outgoing transactions not yet finished. */
         public static final int PENDING_OUTGOING = 12;
-        /** {@code KMCLB_Q_QUEUED_OUTGOING}. */
+        /** {@code KMCLB_Q_QUEUED_OUTGOING}: outgoing packets accepted but waiting for ring space or for the channel
+         * to open. */
         public static final int QUEUED_OUTGOING = 13;
-        /** {@code KMCLB_Q_QUEUE_HIGH_WATER}. */
+        /** {@code KMCLB_Q_QUEUE_HIGH_WATER}: highest {@link #PENDING_INCOMING} seen. */
         public static final int QUEUE_HIGH_WATER = 14;
-        /** {@code KMCLB_Q_RING_FULL_EVENTS}. */
+        /** {@code KMCLB_Q_RING_FULL_EVENTS}: times a send found the outgoing ring full. */
         public static final int RING_FULL_EVENTS = 15;
-        /** {@code KMCLB_Q_OUTGOING_RING_FREE}. */
+        /** {@code KMCLB_Q_OUTGOING_RING_FREE}: free bytes in the outgoing ring (ring semantics: a packet fits when
+         * its on-ring size is smaller). */
         public static final int OUTGOING_RING_FREE = 16;
-        /** {@code KMCLB_Q_INCOMING_RING_USED}. */
+        /** {@code KMCLB_Q_INCOMING_RING_USED}: bytes waiting in the incoming ring (not yet delivered). */
         public static final int INCOMING_RING_USED = 17;
-        /** {@code KMCLB_Q_BATCHES}. */
+        /** {@code KMCLB_Q_BATCHES}: batches delivered (process-packet runs that ended with processing-complete). */
         public static final int BATCHES = 18;
-        /** {@code KMCLB_Q_SIZEOF_PACKET}. */
+        /** {@code KMCLB_Q_SIZEOF_PACKET}: vmbChannelSizeofPacket. */
         public static final int SIZEOF_PACKET = 19;
-        /** {@code KMCLB_Q_CONTEXT}. */
+        /** {@code KMCLB_Q_CONTEXT}: value stored with VmbChannelSetPointer (0 if never set). */
         public static final int CONTEXT = 20;
-        /** {@code KMCLB_Q_MMIO_ADDRESS}. */
+        /** {@code KMCLB_Q_MMIO_ADDRESS}: vmbChannelGetMmioSpace address (valid with FLAG_MMIO_VALID). */
         public static final int MMIO_ADDRESS = 21;
-        /** {@code KMCLB_Q_MMIO_SIZE}. */
+        /** {@code KMCLB_Q_MMIO_SIZE}: vmbChannelGetMmioSpace size in bytes. */
         public static final int MMIO_SIZE = 22;
-        /** {@code KMCLB_Q_INTERRUPT_LATENCY}. */
+        /** {@code KMCLB_Q_INTERRUPT_LATENCY}: current interrupt latency (100 ns units). */
         public static final int INTERRUPT_LATENCY = 23;
 
-        /** {@code KMCLB_QF_SERVER}. */
+        /** {@code KMCLB_QF_SERVER}: the channel is a server endpoint. */
         public static final long FLAG_SERVER = 1;
-        /** {@code KMCLB_QF_PAUSED}. */
+        /** {@code KMCLB_QF_PAUSED}: the run state is Paused (VmbChannelPause, or auto-pause asked before Enable). */
         public static final long FLAG_PAUSED = 2;
-        /** {@code KMCLB_QF_QUEUE_STOPPED}. */
+        /** {@code KMCLB_QF_QUEUE_STOPPED}: vmbChannelPacketFail stopped the incoming queue. */
         public static final long FLAG_QUEUE_STOPPED = 4;
-        /** {@code KMCLB_QF_EVER_ENABLED}. */
+        /** {@code KMCLB_QF_EVER_ENABLED}: the channel has been enabled at least once (Init* no longer accepted). */
         public static final long FLAG_EVER_ENABLED = 8;
-        /** {@code KMCLB_QF_OPEN}. */
+        /** {@code KMCLB_QF_OPEN}: the open handshake completed and the channel has not closed since. */
         public static final long FLAG_OPEN = 16;
-        /** {@code KMCLB_QF_MMIO_VALID}. */
+        /** {@code KMCLB_QF_MMIO_VALID}: MMIO_ADDRESS/MMIO_SIZE are valid (Opened happened). */
         public static final long FLAG_MMIO_VALID = 32;
-        /** {@code KMCLB_QF_OUTGOING_STALLED}. */
+        /** {@code KMCLB_QF_OUTGOING_STALLED}: the peer stopped reading our outgoing ring (ring full stall). */
         public static final long FLAG_OUTGOING_STALLED = 64;
     }
 
@@ -210,11 +219,11 @@ public final class WireFormat {
         private ExternalForm() {
         }
 
-        /** {@code KMCLB_EXTERNAL_NONE}. */
+        /** {@code KMCLB_EXTERNAL_NONE}: no external data. */
         public static final int NONE = 0;
-        /** {@code KMCLB_EXTERNAL_MDL}. */
+        /** {@code KMCLB_EXTERNAL_MDL}: external data described by an MDL. */
         public static final int MDL = 1;
-        /** {@code KMCLB_EXTERNAL_PFNS}. */
+        /** {@code KMCLB_EXTERNAL_PFNS}: external data described by a PFN array. */
         public static final int PFNS = 2;
     }
 

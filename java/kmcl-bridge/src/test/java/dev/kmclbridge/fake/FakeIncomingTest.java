@@ -4,9 +4,10 @@ import dev.kmclbridge.ChannelConfig;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.Fault;
 import dev.kmclbridge.peer.PeerOutcome;
-import dev.kmclbridge.spi.ChannelQuery;
 import dev.kmclbridge.spi.EventBatch;
 import org.junit.jupiter.api.Test;
+import dev.kmclbridge.spi.WireFormat.Event;
+import dev.kmclbridge.spi.WireFormat.Query;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -32,10 +33,10 @@ class FakeIncomingTest {
             long ch = h.openClient(ChannelConfig.defaults());
             List<Harness.Ev> evs = h.drain(ch, 1000);
             assertEquals(3, evs.size(), evs.toString());
-            assertTrue(evs.get(0).isState(EventBatch.STATE_OPENED));
-            assertTrue(evs.get(1).isState(EventBatch.STATE_STARTED));
-            assertTrue(evs.get(2).isState(EventBatch.STATE_POST_STARTED));
-            assertEquals(dev.kmclbridge.ChannelState.ACTIVE.code(), h.q(ch, ChannelQuery.STATE));
+            assertTrue(evs.get(0).isState(Event.STATE_OPENED));
+            assertTrue(evs.get(1).isState(Event.STATE_STARTED));
+            assertTrue(evs.get(2).isState(Event.STATE_POST_STARTED));
+            assertEquals(dev.kmclbridge.ChannelState.ACTIVE.code(), h.q(ch, Query.STATE));
         }
     }
 
@@ -47,18 +48,18 @@ class FakeIncomingTest {
             for (int i = 0; i < 5; i++) {
                 h.peer.send(ch, new byte[] {(byte) i}, false, Optional.empty());
             }
-            assertEquals(0, h.q(ch, ChannelQuery.PACKETS_IN), "nothing delivered before receive");
-            assertEquals(5 * 24 + 5 * 8, h.q(ch, ChannelQuery.INCOMING_RING_USED));
+            assertEquals(0, h.q(ch, Query.PACKETS_IN), "nothing delivered before receive");
+            assertEquals(5 * 24 + 5 * 8, h.q(ch, Query.INCOMING_RING_USED));
             List<Harness.Ev> evs = h.receive(ch, 1000);
             assertEquals(6, evs.size(), evs.toString());
             for (int i = 0; i < 5; i++) {
                 assertArrayEquals(new byte[] {(byte) i}, evs.get(i).payload(), "FIFO");
             }
-            assertEquals(EventBatch.KIND_PROCESSING_COMPLETE, evs.get(5).kind());
+            assertEquals(Event.KIND_PROCESSING_COMPLETE, evs.get(5).kind());
             assertEquals(5, evs.get(5).aux());
-            assertEquals(1, h.q(ch, ChannelQuery.BATCHES));
-            assertEquals(5, h.q(ch, ChannelQuery.PENDING_INCOMING));
-            assertEquals(0, h.q(ch, ChannelQuery.INCOMING_RING_USED));
+            assertEquals(1, h.q(ch, Query.BATCHES));
+            assertEquals(5, h.q(ch, Query.PENDING_INCOMING));
+            assertEquals(0, h.q(ch, Query.INCOMING_RING_USED));
         }
     }
 
@@ -74,7 +75,7 @@ class FakeIncomingTest {
             int[] needed = new int[1];
             ok(h.backend.receive(ch, small, 0, needed));
             assertEquals(2, small.count());
-            assertEquals(3, h.q(ch, ChannelQuery.INCOMING_RING_USED) / 32, "3 packets still in the ring");
+            assertEquals(3, h.q(ch, Query.INCOMING_RING_USED) / 32, "3 packets still in the ring");
             List<Harness.Ev> rest = h.receive(ch, 0);
             assertEquals(4, rest.size());
             assertEquals(5, rest.get(3).aux(), "processing complete counts the whole run");
@@ -91,7 +92,7 @@ class FakeIncomingTest {
             int[] needed = new int[1];
             is(NtStatus.BUFFER_TOO_SMALL, h.backend.receive(ch, tiny, 0, needed));
             assertEquals(EventBatch.recordSize(1000), needed[0]);
-            assertEquals(0, h.q(ch, ChannelQuery.PACKETS_IN));
+            assertEquals(0, h.q(ch, Query.PACKETS_IN));
             assertEquals(1, packets(h.receive(ch, 0)).size());
         }
     }
@@ -104,7 +105,7 @@ class FakeIncomingTest {
             h.peer.send(ch, new byte[1], false, Optional.empty());
             List<Harness.Ev> evs = h.drain(ch, 1000);
             assertEquals(1, evs.size());
-            assertEquals(EventBatch.KIND_PACKET, evs.get(0).kind());
+            assertEquals(Event.KIND_PACKET, evs.get(0).kind());
         }
     }
 
@@ -118,7 +119,7 @@ class FakeIncomingTest {
             }
             List<Harness.Ev> evs = h.drain(ch, 1000);
             assertEquals(2, packets(evs).size());
-            assertEquals(2, ofKind(evs, EventBatch.KIND_PROCESSING_COMPLETE).get(0).aux(), "batch ends at the quota (B69)");
+            assertEquals(2, ofKind(evs, Event.KIND_PROCESSING_COMPLETE).get(0).aux(), "batch ends at the quota (B69)");
             ok(h.backend.setTransactionQuota(ch, 10));
             assertTrue(h.drain(ch, 100).isEmpty(), "raising the quota does not resume a stalled queue (B82)");
             ok(h.backend.complete(packets(evs).get(0).id(), ByteBuffer.wrap(new byte[] {42})));
@@ -128,8 +129,8 @@ class FakeIncomingTest {
             PeerOutcome o = h.peer.awaitOutcome(ch, 1, SHORT);
             assertEquals(PeerOutcome.Kind.COMPLETED, o.kind());
             assertArrayEquals(new byte[] {42}, o.payload());
-            assertEquals(4, h.q(ch, ChannelQuery.PENDING_INCOMING));
-            assertEquals(4, h.q(ch, ChannelQuery.QUEUE_HIGH_WATER));
+            assertEquals(4, h.q(ch, Query.PENDING_INCOMING));
+            assertEquals(4, h.q(ch, Query.QUEUE_HIGH_WATER));
         }
     }
 
@@ -160,12 +161,12 @@ class FakeIncomingTest {
             assertEquals(PeerOutcome.Kind.FAILED, h.peer.awaitOutcome(ch, tx1, SHORT).kind());
             assertTrue(h.peer.queueStopped(ch));
             long[] q = h.query(ch);
-            assertEquals(1, q[ChannelQuery.PACKETS_FAILED]);
-            assertTrue((q[ChannelQuery.FLAGS] & ChannelQuery.FLAG_QUEUE_STOPPED) != 0);
+            assertEquals(1, q[Query.PACKETS_FAILED]);
+            assertTrue((q[Query.FLAGS] & Query.FLAG_QUEUE_STOPPED) != 0);
             h.peer.send(ch, new byte[] {3}, false, Optional.empty());
             List<Harness.Ev> after = h.drain(ch, 200);
             assertTrue(after.isEmpty(), "no packets and no processing-complete after a fail: " + after);
-            assertTrue(h.q(ch, ChannelQuery.INCOMING_RING_USED) > 0, "later packets stay in the ring (B74)");
+            assertTrue(h.q(ch, Query.INCOMING_RING_USED) > 0, "later packets stay in the ring (B74)");
             ok(h.backend.complete(p.get(1).id(), ByteBuffer.wrap(new byte[] {9})));
             assertEquals(PeerOutcome.Kind.COMPLETED, h.peer.awaitOutcome(ch, tx2, SHORT).kind());
             // Disable + Enable clears the stop; the client binds to its offer again
@@ -187,13 +188,13 @@ class FakeIncomingTest {
             }
             List<Harness.Ev> p = packets(h.drain(ch, 1000));
             ok(h.backend.requeue(ch, new long[] {p.get(1).id(), p.get(2).id()}, 2));
-            assertEquals(1, h.q(ch, ChannelQuery.PACKETS_IN));
-            assertEquals(1, h.q(ch, ChannelQuery.PENDING_INCOMING));
+            assertEquals(1, h.q(ch, Query.PACKETS_IN));
+            assertEquals(1, h.q(ch, Query.PENDING_INCOMING));
             is(NtStatus.BRIDGE_CONTRACT_VIOLATION, h.backend.complete(p.get(1).id(), null));
             List<Harness.Ev> again = packets(h.drain(ch, 1000));
             assertEquals(List.of(p.get(1).id(), p.get(2).id()), again.stream().map(Harness.Ev::id).toList());
-            assertEquals(0, again.get(0).flags() & EventBatch.PACKET_FLAG_REDELIVERY);
-            assertEquals(3, h.q(ch, ChannelQuery.PACKETS_IN));
+            assertEquals(0, again.get(0).flags() & Event.PACKET_FLAG_REDELIVERY);
+            assertEquals(3, h.q(ch, Query.PACKETS_IN));
         }
     }
 
@@ -204,15 +205,15 @@ class FakeIncomingTest {
             h.drain(ch, 1000);
             h.peer.send(ch, new byte[] {5, 6}, true, Optional.empty());
             Harness.Ev first = packets(h.drain(ch, 1000)).get(0);
-            assertEquals(EventBatch.PACKET_FLAG_COMPLETION_REQUESTED, first.flags());
+            assertEquals(Event.PACKET_FLAG_COMPLETION_REQUESTED, first.flags());
             ok(h.backend.deferToPassive(first.id()));
             is(NtStatus.BRIDGE_PACKET_RETIRED, h.backend.complete(first.id(), null)); // B71
             Harness.Ev again = packets(h.drain(ch, 1000)).get(0);
             assertEquals(first.id(), again.id());
             assertArrayEquals(first.payload(), again.payload());
-            assertEquals(EventBatch.IRQL_PASSIVE, again.status());
-            assertTrue((again.flags() & EventBatch.PACKET_FLAG_REDELIVERY) != 0);
-            assertEquals(1, h.q(ch, ChannelQuery.PACKETS_IN));
+            assertEquals(Event.IRQL_PASSIVE, again.status());
+            assertTrue((again.flags() & Event.PACKET_FLAG_REDELIVERY) != 0);
+            assertEquals(1, h.q(ch, Query.PACKETS_IN));
             ok(h.backend.complete(again.id(), null));
             is(NtStatus.BRIDGE_PACKET_RETIRED, h.backend.complete(again.id(), null));
             is(NtStatus.INVALID_HANDLE, h.backend.complete(987654321L, null));
@@ -230,7 +231,7 @@ class FakeIncomingTest {
                 h.peer.send(passive, new byte[1], false, Optional.empty());
                 h.peer.send(mixed, new byte[1], false, Optional.empty());
             }
-            assertTrue(packets(h.drain(passive, 1000)).stream().allMatch(e -> e.status() == EventBatch.IRQL_PASSIVE));
+            assertTrue(packets(h.drain(passive, 1000)).stream().allMatch(e -> e.status() == Event.IRQL_PASSIVE));
             List<Integer> irqls = packets(h.drain(mixed, 1000)).stream().map(Harness.Ev::status).distinct().toList();
             assertEquals(2, irqls.size(), "both DISPATCH and PASSIVE appear: " + irqls);
         }
@@ -246,14 +247,14 @@ class FakeIncomingTest {
                 ext[i] = (byte) (i * 7);
             }
             h.peer.send(ch, new byte[] {1}, true, Optional.of(ext));
-            assertEquals(PacketFraming.gpaDirectSize(1, 5000), h.q(ch, ChannelQuery.INCOMING_RING_USED));
+            assertEquals(PacketFraming.gpaDirectSize(1, 5000), h.q(ch, Query.INCOMING_RING_USED));
             assertEquals(2, h.peer.guestPagesInUse());
             Harness.Ev p = packets(h.drain(ch, 1000)).get(0);
-            assertEquals(EventBatch.PACKET_FLAG_EXTERNAL_DATA | EventBatch.PACKET_FLAG_COMPLETION_REQUESTED, p.flags());
+            assertEquals(Event.PACKET_FLAG_EXTERNAL_DATA | Event.PACKET_FLAG_COMPLETION_REQUESTED, p.flags());
             assertArrayEquals(ext, p.external());
             assertEquals(0, h.peer.guestPagesInUse());
             h.peer.send(ch, new byte[] {2}, false, Optional.empty());
-            assertEquals(0, packets(h.drain(ch, 1000)).get(0).flags() & EventBatch.PACKET_FLAG_EXTERNAL_DATA);
+            assertEquals(0, packets(h.drain(ch, 1000)).get(0).flags() & Event.PACKET_FLAG_EXTERNAL_DATA);
         }
     }
 
@@ -299,11 +300,11 @@ class FakeIncomingTest {
             h.peer.send(ch, new byte[1], false, Optional.empty());
             List<Harness.Ev> evs = h.drain(ch, 200);
             assertEquals(1, evs.size());
-            assertTrue(evs.get(0).isState(EventBatch.STATE_SUSPEND));
+            assertTrue(evs.get(0).isState(Event.STATE_SUSPEND));
             ok(h.backend.start(ch));
             evs = h.drain(ch, 1000);
-            assertTrue(evs.get(0).isState(EventBatch.STATE_STARTED));
-            assertTrue(evs.get(1).isState(EventBatch.STATE_POST_STARTED));
+            assertTrue(evs.get(0).isState(Event.STATE_STARTED));
+            assertTrue(evs.get(1).isState(Event.STATE_POST_STARTED));
             assertEquals(1, packets(evs).size());
         }
     }
@@ -319,7 +320,7 @@ class FakeIncomingTest {
             t.start();
             t.join(300);
             assertTrue(t.isAlive(), "pause waits for the delivered packet (B87)");
-            assertTrue(h.drain(ch, 1000).get(0).isState(EventBatch.STATE_SUSPEND));
+            assertTrue(h.drain(ch, 1000).get(0).isState(Event.STATE_SUSPEND));
             ok(h.backend.complete(id, null));
             t.join(5000);
             assertFalse(t.isAlive());

@@ -8,9 +8,10 @@ import dev.kmclbridge.peer.Fault;
 import dev.kmclbridge.peer.PeerMapping;
 import dev.kmclbridge.spi.Backend;
 import dev.kmclbridge.spi.BackendProvider;
-import dev.kmclbridge.spi.ChannelQuery;
 import dev.kmclbridge.spi.EventBatch;
 import org.junit.jupiter.api.Test;
+import dev.kmclbridge.spi.WireFormat.Event;
+import dev.kmclbridge.spi.WireFormat.Query;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -119,11 +120,11 @@ class FakeLifecycleTest {
             long b = h.allocate(ep, false, ChannelConfig.defaults());
             ok(h.backend.enable(a));
             ok(h.backend.enable(b));
-            assertEquals(ChannelState.ACTIVE.code(), h.q(a, ChannelQuery.STATE));
-            assertEquals(ChannelState.ENABLED.code(), h.q(b, ChannelQuery.STATE));
+            assertEquals(ChannelState.ACTIVE.code(), h.q(a, Query.STATE));
+            assertEquals(ChannelState.ENABLED.code(), h.q(b, Query.STATE));
             ok(h.backend.disable(a));
-            assertEquals(ChannelState.ACTIVE.code(), h.q(b, ChannelQuery.STATE));
-            assertNotEquals(h.q(a, ChannelQuery.INSTANCE_LSB), h.q(b, ChannelQuery.INSTANCE_LSB)); // B37
+            assertEquals(ChannelState.ACTIVE.code(), h.q(b, Query.STATE));
+            assertNotEquals(h.q(a, Query.INSTANCE_LSB), h.q(b, Query.INSTANCE_LSB)); // B37
         }
     }
 
@@ -136,12 +137,12 @@ class FakeLifecycleTest {
             long id = packets(h.drain(ch, 1000)).get(0).id();
             h.peer.close(ch);
             List<Harness.Ev> evs = h.drain(ch, 100);
-            assertTrue(evs.get(evs.size() - 1).isState(EventBatch.STATE_SUSPEND), evs.toString());
-            assertTrue((h.q(ch, ChannelQuery.FLAGS) & ChannelQuery.FLAG_OPEN) != 0, "Closed waits for the pending packet");
+            assertTrue(evs.get(evs.size() - 1).isState(Event.STATE_SUSPEND), evs.toString());
+            assertTrue((h.q(ch, Query.FLAGS) & Query.FLAG_OPEN) != 0, "Closed waits for the pending packet");
             ok(h.backend.complete(id, null));
             evs = h.drain(ch, 1000);
-            assertTrue(evs.get(0).isState(EventBatch.STATE_CLOSED));
-            assertEquals(ChannelState.DISABLED.code(), h.q(ch, ChannelQuery.STATE)); // B95
+            assertTrue(evs.get(0).isState(Event.STATE_CLOSED));
+            assertEquals(ChannelState.DISABLED.code(), h.q(ch, Query.STATE)); // B95
             assertTrue(h.peer.offers().stream().noneMatch(o -> o.endpointId() == 0));
         }
     }
@@ -155,19 +156,19 @@ class FakeLifecycleTest {
             h.peer.open(ch);
             List<Harness.Ev> evs = h.drain(ch, 200);
             assertEquals(1, evs.size(), "B44: Opened only, no Started without VmbChannelStart");
-            assertEquals(3L * 1024 * 1024, h.q(ch, ChannelQuery.MMIO_SIZE));
+            assertEquals(3L * 1024 * 1024, h.q(ch, Query.MMIO_SIZE));
             ok(h.backend.start(ch));
             evs = h.drain(ch, 1000);
-            assertTrue(evs.get(0).isState(EventBatch.STATE_STARTED) && evs.get(1).isState(EventBatch.STATE_POST_STARTED));
+            assertTrue(evs.get(0).isState(Event.STATE_STARTED) && evs.get(1).isState(Event.STATE_POST_STARTED));
             h.peer.close(ch);
             evs = h.drain(ch, 1000);
-            assertTrue(evs.get(0).isState(EventBatch.STATE_SUSPEND) && evs.get(1).isState(EventBatch.STATE_CLOSED));
-            assertEquals(ChannelState.CLOSED.code(), h.q(ch, ChannelQuery.STATE));
+            assertTrue(evs.get(0).isState(Event.STATE_SUSPEND) && evs.get(1).isState(Event.STATE_CLOSED));
+            assertEquals(ChannelState.CLOSED.code(), h.q(ch, Query.STATE));
             is(NtStatus.INVALID_DEVICE_STATE, h.backend.setInterruptLatency(ch, 5, new int[1]));
             h.peer.open(ch); // B96, B51
             evs = h.drain(ch, 1000);
             assertEquals(3, evs.size());
-            assertTrue(evs.get(0).isState(EventBatch.STATE_OPENED) && evs.get(2).isState(EventBatch.STATE_POST_STARTED));
+            assertTrue(evs.get(0).isState(Event.STATE_OPENED) && evs.get(2).isState(Event.STATE_POST_STARTED));
             int[] orig = new int[1];
             ok(h.backend.setInterruptLatency(ch, 5, orig));
             assertEquals(FakeDefaults.INTERRUPT_LATENCY_100NS, orig[0]);
@@ -194,7 +195,7 @@ class FakeLifecycleTest {
             ok(h.backend.enable(ch));
             List<Harness.Ev> evs = h.drain(ch, 200);
             assertEquals(1, evs.size());
-            assertTrue(evs.get(0).isState(EventBatch.STATE_OPENED));
+            assertTrue(evs.get(0).isState(Event.STATE_OPENED));
             ok(h.backend.start(ch));
             assertEquals(2, h.drain(ch, 1000).size());
         }
@@ -208,9 +209,9 @@ class FakeLifecycleTest {
             ok(h.backend.enable(ch));
             List<Harness.Ev> evs = h.drain(ch, 200);
             assertEquals(1, evs.size());
-            assertTrue(evs.get(0).isState(EventBatch.STATE_PNP_FAILURE));
+            assertTrue(evs.get(0).isState(Event.STATE_PNP_FAILURE));
             assertEquals(NtStatus.DEVICE_NOT_CONNECTED.value(), evs.get(0).status());
-            assertEquals(ChannelState.ENABLED.code(), h.q(ch, ChannelQuery.STATE));
+            assertEquals(ChannelState.ENABLED.code(), h.q(ch, Query.STATE));
         }
     }
 
@@ -220,10 +221,10 @@ class FakeLifecycleTest {
             UUID type = UUID.randomUUID();
             long ch = h.allocate(h.endpoint(FakeDefaults.HEARTBEAT), false, ChannelConfig.builder().targetPnp(type).build());
             ok(h.backend.enable(ch));
-            assertEquals(ChannelState.ENABLED.code(), h.q(ch, ChannelQuery.STATE));
+            assertEquals(ChannelState.ENABLED.code(), h.q(ch, Query.STATE));
             h.peer.inject(ch, new Fault.OfferBurst(3));
             assertEquals(7, h.backend.endpoints().size());
-            assertEquals(ChannelState.ACTIVE.code(), h.q(ch, ChannelQuery.STATE)); // B30: any instance
+            assertEquals(ChannelState.ACTIVE.code(), h.q(ch, Query.STATE)); // B30: any instance
         }
     }
 
@@ -298,13 +299,13 @@ class FakeLifecycleTest {
                 }
                 for (Harness.Ev e : h.drain(ch, 100)) {
                     out.add(e.kind() + ":" + e.flags() + ":" + e.id() + ":" + e.status() + ":" + e.aux());
-                    if (e.kind() == EventBatch.KIND_PACKET) {
+                    if (e.kind() == Event.KIND_PACKET) {
                         ok(h.backend.complete(e.id(), null));
                     }
                 }
             }
             long[] q = h.query(ch);
-            out.add(q[ChannelQuery.INSTANCE_MSB] + "/" + q[ChannelQuery.INSTANCE_LSB] + "/" + q[ChannelQuery.BATCHES]);
+            out.add(q[Query.INSTANCE_MSB] + "/" + q[Query.INSTANCE_LSB] + "/" + q[Query.BATCHES]);
         }
         return out;
     }

@@ -4,10 +4,10 @@ import dev.kmclbridge.ChannelConfig;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.Fault;
 import dev.kmclbridge.peer.PeerPacket;
-import dev.kmclbridge.spi.Backend;
-import dev.kmclbridge.spi.ChannelQuery;
-import dev.kmclbridge.spi.EventBatch;
 import org.junit.jupiter.api.Test;
+import dev.kmclbridge.spi.WireFormat.Event;
+import dev.kmclbridge.spi.WireFormat.ExternalForm;
+import dev.kmclbridge.spi.WireFormat.Query;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -40,27 +40,27 @@ class FakeOutgoingTest {
             h.drain(ch, 1000);
             h.peer.setReading(ch, false);
             for (int i = 0; i < 40; i++) {
-                ok(h.backend.send(ch, i, buf(100, i), null, Backend.EXTERNAL_NONE, 0));
+                ok(h.backend.send(ch, i, buf(100, i), null, ExternalForm.NONE, 0));
             }
             long[] q = h.query(ch);
-            assertEquals(31, ofKind(h.drain(ch, 200), EventBatch.KIND_SEND_COMPLETE).size(), "31 x 128 bytes fit a 4 KiB ring");
-            assertEquals(9, q[ChannelQuery.QUEUED_OUTGOING]);
-            assertEquals(9, q[ChannelQuery.RING_FULL_EVENTS], "every send that had to queue found the ring full");
-            assertEquals(128, q[ChannelQuery.OUTGOING_RING_FREE]);
-            assertTrue((q[ChannelQuery.FLAGS] & ChannelQuery.FLAG_OUTGOING_STALLED) != 0);
+            assertEquals(31, ofKind(h.drain(ch, 200), Event.KIND_SEND_COMPLETE).size(), "31 x 128 bytes fit a 4 KiB ring");
+            assertEquals(9, q[Query.QUEUED_OUTGOING]);
+            assertEquals(9, q[Query.RING_FULL_EVENTS], "every send that had to queue found the ring full");
+            assertEquals(128, q[Query.OUTGOING_RING_FREE]);
+            assertTrue((q[Query.FLAGS] & Query.FLAG_OUTGOING_STALLED) != 0);
             assertEquals(0, h.peer.received(ch).size(), "the peer is not reading");
-            ok(h.backend.send(ch, 40, buf(100, 40), null, Backend.EXTERNAL_NONE, 0));
-            assertEquals(10, h.q(ch, ChannelQuery.RING_FULL_EVENTS));
+            ok(h.backend.send(ch, 40, buf(100, 40), null, ExternalForm.NONE, 0));
+            assertEquals(10, h.q(ch, Query.RING_FULL_EVENTS));
             h.peer.setReading(ch, true);
-            List<Harness.Ev> done = ofKind(h.drain(ch, 1000), EventBatch.KIND_SEND_COMPLETE);
+            List<Harness.Ev> done = ofKind(h.drain(ch, 1000), Event.KIND_SEND_COMPLETE);
             assertEquals(10, done.size());
             for (int i = 0; i < 41; i++) {
                 PeerPacket p = h.peer.awaitReceived(ch, WAIT).orElseThrow();
                 assertEquals(i, p.payload()[0], "FIFO through the queue");
                 assertEquals(PacketFraming.TYPE_INBAND, p.ringType());
             }
-            assertEquals(0, h.q(ch, ChannelQuery.QUEUED_OUTGOING));
-            assertEquals(41, h.q(ch, ChannelQuery.COMPLETIONS_RECEIVED));
+            assertEquals(0, h.q(ch, Query.QUEUED_OUTGOING));
+            assertEquals(41, h.q(ch, Query.COMPLETIONS_RECEIVED));
         }
     }
 
@@ -70,11 +70,11 @@ class FakeOutgoingTest {
             long ch = h.openClient(ChannelConfig.defaults());
             h.drain(ch, 1000);
             h.peer.inject(ch, new Fault.RingFull(1));
-            ok(h.backend.send(ch, 1, buf(8, 1), null, Backend.EXTERNAL_NONE, 0));
-            assertEquals(1, h.q(ch, ChannelQuery.QUEUED_OUTGOING));
-            assertEquals(1, h.q(ch, ChannelQuery.RING_FULL_EVENTS));
+            ok(h.backend.send(ch, 1, buf(8, 1), null, ExternalForm.NONE, 0));
+            assertEquals(1, h.q(ch, Query.QUEUED_OUTGOING));
+            assertEquals(1, h.q(ch, Query.RING_FULL_EVENTS));
             assertTrue(h.peer.awaitReceived(ch, WAIT).isPresent());
-            assertEquals(0, h.q(ch, ChannelQuery.QUEUED_OUTGOING));
+            assertEquals(0, h.q(ch, Query.QUEUED_OUTGOING));
         }
     }
 
@@ -83,18 +83,18 @@ class FakeOutgoingTest {
         try (Harness h = new Harness()) {
             long ch = h.openClient(ChannelConfig.defaults());
             h.drain(ch, 1000);
-            ok(h.backend.send(ch, 77, buf(3, 3), null, Backend.EXTERNAL_NONE, 0x1));
-            assertTrue(ofKind(h.drain(ch, 100), EventBatch.KIND_SEND_COMPLETE).isEmpty(), "in flight until the peer completes");
-            assertEquals(1, h.q(ch, ChannelQuery.PENDING_OUTGOING));
+            ok(h.backend.send(ch, 77, buf(3, 3), null, ExternalForm.NONE, 0x1));
+            assertTrue(ofKind(h.drain(ch, 100), Event.KIND_SEND_COMPLETE).isEmpty(), "in flight until the peer completes");
+            assertEquals(1, h.q(ch, Query.PENDING_OUTGOING));
             PeerPacket p = h.peer.awaitReceived(ch, WAIT).orElseThrow();
             assertTrue(p.completionRequested());
             h.peer.complete(ch, p.txId(), new byte[] {9, 8});
-            List<Harness.Ev> done = ofKind(h.drain(ch, 1000), EventBatch.KIND_SEND_COMPLETE);
+            List<Harness.Ev> done = ofKind(h.drain(ch, 1000), Event.KIND_SEND_COMPLETE);
             assertEquals(1, done.size());
             assertEquals(77, done.get(0).id());
             assertEquals(0, done.get(0).status());
             assertArrayEquals(new byte[] {9, 8}, done.get(0).payload());
-            assertEquals(0, h.q(ch, ChannelQuery.PENDING_OUTGOING));
+            assertEquals(0, h.q(ch, Query.PENDING_OUTGOING));
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> h.peer.complete(ch, p.txId(), new byte[0]));
         }
@@ -105,13 +105,13 @@ class FakeOutgoingTest {
         try (Harness h = new Harness()) {
             long ch = h.openClient(ChannelConfig.builder().maximumPacketSize(64).maximumExternalData(4096, 1).build());
             h.drain(ch, 1000);
-            is(NtStatus.INVALID_PARAMETER, h.backend.send(ch, 1, buf(65, 0), null, Backend.EXTERNAL_NONE, 0)); // B120
-            is(NtStatus.INVALID_PARAMETER, h.backend.send(ch, 1, buf(1, 0), buf(10, 1), Backend.EXTERNAL_PFNS, 0)); // B115
-            is(NtStatus.INVALID_PARAMETER, h.backend.send(ch, 1, buf(1, 0), buf(4097, 1), Backend.EXTERNAL_MDL, 1));
+            is(NtStatus.INVALID_PARAMETER, h.backend.send(ch, 1, buf(65, 0), null, ExternalForm.NONE, 0)); // B120
+            is(NtStatus.INVALID_PARAMETER, h.backend.send(ch, 1, buf(1, 0), buf(10, 1), ExternalForm.PFNS, 0)); // B115
+            is(NtStatus.INVALID_PARAMETER, h.backend.send(ch, 1, buf(1, 0), buf(4097, 1), ExternalForm.MDL, 1));
             h.peer.inject(ch, new Fault.AllocationFailure(1));
-            is(NtStatus.INSUFFICIENT_RESOURCES, h.backend.send(ch, 1, buf(1, 0), null, Backend.EXTERNAL_NONE, 0));
-            ok(h.backend.send(ch, 1, buf(1, 0), null, Backend.EXTERNAL_NONE, 0));
-            assertEquals(1, h.q(ch, ChannelQuery.PACKETS_OUT));
+            is(NtStatus.INSUFFICIENT_RESOURCES, h.backend.send(ch, 1, buf(1, 0), null, ExternalForm.NONE, 0));
+            ok(h.backend.send(ch, 1, buf(1, 0), null, ExternalForm.NONE, 0));
+            assertEquals(1, h.q(ch, Query.PACKETS_OUT));
         }
     }
 
@@ -120,8 +120,8 @@ class FakeOutgoingTest {
         try (Harness h = new Harness()) {
             long ch = h.openClient(ChannelConfig.builder().ringBufferPages(1, 1).maximumPacketSize(8192).build());
             h.drain(ch, 1000);
-            is(NtStatus.INVALID_PARAMETER, h.backend.send(ch, 1, buf(4064, 0), null, Backend.EXTERNAL_NONE, 0));
-            ok(h.backend.send(ch, 1, buf(4056, 0), null, Backend.EXTERNAL_NONE, 0));
+            is(NtStatus.INVALID_PARAMETER, h.backend.send(ch, 1, buf(4064, 0), null, ExternalForm.NONE, 0));
+            ok(h.backend.send(ch, 1, buf(4056, 0), null, ExternalForm.NONE, 0));
         }
     }
 
@@ -130,12 +130,12 @@ class FakeOutgoingTest {
         try (Harness h = new Harness()) {
             long ch = h.openClient(ChannelConfig.defaults());
             h.drain(ch, 1000);
-            ok(h.backend.send(ch, 5, buf(4, 4), buf(9000, 6), Backend.EXTERNAL_PFNS, 0x1));
+            ok(h.backend.send(ch, 5, buf(4, 4), buf(9000, 6), ExternalForm.PFNS, 0x1));
             PeerPacket p = h.peer.awaitReceived(ch, WAIT).orElseThrow();
             assertEquals(PacketFraming.TYPE_GPA_DIRECT, p.ringType());
             assertEquals(9000, p.external().length);
             assertEquals(6, p.external()[8999]);
-            assertEquals(9004, h.q(ch, ChannelQuery.BYTES_OUT));
+            assertEquals(9004, h.q(ch, Query.BYTES_OUT));
             assertEquals(0, h.peer.guestPagesInUse());
         }
     }
@@ -146,12 +146,12 @@ class FakeOutgoingTest {
             long ep = h.peer.offer(Harness.TEST_TYPE, java.util.UUID.randomUUID(), dev.kmclbridge.peer.OfferOptions.defaults()).endpointId();
             long ch = h.allocate(ep, false, ChannelConfig.builder().targetPnp(Harness.TEST_TYPE, java.util.UUID.randomUUID()).build());
             ok(h.backend.enable(ch));
-            ok(h.backend.send(ch, 1, buf(8, 1), null, Backend.EXTERNAL_NONE, 0)); // B42: not open, queued
-            assertEquals(1, h.q(ch, ChannelQuery.QUEUED_OUTGOING));
-            assertEquals(dev.kmclbridge.ChannelState.ENABLED.code(), h.q(ch, ChannelQuery.STATE));
+            ok(h.backend.send(ch, 1, buf(8, 1), null, ExternalForm.NONE, 0)); // B42: not open, queued
+            assertEquals(1, h.q(ch, Query.QUEUED_OUTGOING));
+            assertEquals(dev.kmclbridge.ChannelState.ENABLED.code(), h.q(ch, Query.STATE));
             dev.kmclbridge.peer.PeerOffer o = h.peer.offer(Harness.TEST_TYPE,
                     new java.util.UUID(0, 0), dev.kmclbridge.peer.OfferOptions.defaults());
-            assertEquals(dev.kmclbridge.ChannelState.ENABLED.code(), h.q(ch, ChannelQuery.STATE), "instance must match (B31)");
+            assertEquals(dev.kmclbridge.ChannelState.ENABLED.code(), h.q(ch, Query.STATE), "instance must match (B31)");
             h.peer.rescind(o);
         }
     }
@@ -161,9 +161,9 @@ class FakeOutgoingTest {
         try (Harness h = new Harness()) {
             long ch = h.openClient(ChannelConfig.defaults());
             ok(h.backend.pause(ch));
-            is(NtStatus.BRIDGE_CONTRACT_VIOLATION, h.backend.send(ch, 1, buf(8, 1), null, Backend.EXTERNAL_NONE, 0));
+            is(NtStatus.BRIDGE_CONTRACT_VIOLATION, h.backend.send(ch, 1, buf(8, 1), null, ExternalForm.NONE, 0));
             ok(h.backend.start(ch));
-            ok(h.backend.send(ch, 1, buf(8, 1), null, Backend.EXTERNAL_NONE, 0));
+            ok(h.backend.send(ch, 1, buf(8, 1), null, ExternalForm.NONE, 0));
         }
     }
 
@@ -172,19 +172,19 @@ class FakeOutgoingTest {
         try (Harness h = new Harness()) {
             long ch = h.openClient(ChannelConfig.defaults());
             h.drain(ch, 1000);
-            ok(h.backend.send(ch, 1, buf(8, 1), null, Backend.EXTERNAL_NONE, 1)); // in flight
+            ok(h.backend.send(ch, 1, buf(8, 1), null, ExternalForm.NONE, 1)); // in flight
             h.peer.setReading(ch, false);
             h.peer.inject(ch, new Fault.RingFull(1));
-            ok(h.backend.send(ch, 2, buf(8, 1), null, Backend.EXTERNAL_NONE, 0)); // queued
+            ok(h.backend.send(ch, 2, buf(8, 1), null, ExternalForm.NONE, 0)); // queued
             ok(h.backend.disable(ch));
             List<Harness.Ev> evs = h.drain(ch, 1000);
-            List<Harness.Ev> done = ofKind(evs, EventBatch.KIND_SEND_COMPLETE);
+            List<Harness.Ev> done = ofKind(evs, Event.KIND_SEND_COMPLETE);
             assertEquals(2, done.size(), evs.toString());
             assertTrue(done.stream().allMatch(e -> e.status() == NtStatus.CANCELLED.value()));
-            assertTrue(evs.stream().anyMatch(e -> e.isState(EventBatch.STATE_SUSPEND)));
-            assertTrue(evs.get(evs.size() - 3).isState(EventBatch.STATE_CLOSED) || evs.stream().anyMatch(e -> e.isState(EventBatch.STATE_CLOSED)));
-            assertEquals(dev.kmclbridge.ChannelState.DISABLED.code(), h.q(ch, ChannelQuery.STATE));
-            assertEquals(0, h.q(ch, ChannelQuery.PENDING_OUTGOING));
+            assertTrue(evs.stream().anyMatch(e -> e.isState(Event.STATE_SUSPEND)));
+            assertTrue(evs.get(evs.size() - 3).isState(Event.STATE_CLOSED) || evs.stream().anyMatch(e -> e.isState(Event.STATE_CLOSED)));
+            assertEquals(dev.kmclbridge.ChannelState.DISABLED.code(), h.q(ch, Query.STATE));
+            assertEquals(0, h.q(ch, Query.PENDING_OUTGOING));
         }
     }
 
@@ -204,7 +204,7 @@ class FakeOutgoingTest {
             ok(status.get());
             assertEquals(3, size[0]);
             assertEquals(2, out.get(1));
-            assertTrue(ofKind(h.drain(ch, 100), EventBatch.KIND_SEND_COMPLETE).isEmpty(), "no SEND_COMPLETE for a sync request");
+            assertTrue(ofKind(h.drain(ch, 100), Event.KIND_SEND_COMPLETE).isEmpty(), "no SEND_COMPLETE for a sync request");
         }
     }
 
@@ -223,17 +223,17 @@ class FakeOutgoingTest {
             });
             PeerPacket cancelled = h.peer.awaitReceived(ch, WAIT).orElseThrow();
             h.peer.complete(ch, cancelled.txId(), new byte[0]); // too late: ignored, no event
-            assertTrue(h.drain(ch, 0).stream().noneMatch(e -> e.kind() == EventBatch.KIND_SEND_COMPLETE));
+            assertTrue(h.drain(ch, 0).stream().noneMatch(e -> e.kind() == Event.KIND_SEND_COMPLETE));
             t.start();
             is(NtStatus.BUFFER_OVERFLOW, h.backend.sendSynchronous(ch, buf(4, 1), null, 1, ByteBuffer.allocate(8), size, true, -50_000_000));
             assertEquals(12, size[0]);
             // zero timeout, no room: not queued (B129)
             h.peer.setReading(ch, false);
             while (h.backend.sendSynchronous(ch, buf(100, 1), null, 0, null, new int[] {0}, true, 0) == 0) {
-                assertTrue(h.q(ch, ChannelQuery.OUTGOING_RING_FREE) < 4096);
+                assertTrue(h.q(ch, Query.OUTGOING_RING_FREE) < 4096);
             }
             is(NtStatus.BUFFER_OVERFLOW, h.backend.sendSynchronous(ch, buf(100, 1), null, 0, null, new int[] {0}, true, 0));
-            assertEquals(0, h.q(ch, ChannelQuery.QUEUED_OUTGOING));
+            assertEquals(0, h.q(ch, Query.QUEUED_OUTGOING));
             ok(h.backend.disable(ch));
             is(NtStatus.DEVICE_REMOVED, h.backend.sendSynchronous(ch, buf(4, 1), null, 0, null, new int[] {0}, true, 0)); // B130
         }
@@ -274,7 +274,7 @@ class FakeOutgoingTest {
         try (Harness h = new Harness()) {
             long ch = h.openClient(ChannelConfig.defaults());
             h.peer.inject(ch, new Fault.Delay(Duration.ofMillis(50)));
-            ok(h.backend.send(ch, 1, buf(8, 1), null, Backend.EXTERNAL_NONE, 0));
+            ok(h.backend.send(ch, 1, buf(8, 1), null, ExternalForm.NONE, 0));
             assertEquals(PacketFraming.inBandSize(8), h.peer.ringStatus(ch).outgoingUsed());
             long t0 = System.nanoTime();
             Optional<PeerPacket> p = h.peer.awaitReceived(ch, WAIT);

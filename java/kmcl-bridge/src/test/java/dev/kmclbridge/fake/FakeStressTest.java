@@ -3,10 +3,11 @@ package dev.kmclbridge.fake;
 import dev.kmclbridge.ChannelConfig;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.PeerOutcome;
-import dev.kmclbridge.spi.ChannelQuery;
 import dev.kmclbridge.spi.EventBatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.kmclbridge.spi.WireFormat;
+import dev.kmclbridge.spi.WireFormat.Query;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -89,7 +90,7 @@ class FakeStressTest {
                         Harness.ok(st);
                         EventBatch.Reader r = batch.reader();
                         while (r.next()) {
-                            if (r.kind() != EventBatch.KIND_PACKET) {
+                            if (r.kind() != WireFormat.Event.KIND_PACKET) {
                                 continue;
                             }
                             byte[] p = r.payload();
@@ -161,12 +162,12 @@ class FakeStressTest {
             long outcomes = 0;
             for (int c = 0; c < CHANNELS; c++) {
                 long[] q = h.query(ch[c]);
-                assertEquals(sentPerChannel[c], q[ChannelQuery.PACKETS_IN], "channel " + c);
-                assertEquals(sentPerChannel[c], q[ChannelQuery.COMPLETIONS_SENT], "channel " + c);
-                assertEquals(8 * sentPerChannel[c], q[ChannelQuery.BYTES_IN]);
-                assertEquals(0, q[ChannelQuery.PENDING_INCOMING]);
-                assertEquals(0, q[ChannelQuery.INCOMING_RING_USED]);
-                assertEquals(0, q[ChannelQuery.PACKETS_FAILED]);
+                assertEquals(sentPerChannel[c], q[Query.PACKETS_IN], "channel " + c);
+                assertEquals(sentPerChannel[c], q[Query.COMPLETIONS_SENT], "channel " + c);
+                assertEquals(8 * sentPerChannel[c], q[Query.BYTES_IN]);
+                assertEquals(0, q[Query.PENDING_INCOMING]);
+                assertEquals(0, q[Query.INCOMING_RING_USED]);
+                assertEquals(0, q[Query.PACKETS_FAILED]);
                 assertEquals(0, h.peer.ringStatus(ch[c]).peerQueued());
                 for (PeerOutcome o : h.peer.drainOutcomes(ch[c])) {
                     assertEquals(PeerOutcome.Kind.COMPLETED, o.kind());

@@ -2,8 +2,8 @@ package dev.kmclbridge.fake;
 
 import dev.kmclbridge.ChannelConfig;
 import dev.kmclbridge.NtStatus;
-import dev.kmclbridge.spi.ChannelQuery;
 import dev.kmclbridge.spi.EventBatch;
+import dev.kmclbridge.spi.WireFormat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +16,7 @@ final class Harness implements AutoCloseable {
     /** One decoded event record. */
     record Ev(int kind, int flags, long id, int status, int aux, byte[] payload, byte[] external) {
         boolean isState(int code) {
-            return kind == EventBatch.KIND_STATE && flags == code;
+            return kind == WireFormat.Event.KIND_STATE && flags == code;
         }
 
         @Override
@@ -101,7 +101,7 @@ final class Harness implements AutoCloseable {
     }
 
     static List<Ev> packets(List<Ev> evs) {
-        return evs.stream().filter(e -> e.kind() == EventBatch.KIND_PACKET).toList();
+        return evs.stream().filter(e -> e.kind() == WireFormat.Event.KIND_PACKET).toList();
     }
 
     static List<Ev> ofKind(List<Ev> evs, int kind) {
@@ -109,7 +109,7 @@ final class Harness implements AutoCloseable {
     }
 
     long[] query(long ch) {
-        long[] q = new long[ChannelQuery.LENGTH];
+        long[] q = new long[WireFormat.Query.SLOTS];
         ok(backend.queryChannel(ch, q));
         return q;
     }

@@ -1,5 +1,7 @@
 package dev.kmclbridge.spi;
 
+import dev.kmclbridge.spi.WireFormat.Event;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -25,22 +27,22 @@ class EventBatchTest {
     @Test
     void packetRecordRoundTripsPayloadExternalAndFields() {
         EventBatch b = new EventBatch(256);
-        assertTrue(b.append(EventBatch.KIND_PACKET, EventBatch.PACKET_FLAG_EXTERNAL_DATA, 0x1122334455667788L,
-                EventBatch.IRQL_DISPATCH, 0, ByteBuffer.wrap(new byte[]{1, 2, 3}), ByteBuffer.wrap(new byte[]{9, 8})));
-        assertTrue(b.append(EventBatch.KIND_PROCESSING_COMPLETE, 0, 0, 0, 1, null, null));
+        assertTrue(b.append(Event.KIND_PACKET, Event.PACKET_FLAG_EXTERNAL_DATA, 0x1122334455667788L,
+                Event.IRQL_DISPATCH, 0, ByteBuffer.wrap(new byte[]{1, 2, 3}), ByteBuffer.wrap(new byte[]{9, 8})));
+        assertTrue(b.append(Event.KIND_PROCESSING_COMPLETE, 0, 0, 0, 1, null, null));
         assertEquals(2, b.count());
         assertEquals(EventBatch.recordSize(5) + EventBatch.recordSize(0), b.size());
 
         EventBatch.Reader r = b.reader();
         assertTrue(r.next());
-        assertEquals(EventBatch.KIND_PACKET, r.kind());
-        assertEquals(EventBatch.PACKET_FLAG_EXTERNAL_DATA, r.flags());
+        assertEquals(Event.KIND_PACKET, r.kind());
+        assertEquals(Event.PACKET_FLAG_EXTERNAL_DATA, r.flags());
         assertEquals(0x1122334455667788L, r.id());
-        assertEquals(EventBatch.IRQL_DISPATCH, r.status());
+        assertEquals(Event.IRQL_DISPATCH, r.status());
         assertArrayEquals(new byte[]{1, 2, 3}, r.payload());
         assertArrayEquals(new byte[]{9, 8}, r.external());
         assertTrue(r.next());
-        assertEquals(EventBatch.KIND_PROCESSING_COMPLETE, r.kind());
+        assertEquals(Event.KIND_PROCESSING_COMPLETE, r.kind());
         assertEquals(1, r.aux());
         assertEquals(0, r.external().length);
         assertFalse(r.next());
@@ -49,9 +51,9 @@ class EventBatchTest {
     @Test
     void appendRefusesARecordThatDoesNotFitAndWritesNothing() {
         EventBatch b = new EventBatch(40);
-        assertTrue(b.append(EventBatch.KIND_STATE, EventBatch.STATE_OPENED, 0, 0, 0, null, null));
+        assertTrue(b.append(Event.KIND_STATE, Event.STATE_OPENED, 0, 0, 0, null, null));
         int before = b.size();
-        assertFalse(b.append(EventBatch.KIND_SEND_COMPLETE, 0, 7, 0, 0, ByteBuffer.wrap(new byte[1]), null));
+        assertFalse(b.append(Event.KIND_SEND_COMPLETE, 0, 7, 0, 0, ByteBuffer.wrap(new byte[1]), null));
         assertEquals(before, b.size());
         assertEquals(1, b.count());
     }
@@ -59,7 +61,7 @@ class EventBatchTest {
     @Test
     void paddingBytesAreZero() {
         EventBatch b = new EventBatch(64);
-        b.append(EventBatch.KIND_SEND_COMPLETE, 0, 1, 0, 0, ByteBuffer.wrap(new byte[]{(byte) 0xFF}), null);
+        b.append(Event.KIND_SEND_COMPLETE, 0, 1, 0, 0, ByteBuffer.wrap(new byte[]{(byte) 0xFF}), null);
         ByteBuffer raw = b.buffer();
         for (int i = 25; i < 32; i++) {
             assertEquals(0, raw.get(i), "padding byte " + i);
@@ -69,7 +71,7 @@ class EventBatchTest {
     @Test
     void layoutIsLittleEndianAsTheWireHeaderSays() {
         EventBatch b = new EventBatch(64);
-        b.append(EventBatch.KIND_STATE, EventBatch.STATE_PNP_FAILURE, 0x0102030405060708L, 0xC0000120, 0, null, null);
+        b.append(Event.KIND_STATE, Event.STATE_PNP_FAILURE, 0x0102030405060708L, 0xC0000120, 0, null, null);
         ByteBuffer raw = b.buffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(3, raw.get(0));
         assertEquals(0, raw.get(1));
@@ -83,7 +85,7 @@ class EventBatchTest {
     void readerRejectsARecordThatOverrunsTheFilledBytes() {
         EventBatch b = new EventBatch(128);
         ByteBuffer raw = b.buffer();
-        raw.putShort((short) EventBatch.KIND_PACKET).putShort((short) 0).putInt(500).putLong(1).putInt(0).putInt(0);
+        raw.putShort((short) Event.KIND_PACKET).putShort((short) 0).putInt(500).putLong(1).putInt(0).putInt(0);
         b.setFilled(24, 1);
         EventBatch.Reader r = b.reader();
         assertThrows(IllegalStateException.class, r::next);
@@ -92,7 +94,7 @@ class EventBatchTest {
     @Test
     void readerRejectsACountLargerThanTheRecordsPresent() {
         EventBatch b = new EventBatch(128);
-        b.append(EventBatch.KIND_STATE, EventBatch.STATE_OPENED, 0, 0, 0, null, null);
+        b.append(Event.KIND_STATE, Event.STATE_OPENED, 0, 0, 0, null, null);
         b.setFilled(b.size(), 2);
         EventBatch.Reader r = b.reader();
         assertTrue(r.next());
@@ -102,7 +104,7 @@ class EventBatchTest {
     @Test
     void ensureCapacityGrowsAndClears() {
         EventBatch b = new EventBatch(32);
-        b.append(EventBatch.KIND_STATE, EventBatch.STATE_OPENED, 0, 0, 0, null, null);
+        b.append(Event.KIND_STATE, Event.STATE_OPENED, 0, 0, 0, null, null);
         b.ensureCapacity(4096);
         assertEquals(4096, b.capacity());
         assertEquals(0, b.count());

@@ -1,7 +1,6 @@
 package dev.kmclbridge.fake;
 
 import dev.kmclbridge.ChannelConfig;
-import dev.kmclbridge.KmclFunction;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.OfferOptions;
 import dev.kmclbridge.peer.Peer;

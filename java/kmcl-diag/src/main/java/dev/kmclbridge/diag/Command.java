@@ -10,8 +10,10 @@ public interface Command {
     /** One line for the command list in the top-level help. */
     String summary();
 
-    /** The command's own options (the global ones and --help are added by {@link KmclDiag}). */
-    Options options();
+    /** The command's own options, none by default (the global ones and --help are added by {@link KmclDiag}). */
+    default Options options() {
+        return new Options();
+    }
 
     /** Positional arguments shown in the usage line, e.g. "[HEX]"; empty when none are accepted. */
     default String positionalUsage() {

@@ -53,12 +53,7 @@ public final class OptionValues {
         if (v == null) {
             return def;
         }
-        double s;
-        try {
-            s = Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw DiagFailure.badInput("--" + opt + ": '" + v + "' is not a number of seconds");
-        }
+        double s = decimal(opt, v, "a number of seconds");
         if (!(s >= 0) || s > 86_400 * 365) {
             throw DiagFailure.badInput("--" + opt + ": " + v + " seconds is out of range");
         }
@@ -70,16 +65,20 @@ public final class OptionValues {
         if (v == null) {
             return def;
         }
-        double d;
-        try {
-            d = Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw DiagFailure.badInput("--" + opt + ": '" + v + "' is not a number");
-        }
+        double d = decimal(opt, v, "a number");
         if (!(d >= min && d <= max)) {
             throw DiagFailure.badInput("--" + opt + ": " + v + " is out of range " + min + ".." + max);
         }
         return d;
+    }
+
+    /** {@code v} as a double; bad input "'v' is not {@code what}" when it is not one. */
+    private static double decimal(String opt, String v, String what) {
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw DiagFailure.badInput("--" + opt + ": '" + v + "' is not " + what);
+        }
     }
 
     public UUID guid(String opt) {

@@ -66,13 +66,11 @@ class BadInputTest {
         Path f = tmp.resolve("corrupt.kcap");
         Files.writeString(f, "{\"record\":\"packet\",\"seq\":1}\n");
         Cli.Result r = Cli.fake("replay", f.toString());
-        assertEquals(3, r.code(), r::toString);
-        assertEquals(1, r.errLines().size());
+        r.failedOnOneLine(3);
         assertTrue(r.err().contains("line 1"), r::toString);
         Files.writeString(f, "this is not json\n");
         Cli.Result r2 = Cli.fake("replay", f.toString());
-        assertEquals(3, r2.code(), r2::toString);
-        assertEquals(1, r2.errLines().size());
+        r2.failedOnOneLine(3);
     }
 
     @Test
@@ -81,7 +79,6 @@ class BadInputTest {
         Path f = tmp.resolve("empty.kcap");
         Files.writeString(f, "{\"record\":\"header\",\"format\":\"kmcl-capture\",\"version\":1,\"completeFilter\":\"all\",\"failFilter\":\"none\",\"completionPayload\":\"\"}\n");
         Cli.Result r = Cli.run("--backend", "native", "replay", f.toString());
-        assertEquals(4, r.code(), r::toString);
-        assertEquals(1, r.errLines().size());
+        r.failedOnOneLine(4);
     }
 }

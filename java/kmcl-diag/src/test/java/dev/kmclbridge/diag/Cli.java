@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /** Runs kmcl-diag in-process and captures exit code, stdout and stderr. */
 final class Cli {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -17,6 +19,13 @@ final class Cli {
     record Result(int code, String out, String err) {
         List<String> errLines() {
             return err.isEmpty() ? List.of() : Arrays.asList(err.split("\\R"));
+        }
+
+        /** Asserts that the run failed with {@code expectedCode} and said why on exactly one stderr line. */
+        Result failedOnOneLine(int expectedCode) {
+            assertEquals(expectedCode, code, this::toString);
+            assertEquals(1, errLines().size(), this::toString);
+            return this;
         }
 
         JsonNode json() {

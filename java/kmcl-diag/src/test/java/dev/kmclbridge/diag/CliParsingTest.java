@@ -40,65 +40,56 @@ class CliParsingTest {
     @Test
     void noCommandIsAUsageError() {
         Cli.Result r = Cli.run();
-        assertEquals(2, r.code());
-        assertEquals(1, r.errLines().size(), r::toString);
+        r.failedOnOneLine(2);
         assertTrue(r.err().contains("no command given"));
     }
 
     @Test
     void unknownCommandIsAUsageErrorOnOneLine() {
         Cli.Result r = Cli.run("frobnicate");
-        assertEquals(2, r.code());
-        assertEquals(1, r.errLines().size(), r::toString);
+        r.failedOnOneLine(2);
         assertTrue(r.err().startsWith("kmcl-diag: unknown command 'frobnicate'"), r::toString);
     }
 
     @Test
     void unknownOptionIsAUsageErrorOnOneLine() {
         Cli.Result r = Cli.fake("send", "--frobnicate", "00");
-        assertEquals(2, r.code());
-        assertEquals(1, r.errLines().size(), r::toString);
+        r.failedOnOneLine(2);
         assertTrue(r.err().contains("unknown option '--frobnicate'"), r::toString);
         Cli.Result top = Cli.run("--frobnicate");
-        assertEquals(2, top.code());
-        assertEquals(1, top.errLines().size(), top::toString);
+        top.failedOnOneLine(2);
     }
 
     @Test
     void optionOfAnotherCommandIsUnknown() {
         Cli.Result r = Cli.fake("status", "--wait-completion");
-        assertEquals(2, r.code(), r::toString);
-        assertEquals(1, r.errLines().size());
+        r.failedOnOneLine(2);
     }
 
     @Test
     void missingOptionValueIsAUsageError() {
         Cli.Result r = Cli.fake("stats", "--watch");
-        assertEquals(2, r.code(), r::toString);
+        r.failedOnOneLine(2);
         assertTrue(r.err().contains("--watch needs a value"), r::toString);
-        assertEquals(1, r.errLines().size());
     }
 
     @Test
     void unknownBackendIsAUsageError() {
         Cli.Result r = Cli.run("--backend", "hyperv", "status");
-        assertEquals(2, r.code(), r::toString);
-        assertEquals(1, r.errLines().size());
+        r.failedOnOneLine(2);
         assertTrue(r.err().contains("fake, loopback, native"));
     }
 
     @Test
     void unavailableBackendExitsWith4() {
         Cli.Result r = Cli.run("--backend", "native", "status");
-        assertEquals(4, r.code(), r::toString);
-        assertEquals(1, r.errLines().size(), r::toString);
+        r.failedOnOneLine(4);
     }
 
     @Test
     void unexpectedPositionalArgumentIsAUsageError() {
         Cli.Result r = Cli.fake("status", "extra");
-        assertEquals(2, r.code(), r::toString);
-        assertEquals(1, r.errLines().size());
+        r.failedOnOneLine(2);
     }
 
     @Test
@@ -111,8 +102,7 @@ class CliParsingTest {
     @Test
     void sendWithoutPayloadIsAUsageError() {
         Cli.Result r = Cli.fake("send");
-        assertEquals(2, r.code(), r::toString);
-        assertEquals(1, r.errLines().size());
+        r.failedOnOneLine(2);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.kmclbridge.diag.capture;
 
+import dev.kmclbridge.Channel;
 import dev.kmclbridge.Completion;
+import dev.kmclbridge.SendFlag;
 import dev.kmclbridge.diag.Hex;
 import dev.kmclbridge.diag.traffic.HandledPacket;
 
@@ -11,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,8 +67,14 @@ public final class CaptureRecorder implements AutoCloseable {
                 verdict.equals(CapturedPacket.PENDING) ? null : at));
     }
 
-    /** Records one of our sends; its line is written when {@code result} ends (or as pending at close). */
-    public void outgoing(byte[] payload, boolean completionRequested, long sentAtNanos, CompletableFuture<Completion> result) {
+    /**
+     * Sends {@code payload} on {@code channel} (with WAIT_FOR_COMPLETION when {@code completionRequested}) and records
+     * the send; its line is written when the returned future ends (or as pending at close).
+     */
+    public CompletableFuture<Completion> send(Channel channel, byte[] payload, boolean completionRequested) {
+        long sentAtNanos = System.nanoTime();
+        CompletableFuture<Completion> result = channel.send(payload, completionRequested
+                ? EnumSet.of(SendFlag.WAIT_FOR_COMPLETION) : EnumSet.noneOf(SendFlag.class));
         long s = seq.incrementAndGet();
         pendingSends.put(s, new PendingSend(s, sentAtNanos - start, payload.clone(), completionRequested));
         result.whenComplete((c, e) -> {
@@ -78,9 +87,10 @@ public final class CaptureRecorder implements AutoCloseable {
                     e == null ? CapturedPacket.COMPLETED : CapturedPacket.FAILED,
                     e == null && ps.completionRequested() ? Hex.format(c.payloadBytes()) : "", at));
         });
+        return result;
     }
 
-    /** Nanoseconds since the capture started (the time base of {@link #outgoing}'s {@code sentAtNanos} is System.nanoTime()). */
+    /** Nanoseconds since the capture started. */
     public long nanosSinceStart() {
         return System.nanoTime() - start;
     }

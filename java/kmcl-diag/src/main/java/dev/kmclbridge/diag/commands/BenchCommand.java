@@ -1,6 +1,5 @@
 package dev.kmclbridge.diag.commands;
 
-import dev.kmclbridge.diag.Command;
 import dev.kmclbridge.diag.DiagFailure;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Invocation;
@@ -11,15 +10,17 @@ import dev.kmclbridge.diag.bench.ProgressIndicator;
 import dev.kmclbridge.diag.traffic.ChannelOptions;
 import dev.kmclbridge.diag.traffic.ChannelRig;
 import dev.kmclbridge.diag.traffic.PeerResponder;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import static dev.kmclbridge.diag.LongOption.flag;
+import static dev.kmclbridge.diag.LongOption.withValue;
+
 /** {@code bench}: throughput and latency percentiles over one channel of the selected backend. */
-public final class BenchCommand implements Command {
+public final class BenchCommand extends NamedCommand {
     static final String DIRECTION = "direction";
     static final String SIZE = "size";
     static final String COUNT = "count";
@@ -28,28 +29,22 @@ public final class BenchCommand implements Command {
     static final String WARMUP = "warmup";
     static final String NO_PROGRESS = "no-progress";
 
-    @Override
-    public String name() {
-        return "bench";
-    }
-
-    @Override
-    public String summary() {
-        return "throughput and latency percentiles (HdrHistogram) of the selected backend, with a progress bar";
+    public BenchCommand() {
+        super("bench",
+                "throughput and latency percentiles (HdrHistogram) of the selected backend, with a progress bar");
     }
 
     @Override
     public Options options() {
-        Options o = new Options();
-        o.addOption(Option.builder().longOpt(DIRECTION).hasArg().argName("out|in")
-                .desc("out: we send with WAIT_FOR_COMPLETION, the other side completes (default); in: the peer sends, we complete (fake/loopback)").get());
-        o.addOption(Option.builder().longOpt(SIZE).hasArg().argName("BYTES").desc("payload bytes per packet, >= 8 (default 64)").get());
-        o.addOption(Option.builder().longOpt(COUNT).hasArg().argName("N").desc("packets to measure (default 20000)").get());
-        o.addOption(Option.builder().longOpt(DURATION).hasArg().argName("SECONDS").desc("measure for SECONDS instead of a count").get());
-        o.addOption(Option.builder().longOpt(WINDOW).hasArg().argName("N").desc("packets in flight at most (default 16)").get());
-        o.addOption(Option.builder().longOpt(WARMUP).hasArg().argName("N").desc("packets moved first and not measured (default 1000)").get());
-        o.addOption(Option.builder().longOpt(NO_PROGRESS).desc("no progress bar (it appears on stderr for runs longer than 2 s)").get());
-        return ChannelOptions.addTo(o);
+        return ChannelOptions.addTo(new Options()
+                .addOption(withValue(DIRECTION, "out|in", "out: we send with WAIT_FOR_COMPLETION, the other side completes "
+                        + "(default); in: the peer sends, we complete (fake/loopback)"))
+                .addOption(withValue(SIZE, "BYTES", "payload bytes per packet, >= 8 (default 64)"))
+                .addOption(withValue(COUNT, "N", "packets to measure (default 20000)"))
+                .addOption(withValue(DURATION, "SECONDS", "measure for SECONDS instead of a count"))
+                .addOption(withValue(WINDOW, "N", "packets in flight at most (default 16)"))
+                .addOption(withValue(WARMUP, "N", "packets moved first and not measured (default 1000)"))
+                .addOption(flag(NO_PROGRESS, "no progress bar (it appears on stderr for runs longer than 2 s)")));
     }
 
     @Override
@@ -71,13 +66,12 @@ public final class BenchCommand implements Command {
                 v.intValue(SIZE, 64, 8, 16 * 1024 * 1024), v.longValue(COUNT, 20_000, 1, Long.MAX_VALUE / 2), duration,
                 v.intValue(WINDOW, 16, 1, 100_000), v.longValue(WARMUP, 1000, 0, Long.MAX_VALUE / 2));
         BenchRunner runner = new BenchRunner(settings);
-        try (ChannelRig rig = ChannelRig.open(inv.kmcl(), ChannelOptions.endpoint(v), ChannelOptions.config(v),
-                Optional.of(runner::onIncoming), ChannelOptions.openTimeout(v))) {
+        try (ChannelRig rig = ChannelOptions.open(inv.kmcl(), v, runner::onIncoming)) {
             if (settings.direction() == BenchSettings.Direction.IN) {
                 rig.requirePeer("--direction in");
             }
-            PeerResponder responder = settings.direction() == BenchSettings.Direction.OUT
-                    ? rig.peer().map(p -> PeerResponder.start(p, rig.channel().id(), x -> new byte[0])).orElse(null) : null;
+            Optional<PeerResponder> responder = settings.direction() == BenchSettings.Direction.OUT
+                    ? PeerResponder.startFor(rig, x -> new byte[0]) : Optional.empty();
             long max = duration.map(Duration::toMillis).orElse(settings.count());
             BenchResult r;
             try (ProgressIndicator progress = new ProgressIndicator(inv.err(), "bench " + dir, max,
@@ -85,9 +79,7 @@ public final class BenchCommand implements Command {
                             .orElse(TimeUnit.SECONDS.toNanos(2)), !v.has(NO_PROGRESS))) {
                 r = runner.run(inv.kmcl().info().name(), rig.channel(), rig.peer(), progress);
             } finally {
-                if (responder != null) {
-                    responder.close();
-                }
+                responder.ifPresent(PeerResponder::close);
             }
             if (inv.json()) {
                 inv.printJson(r);

@@ -1,8 +1,6 @@
 package dev.kmclbridge.diag.commands;
 
 import dev.kmclbridge.Completion;
-import dev.kmclbridge.SendFlag;
-import dev.kmclbridge.diag.Command;
 import dev.kmclbridge.diag.DiagFailure;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Hex;
@@ -16,10 +14,12 @@ import dev.kmclbridge.diag.traffic.ChannelRig;
 import dev.kmclbridge.diag.traffic.GeneratorOptions;
 import dev.kmclbridge.diag.traffic.HandledPacket;
 import dev.kmclbridge.diag.traffic.PacketPolicy;
+import dev.kmclbridge.diag.traffic.PacketPolicyOptions;
+import dev.kmclbridge.diag.traffic.PeerReplyOption;
 import dev.kmclbridge.diag.traffic.PeerResponder;
 import dev.kmclbridge.diag.traffic.PeerTraffic;
 import dev.kmclbridge.diag.traffic.PolicyHandler;
-import org.apache.commons.cli.Option;
+import dev.kmclbridge.diag.traffic.Waiting;
 import org.apache.commons.cli.Options;
 
 import java.io.IOException;
@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,44 +39,31 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 
+import static dev.kmclbridge.diag.LongOption.withValue;
+
 /** {@code capture}: records a channel's traffic with timing and verdicts to a capture file (docs/capture-format.md). */
-public final class CaptureCommand implements Command {
+public final class CaptureCommand extends NamedCommand {
     static final String OUT = "out";
-    static final String COUNT = "count";
-    static final String DURATION = "duration";
     static final String SEND = "send";
-    static final String PEER_REPLY = "peer-reply";
     static final int DEFAULT_GENERATE = 5;
 
-    @Override
-    public String name() {
-        return "capture";
-    }
-
-    @Override
-    public String summary() {
-        return "record a channel's traffic (timing, payloads, verdicts) to a JSON Lines capture file";
+    public CaptureCommand() {
+        super("capture", "record a channel's traffic (timing, payloads, verdicts) to a JSON Lines capture file");
     }
 
     @Override
     public Options options() {
-        Options o = new Options();
-        o.addOption(Option.builder().longOpt(OUT).hasArg().argName("FILE").desc("capture file to write (required)").get());
-        o.addOption(Option.builder().longOpt(COUNT).hasArg().argName("N").desc("stop after N incoming packets").get());
-        o.addOption(Option.builder().longOpt(DURATION).hasArg().argName("SECONDS")
-                .desc("stop after SECONDS (default: fake/loopback 10, native unlimited)").get());
-        o.addOption(Option.builder().longOpt(SEND).hasArg().argName("HEX")
-                .desc("also send this payload with WAIT_FOR_COMPLETION during the capture (repeatable)").get());
-        o.addOption(Option.builder().longOpt(PEER_REPLY).hasArg().argName("HEX")
-                .desc("fake/loopback: the peer completes our sends with this payload (default: echo)").get());
-        WatchCommand.policyOptions(o);
-        GeneratorOptions.addTo(o, DEFAULT_GENERATE);
+        Options o = StopOptions.addTo(new Options().addOption(withValue(OUT, "FILE", "capture file to write (required)")),
+                "stop after N incoming packets");
+        o.addOption(withValue(SEND, "HEX", "also send this payload with WAIT_FOR_COMPLETION during the capture (repeatable)"))
+                .addOption(PeerReplyOption.option("fake/loopback: the peer completes our sends with this payload (default: echo)"));
+        GeneratorOptions.addTo(PacketPolicyOptions.addTo(o), DEFAULT_GENERATE);
         return ChannelOptions.addTo(o);
     }
 
     @Override
     public String helpFooter() {
-        return WatchCommand.FILTER_HELP
+        return PacketPolicyOptions.FILTER_HELP
                 + "kmcl-diag is the endpoint of the channel it records (it does not sniff another process's channel): it\n"
                 + "completes/fails incoming packets by the filters, which are stored in the header so replay can re-apply them.\n"
                 + "Example: kmcl-diag capture --backend fake --out demo.kcap --generate 4 --fail nth=4 --send 01020304";
@@ -94,14 +80,14 @@ public final class CaptureCommand implements Command {
         if (parent != null && !Files.isDirectory(parent)) {
             throw DiagFailure.badInput("--out: directory " + parent + " does not exist");
         }
-        PacketPolicy policy = WatchCommand.policy(v);
+        PacketPolicy policy = PacketPolicyOptions.policy(v);
         GeneratorOptions.validate(v);
         List<byte[]> sends = new ArrayList<>();
         for (String s : v.commandLine().getOptionValues(SEND) == null ? new String[0] : v.commandLine().getOptionValues(SEND)) {
             sends.add(Hex.parse("--send", s));
         }
-        Optional<byte[]> peerReply = v.has(PEER_REPLY) ? Optional.of(v.hex(PEER_REPLY, null)) : Optional.empty();
-        long count = v.longValue(COUNT, Long.MAX_VALUE, 1, Long.MAX_VALUE);
+        Optional<byte[]> peerReply = PeerReplyOption.read(v);
+        long count = StopOptions.count(v);
 
         List<HandledPacket> early = new ArrayList<>();
         CaptureRecorder[] recorder = new CaptureRecorder[1];
@@ -114,21 +100,13 @@ public final class CaptureCommand implements Command {
             }
             recorder[0].incoming(p);
         });
-        try (ChannelRig rig = ChannelRig.open(inv.kmcl(), ChannelOptions.endpoint(v), ChannelOptions.config(v),
-                Optional.of(handler), ChannelOptions.openTimeout(v))) {
+        try (ChannelRig rig = ChannelOptions.open(inv.kmcl(), v, handler)) {
             int generate = GeneratorOptions.count(v, rig.peer().isPresent(), DEFAULT_GENERATE);
-            if (peerReply.isPresent() && rig.peer().isEmpty()) {
-                throw DiagFailure.usage("--peer-reply needs a backend with a peer (fake or loopback)");
-            }
-            Duration duration = v.seconds(DURATION, rig.peer().isPresent() ? Duration.ofSeconds(10) : Duration.ofDays(3650));
-            if (!v.has(COUNT) && generate > 0) {
-                count = generate;
-            }
-            CaptureHeader header = new CaptureHeader(CaptureHeader.FORMAT, CaptureHeader.VERSION,
-                    Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), inv.kmcl().info().name(),
-                    rig.endpoint().interfaceType().toString(), rig.endpoint().interfaceInstance().toString(),
-                    EndpointsCommand.displayName(rig.endpoint()), ChannelView.id(rig.channel()), policy.complete().toString(),
-                    policy.fail().toString(), Hex.format(policy.completionPayload()));
+            UnaryOperator<byte[]> reply = PeerReplyOption.reply(peerReply, rig);
+            Duration duration = StopOptions.duration(v, rig.peer().isPresent());
+            long stopAfter = StopOptions.count(v, count, generate);
+            CaptureHeader header = header(Instant.now().truncatedTo(ChronoUnit.MILLIS), inv.kmcl().info().name(), rig,
+                    policy.complete().toString(), policy.fail().toString(), Hex.format(policy.completionPayload()));
             CaptureRecorder rec;
             try {
                 rec = CaptureRecorder.toFile(file, header);
@@ -139,34 +117,27 @@ public final class CaptureCommand implements Command {
                 early.forEach(rec::incoming);
                 recorder[0] = rec;
             }
-            UnaryOperator<byte[]> reply = peerReply.<UnaryOperator<byte[]>>map(r -> p -> r).orElse(p -> p);
-            PeerResponder responder = rig.peer().map(p -> PeerResponder.start(p, rig.channel().id(), reply)).orElse(null);
+            Optional<PeerResponder> responder = PeerResponder.startFor(rig, reply);
             Optional<PeerTraffic> traffic = GeneratorOptions.start(v, rig.peer(), rig.channel().id(), generate);
             long deadline = System.nanoTime() + duration.toNanos();
             Capture capture;
             try {
                 for (byte[] payload : sends) {
-                    long at = System.nanoTime();
-                    CompletableFuture<Completion> f = rig.channel().send(payload, EnumSet.of(SendFlag.WAIT_FOR_COMPLETION));
-                    rec.outgoing(payload, true, at, f);
+                    CompletableFuture<Completion> f = rec.send(rig.channel(), payload, true);
                     try {
                         f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                     } catch (TimeoutException | ExecutionException e) {
                         break; // recorded as pending / failed
                     }
                 }
-                while (handler.delivered() < count && System.nanoTime() < deadline
-                        && !(rig.channel().status().queueStopped() && traffic.map(PeerTraffic::finished).orElse(true))) {
-                    Thread.sleep(10);
-                }
+                Waiting.until(() -> handler.delivered() >= stopAfter
+                        || (rig.channel().status().queueStopped() && traffic.map(PeerTraffic::finished).orElse(true)), deadline);
             } finally {
                 traffic.ifPresent(PeerTraffic::close);
                 boolean stopped = rig.channel().status().queueStopped();
                 capture = rec.finish(stopped);
                 handler.completeHeld();
-                if (responder != null) {
-                    responder.close();
-                }
+                responder.ifPresent(PeerResponder::close);
             }
             long in = capture.packets().stream().filter(CapturedPacket::incoming).count();
             long outN = capture.packets().size() - in;
@@ -190,5 +161,14 @@ public final class CaptureCommand implements Command {
             }
         }
         return ExitCode.OK;
+    }
+
+    /** The header of a capture of {@code rig}'s channel (capture writes it; replay records the replay with one). */
+    static CaptureHeader header(Instant createdAt, String backend, ChannelRig rig, String completeFilter, String failFilter,
+                                String completionPayload) {
+        return new CaptureHeader(CaptureHeader.FORMAT, CaptureHeader.VERSION, createdAt.toString(), backend,
+                rig.endpoint().interfaceType().toString(), rig.endpoint().interfaceInstance().toString(),
+                EndpointsCommand.displayName(rig.endpoint()), ChannelView.id(rig.channel()), completeFilter, failFilter,
+                completionPayload);
     }
 }

@@ -1,39 +1,22 @@
 package dev.kmclbridge.diag.commands;
 
-import dev.kmclbridge.Channel;
-import dev.kmclbridge.diag.Command;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Invocation;
 import dev.kmclbridge.diag.traffic.ChannelOptions;
-import dev.kmclbridge.diag.traffic.ChannelRig;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** {@code channels}: per-channel state of the channels this process owns. */
-public final class ChannelsCommand implements Command {
-    static final String OPEN = "open";
-    static final String CHANNEL = "channel";
-
-    @Override
-    public String name() {
-        return "channels";
-    }
-
-    @Override
-    public String summary() {
-        return "per-channel state (role, state, paused, open, queue stopped, outgoing stalled)";
+public final class ChannelsCommand extends NamedCommand {
+    public ChannelsCommand() {
+        super("channels", "per-channel state (role, state, paused, open, queue stopped, outgoing stalled)");
     }
 
     @Override
     public Options options() {
-        Options o = new Options();
-        o.addOption(Option.builder().longOpt(OPEN).desc("open a channel first (to --endpoint, or a fresh peer offer on fake/loopback)").get());
-        o.addOption(Option.builder().longOpt(CHANNEL).hasArg().argName("ID").desc("only this channel (0x hex or decimal)").get());
-        return ChannelOptions.addTo(o);
+        return ChannelOptions.addTo(ChannelSelection.addTo(new Options()));
     }
 
     @Override
@@ -44,15 +27,8 @@ public final class ChannelsCommand implements Command {
 
     @Override
     public ExitCode run(Invocation inv) {
-        var v = inv.options();
-        Optional<ChannelRig> rig = Optional.empty();
-        try {
-            if (v.has(OPEN)) {
-                rig = Optional.of(ChannelRig.open(inv.kmcl(), ChannelOptions.endpoint(v), ChannelOptions.config(v),
-                        Optional.of(p -> p.complete()), ChannelOptions.openTimeout(v)));
-            }
-            List<Channel> chosen = ChannelView.select(inv.kmcl().channels(), v.string(CHANNEL, null));
-            List<Map<String, Object>> rows = chosen.stream().map(ChannelView::state).toList();
+        try (ChannelSelection selection = ChannelSelection.open(inv)) {
+            List<Map<String, Object>> rows = selection.channels().stream().map(ChannelView::state).toList();
             if (inv.json()) {
                 inv.printJson(Map.of("channels", rows));
             } else if (rows.isEmpty()) {
@@ -67,8 +43,6 @@ public final class ChannelsCommand implements Command {
                 }
             }
             return ExitCode.OK;
-        } finally {
-            rig.ifPresent(ChannelRig::close);
         }
     }
 }

@@ -1,31 +1,18 @@
 package dev.kmclbridge.diag.commands;
 
 import dev.kmclbridge.Endpoint;
-import dev.kmclbridge.diag.Command;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Invocation;
 import dev.kmclbridge.diag.WellKnownDevices;
-import org.apache.commons.cli.Options;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** {@code endpoints}: every VMBus endpoint with its class GUID, well-known name and instance GUID. */
-public final class EndpointsCommand implements Command {
-    @Override
-    public String name() {
-        return "endpoints";
-    }
-
-    @Override
-    public String summary() {
-        return "VMBus endpoints: id, class (type) GUID, well-known device name, instance GUID";
-    }
-
-    @Override
-    public Options options() {
-        return new Options();
+public final class EndpointsCommand extends NamedCommand {
+    public EndpointsCommand() {
+        super("endpoints", "VMBus endpoints: id, class (type) GUID, well-known device name, instance GUID");
     }
 
     @Override

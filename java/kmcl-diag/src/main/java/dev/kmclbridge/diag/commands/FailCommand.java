@@ -1,6 +1,5 @@
 package dev.kmclbridge.diag.commands;
 
-import dev.kmclbridge.diag.Command;
 import dev.kmclbridge.diag.DiagFailure;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Hex;
@@ -11,11 +10,12 @@ import dev.kmclbridge.diag.traffic.GeneratorOptions;
 import dev.kmclbridge.diag.traffic.HandledPacket;
 import dev.kmclbridge.diag.traffic.PacketFilter;
 import dev.kmclbridge.diag.traffic.PacketPolicy;
+import dev.kmclbridge.diag.traffic.PacketPolicyOptions;
 import dev.kmclbridge.diag.traffic.PeerTraffic;
 import dev.kmclbridge.diag.traffic.PolicyHandler;
+import dev.kmclbridge.diag.traffic.Waiting;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerOutcome;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.time.Duration;
@@ -25,37 +25,32 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.kmclbridge.diag.LongOption.withValue;
+
 /**
  * {@code fail}: fails the next incoming packet matching a filter (VmbChannelPacketFail), completing the ones
  * before it, so you can see how the other side recovers from a failed transaction and a stopped queue.
  */
-public final class FailCommand implements Command {
+public final class FailCommand extends NamedCommand {
     static final String MATCH = "match";
     static final String TIMEOUT = "timeout";
     static final int DEFAULT_GENERATE = 3;
 
-    @Override
-    public String name() {
-        return "fail";
-    }
-
-    @Override
-    public String summary() {
-        return "fail the next incoming packet matching a filter (stops the channel's incoming queue)";
+    public FailCommand() {
+        super("fail", "fail the next incoming packet matching a filter (stops the channel's incoming queue)");
     }
 
     @Override
     public Options options() {
-        Options o = new Options();
-        o.addOption(Option.builder().longOpt(MATCH).hasArg().argName("FILTER").desc("which packet to fail (default all = the next one)").get());
-        o.addOption(Option.builder().longOpt(TIMEOUT).hasArg().argName("SECONDS").desc("how long to wait for a matching packet (default 10)").get());
-        GeneratorOptions.addTo(o, DEFAULT_GENERATE);
-        return ChannelOptions.addTo(o);
+        Options o = new Options()
+                .addOption(withValue(MATCH, "FILTER", "which packet to fail (default all = the next one)"))
+                .addOption(withValue(TIMEOUT, "SECONDS", "how long to wait for a matching packet (default 10)"));
+        return ChannelOptions.addTo(GeneratorOptions.addTo(o, DEFAULT_GENERATE));
     }
 
     @Override
     public String helpFooter() {
-        return WatchCommand.FILTER_HELP
+        return PacketPolicyOptions.FILTER_HELP
                 + "Packets before the match are completed. After the fail the channel delivers nothing more until it is\n"
                 + "disabled (KMCL semantics); on fake/loopback the report shows what the peer saw.\n"
                 + "Example: kmcl-diag fail --backend fake --generate 3 --match nth=2";
@@ -75,25 +70,17 @@ public final class FailCommand implements Command {
                 failedOne.compareAndSet(null, p);
             }
         });
-        try (ChannelRig rig = ChannelRig.open(inv.kmcl(), ChannelOptions.endpoint(v), ChannelOptions.config(v),
-                Optional.of(handler), ChannelOptions.openTimeout(v))) {
+        try (ChannelRig rig = ChannelOptions.open(inv.kmcl(), v, handler)) {
             int generate = GeneratorOptions.count(v, rig.peer().isPresent(), DEFAULT_GENERATE);
             Optional<PeerTraffic> traffic = GeneratorOptions.start(v, rig.peer(), rig.channel().id(), generate);
             long deadline = System.nanoTime() + timeout.toNanos();
-            List<Long> txIds;
             try {
-                while (failedOne.get() == null && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
-                if (traffic.isPresent()) {
-                    while (!traffic.get().finished() && System.nanoTime() < deadline) {
-                        Thread.sleep(10);
-                    }
-                }
+                Waiting.until(() -> failedOne.get() != null, deadline);
+                Waiting.until(() -> traffic.map(PeerTraffic::finished).orElse(true), deadline);
             } finally {
                 traffic.ifPresent(PeerTraffic::close);
             }
-            txIds = traffic.map(PeerTraffic::txIds).orElse(List.of());
+            List<Long> txIds = traffic.map(PeerTraffic::txIds).orElse(List.of());
             HandledPacket f = failedOne.get();
             if (f == null) {
                 throw DiagFailure.timeout("no packet matching '" + match + "' arrived within " + timeout.toMillis()

@@ -3,7 +3,6 @@ package dev.kmclbridge.diag.commands;
 import dev.kmclbridge.Channel;
 import dev.kmclbridge.ChannelStatistics;
 import dev.kmclbridge.ChannelStatus;
-import dev.kmclbridge.diag.Command;
 import dev.kmclbridge.diag.DiagFailure;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Invocation;
@@ -17,7 +16,6 @@ import dev.kmclbridge.diag.traffic.PacketPolicy;
 import dev.kmclbridge.diag.traffic.PolicyHandler;
 import dev.kmclbridge.diag.traffic.SamplePayloads;
 import dev.kmclbridge.peer.Peer;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.time.Duration;
@@ -27,12 +25,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static dev.kmclbridge.diag.LongOption.withValue;
+
 /**
  * {@code health}: the stuck-channel detector. Samples the channel for a window and reports packets held
  * uncompleted too long, data pending without progress, outgoing stalls and failed channels. Exit 0 = healthy,
  * 1 = unhealthy.
  */
-public final class HealthCommand implements Command {
+public final class HealthCommand extends NamedCommand {
     static final String MAX_HOLD = "max-hold";
     static final String STALL = "stall";
     static final String WINDOW = "window";
@@ -40,26 +40,20 @@ public final class HealthCommand implements Command {
     static final String SIMULATE = "simulate";
     static final List<String> SCENARIOS = List.of("none", "held", "stalled", "failed");
 
-    @Override
-    public String name() {
-        return "health";
-    }
-
-    @Override
-    public String summary() {
-        return "stuck-channel detector: held packets, pending data without progress, failed channels (exit 0 healthy, 1 not)";
+    public HealthCommand() {
+        super("health",
+                "stuck-channel detector: held packets, pending data without progress, failed channels (exit 0 healthy, 1 not)");
     }
 
     @Override
     public Options options() {
-        Options o = new Options();
-        o.addOption(Option.builder().longOpt(MAX_HOLD).hasArg().argName("SECONDS").desc("a delivered packet uncompleted longer than this is stuck (default 2)").get());
-        o.addOption(Option.builder().longOpt(STALL).hasArg().argName("SECONDS").desc("pending data without progress longer than this is a stall (default 2)").get());
-        o.addOption(Option.builder().longOpt(WINDOW).hasArg().argName("SECONDS").desc("how long to observe (default: the larger limit + 1)").get());
-        o.addOption(Option.builder().longOpt(INTERVAL).hasArg().argName("SECONDS").desc("time between samples (default 0.25)").get());
-        o.addOption(Option.builder().longOpt(SIMULATE).hasArg().argName("SCENARIO")
-                .desc("fake/loopback: create a problem first: none (default), held, stalled, failed").get());
-        return ChannelOptions.addTo(o);
+        return ChannelOptions.addTo(new Options()
+                .addOption(withValue(MAX_HOLD, "SECONDS", "a delivered packet uncompleted longer than this is stuck (default 2)"))
+                .addOption(withValue(STALL, "SECONDS", "pending data without progress longer than this is a stall (default 2)"))
+                .addOption(withValue(WINDOW, "SECONDS", "how long to observe (default: the larger limit + 1)"))
+                .addOption(withValue(INTERVAL, "SECONDS", "time between samples (default 0.25)"))
+                .addOption(withValue(SIMULATE, "SCENARIO",
+                        "fake/loopback: create a problem first: none (default), held, stalled, failed")));
     }
 
     @Override
@@ -92,8 +86,7 @@ public final class HealthCommand implements Command {
             default -> PacketPolicy.completeAll();
         };
         PolicyHandler handler = new PolicyHandler(policy, p -> { });
-        try (ChannelRig rig = ChannelRig.open(inv.kmcl(), ChannelOptions.endpoint(v), ChannelOptions.config(v),
-                Optional.of(handler), ChannelOptions.openTimeout(v))) {
+        try (ChannelRig rig = ChannelOptions.open(inv.kmcl(), v, handler)) {
             if (!scenario.equals("none")) {
                 Peer peer = rig.requirePeer("--simulate");
                 long ch = rig.channel().id();

@@ -1,7 +1,6 @@
 package dev.kmclbridge.diag.commands;
 
 import dev.kmclbridge.ChannelStatus;
-import dev.kmclbridge.diag.Command;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Invocation;
 import dev.kmclbridge.diag.traffic.ChannelOptions;
@@ -11,18 +10,11 @@ import org.apache.commons.cli.Options;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** {@code open}: opens a channel to an endpoint, reports how it came up, and closes it again. */
-public final class OpenCommand implements Command {
-    @Override
-    public String name() {
-        return "open";
-    }
-
-    @Override
-    public String summary() {
-        return "open a client channel to an endpoint, report the state callbacks and timing, then close it";
+public final class OpenCommand extends NamedCommand {
+    public OpenCommand() {
+        super("open", "open a client channel to an endpoint, report the state callbacks and timing, then close it");
     }
 
     @Override
@@ -41,8 +33,7 @@ public final class OpenCommand implements Command {
     public ExitCode run(Invocation inv) {
         var v = inv.options();
         long t0 = System.nanoTime();
-        ChannelRig rig = ChannelRig.open(inv.kmcl(), ChannelOptions.endpoint(v), ChannelOptions.config(v),
-                Optional.of(p -> p.complete()), ChannelOptions.openTimeout(v));
+        ChannelRig rig = ChannelOptions.open(inv.kmcl(), v, p -> p.complete());
         double openedMs = (System.nanoTime() - t0) / 1e6;
         String id;
         ChannelStatus status;

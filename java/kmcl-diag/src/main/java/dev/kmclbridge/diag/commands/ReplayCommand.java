@@ -1,8 +1,6 @@
 package dev.kmclbridge.diag.commands;
 
 import dev.kmclbridge.Completion;
-import dev.kmclbridge.SendFlag;
-import dev.kmclbridge.diag.Command;
 import dev.kmclbridge.diag.DiagFailure;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Hex;
@@ -21,7 +19,6 @@ import dev.kmclbridge.diag.traffic.PacketFilter;
 import dev.kmclbridge.diag.traffic.PacketPolicy;
 import dev.kmclbridge.diag.traffic.PolicyHandler;
 import dev.kmclbridge.peer.Peer;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.io.IOException;
@@ -31,32 +28,28 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
+import static dev.kmclbridge.diag.LongOption.withValue;
+
 /**
  * {@code replay}: feeds a capture into the fake's (or loopback's) peer: the peer re-sends the recorded incoming
  * packets to a fresh channel that ends them with the recorded filters, kmcl-diag re-sends the recorded outgoing
  * packets and the peer answers with the recorded completions; packet sequence and verdicts are compared.
  */
-public final class ReplayCommand implements Command {
+public final class ReplayCommand extends NamedCommand {
     static final String IN = "in";
     static final String SPEED = "speed";
     static final String TIMEOUT = "timeout";
     static final String OUT = "out";
 
-    @Override
-    public String name() {
-        return "replay";
-    }
-
-    @Override
-    public String summary() {
-        return "replay a capture into the fake's peer and compare packet sequence and verdicts (exit 1 on mismatch)";
+    public ReplayCommand() {
+        super("replay",
+                "replay a capture into the fake's peer and compare packet sequence and verdicts (exit 1 on mismatch)");
     }
 
     @Override
@@ -66,15 +59,12 @@ public final class ReplayCommand implements Command {
 
     @Override
     public Options options() {
-        Options o = new Options();
-        o.addOption(Option.builder().longOpt(IN).hasArg().argName("FILE").desc("capture file to replay (or give FILE as argument)").get());
-        o.addOption(Option.builder().longOpt(SPEED).hasArg().argName("FACTOR")
-                .desc("1 = recorded timing (default), 2 = twice as fast, 0 = no waits").get());
-        o.addOption(Option.builder().longOpt(TIMEOUT).hasArg().argName("SECONDS").desc("wait per packet (default 5)").get());
-        o.addOption(Option.builder().longOpt(OUT).hasArg().argName("FILE").desc("also record the replayed traffic as a capture").get());
-        o.addOption(Option.builder().longOpt(ChannelOptions.MAX_PACKET).hasArg().argName("BYTES")
-                .desc("VmbChannelInitSetMaximumPacketSize for the replay channel").get());
-        return o;
+        return new Options()
+                .addOption(withValue(IN, "FILE", "capture file to replay (or give FILE as argument)"))
+                .addOption(withValue(SPEED, "FACTOR", "1 = recorded timing (default), 2 = twice as fast, 0 = no waits"))
+                .addOption(withValue(TIMEOUT, "SECONDS", "wait per packet (default 5)"))
+                .addOption(withValue(OUT, "FILE", "also record the replayed traffic as a capture"))
+                .addOption(withValue(ChannelOptions.MAX_PACKET, "BYTES", "VmbChannelInitSetMaximumPacketSize for the replay channel"));
     }
 
     @Override
@@ -111,12 +101,10 @@ public final class ReplayCommand implements Command {
                 recorder[0].incoming(p);
             }
         });
-        try (ChannelRig rig = ChannelRig.open(inv.kmcl(), Optional.empty(), ChannelOptions.config(v), Optional.of(handler),
+        try (ChannelRig rig = ChannelRig.open(inv.kmcl(), Optional.empty(), ChannelOptions.config(v), handler,
                 Duration.ofSeconds(10))) {
-            CaptureHeader replayHeader = new CaptureHeader(CaptureHeader.FORMAT, CaptureHeader.VERSION, Instant.now().toString(),
-                    inv.kmcl().info().name(), rig.endpoint().interfaceType().toString(), rig.endpoint().interfaceInstance().toString(),
-                    EndpointsCommand.displayName(rig.endpoint()), ChannelView.id(rig.channel()), h.completeFilter(), h.failFilter(),
-                    h.completionPayload());
+            CaptureHeader replayHeader = CaptureCommand.header(Instant.now(), inv.kmcl().info().name(), rig, h.completeFilter(),
+                    h.failFilter(), h.completionPayload());
             try {
                 recorder[0] = outFile.isPresent() ? CaptureRecorder.toFile(outFile.get(), replayHeader) : CaptureRecorder.inMemory(replayHeader);
             } catch (IOException e) {
@@ -125,13 +113,8 @@ public final class ReplayCommand implements Command {
             Peer peer = rig.requirePeer("replay");
             List<CompletableFuture<Completion>> sends = new ArrayList<>();
             CaptureReplayer replayer = new CaptureReplayer(peer, rig.channel().id(), speed, timeout);
-            ReplayReport report = replayer.replay(capture, p -> {
-                long at = System.nanoTime();
-                CompletableFuture<Completion> f = rig.channel().send(p.payloadBytes(), p.completionRequested()
-                        ? EnumSet.of(SendFlag.WAIT_FOR_COMPLETION) : EnumSet.noneOf(SendFlag.class));
-                recorder[0].outgoing(p.payloadBytes(), p.completionRequested(), at, f);
-                sends.add(f);
-            });
+            ReplayReport report = replayer.replay(capture,
+                    p -> sends.add(recorder[0].send(rig.channel(), p.payloadBytes(), p.completionRequested())));
             try {
                 CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (Exception e) {

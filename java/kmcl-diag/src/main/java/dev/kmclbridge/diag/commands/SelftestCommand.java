@@ -1,43 +1,35 @@
 package dev.kmclbridge.diag.commands;
 
-import dev.kmclbridge.diag.Command;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Invocation;
 import dev.kmclbridge.diag.selftest.BehaviorRow;
 import dev.kmclbridge.diag.selftest.ConformanceRunner;
 import dev.kmclbridge.diag.selftest.SelftestReport;
 import dev.kmclbridge.diag.selftest.TestOutcome;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
 
+import static dev.kmclbridge.diag.LongOption.withValue;
+
 /** {@code selftest}: runs the conformance suite against the selected backend and prints a per-behavior table. */
-public final class SelftestCommand implements Command {
+public final class SelftestCommand extends NamedCommand {
     static final String PACKAGE = "package";
     static final String CLASSES = "classes";
     static final String TEST_TIMEOUT = "test-timeout";
 
-    @Override
-    public String name() {
-        return "selftest";
-    }
-
-    @Override
-    public String summary() {
-        return "run the conformance suite against the backend; per-behavior table; exit 0 only if every test passes";
+    public SelftestCommand() {
+        super("selftest",
+                "run the conformance suite against the backend; per-behavior table; exit 0 only if every test passes");
     }
 
     @Override
     public Options options() {
-        Options o = new Options();
-        o.addOption(Option.builder().longOpt(PACKAGE).hasArg().argName("PKG")
-                .desc("package to scan (default " + ConformanceRunner.SUITE_PACKAGE + ")").get());
-        o.addOption(Option.builder().longOpt(CLASSES).hasArg().argName("REGEX")
-                .desc("class-name pattern (default " + ConformanceRunner.SUITE_CLASSES + ")").get());
-        o.addOption(Option.builder().longOpt(TEST_TIMEOUT).hasArg().argName("SECONDS")
-                .desc("a test running longer than this is reported as hung and FAIL (default 30)").get());
-        return o;
+        return new Options()
+                .addOption(withValue(PACKAGE, "PKG", "package to scan (default " + ConformanceRunner.SUITE_PACKAGE + ")"))
+                .addOption(withValue(CLASSES, "REGEX", "class-name pattern (default " + ConformanceRunner.SUITE_CLASSES + ")"))
+                .addOption(withValue(TEST_TIMEOUT, "SECONDS",
+                        "a test running longer than this is reported as hung and FAIL (default 30)"));
     }
 
     @Override

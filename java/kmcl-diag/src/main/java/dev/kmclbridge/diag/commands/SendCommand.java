@@ -2,7 +2,6 @@ package dev.kmclbridge.diag.commands;
 
 import dev.kmclbridge.Completion;
 import dev.kmclbridge.SendFlag;
-import dev.kmclbridge.diag.Command;
 import dev.kmclbridge.diag.DiagFailure;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Hex;
@@ -10,8 +9,8 @@ import dev.kmclbridge.diag.Invocation;
 import dev.kmclbridge.diag.OptionValues;
 import dev.kmclbridge.diag.traffic.ChannelOptions;
 import dev.kmclbridge.diag.traffic.ChannelRig;
+import dev.kmclbridge.diag.traffic.PeerReplyOption;
 import dev.kmclbridge.diag.traffic.PeerResponder;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.time.Duration;
@@ -25,25 +24,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.UnaryOperator;
+
+import static dev.kmclbridge.diag.LongOption.flag;
+import static dev.kmclbridge.diag.LongOption.withValue;
 
 /** {@code send}: sends a hex or file payload on a channel, optionally waiting for the peer's completion. */
-public final class SendCommand implements Command {
+public final class SendCommand extends NamedCommand {
     static final String HEX = "hex";
     static final String FILE = "file";
     static final String WAIT = "wait-completion";
     static final String COUNT = "count";
     static final String TIMEOUT = "timeout";
-    static final String PEER_REPLY = "peer-reply";
 
-    @Override
-    public String name() {
-        return "send";
-    }
-
-    @Override
-    public String summary() {
-        return "send a payload (hex or file) on a channel; --wait-completion waits for and prints the completion";
+    public SendCommand() {
+        super("send",
+                "send a payload (hex or file) on a channel; --wait-completion waits for and prints the completion");
     }
 
     @Override
@@ -53,15 +48,14 @@ public final class SendCommand implements Command {
 
     @Override
     public Options options() {
-        Options o = new Options();
-        o.addOption(Option.builder().longOpt(HEX).hasArg().argName("HEX").desc("payload as hex (e.g. 'de ad be ef' or 0xdeadbeef)").get());
-        o.addOption(Option.builder().longOpt(FILE).hasArg().argName("PATH").desc("payload = the file's bytes").get());
-        o.addOption(Option.builder().longOpt(WAIT).desc("send with WAIT_FOR_COMPLETION and print the completion payload").get());
-        o.addOption(Option.builder().longOpt(COUNT).hasArg().argName("N").desc("send the payload N times (default 1)").get());
-        o.addOption(Option.builder().longOpt(TIMEOUT).hasArg().argName("SECONDS").desc("how long to wait for each send to end (default 10)").get());
-        o.addOption(Option.builder().longOpt(PEER_REPLY).hasArg().argName("HEX")
-                .desc("fake/loopback: the completion payload the peer answers with (default: echo the payload)").get());
-        return ChannelOptions.addTo(o);
+        return ChannelOptions.addTo(new Options()
+                .addOption(withValue(HEX, "HEX", "payload as hex (e.g. 'de ad be ef' or 0xdeadbeef)"))
+                .addOption(withValue(FILE, "PATH", "payload = the file's bytes"))
+                .addOption(flag(WAIT, "send with WAIT_FOR_COMPLETION and print the completion payload"))
+                .addOption(withValue(COUNT, "N", "send the payload N times (default 1)"))
+                .addOption(withValue(TIMEOUT, "SECONDS", "how long to wait for each send to end (default 10)"))
+                .addOption(PeerReplyOption.option(
+                        "fake/loopback: the completion payload the peer answers with (default: echo the payload)")));
     }
 
     @Override
@@ -103,16 +97,9 @@ public final class SendCommand implements Command {
         boolean wait = v.has(WAIT);
         int count = v.intValue(COUNT, 1, 1, 1_000_000);
         Duration timeout = v.seconds(TIMEOUT, Duration.ofSeconds(10));
-        Optional<byte[]> peerReply = v.has(PEER_REPLY) ? Optional.of(v.hex(PEER_REPLY, null)) : Optional.empty();
-        var endpoint = ChannelOptions.endpoint(v);
-        var config = ChannelOptions.config(v);
-        try (ChannelRig rig = ChannelRig.open(inv.kmcl(), endpoint, config, Optional.of(p -> p.complete()),
-                ChannelOptions.openTimeout(v))) {
-            if (peerReply.isPresent() && rig.peer().isEmpty()) {
-                throw DiagFailure.usage("--peer-reply needs a backend with a peer (fake or loopback)");
-            }
-            UnaryOperator<byte[]> reply = peerReply.<UnaryOperator<byte[]>>map(r -> p -> r).orElse(p -> p);
-            PeerResponder responder = rig.peer().map(p -> PeerResponder.start(p, rig.channel().id(), reply)).orElse(null);
+        Optional<byte[]> peerReply = PeerReplyOption.read(v);
+        try (ChannelRig rig = ChannelOptions.open(inv.kmcl(), v, p -> p.complete())) {
+            Optional<PeerResponder> responder = PeerResponder.startFor(rig, PeerReplyOption.reply(peerReply, rig));
             List<Map<String, Object>> results = new ArrayList<>();
             try {
                 for (int i = 1; i <= count; i++) {
@@ -136,9 +123,7 @@ public final class SendCommand implements Command {
                     }
                 }
             } finally {
-                if (responder != null) {
-                    responder.close();
-                }
+                responder.ifPresent(PeerResponder::close);
             }
             if (inv.json()) {
                 inv.printJson(Map.of("sends", results));

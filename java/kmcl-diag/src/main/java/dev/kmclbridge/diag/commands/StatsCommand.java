@@ -1,14 +1,13 @@
 package dev.kmclbridge.diag.commands;
 
 import dev.kmclbridge.Channel;
-import dev.kmclbridge.diag.Command;
+import dev.kmclbridge.diag.DiagFailure;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Invocation;
 import dev.kmclbridge.diag.traffic.ChannelOptions;
 import dev.kmclbridge.diag.traffic.ChannelRig;
 import dev.kmclbridge.diag.traffic.SamplePayloads;
 import dev.kmclbridge.peer.Peer;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.time.Duration;
@@ -18,31 +17,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static dev.kmclbridge.diag.LongOption.withValue;
+
 /** {@code stats [--watch SECONDS] [--count N]}: per-channel counters, once or repeatedly. */
-public final class StatsCommand implements Command {
+public final class StatsCommand extends NamedCommand {
     static final String WATCH = "watch";
     static final String COUNT = "count";
     static final String TRAFFIC = "traffic";
 
-    @Override
-    public String name() {
-        return "stats";
-    }
-
-    @Override
-    public String summary() {
-        return "per-channel counters (packets, bytes, completions, failures, pending, ring use), once or with --watch";
+    public StatsCommand() {
+        super("stats",
+                "per-channel counters (packets, bytes, completions, failures, pending, ring use), once or with --watch");
     }
 
     @Override
     public Options options() {
-        Options o = new Options();
-        o.addOption(Option.builder().longOpt(WATCH).hasArg().argName("SECONDS").desc("print a sample every SECONDS").get());
-        o.addOption(Option.builder().longOpt(COUNT).hasArg().argName("N").desc("number of samples (default 1; unlimited with --watch)").get());
-        o.addOption(Option.builder().longOpt(ChannelsCommand.OPEN).desc("open a channel first (to --endpoint, or a fresh peer offer on fake/loopback)").get());
-        o.addOption(Option.builder().longOpt(ChannelsCommand.CHANNEL).hasArg().argName("ID").desc("only this channel (0x hex or decimal)").get());
-        o.addOption(Option.builder().longOpt(TRAFFIC).hasArg().argName("N").desc("fake/loopback with --open: the peer sends N packets before each sample").get());
-        return ChannelOptions.addTo(o);
+        Options o = new Options()
+                .addOption(withValue(WATCH, "SECONDS", "print a sample every SECONDS"))
+                .addOption(withValue(COUNT, "N", "number of samples (default 1; unlimited with --watch)"));
+        return ChannelOptions.addTo(ChannelSelection.addTo(o)
+                .addOption(withValue(TRAFFIC, "N", "fake/loopback with --open: the peer sends N packets before each sample")));
     }
 
     @Override
@@ -57,17 +51,13 @@ public final class StatsCommand implements Command {
         Duration every = v.seconds(WATCH, Duration.ZERO);
         long count = v.longValue(COUNT, v.has(WATCH) ? Long.MAX_VALUE : 1, 1, Long.MAX_VALUE);
         int traffic = v.intValue(TRAFFIC, 0, 0, 1_000_000);
-        Optional<ChannelRig> rig = Optional.empty();
-        try {
-            if (v.has(ChannelsCommand.OPEN)) {
-                rig = Optional.of(ChannelRig.open(inv.kmcl(), ChannelOptions.endpoint(v), ChannelOptions.config(v),
-                        Optional.of(p -> p.complete()), ChannelOptions.openTimeout(v)));
-            }
+        try (ChannelSelection selection = ChannelSelection.open(inv)) {
+            Optional<ChannelRig> rig = selection.opened();
             Optional<Peer> peer = rig.flatMap(ChannelRig::peer);
             if (traffic > 0 && peer.isEmpty()) {
-                throw dev.kmclbridge.diag.DiagFailure.usage("--traffic needs --open on a backend with a peer (fake or loopback)");
+                throw DiagFailure.usage("--traffic needs --open on a backend with a peer (fake or loopback)");
             }
-            List<Channel> chosen = ChannelView.select(inv.kmcl().channels(), v.string(ChannelsCommand.CHANNEL, null));
+            List<Channel> chosen = selection.channels();
             int sent = 0;
             for (long n = 1; n <= count; n++) {
                 if (n > 1) {
@@ -84,8 +74,6 @@ public final class StatsCommand implements Command {
                 print(inv, n, chosen);
             }
             return ExitCode.OK;
-        } finally {
-            rig.ifPresent(ChannelRig::close);
         }
     }
 

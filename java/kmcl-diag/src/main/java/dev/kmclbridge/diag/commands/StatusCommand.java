@@ -2,30 +2,17 @@ package dev.kmclbridge.diag.commands;
 
 import dev.kmclbridge.BackendInfo;
 import dev.kmclbridge.Kmcl;
-import dev.kmclbridge.diag.Command;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Invocation;
-import org.apache.commons.cli.Options;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /** {@code status}: backend, driver/protocol/KMCL interface versions, endpoint and channel counts. */
-public final class StatusCommand implements Command {
-    @Override
-    public String name() {
-        return "status";
-    }
-
-    @Override
-    public String summary() {
-        return "backend, driver and protocol versions, KMCL interface version, endpoint and channel counts";
-    }
-
-    @Override
-    public Options options() {
-        return new Options();
+public final class StatusCommand extends NamedCommand {
+    public StatusCommand() {
+        super("status", "backend, driver and protocol versions, KMCL interface version, endpoint and channel counts");
     }
 
     @Override

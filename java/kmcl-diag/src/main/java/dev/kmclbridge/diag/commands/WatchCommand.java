@@ -1,19 +1,17 @@
 package dev.kmclbridge.diag.commands;
 
-import dev.kmclbridge.diag.Command;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Hex;
 import dev.kmclbridge.diag.Invocation;
-import dev.kmclbridge.diag.OptionValues;
 import dev.kmclbridge.diag.traffic.ChannelOptions;
 import dev.kmclbridge.diag.traffic.ChannelRig;
 import dev.kmclbridge.diag.traffic.GeneratorOptions;
 import dev.kmclbridge.diag.traffic.HandledPacket;
-import dev.kmclbridge.diag.traffic.PacketFilter;
 import dev.kmclbridge.diag.traffic.PacketPolicy;
+import dev.kmclbridge.diag.traffic.PacketPolicyOptions;
 import dev.kmclbridge.diag.traffic.PeerTraffic;
 import dev.kmclbridge.diag.traffic.PolicyHandler;
-import org.apache.commons.cli.Option;
+import dev.kmclbridge.diag.traffic.Waiting;
 import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
@@ -23,56 +21,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /** {@code watch}: streams incoming packets with a hex dump; completes, fails or holds them by filter. */
-public final class WatchCommand implements Command {
-    static final String COUNT = "count";
-    static final String DURATION = "duration";
-    static final String COMPLETE = "complete";
-    static final String FAIL = "fail";
-    static final String COMPLETION_PAYLOAD = "completion-payload";
+public final class WatchCommand extends NamedCommand {
     static final int DEFAULT_GENERATE = 5;
 
-    @Override
-    public String name() {
-        return "watch";
-    }
-
-    @Override
-    public String summary() {
-        return "stream incoming packets with a hex dump; complete or fail those matching a filter";
+    public WatchCommand() {
+        super("watch", "stream incoming packets with a hex dump; complete or fail those matching a filter");
     }
 
     @Override
     public Options options() {
-        Options o = new Options();
-        o.addOption(Option.builder().longOpt(COUNT).hasArg().argName("N").desc("stop after N packets").get());
-        o.addOption(Option.builder().longOpt(DURATION).hasArg().argName("SECONDS")
-                .desc("stop after SECONDS (default: fake/loopback 10, native unlimited)").get());
-        policyOptions(o);
-        GeneratorOptions.addTo(o, DEFAULT_GENERATE);
+        Options o = StopOptions.addTo(new Options(), "stop after N packets");
+        GeneratorOptions.addTo(PacketPolicyOptions.addTo(o), DEFAULT_GENERATE);
         return ChannelOptions.addTo(o);
     }
 
-    /** --complete, --fail, --completion-payload (shared with capture). */
-    static void policyOptions(Options o) {
-        o.addOption(Option.builder().longOpt(COMPLETE).hasArg().argName("FILTER")
-                .desc("complete packets matching FILTER (default all); the others not failed are held until exit").get());
-        o.addOption(Option.builder().longOpt(FAIL).hasArg().argName("FILTER")
-                .desc("fail packets matching FILTER (VmbChannelPacketFail: stops the incoming queue; default none)").get());
-        o.addOption(Option.builder().longOpt(COMPLETION_PAYLOAD).hasArg().argName("HEX")
-                .desc("completion payload for completed packets (default empty)").get());
-    }
-
-    static PacketPolicy policy(OptionValues v) {
-        return new PacketPolicy(PacketFilter.parse("--" + COMPLETE, v.string(COMPLETE, "all")),
-                PacketFilter.parse("--" + FAIL, v.string(FAIL, "none")), v.hex(COMPLETION_PAYLOAD, new byte[0]));
-    }
-
-    static final String FILTER_HELP = "FILTER: all | none | terms joined with ',' (all must hold): prefix=HEX, contains=HEX,\n"
-            + "        len=N, len>N, len<N, nth=N (the N-th packet delivered, 1-based).\n";
-
     @Override
     public String helpFooter() {
-        return FILTER_HELP
+        return PacketPolicyOptions.FILTER_HELP
                 + "On fake/loopback the peer generates the traffic (--generate); on native the packets come from the device.\n"
                 + "Example: kmcl-diag watch --backend fake --generate 3 --fail nth=2";
     }
@@ -80,19 +45,16 @@ public final class WatchCommand implements Command {
     @Override
     public ExitCode run(Invocation inv) throws InterruptedException {
         var v = inv.options();
-        PacketPolicy policy = policy(v);
+        PacketPolicy policy = PacketPolicyOptions.policy(v);
         GeneratorOptions.validate(v);
-        long count = v.longValue(COUNT, Long.MAX_VALUE, 1, Long.MAX_VALUE);
+        long count = StopOptions.count(v);
         long t0 = System.nanoTime();
         PrintStream out = inv.out();
         PolicyHandler handler = new PolicyHandler(policy, p -> print(inv, out, p, t0));
-        try (ChannelRig rig = ChannelRig.open(inv.kmcl(), ChannelOptions.endpoint(v), ChannelOptions.config(v),
-                Optional.of(handler), ChannelOptions.openTimeout(v))) {
+        try (ChannelRig rig = ChannelOptions.open(inv.kmcl(), v, handler)) {
             int generate = GeneratorOptions.count(v, rig.peer().isPresent(), DEFAULT_GENERATE);
-            Duration duration = v.seconds(DURATION, rig.peer().isPresent() ? Duration.ofSeconds(10) : Duration.ofDays(3650));
-            if (!v.has(COUNT) && generate > 0) {
-                count = generate;
-            }
+            Duration duration = StopOptions.duration(v, rig.peer().isPresent());
+            long stopAfter = StopOptions.count(v, count, generate);
             if (!inv.json()) {
                 out.printf("watching channel %s (%s)%s%n", ChannelView.id(rig.channel()),
                         EndpointsCommand.displayName(rig.endpoint()),
@@ -101,9 +63,7 @@ public final class WatchCommand implements Command {
             Optional<PeerTraffic> traffic = GeneratorOptions.start(v, rig.peer(), rig.channel().id(), generate);
             long deadline = System.nanoTime() + duration.toNanos();
             try {
-                while (handler.delivered() < count && System.nanoTime() < deadline && !rig.channel().status().queueStopped()) {
-                    Thread.sleep(10);
-                }
+                Waiting.until(() -> handler.delivered() >= stopAfter || rig.channel().status().queueStopped(), deadline);
             } finally {
                 traffic.ifPresent(PeerTraffic::close);
             }

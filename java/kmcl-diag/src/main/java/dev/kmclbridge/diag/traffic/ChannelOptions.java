@@ -1,13 +1,16 @@
 package dev.kmclbridge.diag.traffic;
 
 import dev.kmclbridge.ChannelConfig;
+import dev.kmclbridge.Kmcl;
+import dev.kmclbridge.PacketHandler;
 import dev.kmclbridge.diag.OptionValues;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+
+import static dev.kmclbridge.diag.LongOption.withValue;
 
 /** The options every traffic command shares: which endpoint, how long to wait for the channel to open. */
 public final class ChannelOptions {
@@ -20,14 +23,15 @@ public final class ChannelOptions {
 
     /** Adds --endpoint, --open-timeout and --max-packet-size to {@code o}. */
     public static Options addTo(Options o) {
-        o.addOption(Option.builder().longOpt(ENDPOINT).hasArg().argName("GUID")
-                .desc("endpoint by class (type) or instance GUID; required on native, optional on fake/loopback "
-                        + "(default: a fresh peer offer made by this process)").get());
-        o.addOption(Option.builder().longOpt(OPEN_TIMEOUT).hasArg().argName("SECONDS")
-                .desc("how long to wait for the channel to open (default 10)").get());
-        o.addOption(Option.builder().longOpt(MAX_PACKET).hasArg().argName("BYTES")
-                .desc("VmbChannelInitSetMaximumPacketSize for the channel (default: KMCL's)").get());
-        return o;
+        return o.addOption(withValue(ENDPOINT, "GUID", "endpoint by class (type) or instance GUID; required on native, "
+                        + "optional on fake/loopback (default: a fresh peer offer made by this process)"))
+                .addOption(withValue(OPEN_TIMEOUT, "SECONDS", "how long to wait for the channel to open (default 10)"))
+                .addOption(withValue(MAX_PACKET, "BYTES", "VmbChannelInitSetMaximumPacketSize for the channel (default: KMCL's)"));
+    }
+
+    /** Opens the channel these options describe, with {@code handler} installed (see {@link ChannelRig#open}). */
+    public static ChannelRig open(Kmcl kmcl, OptionValues v, PacketHandler handler) {
+        return ChannelRig.open(kmcl, endpoint(v), config(v), handler, openTimeout(v));
     }
 
     public static Optional<UUID> endpoint(OptionValues v) {

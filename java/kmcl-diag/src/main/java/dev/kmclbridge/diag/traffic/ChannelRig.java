@@ -42,13 +42,13 @@ public final class ChannelRig implements AutoCloseable {
     }
 
     /**
-     * Opens an enabled client channel that has reached POST_STARTED. {@code handler} (if any) is installed before
+     * Opens an enabled client channel that has reached POST_STARTED. {@code handler} is installed before
      * Enable. Fails with {@link ExitCode#USAGE} when no endpoint is given on a backend without a peer, with
      * {@link ExitCode#BAD_INPUT} when the endpoint does not exist, with {@link ExitCode#TIMEOUT} when the channel
      * does not open in time.
      */
     public static ChannelRig open(Kmcl kmcl, Optional<UUID> endpointGuid, ChannelConfig config,
-                                  Optional<PacketHandler> handler, Duration openTimeout) {
+                                  PacketHandler handler, Duration openTimeout) {
         Optional<Peer> peer = kmcl.peer();
         Endpoint ep;
         if (endpointGuid.isPresent()) {
@@ -62,7 +62,7 @@ public final class ChannelRig implements AutoCloseable {
         }
         ChannelConfig c = config.toBuilder().targetPnp(ep.interfaceType(), ep.interfaceInstance()).build();
         ClientChannel ch = kmcl.createClientChannel(ep, c);
-        handler.ifPresent(ch::onPacket);
+        ch.onPacket(handler);
         ch.enable();
         if (!ch.awaitStateEvent(StateEvent.POST_STARTED, openTimeout)) {
             String state = ch.state() + ", callbacks " + ch.stateHistory().stream().map(s -> s.event().name()).toList();

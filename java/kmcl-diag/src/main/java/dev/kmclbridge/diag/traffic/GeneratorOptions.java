@@ -3,11 +3,13 @@ package dev.kmclbridge.diag.traffic;
 import dev.kmclbridge.diag.DiagFailure;
 import dev.kmclbridge.diag.OptionValues;
 import dev.kmclbridge.peer.Peer;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.time.Duration;
 import java.util.Optional;
+
+import static dev.kmclbridge.diag.LongOption.flag;
+import static dev.kmclbridge.diag.LongOption.withValue;
 
 /** --generate / --interval / --generate-hex / --no-completion-request: incoming traffic the peer makes on fake/loopback. */
 public final class GeneratorOptions {
@@ -20,15 +22,12 @@ public final class GeneratorOptions {
     }
 
     public static Options addTo(Options o, int defaultCount) {
-        o.addOption(Option.builder().longOpt(GENERATE).hasArg().argName("N")
-                .desc("fake/loopback: the peer sends N packets to us (default " + defaultCount + "; 0 = none)").get());
-        o.addOption(Option.builder().longOpt(INTERVAL).hasArg().argName("MILLIS")
-                .desc("fake/loopback: pause between generated packets (default 20)").get());
-        o.addOption(Option.builder().longOpt(GENERATE_HEX).hasArg().argName("HEX")
-                .desc("fake/loopback: generated packets carry this payload (default: numbered samples)").get());
-        o.addOption(Option.builder().longOpt(NO_COMPLETION)
-                .desc("fake/loopback: generated packets do not request a completion").get());
-        return o;
+        return o.addOption(withValue(GENERATE, "N", "fake/loopback: the peer sends N packets to us (default " + defaultCount
+                        + "; 0 = none)"))
+                .addOption(withValue(INTERVAL, "MILLIS", "fake/loopback: pause between generated packets (default 20)"))
+                .addOption(withValue(GENERATE_HEX, "HEX",
+                        "fake/loopback: generated packets carry this payload (default: numbered samples)"))
+                .addOption(flag(NO_COMPLETION, "fake/loopback: generated packets do not request a completion"));
     }
 
     /** How many packets to generate: the --generate value or the default on a peer backend, 0 otherwise. */

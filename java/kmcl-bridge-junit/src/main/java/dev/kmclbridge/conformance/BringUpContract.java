@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 
 import static dev.kmclbridge.conformance.LifecycleRecorder.awaitEvent;
 import static dev.kmclbridge.conformance.LifecycleRecorder.bytes;
+import static dev.kmclbridge.conformance.LifecycleRecorder.callInside;
 import static dev.kmclbridge.conformance.LifecycleRecorder.text;
 import static dev.kmclbridge.junit.TestChannels.QUIET;
 import static dev.kmclbridge.junit.TestChannels.TEST_TYPE;
@@ -97,9 +98,7 @@ public class BringUpContract {
     void B40_openedPrecedesEverythingOnClient(TestChannels t) {
         UUID instance = UUID.randomUUID();
         ClientChannel ch = waitingClient(t, instance);
-        LifecycleRecorder rec = new LifecycleRecorder();
-        ch.onStateChange(rec);
-        ch.onPacket(rec.completingHandler());
+        LifecycleRecorder rec = LifecycleRecorder.attachedTo(ch);
         ch.enable();
         t.peer().offer(TEST_TYPE, instance, OfferOptions.defaults());
         rec.expect("OPENED", 1);
@@ -123,8 +122,7 @@ public class BringUpContract {
         assertFalse(f.isDone(), "a send completed before the channel was open");
         assertTrue(ch.statistics().queuedOutgoing() >= 1, ch.statistics().toString());
         t.peer().offer(TEST_TYPE, instance, OfferOptions.defaults());
-        PeerPacket p = t.peer().awaitReceived(ch.id(), TIMEOUT)
-                .orElseThrow(() -> new AssertionError("queued packet never reached the peer"));
+        PeerPacket p = PacketFlow.received(t.peer(), ch);
         assertEquals("queued before open", text(p.payload()));
         f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -177,8 +175,7 @@ public class BringUpContract {
         });
         ch.enable();
         CompletableFuture<Completion> f = sent.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        PeerPacket p = t.peer().awaitReceived(ch.id(), TIMEOUT)
-                .orElseThrow(() -> new AssertionError("packet sent from Started never reached the peer"));
+        PeerPacket p = PacketFlow.received(t.peer(), ch);
         assertEquals("from started", text(p.payload()));
         f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -187,19 +184,10 @@ public class BringUpContract {
     @Test
     void B48_synchronousRequestFromStartedIsRefused(TestChannels t) throws Exception {
         ClientChannel ch = t.client(ChannelConfig.defaults());
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        ch.onStateChange(change -> {
-            if (change.event() == StateEvent.STARTED) {
-                try {
-                    ch.sendSynchronous(SyncRequest.builder(bytes("never")).waitForCompletion().build());
-                    outcome.complete(null);
-                } catch (RuntimeException e) {
-                    outcome.complete(e);
-                }
-            }
-        });
+        CompletableFuture<Object> outcome = callInside(ch, StateEvent.STARTED,
+                () -> ch.sendSynchronous(SyncRequest.builder(bytes("never")).waitForCompletion().build()));
         ch.enable();
-        Throwable e = outcome.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        Object e = outcome.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertInstanceOf(IllegalStateException.class, e);
         awaitEvent(ch, StateEvent.POST_STARTED, 1);
         assertFalse(t.peer().awaitReceived(ch.id(), QUIET).isPresent(), "the refused request was sent anyway");
@@ -249,8 +237,7 @@ public class BringUpContract {
         });
         ch.enable();
         Peer peer = t.peer();
-        PeerPacket req = peer.awaitReceived(ch.id(), TIMEOUT)
-                .orElseThrow(() -> new AssertionError("request from PostStarted never reached the peer"));
+        PeerPacket req = PacketFlow.received(peer, ch);
         assertEquals("version?", text(req.payload()));
         assertTrue(req.completionRequested());
         peer.complete(ch.id(), req.txId(), bytes("v1.0"));
@@ -289,16 +276,7 @@ public class BringUpContract {
     @Test
     void B53_interruptLatencyWindowStartsInOpenedEndsAfterDisable(TestChannels t) throws Exception {
         ClientChannel ch = t.client(ChannelConfig.defaults());
-        CompletableFuture<Object> inOpened = new CompletableFuture<>();
-        ch.onStateChange(change -> {
-            if (change.event() == StateEvent.OPENED) {
-                try {
-                    inOpened.complete(ch.setInterruptLatency(50));
-                } catch (RuntimeException e) {
-                    inOpened.complete(e);
-                }
-            }
-        });
+        CompletableFuture<Object> inOpened = callInside(ch, StateEvent.OPENED, () -> ch.setInterruptLatency(50));
         ch.enable();
         Object opened = inOpened.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertInstanceOf(Integer.class, opened, "refused inside Opened: " + opened);
@@ -313,16 +291,7 @@ public class BringUpContract {
     void B53_interruptLatencyAcceptedInsideClosedCallback(TestChannels t) throws Exception {
         ClientChannel ch = t.openClient(ChannelConfig.defaults());
         ch.setInterruptLatency(50);
-        CompletableFuture<Object> inClosed = new CompletableFuture<>();
-        ch.onStateChange(change -> {
-            if (change.event() == StateEvent.CLOSED) {
-                try {
-                    inClosed.complete(ch.setInterruptLatency(60));
-                } catch (RuntimeException e) {
-                    inClosed.complete(e);
-                }
-            }
-        });
+        CompletableFuture<Object> inClosed = callInside(ch, StateEvent.CLOSED, () -> ch.setInterruptLatency(60));
         ch.disable();
         Object closed = inClosed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(50, closed, "refused inside Closed or wrong previous value: " + closed);
@@ -345,9 +314,7 @@ public class BringUpContract {
     @Test
     void B155_stateCallbacksRunOnChannelDispatcher(TestChannels t) {
         ClientChannel ch = t.client(ChannelConfig.defaults());
-        LifecycleRecorder rec = new LifecycleRecorder();
-        ch.onStateChange(rec);
-        ch.onPacket(rec.completingHandler());
+        LifecycleRecorder rec = LifecycleRecorder.attachedTo(ch);
         ch.enable();
         rec.expect("POST_STARTED", 1);
         t.peer().send(ch.id(), bytes("x"), false, Optional.empty());

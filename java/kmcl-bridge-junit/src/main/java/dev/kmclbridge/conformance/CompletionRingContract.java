@@ -6,7 +6,6 @@ import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerOutcome;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,12 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @KmclTest
 @Timeout(60)
-public class CompletionRingContract {
-    @AfterEach
-    void endLeftoverPackets(TestChannels t) {
-        PacketFlow.completeLeftovers(t);
-    }
-
+public class CompletionRingContract extends EndsLeftoverPackets {
     /** A requested completion travels through our outgoing ring: it waits there while the peer does not read. */
     @Test
     void B64_completionTravelsThroughOutgoingRing(TestChannels t) {

@@ -6,7 +6,6 @@ import dev.kmclbridge.IncomingPacket;
 import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,12 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @KmclTest
 @Timeout(60)
-public class DefaultQueueCloseContract {
-    @AfterEach
-    void endLeftoverPackets(TestChannels t) {
-        PacketFlow.completeLeftovers(t);
-    }
-
+public class DefaultQueueCloseContract extends EndsLeftoverPackets {
     /** close() returns although packets sit unread in the default queue (they were never handed to user code). */
     @Test
     void B94_closeDoesNotWaitForPacketsNeverHandedOut(TestChannels t) throws Exception {

@@ -9,7 +9,6 @@ import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerOutcome;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,13 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Catalog 5.4: VmbChannelPacketDeferToPassive (B70-B72). */
 @KmclTest
 @Timeout(60)
-public class DeferToPassiveContract {
-    @AfterEach
-    void endLeftoverPackets(TestChannels t) {
-        PacketFlow.completeLeftovers(t);
-    }
-
-
+public class DeferToPassiveContract extends EndsLeftoverPackets {
     /** Defers every first delivery and completes every redelivery with {@code reply}. */
     private static Recorder deferThenComplete(byte[] reply) {
         return new Recorder(p -> {
@@ -65,9 +58,7 @@ public class DeferToPassiveContract {
     void B70_deferredPacketIsRedeliveredAtPassive(Side side, TestChannels t) {
         Peer peer = t.peer();
         Recorder rec = deferThenComplete(new byte[]{5, 6});
-        Channel ch = side.create(t, ChannelConfig.defaults());
-        ch.onPacket(rec);
-        side.bringUp(t, ch);
+        Channel ch = side.open(t, ChannelConfig.defaults(), rec);
         byte[] payload = pattern(77, 3);
         long tx = peer.send(ch.id(), payload, true, Optional.empty());
         IncomingPacket first = rec.next();
@@ -92,9 +83,7 @@ public class DeferToPassiveContract {
     void B70_deferredPacketIsRedeliveredUnderTheSameId(TestChannels t) {
         Peer peer = t.peer();
         Recorder rec = deferThenComplete(new byte[]{8});
-        Channel ch = t.client(ChannelConfig.defaults());
-        ch.onPacket(rec);
-        Side.CLIENT.bringUp(t, ch);
+        Channel ch = Side.CLIENT.open(t, ChannelConfig.defaults(), rec);
         long tx = peer.send(ch.id(), seq(3), true, Optional.empty());
         IncomingPacket first = rec.next();
         IncomingPacket again = rec.next();
@@ -116,10 +105,8 @@ public class DeferToPassiveContract {
                 p.complete();
             }
         });
-        Channel ch = t.client(ChannelConfig.builder().incomingProcessingAtPassive(true)
-                .maximumExternalData(64 * 1024, 16).build());
-        ch.onPacket(rec);
-        Side.CLIENT.bringUp(t, ch);
+        Channel ch = Side.CLIENT.open(t, ChannelConfig.builder().incomingProcessingAtPassive(true)
+                .maximumExternalData(64 * 1024, 16).build(), rec);
         byte[] ext = pattern(9000, 8);
         long tx = peer.send(ch.id(), seq(0), true, Optional.of(ext));
         IncomingPacket first = rec.next();
@@ -146,9 +133,7 @@ public class DeferToPassiveContract {
                 p.deferToPassive();
             }
         });
-        Channel ch = t.client(ChannelConfig.defaults());
-        ch.onPacket(rec);
-        Side.CLIENT.bringUp(t, ch);
+        Channel ch = Side.CLIENT.open(t, ChannelConfig.defaults(), rec);
         long tx = peer.send(ch.id(), seq(1), true, Optional.empty());
         IncomingPacket first = rec.next();
         IncomingPacket again = rec.next();
@@ -168,9 +153,7 @@ public class DeferToPassiveContract {
     void B72_deferOutsideTheCallbackIsRejected(TestChannels t) throws Exception {
         Peer peer = t.peer();
         Recorder rec = Recorder.holding();
-        Channel ch = t.client(ChannelConfig.defaults());
-        ch.onPacket(rec);
-        Side.CLIENT.bringUp(t, ch);
+        Channel ch = Side.CLIENT.open(t, ChannelConfig.defaults(), rec);
         long tx = peer.send(ch.id(), seq(1), true, Optional.empty());
         IncomingPacket p = rec.next();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -217,9 +200,7 @@ public class DeferToPassiveContract {
                 }
             }
         });
-        Channel ch = t.client(ChannelConfig.defaults());
-        ch.onPacket(rec);
-        Side.CLIENT.bringUp(t, ch);
+        Channel ch = Side.CLIENT.open(t, ChannelConfig.defaults(), rec);
         peer.send(ch.id(), seq(1), false, Optional.empty());
         IncomingPacket p1 = rec.next();
         peer.send(ch.id(), seq(2), false, Optional.empty());

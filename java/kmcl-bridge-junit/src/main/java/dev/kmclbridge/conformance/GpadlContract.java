@@ -10,7 +10,6 @@ import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerMapping;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,13 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** Catalog 5.8: GPADLs, created by the client, mapped by the server (B135-B144). */
 @KmclTest
 @Timeout(60)
-public class GpadlContract {
-    @AfterEach
-    void endLeftoverPackets(TestChannels t) {
-        PacketFlow.completeLeftovers(t);
-    }
-
-
+public class GpadlContract extends EndsLeftoverPackets {
     /** A client GPADL is usable as soon as create returns: the host peer can map it at once and sees its bytes. */
     @Test
     void B135_clientGpadlMappableByHostRightAfterCreate(TestChannels t) {

@@ -9,7 +9,6 @@ import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerOutcome;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,12 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Catalog 5.4: delivery of incoming packets (B55-B66). */
 @KmclTest
 @Timeout(60)
-public class IncomingPacketContract {
-    @AfterEach
-    void endLeftoverPackets(TestChannels t) {
-        PacketFlow.completeLeftovers(t);
-    }
-
+public class IncomingPacketContract extends EndsLeftoverPackets {
     private static final ChannelConfig ROOMY = ChannelConfig.builder()
             .maximumPacketSize(8192).maximumExternalData(256 * 1024, 64).build();
 
@@ -57,9 +51,7 @@ public class IncomingPacketContract {
     void B55_onePacketCallbackPerRingPacket(Side side, TestChannels t) {
         Peer peer = t.peer();
         Recorder rec = Recorder.completing(new byte[0]);
-        Channel ch = side.create(t, ChannelConfig.defaults());
-        ch.onPacket(rec);
-        side.bringUp(t, ch);
+        Channel ch = side.open(t, ChannelConfig.defaults(), rec);
         int n = 25;
         List<Long> tx = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -143,14 +135,7 @@ public class IncomingPacketContract {
     void B60_passiveProcessingDeliversOnlyAtPassive(Side side, TestChannels t) {
         Peer peer = t.peer();
         Channel ch = side.open(t, ChannelConfig.builder().incomingProcessingAtPassive(true).build());
-        for (int i = 0; i < 100; i++) {
-            peer.send(ch.id(), seq(i), false, Optional.empty());
-        }
-        for (int i = 0; i < 100; i++) {
-            IncomingPacket p = next(ch);
-            assertEquals(Irql.PASSIVE, p.irql(), "delivery " + i);
-            p.complete();
-        }
+        assertHundredDeliveriesAtPassive(peer, ch);
     }
 
     /** VmbChannelSetIncomingProcessingAtPassive(TRUE) on a running channel moves later callbacks to PASSIVE_LEVEL. */
@@ -159,6 +144,11 @@ public class IncomingPacketContract {
         Peer peer = t.peer();
         Channel ch = t.openClient(ChannelConfig.defaults());
         ch.configure(ChannelConfig.builder().incomingProcessingAtPassive(true).build());
+        assertHundredDeliveriesAtPassive(peer, ch);
+    }
+
+    /** The peer sends 100 packets; each is delivered at PASSIVE_LEVEL (and completed). */
+    private static void assertHundredDeliveriesAtPassive(Peer peer, Channel ch) {
         for (int i = 0; i < 100; i++) {
             peer.send(ch.id(), seq(i), false, Optional.empty());
         }
@@ -241,9 +231,7 @@ public class IncomingPacketContract {
     void B63_completeInlineInsideCallback(Side side, TestChannels t) {
         Peer peer = t.peer();
         Recorder rec = new Recorder(p -> p.complete(new byte[]{(byte) seqOf(p)}));
-        Channel ch = side.create(t, ChannelConfig.defaults());
-        ch.onPacket(rec);
-        side.bringUp(t, ch);
+        Channel ch = side.open(t, ChannelConfig.defaults(), rec);
         long tx = peer.send(ch.id(), seq(42), true, Optional.empty());
         IncomingPacket p = rec.next();
         rec.assertNoErrors();
@@ -257,9 +245,7 @@ public class IncomingPacketContract {
     void B63_completeLaterFromAnotherThread(Side side, TestChannels t) throws Exception {
         Peer peer = t.peer();
         Recorder rec = Recorder.holding();
-        Channel ch = side.create(t, ChannelConfig.defaults());
-        ch.onPacket(rec);
-        side.bringUp(t, ch);
+        Channel ch = side.open(t, ChannelConfig.defaults(), rec);
         long tx1 = peer.send(ch.id(), seq(1), true, Optional.empty());
         long tx2 = peer.send(ch.id(), seq(2), true, Optional.empty());
         List<IncomingPacket> got = rec.next(2);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,14 @@ final class LifecycleRecorder implements StateChangeListener {
     @Override
     public void onStateChange(StateChange change) {
         add(change.event().name(), change);
+    }
+
+    /** Records every state callback and packet delivery of {@code ch} (completing the packets); call before enable. */
+    static LifecycleRecorder attachedTo(Channel ch) {
+        LifecycleRecorder rec = new LifecycleRecorder();
+        ch.onStateChange(rec);
+        ch.onPacket(rec.completingHandler());
+        return rec;
     }
 
     /** A packet handler that records {@code PACKET:<payload as UTF-8>} and completes the packet at once. */
@@ -161,6 +170,24 @@ final class LifecycleRecorder implements StateChangeListener {
             out.add(c.event());
         }
         return out;
+    }
+
+    /**
+     * Runs {@code call} inside the channel's {@code event} callback (set it before the action that causes the event);
+     * the future gets what the call returned, or the RuntimeException it threw.
+     */
+    static CompletableFuture<Object> callInside(Channel ch, StateEvent event, Supplier<Object> call) {
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        ch.onStateChange(change -> {
+            if (change.event() == event) {
+                try {
+                    result.complete(call.get());
+                } catch (RuntimeException e) {
+                    result.complete(e);
+                }
+            }
+        });
+        return result;
     }
 
     /** Runs {@code action} on a fresh daemon thread (for calls that are expected to block). */

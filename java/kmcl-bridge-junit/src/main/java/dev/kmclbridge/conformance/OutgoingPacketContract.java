@@ -12,7 +12,6 @@ import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Fault;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerPacket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,12 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Catalog 5.6: sending packets (B102-B124, where the Java API can express them). */
 @KmclTest
 @Timeout(60)
-public class OutgoingPacketContract {
-    @AfterEach
-    void endLeftoverPackets(TestChannels t) {
-        PacketFlow.completeLeftovers(t);
-    }
-
+public class OutgoingPacketContract extends EndsLeftoverPackets {
     private static final Set<SendFlag> WAIT = EnumSet.of(SendFlag.WAIT_FOR_COMPLETION);
     private static final ChannelConfig EXTERNAL = ChannelConfig.builder().maximumExternalData(256 * 1024, 64).build();
 

@@ -10,7 +10,6 @@ import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.peer.RingStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,13 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Catalog 5.4: VmbChannelPacketFail stops the incoming queue (B73, B74; §6 Q6 and Q22 choices). */
 @KmclTest
 @Timeout(60)
-public class PacketFailContract {
-    @AfterEach
-    void endLeftoverPackets(TestChannels t) {
-        PacketFlow.completeLeftovers(t);
-    }
-
-
+public class PacketFailContract extends EndsLeftoverPackets {
     /** After fail(), no further packet callback happens on the channel; the peer sees FAILED and a stopped queue. */
     @ParameterizedTest
     @EnumSource(Side.class)

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,6 +106,14 @@ final class PacketFlow {
         /** A channel of this side with {@code config}, enabled (and started) until POST_STARTED was delivered. */
         Channel open(TestChannels t, ChannelConfig config) {
             return this == CLIENT ? t.openClient(config) : t.openServer(config);
+        }
+
+        /** A channel of this side with {@code config} and {@code handler} (installed before enable), brought up. */
+        Channel open(TestChannels t, ChannelConfig config, PacketHandler handler) {
+            Channel ch = create(t, config);
+            ch.onPacket(handler);
+            bringUp(t, ch);
+            return ch;
         }
 
         /** A disabled channel of this side, so listeners and handlers can be set before enable. */
@@ -195,6 +204,14 @@ final class PacketFlow {
         }
         assertTrue(ch.statistics().queuedOutgoing() > 0, "the outgoing ring never filled; statistics " + ch.statistics());
         return futures;
+    }
+
+    /** Lets the peer read our outgoing ring again and asserts that it receives exactly {@code sent}, in send order. */
+    static void resumeReadingAndExpect(Peer peer, Channel ch, List<byte[]> sent) {
+        peer.setReading(ch.id(), true);
+        for (int i = 0; i < sent.size(); i++) {
+            assertArrayEquals(sent.get(i), received(peer, ch).payload(), "packet " + i + " of " + sent.size() + " in send order");
+        }
     }
 
     /** Polls {@code probe} on the channel's statistics until it holds or TIMEOUT passes. */

@@ -84,9 +84,7 @@ public class PauseStartContract {
     @Test
     void B86_noDeliveryBetweenSuspendAndStarted(TestChannels t) {
         ClientChannel ch = t.client(ChannelConfig.defaults());
-        LifecycleRecorder rec = new LifecycleRecorder();
-        ch.onStateChange(rec);
-        ch.onPacket(rec.completingHandler());
+        LifecycleRecorder rec = LifecycleRecorder.attachedTo(ch);
         ch.enable();
         rec.expect("POST_STARTED", 1);
         ch.pause();

@@ -6,7 +6,6 @@ import dev.kmclbridge.IncomingPacket;
 import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,13 +34,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** Catalog 5.4: end-of-batch notifications, EvtVmbChannelProcessingComplete (B67-B69). */
 @KmclTest
 @Timeout(60)
-public class ProcessingCompleteContract {
-    @AfterEach
-    void endLeftoverPackets(TestChannels t) {
-        PacketFlow.completeLeftovers(t);
-    }
-
-
+public class ProcessingCompleteContract extends EndsLeftoverPackets {
     /** One event as the channel's callbacks saw it: a packet (count 0) or a batch end (count = PacketsProcessed). */
     private record Ev(boolean batchEnd, int count) {
     }

@@ -8,7 +8,6 @@ import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Fault;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerPacket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,13 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Catalog 5.6: a full outgoing ring queues sends instead of failing them (B112). */
 @KmclTest
 @Timeout(60)
-public class RingBackpressureContract {
-    @AfterEach
-    void endLeftoverPackets(TestChannels t) {
-        PacketFlow.completeLeftovers(t);
-    }
-
-
+public class RingBackpressureContract extends EndsLeftoverPackets {
     private static void awaitAll(List<CompletableFuture<Completion>> fs) {
         try {
             CompletableFuture.allOf(fs.toArray(new CompletableFuture[0]))
@@ -68,11 +61,7 @@ public class RingBackpressureContract {
         assertTrue(ch.statistics().queuedOutgoing() >= 4, "sends wait on the channel: " + ch.statistics());
         assertTrue(ch.status().outgoingStalled(), "channel reports the stall");
         assertFalse(fs.get(fs.size() - 1).isDone(), "a queued send is not in the ring yet");
-        peer.setReading(ch.id(), true);
-        for (int i = 0; i < sent.size(); i++) {
-            PeerPacket p = received(peer, ch);
-            assertArrayEquals(sent.get(i), p.payload(), "packet " + i + " of " + sent.size() + " in send order");
-        }
+        PacketFlow.resumeReadingAndExpect(peer, ch, sent);
         awaitAll(fs);
         PacketFlow.awaitStatistics(ch, s -> s.queuedOutgoing() == 0, "queue drained");
         assertFalse(ch.status().outgoingStalled());

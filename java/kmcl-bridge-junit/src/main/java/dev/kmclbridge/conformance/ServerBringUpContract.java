@@ -80,8 +80,7 @@ public class ServerBringUpContract {
         assertFalse(f.isDone(), "send completed before the channel was open");
         assertTrue(ch.statistics().queuedOutgoing() >= 1, ch.statistics().toString());
         t.peer().open(ch.id());
-        PeerPacket p = t.peer().awaitReceived(ch.id(), TIMEOUT)
-                .orElseThrow(() -> new AssertionError("queued packet never reached the guest"));
+        PeerPacket p = PacketFlow.received(t.peer(), ch);
         assertEquals("before the guest came", text(p.payload()));
         f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -170,12 +169,7 @@ public class ServerBringUpContract {
     @Test
     @Tag("inferred")
     void B51_guestReopenRepeatsBringUp(TestChannels t) {
-        ServerChannel ch = t.openServer(ChannelConfig.defaults());
-        Peer peer = t.peer();
-        peer.close(ch.id());
-        awaitEvent(ch, StateEvent.CLOSED, 1);
-        peer.open(ch.id());
-        awaitEvent(ch, StateEvent.POST_STARTED, 2);
+        ServerChannel ch = reopenedByGuest(t);
         List<StateEvent> h = events(ch);
         assertEquals(List.of(StateEvent.OPENED, StateEvent.STARTED, StateEvent.POST_STARTED),
                 h.subList(h.size() - 3, h.size()), h.toString());
@@ -187,18 +181,25 @@ public class ServerBringUpContract {
     @Test
     @Tag("inferred")
     void B51_trafficFlowsAfterReopen(TestChannels t) throws Exception {
-        ServerChannel ch = t.openServer(ChannelConfig.defaults());
+        ServerChannel ch = reopenedByGuest(t);
         Peer peer = t.peer();
-        peer.close(ch.id());
-        awaitEvent(ch, StateEvent.CLOSED, 1);
-        peer.open(ch.id());
-        awaitEvent(ch, StateEvent.POST_STARTED, 2);
         peer.send(ch.id(), bytes("again"), false, Optional.empty());
         var in = ch.nextPacket(TIMEOUT).orElseThrow(() -> new AssertionError("no packet after reopen"));
         assertEquals("again", text(in.payloadBytes()));
         in.complete();
         ch.send(bytes("back")).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals("back", text(peer.awaitReceived(ch.id(), TIMEOUT).orElseThrow().payload()));
+    }
+
+    /** A running server whose guest closed and opened it again (the second PostStarted was delivered). */
+    private static ServerChannel reopenedByGuest(TestChannels t) {
+        ServerChannel ch = t.openServer(ChannelConfig.defaults());
+        Peer peer = t.peer();
+        peer.close(ch.id());
+        awaitEvent(ch, StateEvent.CLOSED, 1);
+        peer.open(ch.id());
+        awaitEvent(ch, StateEvent.POST_STARTED, 2);
+        return ch;
     }
 
     /** B53: interrupt latency is refused on a server that is enabled but not yet opened by the guest. */

@@ -12,7 +12,6 @@ import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.peer.PeerPacket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +23,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,13 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @KmclTest
 @Timeout(120)
-public class StressContract {
+public class StressContract extends EndsLeftoverPackets {
     private static final Duration DRAIN = Duration.ofSeconds(60);
-
-    @AfterEach
-    void endLeftoverPackets(TestChannels t) {
-        PacketFlow.completeLeftovers(t);
-    }
 
     /** A peer packet that asked for a completion, and the completion payload it must get. */
     private record Requested(Channel channel, long txId, byte[] expected) {
@@ -65,6 +61,43 @@ public class StressContract {
             b.put((byte) (seq + b.position()));
         }
         return b.array();
+    }
+
+    /** The threads of one stress run and the flag that ends their loops; closing sets the flag and interrupts them. */
+    private static final class Workers implements AutoCloseable {
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final ExecutorService pool;
+
+        Workers(int threads) {
+            pool = Executors.newFixedThreadPool(threads);
+        }
+
+        Future<?> start(Callable<?> work) {
+            return pool.submit(work);
+        }
+
+        /** Asks the loops to end (completers first drain what is queued). */
+        void stop() {
+            stop.set(true);
+        }
+
+        boolean stopping() {
+            return stop.get();
+        }
+
+        @Override
+        public void close() {
+            stop.set(true);
+            pool.shutdownNow();
+        }
+    }
+
+    /** Waits up to {@link #DRAIN} until {@code counter} reaches {@code target} (the assertions then tell). */
+    private static void awaitAtLeast(AtomicLong counter, long target) {
+        long deadline = System.nanoTime() + DRAIN.toNanos();
+        while (counter.get() < target && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(2_000_000);
+        }
     }
 
     private static void join(List<Future<?>> fs) throws Exception {
@@ -119,13 +152,11 @@ public class StressContract {
             chs.add(ch);
         }
 
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(senders + 4);
-        try {
+        try (Workers workers = new Workers(senders + 4)) {
             List<Future<?>> completers = new ArrayList<>();
             for (int k = 0; k < 4; k++) {
-                completers.add(pool.submit(() -> {
-                    while (!stop.get() || !toComplete.isEmpty()) {
+                completers.add(workers.start(() -> {
+                    while (!workers.stopping() || !toComplete.isEmpty()) {
                         IncomingPacket p = toComplete.poll(20, TimeUnit.MILLISECONDS);
                         if (p == null) {
                             continue;
@@ -150,7 +181,7 @@ public class StressContract {
             for (int s = 0; s < senders; s++) {
                 final int sender = s;
                 final Channel ch = chs.get(s / sendersPerChannel);
-                sends.add(pool.submit(() -> {
+                sends.add(workers.start(() -> {
                     for (int i = 0; i < perSender; i++) {
                         boolean wantCompletion = i % 16 == 0;
                         long tx = peer.send(ch.id(), tagged(sender, i, 16 + (i % 5) * 8), wantCompletion, Optional.empty());
@@ -162,11 +193,8 @@ public class StressContract {
                 }));
             }
             join(sends);
-            long deadline = System.nanoTime() + DRAIN.toNanos();
-            while (completed.get() < total && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
-            }
-            stop.set(true);
+            awaitAtLeast(completed, total);
+            workers.stop();
             join(completers);
 
             assertTrue(violations.isEmpty(), violations.size() + " ordering violations, first: "
@@ -193,9 +221,6 @@ public class StressContract {
                 checked++;
             }
             assertEquals(senders * ((perSender + 15) / 16), checked, "requested completions checked");
-        } finally {
-            stop.set(true);
-            pool.shutdownNow();
         }
     }
 
@@ -211,13 +236,11 @@ public class StressContract {
         List<Channel> chs = List.of(t.openClient(ChannelConfig.defaults()), t.openServer(ChannelConfig.defaults()));
         final int total = perThread * threadsPerChannel * chs.size();
         AtomicLong peerCompleted = new AtomicLong();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(chs.size() * (threadsPerChannel + 1));
-        try {
+        try (Workers workers = new Workers(chs.size() * (threadsPerChannel + 1))) {
             List<Future<?>> peers = new ArrayList<>();
             for (Channel ch : chs) {
-                peers.add(pool.submit(() -> {
-                    while (!stop.get()) {
+                peers.add(workers.start(() -> {
+                    while (!workers.stopping()) {
                         Optional<PeerPacket> p = peer.awaitReceived(ch.id(), Duration.ofMillis(20));
                         if (p.isPresent()) {
                             byte[] req = p.get().payload();
@@ -240,7 +263,7 @@ public class StressContract {
                 Channel ch = chs.get(c);
                 for (int k = 0; k < threadsPerChannel; k++) {
                     final int sender = c * threadsPerChannel + k;
-                    senders.add(pool.submit(() -> {
+                    senders.add(workers.start(() -> {
                         for (int i = 0; i < perThread; i++) {
                             byte[] req = tagged(sender, i, 8);
                             CompletableFuture<Completion> f = ch.send(req, EnumSet.of(SendFlag.WAIT_FOR_COMPLETION));
@@ -265,10 +288,7 @@ public class StressContract {
             assertEquals(total, completions.get(), "futures completed");
             assertEquals(0, mismatches.get(), "completions delivered to the wrong send");
             // the peer thread counts after peer.complete() returns, which can be after our future completed
-            long deadline = System.nanoTime() + DRAIN.toNanos();
-            while (peerCompleted.get() < total && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            awaitAtLeast(peerCompleted, total);
             assertEquals(total, peerCompleted.get(), "packets the peer received");
             for (Channel ch : chs) {
                 ChannelStatistics st = PacketFlow.awaitStatistics(ch, s -> s.completionsReceived() >= perThread * threadsPerChannel,
@@ -277,9 +297,6 @@ public class StressContract {
                 assertEquals(perThread * threadsPerChannel, st.packetsOut());
                 assertEquals(0, st.pendingOutgoing());
             }
-        } finally {
-            stop.set(true);
-            pool.shutdownNow();
         }
     }
 
@@ -304,13 +321,11 @@ public class StressContract {
             toComplete.add(p);
         });
         PacketFlow.Side.CLIENT.bringUp(t, ch);
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(5);
-        try {
+        try (Workers workers = new Workers(5)) {
             List<Future<?>> completers = new ArrayList<>();
             for (int k = 0; k < 3; k++) {
-                completers.add(pool.submit(() -> {
-                    while (!stop.get()) {
+                completers.add(workers.start(() -> {
+                    while (!workers.stopping()) {
                         IncomingPacket p = toComplete.poll(20, TimeUnit.MILLISECONDS);
                         if (p != null) {
                             outstanding.decrementAndGet();
@@ -324,7 +339,7 @@ public class StressContract {
             List<Future<?>> sends = new ArrayList<>();
             for (int s = 0; s < 2; s++) {
                 final int sender = s;
-                sends.add(pool.submit(() -> {
+                sends.add(workers.start(() -> {
                     for (int i = 0; i < perSender; i++) {
                         peer.send(ch.id(), tagged(sender, i, 16), false, Optional.empty());
                     }
@@ -332,11 +347,8 @@ public class StressContract {
                 }));
             }
             join(sends);
-            long deadline = System.nanoTime() + DRAIN.toNanos();
-            while (completed.get() < total && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
-            }
-            stop.set(true);
+            awaitAtLeast(completed, total);
+            workers.stop();
             join(completers);
             assertEquals(total, completed.get(), "completions");
             assertTrue(maxOutstanding.get() <= quota, "outstanding deliveries peaked at " + maxOutstanding.get());
@@ -345,9 +357,6 @@ public class StressContract {
             assertEquals(total, st.completionsSent());
             assertTrue(st.queueHighWater() <= quota, "high-water mark " + st.queueHighWater());
             assertEquals(0, st.pendingIncoming());
-        } finally {
-            stop.set(true);
-            pool.shutdownNow();
         }
     }
 }

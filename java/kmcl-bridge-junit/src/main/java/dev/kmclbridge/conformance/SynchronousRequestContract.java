@@ -11,7 +11,6 @@ import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerPacket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,13 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Catalog 5.7: VmbChannelSendSynchronousRequest (B125-B134), and where it may be called from (B48, B50). */
 @KmclTest
 @Timeout(60)
-public class SynchronousRequestContract {
-    @AfterEach
-    void endLeftoverPackets(TestChannels t) {
-        PacketFlow.completeLeftovers(t);
-    }
-
-
+public class SynchronousRequestContract extends EndsLeftoverPackets {
     /** Runs the blocking request on another thread. */
     private static CompletableFuture<Completion> async(Channel ch, SyncRequest r) {
         return CompletableFuture.supplyAsync(() -> ch.sendSynchronous(r));
@@ -191,10 +184,7 @@ public class SynchronousRequestContract {
         KmclException e = assertThrows(KmclException.class, () -> ch.sendSynchronous(r));
         assertEquals(NtStatus.BUFFER_OVERFLOW, e.status());
         assertEquals(queued, ch.statistics().queuedOutgoing(), "the request was not queued");
-        peer.setReading(ch.id(), true);
-        for (int i = 0; i < sent.size(); i++) {
-            assertArrayEquals(sent.get(i), received(peer, ch).payload());
-        }
+        PacketFlow.resumeReadingAndExpect(peer, ch, sent);
         assertTrue(peer.awaitReceived(ch.id(), TestChannels.QUIET).isEmpty(), "the overflowing request never went out");
     }
 

@@ -1,5 +1,6 @@
 package dev.kmclbridge.conformance;
 
+import dev.kmclbridge.Channel;
 import dev.kmclbridge.ChannelConfig;
 import dev.kmclbridge.ChannelState;
 import dev.kmclbridge.ClientChannel;
@@ -15,7 +16,6 @@ import dev.kmclbridge.peer.OfferOptions;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerOffer;
 import dev.kmclbridge.peer.PeerPacket;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumSet;
@@ -122,11 +122,7 @@ public class TeardownContract {
     /** B97: when the host rescinds/closes, a running client gets Suspend then Closed. */
     @Test
     void B97_peerCloseOfRunningClientSuspendsThenCloses(TestChannels t) {
-        ClientChannel ch = t.openClient(ChannelConfig.defaults());
-        t.peer().close(ch.id());
-        awaitEvent(ch, StateEvent.CLOSED, 1);
-        assertEquals(List.of(StateEvent.OPENED, StateEvent.STARTED, StateEvent.POST_STARTED, StateEvent.SUSPEND,
-                StateEvent.CLOSED), events(ch));
+        assertPeerCloseSuspendsThenCloses(t, t.openClient(ChannelConfig.defaults()));
     }
 
     /** B97: rescinding the offer a running client is bound to gives Suspend then Closed. */
@@ -145,7 +141,11 @@ public class TeardownContract {
     /** B97: when the guest closes, a running server gets Suspend then Closed. */
     @Test
     void B97_guestCloseOfRunningServerSuspendsThenCloses(TestChannels t) {
-        ServerChannel ch = t.openServer(ChannelConfig.defaults());
+        assertPeerCloseSuspendsThenCloses(t, t.openServer(ChannelConfig.defaults()));
+    }
+
+    /** The peer closes a running channel: after its bring-up the channel gets Suspend, then Closed. */
+    private static void assertPeerCloseSuspendsThenCloses(TestChannels t, Channel ch) {
         t.peer().close(ch.id());
         awaitEvent(ch, StateEvent.CLOSED, 1);
         assertEquals(List.of(StateEvent.OPENED, StateEvent.STARTED, StateEvent.POST_STARTED, StateEvent.SUSPEND,
@@ -169,7 +169,7 @@ public class TeardownContract {
     void B98_guestCloseLeavesServerTransactionsOutstanding(TestChannels t) throws InterruptedException {
         ServerChannel ch = t.openServer(ChannelConfig.defaults());
         CompletableFuture<Completion> f = ch.send(bytes("needs an answer"), EnumSet.of(SendFlag.WAIT_FOR_COMPLETION));
-        PeerPacket p = t.peer().awaitReceived(ch.id(), TIMEOUT).orElseThrow(() -> new AssertionError("not received"));
+        PeerPacket p = PacketFlow.received(t.peer(), ch);
         assertTrue(p.completionRequested());
         t.peer().close(ch.id());
         awaitEvent(ch, StateEvent.CLOSED, 1);
@@ -195,7 +195,7 @@ public class TeardownContract {
         assertTrue(ch.statistics().queuedOutgoing() >= 1, ch.statistics().toString());
         peer.open(ch.id());
         ch.start();
-        PeerPacket p = peer.awaitReceived(ch.id(), TIMEOUT).orElseThrow(() -> new AssertionError("held send lost"));
+        PeerPacket p = PacketFlow.received(peer, ch);
         assertEquals("after closed", text(p.payload()));
         f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -6,7 +6,6 @@ import dev.kmclbridge.IncomingPacket;
 import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,13 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** Catalog 5.4: VmbChannelSetTransactionQuota (B80-B83). */
 @KmclTest
 @Timeout(60)
-public class TransactionQuotaContract {
-    @AfterEach
-    void endLeftoverPackets(TestChannels t) {
-        PacketFlow.completeLeftovers(t);
-    }
-
-
+public class TransactionQuotaContract extends EndsLeftoverPackets {
     private static void sendSeq(Peer peer, Channel ch, int from, int count) {
         for (int i = from; i < from + count; i++) {
             peer.send(ch.id(), seq(i), false, Optional.empty());

@@ -2,7 +2,6 @@ package dev.kmclbridge;
 
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.spi.Backend;
-import dev.kmclbridge.spi.BackendDescription;
 import dev.kmclbridge.spi.BackendProvider;
 import dev.kmclbridge.spi.EndpointRecord;
 
@@ -104,15 +103,14 @@ public final class Kmcl implements AutoCloseable {
 
     /** The backend's name and versions. */
     public BackendInfo info() {
-        BackendDescription d = backend.info();
-        return new BackendInfo(d.name(), d.description(), d.protocolVersion(), d.driverVersion(), d.kmclInterfaceVersion());
+        return RecordCopy.copy(backend.info(), BackendInfo.class);
     }
 
     /** The VMBus devices reachable now. */
     public List<Endpoint> endpoints() {
         List<Endpoint> out = new ArrayList<>();
         for (EndpointRecord r : backend.endpoints()) {
-            out.add(new Endpoint(r.id(), r.interfaceType(), r.interfaceInstance(), r.name()));
+            out.add(RecordCopy.copy(r, Endpoint.class));
         }
         return out;
     }

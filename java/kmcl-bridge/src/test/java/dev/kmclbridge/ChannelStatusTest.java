@@ -1,7 +1,7 @@
 package dev.kmclbridge;
 
-import org.junit.jupiter.api.Test;
 import dev.kmclbridge.spi.WireFormat.Query;
+import org.junit.jupiter.api.Test;
 
 import java.util.UUID;
 

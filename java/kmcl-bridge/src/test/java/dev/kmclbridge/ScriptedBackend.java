@@ -151,12 +151,17 @@ final class ScriptedBackend implements Backend {
 
     @Override
     public int requeue(long channel, long[] ids, int count) {
-        StringBuilder b = new StringBuilder("requeue");
+        recordIds("requeue", ids, count);
+        return 0;
+    }
+
+    /** Records "call:id:id..." for the first {@code count} ids. */
+    private void recordIds(String call, long[] ids, int count) {
+        StringBuilder b = new StringBuilder(call);
         for (int i = 0; i < count; i++) {
             b.append(':').append(ids[i]);
         }
         calls.add(b.toString());
-        return 0;
     }
 
     @Override
@@ -167,11 +172,7 @@ final class ScriptedBackend implements Backend {
 
     @Override
     public int completeBatch(long[] ids, int count, ByteBuffer payloads, int[] offsets, int[] lengths, int[] statuses) {
-        StringBuilder b = new StringBuilder("completeBatch");
-        for (int i = 0; i < count; i++) {
-            b.append(':').append(ids[i]);
-        }
-        calls.add(b.toString());
+        recordIds("completeBatch", ids, count);
         return 0;
     }
 

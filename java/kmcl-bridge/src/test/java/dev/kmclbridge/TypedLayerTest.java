@@ -1,10 +1,10 @@
 package dev.kmclbridge;
 
+import dev.kmclbridge.spi.WireFormat;
+import dev.kmclbridge.spi.WireFormat.Event;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import dev.kmclbridge.spi.WireFormat;
-import dev.kmclbridge.spi.WireFormat.Event;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package dev.kmclbridge.bench;
 
 import dev.kmclbridge.spi.EventBatch;
+import dev.kmclbridge.spi.WireFormat;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -13,7 +14,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-import dev.kmclbridge.spi.WireFormat;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;

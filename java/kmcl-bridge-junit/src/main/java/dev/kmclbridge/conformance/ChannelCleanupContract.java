@@ -9,9 +9,9 @@ import dev.kmclbridge.ServerChannel;
 import dev.kmclbridge.StateEvent;
 import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
+import dev.kmclbridge.spi.WireFormat.Query;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import dev.kmclbridge.spi.WireFormat.Query;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.kmclbridge.fake;
 
+import dev.kmclbridge.ChannelConfig;
 import dev.kmclbridge.KmclFunction;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.spi.ChannelSettings;
@@ -13,10 +14,9 @@ import java.util.UUID;
  */
 final class ChannelConfiguration {
     private static final int SUCCESS = NtStatus.SUCCESS.value();
-    /** {@code VMBUS_CHANNEL_INIT_FLAG_IS_PIPE}, the one flag VmbChannelInitSetFlags accepts. */
-    private static final int INIT_FLAG_IS_PIPE = 0x1;
     /** The state-callback header (Version 1, Size 48) that KMCL V1 accepts. */
-    private static final ChannelSettings.StateCallbacksHeader STATE_CALLBACKS_V1 = new ChannelSettings.StateCallbacksHeader(1, 48);
+    private static final ChannelSettings.StateCallbacksHeader STATE_CALLBACKS_V1 = new ChannelSettings.StateCallbacksHeader(
+            ChannelConfig.StateCallbacksHeader.V1.version(), ChannelConfig.StateCallbacksHeader.V1.size());
 
     private final boolean server;
     private String friendlyName = FakeDefaults.FRIENDLY_NAME;
@@ -61,7 +61,7 @@ final class ChannelConfiguration {
             clientContextSize = c.clientContextSize().getAsInt();
         }
         if (c.channelFlags().isPresent() && check(st, outFailed, KmclFunction.VMB_CHANNEL_INIT_SET_FLAGS,
-                initStatus, (c.channelFlags().getAsInt() & ~INIT_FLAG_IS_PIPE) != 0 ? p(2) : SUCCESS)) {
+                initStatus, (c.channelFlags().getAsInt() & ~ChannelConfig.INIT_FLAG_IS_PIPE) != 0 ? p(2) : SUCCESS)) {
             initFlags = c.channelFlags().getAsInt();
         }
         if (c.friendlyName().isPresent() && check(st, outFailed, KmclFunction.VMB_CHANNEL_INIT_SET_FRIENDLY_NAME, initStatus)) {

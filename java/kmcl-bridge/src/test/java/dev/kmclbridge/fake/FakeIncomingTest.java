@@ -5,9 +5,9 @@ import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.Fault;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.spi.EventBatch;
-import org.junit.jupiter.api.Test;
 import dev.kmclbridge.spi.WireFormat.Event;
 import dev.kmclbridge.spi.WireFormat.Query;
+import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -43,8 +43,7 @@ class FakeIncomingTest {
     @Test
     void packetsLeaveTheRingOnlyInsideReceiveAndBatchEndsWithProcessingComplete() {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             for (int i = 0; i < 5; i++) {
                 h.peer.send(ch, new byte[] {(byte) i}, false, Optional.empty());
             }
@@ -66,8 +65,7 @@ class FakeIncomingTest {
     @Test
     void aBatchSplitOverTwoReceivesCountsEveryPacketSinceTheLastProcessingComplete() {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             for (int i = 0; i < 5; i++) {
                 h.peer.send(ch, new byte[8], false, Optional.empty());
             }
@@ -85,8 +83,7 @@ class FakeIncomingTest {
     @Test
     void firstRecordLargerThanTheBatchReportsTheNeededSize() {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             h.peer.send(ch, new byte[1000], false, Optional.empty());
             EventBatch tiny = new EventBatch(64);
             int[] needed = new int[1];
@@ -149,8 +146,7 @@ class FakeIncomingTest {
     @Test
     void failStopsTheQueueForGoodButDeliveredPacketsCanStillComplete() {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             long tx1 = h.peer.send(ch, new byte[] {1}, true, Optional.empty());
             long tx2 = h.peer.send(ch, new byte[] {2}, true, Optional.empty());
             List<Harness.Ev> p = packets(h.drain(ch, 1000));
@@ -181,8 +177,7 @@ class FakeIncomingTest {
     @Test
     void requeuedPacketsComeBackFirstInOrderAndCountOnce() {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             for (int i = 0; i < 3; i++) {
                 h.peer.send(ch, new byte[] {(byte) i}, false, Optional.empty());
             }
@@ -240,8 +235,7 @@ class FakeIncomingTest {
     @Test
     void externalDataFromThePeerTravelsAsPfnsAndArrivesWithFlag() {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             byte[] ext = new byte[5000];
             for (int i = 0; i < ext.length; i++) {
                 ext[i] = (byte) (i * 7);
@@ -294,8 +288,7 @@ class FakeIncomingTest {
     @Test
     void packetsSentWhilePausedAreDeliveredAfterStart() throws Exception {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             ok(h.backend.pause(ch));
             h.peer.send(ch, new byte[1], false, Optional.empty());
             List<Harness.Ev> evs = h.drain(ch, 200);
@@ -312,8 +305,7 @@ class FakeIncomingTest {
     @Test
     void pauseBlocksUntilTheLastDeliveredPacketIsCompletedFromAnotherThread() throws Exception {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             h.peer.send(ch, new byte[1], false, Optional.empty());
             long id = packets(h.drain(ch, 1000)).get(0).id();
             Thread t = new Thread(() -> ok(h.backend.pause(ch)));

@@ -9,9 +9,9 @@ import dev.kmclbridge.peer.PeerMapping;
 import dev.kmclbridge.spi.Backend;
 import dev.kmclbridge.spi.BackendProvider;
 import dev.kmclbridge.spi.EventBatch;
-import org.junit.jupiter.api.Test;
 import dev.kmclbridge.spi.WireFormat.Event;
 import dev.kmclbridge.spi.WireFormat.Query;
+import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -48,8 +48,7 @@ class FakeLifecycleTest {
     @Test
     void cleanupEndsAParkedReceiveAndLeavesAStaleId() throws Exception {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             AtomicInteger st = new AtomicInteger(-1);
             Thread t = new Thread(() -> st.set(h.backend.receive(ch, new EventBatch(4096), 30_000, new int[1])));
             t.start();
@@ -131,8 +130,7 @@ class FakeLifecycleTest {
     @Test
     void rescindSuspendsAndClosesAfterPendingReachesZeroThenClientIsDisabled() {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             h.peer.send(ch, new byte[1], false, Optional.empty());
             long id = packets(h.drain(ch, 1000)).get(0).id();
             h.peer.close(ch);

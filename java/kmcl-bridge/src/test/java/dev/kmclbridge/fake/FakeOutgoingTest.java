@@ -4,10 +4,10 @@ import dev.kmclbridge.ChannelConfig;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.Fault;
 import dev.kmclbridge.peer.PeerPacket;
-import org.junit.jupiter.api.Test;
 import dev.kmclbridge.spi.WireFormat.Event;
 import dev.kmclbridge.spi.WireFormat.ExternalForm;
 import dev.kmclbridge.spi.WireFormat.Query;
+import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -67,8 +67,7 @@ class FakeOutgoingTest {
     @Test
     void ringFullFaultQueuesUntilThePeerActs() {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             h.peer.inject(ch, new Fault.RingFull(1));
             ok(h.backend.send(ch, 1, buf(8, 1), null, ExternalForm.NONE, 0));
             assertEquals(1, h.q(ch, Query.QUEUED_OUTGOING));
@@ -81,8 +80,7 @@ class FakeOutgoingTest {
     @Test
     void waitForCompletionCarriesThePeersPayloadExactlyOnce() {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             ok(h.backend.send(ch, 77, buf(3, 3), null, ExternalForm.NONE, 0x1));
             assertTrue(ofKind(h.drain(ch, 100), Event.KIND_SEND_COMPLETE).isEmpty(), "in flight until the peer completes");
             assertEquals(1, h.q(ch, Query.PENDING_OUTGOING));
@@ -128,8 +126,7 @@ class FakeOutgoingTest {
     @Test
     void externalPfnSendReachesThePeerAsGpaDirect() {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             ok(h.backend.send(ch, 5, buf(4, 4), buf(9000, 6), ExternalForm.PFNS, 0x1));
             PeerPacket p = h.peer.awaitReceived(ch, WAIT).orElseThrow();
             assertEquals(PacketFraming.TYPE_GPA_DIRECT, p.ringType());
@@ -170,8 +167,7 @@ class FakeOutgoingTest {
     @Test
     void disableCancelsQueuedAndInFlightSends() {
         try (Harness h = new Harness()) {
-            long ch = h.openClient(ChannelConfig.defaults());
-            h.drain(ch, 1000);
+            long ch = h.runningClient();
             ok(h.backend.send(ch, 1, buf(8, 1), null, ExternalForm.NONE, 1)); // in flight
             h.peer.setReading(ch, false);
             h.peer.inject(ch, new Fault.RingFull(1));

@@ -4,10 +4,10 @@ import dev.kmclbridge.ChannelConfig;
 import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.spi.EventBatch;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import dev.kmclbridge.spi.WireFormat;
 import dev.kmclbridge.spi.WireFormat.Query;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

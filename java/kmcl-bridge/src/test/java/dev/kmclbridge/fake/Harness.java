@@ -69,6 +69,13 @@ final class Harness implements AutoCloseable {
         return ch;
     }
 
+    /** {@link #openClient} with the defaults, its bring-up events (Opened, Started, PostStarted) already drained. */
+    long runningClient() {
+        long ch = openClient(ChannelConfig.defaults());
+        drain(ch, 1000);
+        return ch;
+    }
+
     /** All events available within {@code millis} for the first call, then whatever is immediately there. */
     List<Ev> drain(long ch, long millis) {
         List<Ev> out = new ArrayList<>();

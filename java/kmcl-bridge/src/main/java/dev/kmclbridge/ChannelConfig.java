@@ -77,7 +77,7 @@ public record ChannelConfig(
 
     /** The Init* settings as the backend SPI carries them ({@link dev.kmclbridge.spi.Backend#configure}). */
     public ChannelSettings toSettings() {
-        return RecordCopy.copy(this, ChannelSettings.class);
+        return ChannelSettingsConversion.toSettings(this);
     }
 
     /**
@@ -85,7 +85,7 @@ public record ChannelConfig(
      * {@link IllegalArgumentException} for values this class refuses (negative sizes, MMIO beyond UINT16).
      */
     public static ChannelConfig of(ChannelSettings settings) {
-        return RecordCopy.copy(settings, ChannelConfig.class, 1);
+        return ChannelSettingsConversion.toConfig(settings, 1);
     }
 
     /** A builder pre-filled with this config's values. */

@@ -2,6 +2,7 @@ package dev.kmclbridge;
 
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.spi.Backend;
+import dev.kmclbridge.spi.BackendDescription;
 import dev.kmclbridge.spi.BackendProvider;
 import dev.kmclbridge.spi.EndpointRecord;
 
@@ -103,14 +104,15 @@ public final class Kmcl implements AutoCloseable {
 
     /** The backend's name and versions. */
     public BackendInfo info() {
-        return RecordCopy.copy(backend.info(), BackendInfo.class);
+        BackendDescription d = backend.info();
+        return new BackendInfo(d.name(), d.description(), d.protocolVersion(), d.driverVersion(), d.kmclInterfaceVersion());
     }
 
     /** The VMBus devices reachable now. */
     public List<Endpoint> endpoints() {
         List<Endpoint> out = new ArrayList<>();
         for (EndpointRecord r : backend.endpoints()) {
-            out.add(RecordCopy.copy(r, Endpoint.class));
+            out.add(new Endpoint(r.id(), r.interfaceType(), r.interfaceInstance(), r.name()));
         }
         return out;
     }

@@ -77,18 +77,6 @@ class ChannelConfigTest {
     }
 
     @Test
-    void spiSettingsTheTypedLayerRefusesThrowItsOwnException() {
-        ChannelSettings d = ChannelConfig.defaults().toSettings();
-        ChannelSettings negativeRing = new ChannelSettings(d.friendlyName(), d.maximumPacketSize(),
-                d.maximumExternalData(), d.clientContextSize(), d.channelFlags(), d.stateCallbacksHeader(),
-                d.processingCompleteCallback(), d.incomingProcessingAtPassive(), d.transactionQuota(),
-                Optional.of(new ChannelSettings.RingPages(-1, 8)), d.targetPnp(), d.targetInterface(), d.targetVtl(),
-                d.mmioMegabytes(), d.serverFlags());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ChannelConfig.of(negativeRing));
-        assertTrue(e.getMessage().startsWith("incoming must be"), e.getMessage());
-    }
-
-    @Test
     void targetPnpWithoutInstanceMatchesAnyInstance() {
         ChannelConfig c = ChannelConfig.builder().targetPnp(UUID.randomUUID()).build();
         assertTrue(c.targetPnp().get().interfaceInstance().isEmpty());

@@ -249,7 +249,7 @@ typedef struct kmclb_configure_out {
 KMCLB_STATIC_ASSERT(sizeof(kmclb_configure_out) == 8, "size");
 
 /* ENABLE / DISABLE / PAUSE / START / CLEANUP / CHANNEL_QUERY: in kmclb_channel_in.
- * CHANNEL_QUERY out: KMCLB_QUERY_SLOTS u64 (ChannelQuery.java layout). */
+ * CHANNEL_QUERY out: KMCLB_QUERY_SLOTS u64 (WireFormat.Query layout). */
 typedef struct kmclb_channel_in {
     kmclb_in_header hdr;
     uint64_t channel;

@@ -146,7 +146,8 @@ static kc_status do_list(kc_session *s, kc_request *r)
     memset(&eo, 0, sizeof(eo));
     uint8_t *dst = (uint8_t *)r->out + sizeof(eo);
     kc_lock(c);
-    for (const kc_endpoint *e = c->endpoints; e != NULL; e = e->next) {
+    for (kc_list_node *n = c->endpoints.first; n != NULL; n = n->next) {
+        const kc_endpoint *e = KC_CONTAINER_OF(n, kc_endpoint, link);
         eo.total++;
         if (eo.count < room) {
             kmclb_endpoint ke;

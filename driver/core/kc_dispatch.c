@@ -119,7 +119,7 @@ static kc_status check_config(const kmclb_channel_config *c, uint64_t name_avail
 /* the fixed part of every request but QUERY_VERSION, copied out of the request buffer */
 typedef union request_input {
     kmclb_in_header header;
-    kmclb_channel_in channel; /* the common start of every request that names a channel */
+    kmclb_channel_in channel; /* how every request on a channel starts (kmclbridge_protocol.h) */
     kmclb_create_in create;
     kmclb_configure_in configure;
     kmclb_set_context_in set_context;
@@ -134,20 +134,6 @@ typedef union request_input {
     kmclb_gpadl_in gpadl;
     kmclb_gpadl_access_in gpadl_access;
 } request_input;
-
-/* the channel id is read through the channel member whatever the request */
-#define KC_CHANNEL_FIRST(type) \
-    KMCLB_STATIC_ASSERT(offsetof(type, channel) == offsetof(kmclb_channel_in, channel), "channel follows the header")
-KC_CHANNEL_FIRST(kmclb_configure_in);
-KC_CHANNEL_FIRST(kmclb_set_context_in);
-KC_CHANNEL_FIRST(kmclb_set_u32_in);
-KC_CHANNEL_FIRST(kmclb_receive_in);
-KC_CHANNEL_FIRST(kmclb_requeue_in);
-KC_CHANNEL_FIRST(kmclb_send_in);
-KC_CHANNEL_FIRST(kmclb_send_sync_in);
-KC_CHANNEL_FIRST(kmclb_gpadl_create_in);
-KC_CHANNEL_FIRST(kmclb_gpadl_in);
-KC_CHANNEL_FIRST(kmclb_gpadl_access_in);
 
 /* one request on its way through run_request */
 typedef struct request_call {

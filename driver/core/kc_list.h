@@ -2,7 +2,8 @@
  * requests, queued records, endpoints, GPADLs). A node lives inside the object it links; the list
  * ends in NULL at both sides, so a zeroed list is empty and a zeroed node is unlinked (objects come
  * zeroed from kc_platform.alloc, and hosts zero their kc_request). Portable C11 that MSVC accepts:
- * no statement expressions, no typeof. The list never locks: every caller holds the core lock. */
+ * no statement expressions, no typeof. The list never locks: a channel's or the core's lists are used
+ * with the core lock held, lists taken off them (kc_list_take_all) by their one owner. */
 #ifndef KC_LIST_H
 #define KC_LIST_H
 #include <stddef.h>

@@ -77,21 +77,19 @@ void kc_on_pnp_failure(void *ctx, kc_status status)
     post_simple_event((kc_channel *)ctx, KMCLB_EV_STATE, KMCLB_ST_PNP_FAILURE, status, 0);
 }
 
-/* lock held: the last queued PROCESSING_COMPLETE record if no STATE record follows it, else NULL;
- * *prev gets its predecessor (NULL at the head) */
-static kc_event *mergeable_batch_end(kc_channel *ch, kc_event **prev)
+/* lock held: the last queued PROCESSING_COMPLETE record if no STATE record follows it, else NULL */
+static kc_event *mergeable_batch_end(kc_channel *ch)
 {
-    kc_event *found = NULL, *found_prev = NULL, *p = NULL;
-    for (kc_event *e = ch->ev_head; e != NULL; p = e, e = e->next) {
+    for (kc_list_node *n = ch->events.last; n != NULL; n = n->prev) {
+        kc_event *e = KC_CONTAINER_OF(n, kc_event, link);
         if (e->hdr.kind == KMCLB_EV_PROCESSING_COMPLETE) {
-            found = e;
-            found_prev = p;
-        } else if (e->hdr.kind == KMCLB_EV_STATE) {
-            found = NULL;
+            return e;
+        }
+        if (e->hdr.kind == KMCLB_EV_STATE) {
+            return NULL;
         }
     }
-    *prev = found_prev;
-    return found;
+    return NULL;
 }
 
 /* A batch end not yet received and the new one describe one run as user mode sees it (as the
@@ -104,10 +102,9 @@ static void cb_processing_complete(void *ctx, uint32_t count)
     kc_core *c = ch->core;
     kc_lock(c);
     ch->ctr[KMCLB_Q_BATCHES]++;
-    kc_event *prev;
-    kc_event *e = mergeable_batch_end(ch, &prev);
+    kc_event *e = mergeable_batch_end(ch);
     if (e != NULL && (uint64_t)e->hdr.aux + count <= 0xFFFFFFFFull) {
-        kc_event_unlink(ch, prev, e); /* and re-append with the sum */
+        kc_event_unlink(ch, e); /* and re-append with the sum */
         e->hdr.aux += count;
         ch->ctr[KMCLB_Q_BATCHES]--;
         kc_event_push(ch, e);
@@ -138,12 +135,7 @@ static kc_packet *copy_packet(kc_channel *ch, kc_vmbcompletion kp, const void *b
     pk->kp = kp;
     pk->len = len;
     pk->ext_len = ext_len;
-    if (len > 0) {
-        memcpy(pk->data, buf, len);
-    }
-    if (ext_len > 0) {
-        memcpy(pk->data + len, ext, ext_len);
-    }
+    kc_copy_body(pk->data, buf, len, ext, ext_len);
     pk->ev.pkt = pk;
     pk->ev.hdr.kind = KMCLB_EV_PACKET;
     pk->ev.hdr.flags = (uint16_t)(flags & KMCLB_PF_EXTERNAL_DATA);

@@ -25,6 +25,16 @@ void kc_unlock(kc_core *c)
     c->p->lock_release(c->p->ctx, c->lock);
 }
 
+void kc_copy_body(uint8_t *dst, const void *payload, uint32_t len, const void *ext, uint32_t ext_len)
+{
+    if (len > 0) {
+        memcpy(dst, payload, len);
+    }
+    if (ext_len > 0) {
+        memcpy(dst + len, ext, ext_len);
+    }
+}
+
 kc_status kc_core_create(const kc_platform *p, uint32_t max_handles, const char *driver_version, kc_core **out)
 {
     *out = NULL;
@@ -62,10 +72,9 @@ void kc_core_destroy(kc_core *c)
     if (c == NULL) {
         return;
     }
-    while (c->endpoints != NULL) {
-        kc_endpoint *e = c->endpoints;
-        c->endpoints = e->next;
-        kc_free(c, e);
+    kc_list_node *n;
+    while ((n = kc_list_pop_head(&c->endpoints)) != NULL) {
+        kc_free(c, KC_CONTAINER_OF(n, kc_endpoint, link));
     }
     kc_ht_destroy(&c->ht, c->p);
     c->p->lock_destroy(c->p->ctx, c->lock);

@@ -41,14 +41,16 @@ static kc_status prefix_input(const kc_request *r, uint32_t size, void *local)
     return KMCLB_STATUS_SUCCESS;
 }
 
-/* exact fixed-size input with a valid header: the prefix rule plus no trailing bytes */
-static kc_status fixed_input(const kc_request *r, uint32_t size, void *local)
+/* the request's whole input is total bytes (computed by the caller in 64 bits) */
+static kc_status exact_length(uint64_t total, uint32_t in_len)
 {
-    kc_status st = prefix_input(r, size, local);
-    if (KC_SUCCESS(st) && r->in_len != size) {
-        return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
-    }
-    return st;
+    return total == in_len ? KMCLB_STATUS_SUCCESS : KMCLB_STATUS_INFO_LENGTH_MISMATCH;
+}
+
+/* a field rule: KMCLB_STATUS_INVALID_PARAMETER when it does not hold */
+static kc_status require(int holds)
+{
+    return holds ? KMCLB_STATUS_SUCCESS : KMCLB_STATUS_INVALID_PARAMETER;
 }
 
 static kc_status need_out(const kc_request *r, uint64_t size)
@@ -108,45 +110,87 @@ static kc_status check_config(const kmclb_channel_config *c, uint64_t name_avail
     return KMCLB_STATUS_SUCCESS;
 }
 
-static kc_status do_version(kc_session *s, kc_request *r)
+/* ------------------------------------------------------------------ the requests
+ * Each request is a row of the table below: the size of its fixed part (copied into a
+ * request_input), whether a variable part follows, the rules its fields obey, the output it needs,
+ * whether it acts on a channel, and what it does. run_request applies the steps in this order for
+ * every request, so a request breaking several rules always fails with the first. */
+
+/* the fixed part of every request but QUERY_VERSION, copied out of the request buffer */
+typedef union request_input {
+    kmclb_in_header header;
+    kmclb_channel_in channel; /* how every request on a channel starts (kmclbridge_protocol.h) */
+    kmclb_create_in create;
+    kmclb_configure_in configure;
+    kmclb_set_context_in set_context;
+    kmclb_set_u32_in set_u32;
+    kmclb_receive_in receive;
+    kmclb_complete_in complete;
+    kmclb_packet_in packet;
+    kmclb_requeue_in requeue;
+    kmclb_send_in send;
+    kmclb_send_sync_in send_sync;
+    kmclb_gpadl_create_in gpadl_create;
+    kmclb_gpadl_in gpadl;
+    kmclb_gpadl_access_in gpadl_access;
+} request_input;
+
+/* one request on its way through run_request */
+typedef struct request_call {
+    kc_session *session;
+    uint32_t fn;          /* KMCLB_FN_* */
+    kc_request *request;
+    request_input in;     /* the fixed part, once decoded */
+    kc_channel *channel;  /* with a reference, for requests on a channel */
+} request_call;
+
+#define KC_VARIABLE_INPUT 0x1u /* a variable part follows the fixed part (check verifies the total) */
+#define KC_ON_CHANNEL 0x2u     /* run gets the input's channel with a reference, dropped after it */
+#define KC_NO_OUTPUT 0x4u      /* run writes nothing: the output is zeroed after it */
+
+typedef struct request_kind {
+    uint32_t access;    /* KMCLB_R or KMCLB_RW: the code carries exactly this */
+    uint32_t fixed;     /* bytes of the fixed part (header first); 0: check reads the raw length */
+    uint32_t traits;    /* KC_VARIABLE_INPUT, KC_ON_CHANNEL, KC_NO_OUTPUT */
+    uint32_t out_fixed; /* bytes of output the request needs at least */
+    /* bytes of output needed beyond out_fixed, from the checked input; NULL: none */
+    uint64_t (*out_more)(const request_call *call);
+    /* the fields' rules (reserved fields zero, bounds, the exact total length); NULL: none */
+    kc_status (*check)(const request_call *call);
+    kc_status (*run)(request_call *call);
+} request_kind;
+
+/* QUERY_VERSION: exactly a header, of any version */
+static kc_status check_version(const request_call *call)
 {
-    if (r->in_len != sizeof(kmclb_in_header)) {
-        return KMCLB_STATUS_INFO_LENGTH_MISMATCH; /* any version accepted here */
-    }
-    kc_status st = need_out(r, sizeof(kmclb_version_out));
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
+    return exact_length(sizeof(kmclb_in_header), call->request->in_len);
+}
+
+static kc_status run_version(request_call *call)
+{
     kmclb_version_out v;
     memset(&v, 0, sizeof(v));
     v.protocol_version = KMCLB_PROTOCOL_VERSION;
     v.kmcl_interface_version = KMCLB_KMCL_INTERFACE_VERSION;
     v.max_input = KMCLB_MAX_INPUT;
-    memcpy(v.driver_version, s->core->version, sizeof(v.driver_version));
+    memcpy(v.driver_version, call->session->core->version, sizeof(v.driver_version));
     v.driver_version[sizeof(v.driver_version) - 1] = 0;
-    write_out(r, &v, sizeof(v));
+    write_out(call->request, &v, sizeof(v));
     return KMCLB_STATUS_SUCCESS;
 }
 
-static kc_status do_list(kc_session *s, kc_request *r)
+static kc_status run_list(request_call *call)
 {
-    kmclb_in_header h;
-    kc_status st = fixed_input(r, sizeof(h), &h);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    st = need_out(r, sizeof(kmclb_endpoints_out));
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
+    kc_request *r = call->request;
     zero_out(r);
-    kc_core *c = s->core;
+    kc_core *c = call->session->core;
     uint32_t room = (uint32_t)((r->out_len - sizeof(kmclb_endpoints_out)) / sizeof(kmclb_endpoint));
     kmclb_endpoints_out eo;
     memset(&eo, 0, sizeof(eo));
     uint8_t *dst = (uint8_t *)r->out + sizeof(eo);
     kc_lock(c);
-    for (const kc_endpoint *e = c->endpoints; e != NULL; e = e->next) {
+    for (kc_list_node *n = c->endpoints.first; n != NULL; n = n->next) {
+        const kc_endpoint *e = KC_CONTAINER_OF(n, kc_endpoint, link);
         eo.total++;
         if (eo.count < room) {
             kmclb_endpoint ke;
@@ -181,241 +225,177 @@ static kc_status copy_name(kc_session *s, const kc_request *r, uint32_t fixed, u
     return KMCLB_STATUS_SUCCESS;
 }
 
-static kc_status do_create(kc_session *s, kc_request *r)
+static kc_status check_create(const request_call *call)
 {
-    kmclb_create_in in;
-    kc_status st = prefix_input(r, sizeof(in), &in);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    if (in.reserved != 0 || in.is_server > 1) {
-        return KMCLB_STATUS_INVALID_PARAMETER;
-    }
-    st = check_config(&in.config, (uint64_t)r->in_len - sizeof(in));
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    st = need_out(r, sizeof(kmclb_create_out));
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
+    const kmclb_create_in *c = &call->in.create;
+    kc_status st = require(c->reserved == 0 && c->is_server <= 1);
+    return KC_SUCCESS(st) ? check_config(&c->config, (uint64_t)call->request->in_len - sizeof(*c)) : st;
+}
+
+static kc_status run_create(request_call *call)
+{
+    const kmclb_create_in *c = &call->in.create;
     uint16_t *name;
-    st = copy_name(s, r, sizeof(in), in.config.friendly_name_bytes, &name);
+    kc_status st = copy_name(call->session, call->request, sizeof(*c), c->config.friendly_name_bytes, &name);
     if (!KC_SUCCESS(st)) {
         return st;
     }
     kmclb_create_out o;
     memset(&o, 0, sizeof(o));
-    o.status = kc_op_create(s, in.endpoint, (int)in.is_server, &in.config, name, &o.channel, &o.failed_function);
-    kc_free(s->core, name);
-    write_out(r, &o, sizeof(o));
+    o.status =
+        kc_op_create(call->session, c->endpoint, (int)c->is_server, &c->config, name, &o.channel, &o.failed_function);
+    kc_free(call->session->core, name);
+    write_out(call->request, &o, sizeof(o));
     return KMCLB_STATUS_SUCCESS;
 }
 
-static kc_status do_configure(kc_session *s, kc_request *r)
+static kc_status check_configure(const request_call *call)
 {
-    kmclb_configure_in in;
-    kc_status st = prefix_input(r, sizeof(in), &in);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    st = check_config(&in.config, (uint64_t)r->in_len - sizeof(in));
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    st = need_out(r, sizeof(kmclb_configure_out));
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    kc_channel *ch;
-    st = kc_channel_get(s, in.channel, &ch);
+    return check_config(&call->in.configure.config, (uint64_t)call->request->in_len - sizeof(kmclb_configure_in));
+}
+
+/* B14: KMCL's Init* functions reject an unknown channel as their first parameter; the failing
+ * function is the first one this configuration would have called */
+static uint32_t first_init_function(uint32_t present)
+{
+    return (present & KMCLB_CFG_CLIENT_CONTEXT_SIZE) ? KMCLB_FUNC_CLIENT(10)
+           : (present & KMCLB_CFG_FLAGS)             ? KMCLB_FUNC_CLIENT(11)
+           : (present & KMCLB_CFG_FRIENDLY_NAME)     ? KMCLB_FUNC_CLIENT(12)
+           : (present & KMCLB_CFG_MAX_EXTERNAL_DATA) ? KMCLB_FUNC_CLIENT(13)
+           : (present & KMCLB_CFG_MAX_PACKET_SIZE)   ? KMCLB_FUNC_CLIENT(14)
+                                                     : KMCLB_FUNC_CLIENT(15);
+}
+
+/* gets its channel itself: an unknown one is an in-band answer (B14), not a failed request */
+static kc_status run_configure(request_call *call)
+{
+    const kmclb_configure_in *c = &call->in.configure;
+    kmclb_configure_out o;
+    memset(&o, 0, sizeof(o));
+    kc_status st = kc_channel_get(call->session, c->channel, &call->channel);
     if (st == KMCLB_STATUS_STALE_ID || st == KMCLB_STATUS_INVALID_HANDLE) {
-        /* B14: KMCL's Init* functions reject an unknown channel as their first parameter; the
-         * failing function is the first one this configuration would have called */
-        kmclb_configure_out o;
-        memset(&o, 0, sizeof(o));
         o.status = KMCLB_STATUS_INVALID_PARAMETER_1;
-        uint32_t pr = in.config.present;
-        o.failed_function = (pr & KMCLB_CFG_CLIENT_CONTEXT_SIZE) ? KMCLB_FUNC_CLIENT(10)
-                            : (pr & KMCLB_CFG_FLAGS)             ? KMCLB_FUNC_CLIENT(11)
-                            : (pr & KMCLB_CFG_FRIENDLY_NAME)     ? KMCLB_FUNC_CLIENT(12)
-                            : (pr & KMCLB_CFG_MAX_EXTERNAL_DATA) ? KMCLB_FUNC_CLIENT(13)
-                            : (pr & KMCLB_CFG_MAX_PACKET_SIZE)   ? KMCLB_FUNC_CLIENT(14)
-                                                                 : KMCLB_FUNC_CLIENT(15);
-        write_out(r, &o, sizeof(o));
+        o.failed_function = first_init_function(c->config.present);
+        write_out(call->request, &o, sizeof(o));
         return KMCLB_STATUS_SUCCESS;
     }
     if (!KC_SUCCESS(st)) {
         return st;
     }
     uint16_t *name;
-    st = copy_name(s, r, sizeof(in), in.config.friendly_name_bytes, &name);
-    if (!KC_SUCCESS(st)) {
-        kc_channel_put(ch);
-        return st;
+    st = copy_name(call->session, call->request, sizeof(*c), c->config.friendly_name_bytes, &name);
+    if (KC_SUCCESS(st)) {
+        o.status = kc_apply_config(call->channel, &c->config, name, &o.failed_function);
+        kc_free(call->session->core, name);
+        write_out(call->request, &o, sizeof(o));
     }
-    kmclb_configure_out o;
-    memset(&o, 0, sizeof(o));
-    o.status = kc_apply_config(ch, &in.config, name, &o.failed_function);
-    kc_free(s->core, name);
-    kc_channel_put(ch);
-    write_out(r, &o, sizeof(o));
+    kc_channel_put(call->channel);
+    return st;
+}
+
+static kc_status run_channel_op(request_call *call)
+{
+    switch (call->fn) {
+    case KMCLB_FN_CHANNEL_ENABLE:
+        return kc_op_enable(call->channel);
+    case KMCLB_FN_CHANNEL_DISABLE:
+        return kc_op_disable(call->channel);
+    case KMCLB_FN_CHANNEL_PAUSE:
+        return kc_op_pause(call->channel);
+    default:
+        return kc_op_start(call->channel);
+    }
+}
+
+/* no channel reference: the cleanup itself waits for every other one to go */
+static kc_status run_cleanup(request_call *call)
+{
+    return kc_op_cleanup(call->session, call->in.channel.channel);
+}
+
+static kc_status run_query(request_call *call)
+{
+    uint64_t q[KMCLB_QUERY_SLOTS];
+    kc_op_query(call->channel, q);
+    write_out(call->request, q, sizeof(q));
     return KMCLB_STATUS_SUCCESS;
 }
 
-static kc_status do_channel_op(kc_session *s, uint32_t fn, kc_request *r)
+static kc_status run_set_context(request_call *call)
 {
-    kmclb_channel_in in;
-    kc_status st = fixed_input(r, sizeof(in), &in);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    if (fn == KMCLB_FN_CHANNEL_QUERY) {
-        st = need_out(r, (uint64_t)KMCLB_QUERY_SLOTS * 8u);
-        if (!KC_SUCCESS(st)) {
-            return st;
-        }
-    }
-    if (fn == KMCLB_FN_CHANNEL_CLEANUP) {
-        zero_out(r);
-        return kc_op_cleanup(s, in.channel);
-    }
-    kc_channel *ch;
-    st = kc_channel_get(s, in.channel, &ch);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    switch (fn) {
-    case KMCLB_FN_CHANNEL_ENABLE:
-        st = kc_op_enable(ch);
-        break;
-    case KMCLB_FN_CHANNEL_DISABLE:
-        st = kc_op_disable(ch);
-        break;
-    case KMCLB_FN_CHANNEL_PAUSE:
-        st = kc_op_pause(ch);
-        break;
-    case KMCLB_FN_CHANNEL_START:
-        st = kc_op_start(ch);
-        break;
-    default: { /* QUERY */
-        uint64_t q[KMCLB_QUERY_SLOTS];
-        kc_op_query(ch, q);
-        write_out(r, q, sizeof(q));
-        kc_channel_put(ch);
-        return KMCLB_STATUS_SUCCESS;
-    }
-    }
-    kc_channel_put(ch);
-    zero_out(r);
-    return st;
+    kc_op_set_context(call->channel, call->in.set_context.value);
+    return KMCLB_STATUS_SUCCESS;
 }
 
-static kc_status do_set(kc_session *s, uint32_t fn, kc_request *r)
+static kc_status check_set_quota(const request_call *call)
 {
-    kc_channel *ch;
-    kc_status st;
-    if (fn == KMCLB_FN_SET_CONTEXT) {
-        kmclb_set_context_in in;
-        st = fixed_input(r, sizeof(in), &in);
-        if (!KC_SUCCESS(st)) {
-            return st;
-        }
-        st = kc_channel_get(s, in.channel, &ch);
-        if (!KC_SUCCESS(st)) {
-            return st;
-        }
-        kc_op_set_context(ch, in.value);
-        kc_channel_put(ch);
-        zero_out(r);
-        return KMCLB_STATUS_SUCCESS;
-    }
-    kmclb_set_u32_in in;
-    st = fixed_input(r, sizeof(in), &in);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    if (in.reserved != 0) {
-        return KMCLB_STATUS_INVALID_PARAMETER;
-    }
-    if (fn == KMCLB_FN_SET_LATENCY) {
-        if (in.value > 0xFFFFu) {
-            return KMCLB_STATUS_INVALID_PARAMETER;
-        }
-        st = need_out(r, sizeof(kmclb_u32_out));
-        if (!KC_SUCCESS(st)) {
-            return st;
-        }
-    }
-    st = kc_channel_get(s, in.channel, &ch);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    if (fn == KMCLB_FN_SET_QUOTA) {
-        kc_op_set_quota(ch, in.value);
-        kc_channel_put(ch);
-        zero_out(r);
-        return KMCLB_STATUS_SUCCESS;
-    }
+    return require(call->in.set_u32.reserved == 0);
+}
+
+static kc_status run_set_quota(request_call *call)
+{
+    kc_op_set_quota(call->channel, call->in.set_u32.value);
+    return KMCLB_STATUS_SUCCESS;
+}
+
+static kc_status check_set_latency(const request_call *call)
+{
+    return require(call->in.set_u32.reserved == 0 && call->in.set_u32.value <= 0xFFFFu);
+}
+
+static kc_status run_set_latency(request_call *call)
+{
     uint16_t orig = 0;
-    st = kc_op_set_latency(ch, (uint16_t)in.value, &orig);
-    kc_channel_put(ch);
-    return write_u32_out(r, st, orig);
+    kc_status st = kc_op_set_latency(call->channel, (uint16_t)call->in.set_u32.value, &orig);
+    return write_u32_out(call->request, st, orig);
 }
 
-static kc_status do_receive(kc_session *s, kc_request *r)
+static kc_status check_receive(const request_call *call)
 {
-    kmclb_receive_in in;
-    kc_status st = fixed_input(r, sizeof(in), &in);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    if (in.reserved != 0) {
-        return KMCLB_STATUS_INVALID_PARAMETER;
-    }
-    st = need_out(r, sizeof(kmclb_receive_out));
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    kc_channel *ch;
-    st = kc_channel_get(s, in.channel, &ch);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    zero_out(r);
-    st = kc_receive_or_park(ch, r, in.timeout_ms != 0);
-    kc_channel_put(ch);
-    return st;
+    return require(call->in.receive.reserved == 0);
 }
 
-static kc_status do_complete(kc_session *s, kc_request *r)
+/* may park the request: from then on it belongs to the core and the host (run_request must not
+ * touch it once this returns KMCLB_STATUS_PENDING) */
+static kc_status run_receive(request_call *call)
 {
-    kmclb_complete_in in;
-    kc_status st = prefix_input(r, sizeof(in), &in);
+    zero_out(call->request);
+    return kc_receive_or_park(call->channel, call->request, call->in.receive.timeout_ms != 0);
+}
+
+static kc_status check_complete(const request_call *call)
+{
+    const kmclb_complete_in *c = &call->in.complete;
+    kc_status st =
+        require(c->count != 0 && c->count <= KMCLB_MAX_COMPLETE_BATCH && c->payload_bytes <= KMCLB_MAX_PAYLOAD);
     if (!KC_SUCCESS(st)) {
         return st;
     }
-    if (in.count == 0 || in.count > KMCLB_MAX_COMPLETE_BATCH || in.payload_bytes > KMCLB_MAX_PAYLOAD) {
-        return KMCLB_STATUS_INVALID_PARAMETER;
-    }
-    uint64_t total = (uint64_t)sizeof(in) + (uint64_t)in.count * sizeof(kmclb_complete_entry) + in.payload_bytes;
-    if (total != r->in_len) {
-        return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
-    }
-    st = need_out(r, sizeof(kmclb_complete_out) + (uint64_t)in.count * 4u);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
+    return exact_length((uint64_t)sizeof(*c) + (uint64_t)c->count * sizeof(kmclb_complete_entry) + c->payload_bytes,
+                        call->request->in_len);
+}
+
+/* one in-band status per entry */
+static uint64_t out_complete(const request_call *call)
+{
+    return (uint64_t)call->in.complete.count * 4u;
+}
+
+static kc_status run_complete(request_call *call)
+{
+    kc_request *r = call->request;
     /* input and output may share memory: consume all input into private copies first */
-    uint32_t n = in.count;
+    uint32_t n = call->in.complete.count;
+    uint32_t payload_bytes = call->in.complete.payload_bytes;
     size_t ebytes = (size_t)n * sizeof(kmclb_complete_entry);
-    kmclb_complete_entry *ents = (kmclb_complete_entry *)kc_alloc(s->core, ebytes + in.payload_bytes + (size_t)n * 4u);
+    kmclb_complete_entry *ents =
+        (kmclb_complete_entry *)kc_alloc(call->session->core, ebytes + payload_bytes + (size_t)n * 4u);
     if (ents == NULL) {
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
-    memcpy(ents, (const uint8_t *)r->in + sizeof(in), ebytes + in.payload_bytes);
+    memcpy(ents, (const uint8_t *)r->in + sizeof(kmclb_complete_in), ebytes + payload_bytes);
     const uint8_t *payload = (const uint8_t *)ents + ebytes;
-    int32_t *statuses = (int32_t *)(void *)((uint8_t *)ents + ebytes + in.payload_bytes);
+    int32_t *statuses = (int32_t *)(void *)((uint8_t *)ents + ebytes + payload_bytes);
     kmclb_complete_out o;
     memset(&o, 0, sizeof(o));
     o.count = n;
@@ -423,10 +403,10 @@ static kc_status do_complete(kc_session *s, kc_request *r)
         kmclb_complete_entry e;
         memcpy(&e, &ents[i], sizeof(e));
         kc_status one;
-        if ((uint64_t)e.offset + e.length > in.payload_bytes) {
+        if ((uint64_t)e.offset + e.length > payload_bytes) {
             one = KMCLB_STATUS_INVALID_PARAMETER;
         } else {
-            one = kc_op_complete(s, e.packet, payload + e.offset, e.length);
+            one = kc_op_complete(call->session, e.packet, payload + e.offset, e.length);
         }
         memcpy(&statuses[i], &one, 4);
         if (!KC_SUCCESS(one) && o.status == 0) {
@@ -437,130 +417,103 @@ static kc_status do_complete(kc_session *s, kc_request *r)
     memcpy(r->out, &o, sizeof(o));
     memcpy((uint8_t *)r->out + sizeof(o), statuses, (size_t)n * 4u);
     r->info = (uint32_t)(sizeof(o) + (size_t)n * 4u);
-    kc_free(s->core, ents);
+    kc_free(call->session->core, ents);
     return KMCLB_STATUS_SUCCESS;
 }
 
-static kc_status do_packet_op(kc_session *s, uint32_t fn, kc_request *r)
+static kc_status run_packet_op(request_call *call)
 {
-    kmclb_packet_in in;
-    kc_status st = fixed_input(r, sizeof(in), &in);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    zero_out(r);
-    return fn == KMCLB_FN_FAIL ? kc_op_fail(s, in.packet) : kc_op_defer(s, in.packet);
+    uint64_t packet = call->in.packet.packet;
+    return call->fn == KMCLB_FN_FAIL ? kc_op_fail(call->session, packet) : kc_op_defer(call->session, packet);
 }
 
-static kc_status do_requeue(kc_session *s, kc_request *r)
+static kc_status check_requeue(const request_call *call)
 {
-    kmclb_requeue_in in;
-    kc_status st = prefix_input(r, sizeof(in), &in);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    if (in.reserved != 0 || in.count == 0 || in.count > KMCLB_MAX_REQUEUE_BATCH) {
-        return KMCLB_STATUS_INVALID_PARAMETER;
-    }
-    if ((uint64_t)sizeof(in) + (uint64_t)in.count * sizeof(uint64_t) != r->in_len) {
-        return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
-    }
-    /* input and output may share memory: copy the ids before touching anything */
-    uint64_t *ids = (uint64_t *)kc_alloc(s->core, (size_t)in.count * sizeof(uint64_t));
+    const kmclb_requeue_in *q = &call->in.requeue;
+    kc_status st = require(q->reserved == 0 && q->count != 0 && q->count <= KMCLB_MAX_REQUEUE_BATCH);
+    uint64_t total = (uint64_t)sizeof(*q) + (uint64_t)q->count * sizeof(uint64_t);
+    return KC_SUCCESS(st) ? exact_length(total, call->request->in_len) : st;
+}
+
+/* copies the ids before it gets the channel: input and output may share memory */
+static kc_status run_requeue(request_call *call)
+{
+    uint32_t count = call->in.requeue.count;
+    uint64_t *ids = (uint64_t *)kc_alloc(call->session->core, (size_t)count * sizeof(uint64_t));
     if (ids == NULL) {
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
-    memcpy(ids, (const uint8_t *)r->in + sizeof(in), (size_t)in.count * sizeof(uint64_t));
-    zero_out(r);
-    kc_channel *ch;
-    st = kc_channel_get(s, in.channel, &ch);
+    memcpy(ids, (const uint8_t *)call->request->in + sizeof(kmclb_requeue_in), (size_t)count * sizeof(uint64_t));
+    kc_status st = kc_channel_get(call->session, call->in.requeue.channel, &call->channel);
     if (KC_SUCCESS(st)) {
-        st = kc_op_requeue(ch, ids, in.count);
-        kc_channel_put(ch);
+        st = kc_op_requeue(call->channel, ids, count);
+        kc_channel_put(call->channel);
     }
-    kc_free(s->core, ids);
+    kc_free(call->session->core, ids);
     return st;
 }
 
 static kc_status check_send_lengths(uint32_t form, uint32_t len, uint32_t ext_len, uint32_t fixed, uint32_t in_len)
 {
-    if (form > KMCLB_EXTERNAL_PFNS || len > KMCLB_MAX_PAYLOAD || ext_len > KMCLB_MAX_PAYLOAD) {
-        return KMCLB_STATUS_INVALID_PARAMETER;
-    }
-    if ((form == KMCLB_EXTERNAL_NONE) != (ext_len == 0)) {
-        return KMCLB_STATUS_INVALID_PARAMETER;
-    }
-    if ((uint64_t)fixed + len + ext_len != in_len) {
-        return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
-    }
-    return KMCLB_STATUS_SUCCESS;
+    kc_status st = require(form <= KMCLB_EXTERNAL_PFNS && len <= KMCLB_MAX_PAYLOAD && ext_len <= KMCLB_MAX_PAYLOAD &&
+                           (form == KMCLB_EXTERNAL_NONE) == (ext_len == 0));
+    return KC_SUCCESS(st) ? exact_length((uint64_t)fixed + len + ext_len, in_len) : st;
 }
 
-static kc_status do_send(kc_session *s, kc_request *r)
+static kc_status check_send(const request_call *call)
 {
-    kmclb_send_in in;
-    kc_status st = prefix_input(r, sizeof(in), &in);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    st = check_send_lengths(in.external_form, in.payload_length, in.external_length, sizeof(in), r->in_len);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    kc_channel *ch;
-    st = kc_channel_get(s, in.channel, &ch);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    const uint8_t *p = (const uint8_t *)r->in + sizeof(in);
-    st = kc_op_send(ch, in.tag, in.flags, in.external_form, p, in.payload_length, p + in.payload_length,
-                    in.external_length);
-    kc_channel_put(ch);
-    zero_out(r);
-    return st;
+    const kmclb_send_in *d = &call->in.send;
+    return check_send_lengths(d->external_form, d->payload_length, d->external_length, sizeof(*d),
+                              call->request->in_len);
 }
 
-static kc_status do_send_sync(kc_session *s, kc_request *r)
+static kc_status run_send(request_call *call)
 {
-    kmclb_send_sync_in in;
-    kc_status st = prefix_input(r, sizeof(in), &in);
+    const kmclb_send_in *d = &call->in.send;
+    const uint8_t *p = (const uint8_t *)call->request->in + sizeof(*d);
+    return kc_op_send(call->channel, d->tag, d->flags, d->external_form, p, d->payload_length, p + d->payload_length,
+                      d->external_length);
+}
+
+static kc_status check_send_sync(const request_call *call)
+{
+    const kmclb_send_sync_in *d = &call->in.send_sync;
+    kc_status st = require(d->external_form != KMCLB_EXTERNAL_PFNS && d->has_timeout <= 1 &&
+                           d->completion_capacity <= KMCLB_MAX_PAYLOAD);
     if (!KC_SUCCESS(st)) {
         return st;
     }
-    if (in.external_form == KMCLB_EXTERNAL_PFNS || in.has_timeout > 1 || in.completion_capacity > KMCLB_MAX_PAYLOAD) {
-        return KMCLB_STATUS_INVALID_PARAMETER;
-    }
-    st = check_send_lengths(in.external_form, in.payload_length, in.external_length, sizeof(in), r->in_len);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    st = need_out(r, sizeof(kmclb_send_sync_out) + (uint64_t)in.completion_capacity);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    kc_channel *ch;
-    st = kc_channel_get(s, in.channel, &ch);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
+    return check_send_lengths(d->external_form, d->payload_length, d->external_length, sizeof(*d),
+                              call->request->in_len);
+}
+
+/* room for the whole completion capacity */
+static uint64_t out_send_sync(const request_call *call)
+{
+    return call->in.send_sync.completion_capacity;
+}
+
+static kc_status run_send_sync(request_call *call)
+{
+    kc_request *r = call->request;
+    const kmclb_send_sync_in *d = &call->in.send_sync;
     /* private copies: the request buffer is both input and output */
-    size_t body = (size_t)in.payload_length + in.external_length;
-    uint8_t *tmp = (uint8_t *)kc_alloc(s->core, body + in.completion_capacity + 8u);
+    size_t body = (size_t)d->payload_length + d->external_length;
+    uint8_t *tmp = (uint8_t *)kc_alloc(call->session->core, body + d->completion_capacity + 8u);
     if (tmp == NULL) {
-        kc_channel_put(ch);
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
-    memcpy(tmp, (const uint8_t *)r->in + sizeof(in), body);
+    memcpy(tmp, (const uint8_t *)r->in + sizeof(*d), body);
     uint8_t *cbuf = tmp + body;
-    uint32_t csize = in.completion_capacity;
-    int64_t timeout = in.timeout_100ns;
-    st = kc_op_send_sync(ch, in.flags, tmp, in.payload_length, in.external_length ? tmp + in.payload_length : NULL,
-                         in.external_length, cbuf, &csize, in.has_timeout ? &timeout : NULL);
-    kc_channel_put(ch);
+    uint32_t csize = d->completion_capacity;
+    int64_t timeout = d->timeout_100ns;
+    kc_status st = kc_op_send_sync(call->channel, d->flags, tmp, d->payload_length,
+                                   d->external_length ? tmp + d->payload_length : NULL, d->external_length, cbuf,
+                                   &csize, d->has_timeout ? &timeout : NULL);
     zero_out(r);
     if (KC_SUCCESS(st) || st == KMCLB_STATUS_BUFFER_OVERFLOW) {
-        if (csize > in.completion_capacity) {
-            csize = in.completion_capacity;
+        if (csize > d->completion_capacity) {
+            csize = d->completion_capacity;
         }
         kmclb_send_sync_out o;
         memset(&o, 0, sizeof(o));
@@ -569,97 +522,159 @@ static kc_status do_send_sync(kc_session *s, kc_request *r)
         memcpy((uint8_t *)r->out + sizeof(o), cbuf, csize);
         r->info = (uint32_t)(sizeof(o) + csize);
     }
-    kc_free(s->core, tmp);
+    kc_free(call->session->core, tmp);
     return st;
 }
 
-static kc_status do_gpadl(kc_session *s, uint32_t fn, kc_request *r)
+static kc_status check_gpadl_create(const request_call *call)
 {
-    kc_channel *ch;
-    kc_status st;
-    if (fn == KMCLB_FN_GPADL_CREATE) {
-        kmclb_gpadl_create_in in;
-        st = fixed_input(r, sizeof(in), &in);
-        if (!KC_SUCCESS(st)) {
-            return st;
-        }
-        if (in.size == 0 || in.size > KMCLB_MAX_GPADL_SIZE) {
-            return KMCLB_STATUS_INVALID_PARAMETER;
-        }
-        st = need_out(r, sizeof(kmclb_u32_out));
-        if (!KC_SUCCESS(st)) {
-            return st;
-        }
-        st = kc_channel_get(s, in.channel, &ch);
-        if (!KC_SUCCESS(st)) {
-            return st;
-        }
-        uint32_t h = 0;
-        st = kc_op_gpadl_create(ch, in.size, in.flags, &h);
-        kc_channel_put(ch);
-        return write_u32_out(r, st, h);
+    return require(call->in.gpadl_create.size != 0 && call->in.gpadl_create.size <= KMCLB_MAX_GPADL_SIZE);
+}
+
+static kc_status run_gpadl_create(request_call *call)
+{
+    uint32_t h = 0;
+    kc_status st = kc_op_gpadl_create(call->channel, call->in.gpadl_create.size, call->in.gpadl_create.flags, &h);
+    return write_u32_out(call->request, st, h);
+}
+
+/* flags only for MAP */
+static kc_status check_gpadl(const request_call *call)
+{
+    return require(call->fn == KMCLB_FN_GPADL_MAP || call->in.gpadl.flags == 0);
+}
+
+static kc_status run_gpadl(request_call *call)
+{
+    if (call->fn == KMCLB_FN_GPADL_DELETE) {
+        return kc_op_gpadl_delete(call->channel, call->in.gpadl.handle);
     }
-    if (fn == KMCLB_FN_GPADL_READ || fn == KMCLB_FN_GPADL_WRITE) {
-        kmclb_gpadl_access_in in;
-        st = prefix_input(r, sizeof(in), &in);
-        if (!KC_SUCCESS(st)) {
-            return st;
-        }
-        if (in.reserved != 0 || in.mapped > 1 || in.length > KMCLB_MAX_GPADL_SIZE) {
-            return KMCLB_STATUS_INVALID_PARAMETER;
-        }
-        uint64_t expect = sizeof(in) + (fn == KMCLB_FN_GPADL_WRITE ? (uint64_t)in.length : 0u);
-        if (expect != r->in_len) {
-            return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
-        }
-        if (fn == KMCLB_FN_GPADL_READ) {
-            st = need_out(r, in.length);
-            if (!KC_SUCCESS(st)) {
-                return st;
-            }
-        }
-        st = kc_channel_get(s, in.channel, &ch);
-        if (!KC_SUCCESS(st)) {
-            return st;
-        }
-        if (fn == KMCLB_FN_GPADL_WRITE) {
-            st = kc_op_gpadl_access(ch, in.handle, (int)in.mapped, in.offset,
-                                    (uint8_t *)(uintptr_t)r->in + sizeof(in), in.length, 1);
-            kc_channel_put(ch);
-            zero_out(r);
-            return st;
-        }
-        zero_out(r); /* fixed input already copied; READ has no variable input */
-        st = kc_op_gpadl_access(ch, in.handle, (int)in.mapped, in.offset, r->out, in.length, 0);
-        kc_channel_put(ch);
-        if (KC_SUCCESS(st)) {
-            r->info = in.length;
-        } else {
-            zero_out(r);
-        }
-        return st;
+    if (call->fn == KMCLB_FN_GPADL_MAP) {
+        return kc_op_gpadl_map(call->channel, call->in.gpadl.handle, call->in.gpadl.flags);
     }
-    kmclb_gpadl_in in;
-    st = fixed_input(r, sizeof(in), &in);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    if (fn != KMCLB_FN_GPADL_MAP && in.flags != 0) {
-        return KMCLB_STATUS_INVALID_PARAMETER;
-    }
-    st = kc_channel_get(s, in.channel, &ch);
-    if (!KC_SUCCESS(st)) {
-        return st;
-    }
-    if (fn == KMCLB_FN_GPADL_DELETE) {
-        st = kc_op_gpadl_delete(ch, in.handle);
-    } else if (fn == KMCLB_FN_GPADL_MAP) {
-        st = kc_op_gpadl_map(ch, in.handle, in.flags);
+    return kc_op_gpadl_unmap(call->channel, call->in.gpadl.handle);
+}
+
+/* READ: the fixed part only; WRITE: followed by the bytes to write */
+static kc_status check_gpadl_access(const request_call *call)
+{
+    const kmclb_gpadl_access_in *a = &call->in.gpadl_access;
+    kc_status st = require(a->reserved == 0 && a->mapped <= 1 && a->length <= KMCLB_MAX_GPADL_SIZE);
+    uint64_t written = call->fn == KMCLB_FN_GPADL_WRITE ? (uint64_t)a->length : 0u;
+    return KC_SUCCESS(st) ? exact_length(sizeof(*a) + written, call->request->in_len) : st;
+}
+
+/* room for the bytes read */
+static uint64_t out_gpadl_read(const request_call *call)
+{
+    return call->in.gpadl_access.length;
+}
+
+static kc_status run_gpadl_read(request_call *call)
+{
+    kc_request *r = call->request;
+    const kmclb_gpadl_access_in *a = &call->in.gpadl_access;
+    zero_out(r); /* fixed input already copied; READ has no variable input */
+    kc_status st = kc_op_gpadl_access(call->channel, a->handle, (int)a->mapped, a->offset, r->out, a->length, 0);
+    if (KC_SUCCESS(st)) {
+        r->info = a->length;
     } else {
-        st = kc_op_gpadl_unmap(ch, in.handle);
+        zero_out(r);
     }
-    kc_channel_put(ch);
-    zero_out(r);
+    return st;
+}
+
+static kc_status run_gpadl_write(request_call *call)
+{
+    const kmclb_gpadl_access_in *a = &call->in.gpadl_access;
+    uint8_t *written = (uint8_t *)(uintptr_t)call->request->in + sizeof(*a);
+    return kc_op_gpadl_access(call->channel, a->handle, (int)a->mapped, a->offset, written, a->length, 1);
+}
+
+#define KC_KIND(fn) [(fn) - KMCLB_FN_FIRST]
+/* ENABLE, DISABLE, PAUSE, START: a channel id, no output */
+#define KC_CHANNEL_OP {KMCLB_RW, sizeof(kmclb_channel_in), KC_ON_CHANNEL | KC_NO_OUTPUT, 0, NULL, NULL, run_channel_op}
+/* FAIL, DEFER: a packet id, no output */
+#define KC_PACKET_OP {KMCLB_RW, sizeof(kmclb_packet_in), KC_NO_OUTPUT, 0, NULL, NULL, run_packet_op}
+/* GPADL_DELETE, GPADL_MAP, GPADL_UNMAP: a channel and a GPADL handle, no output */
+#define KC_GPADL_OP {KMCLB_RW, sizeof(kmclb_gpadl_in), KC_ON_CHANNEL | KC_NO_OUTPUT, 0, NULL, check_gpadl, run_gpadl}
+static const request_kind request_kinds[KMCLB_FN_LAST - KMCLB_FN_FIRST + 1] = {
+    KC_KIND(KMCLB_FN_QUERY_VERSION) = {KMCLB_R, 0, 0, sizeof(kmclb_version_out), NULL, check_version, run_version},
+    KC_KIND(KMCLB_FN_LIST_ENDPOINTS) = {KMCLB_R, sizeof(kmclb_in_header), 0,
+                   sizeof(kmclb_endpoints_out), NULL, NULL, run_list},
+    KC_KIND(KMCLB_FN_CHANNEL_CREATE) = {KMCLB_RW, sizeof(kmclb_create_in), KC_VARIABLE_INPUT,
+                   sizeof(kmclb_create_out), NULL, check_create, run_create},
+    KC_KIND(KMCLB_FN_CHANNEL_CONFIGURE) = {KMCLB_RW, sizeof(kmclb_configure_in), KC_VARIABLE_INPUT,
+                   sizeof(kmclb_configure_out), NULL, check_configure, run_configure},
+    KC_KIND(KMCLB_FN_CHANNEL_ENABLE) = KC_CHANNEL_OP,
+    KC_KIND(KMCLB_FN_CHANNEL_DISABLE) = KC_CHANNEL_OP,
+    KC_KIND(KMCLB_FN_CHANNEL_PAUSE) = KC_CHANNEL_OP,
+    KC_KIND(KMCLB_FN_CHANNEL_START) = KC_CHANNEL_OP,
+    KC_KIND(KMCLB_FN_CHANNEL_CLEANUP) = {KMCLB_RW, sizeof(kmclb_channel_in), KC_NO_OUTPUT, 0, NULL, NULL, run_cleanup},
+    KC_KIND(KMCLB_FN_CHANNEL_QUERY) = {KMCLB_R, sizeof(kmclb_channel_in), KC_ON_CHANNEL,
+                   KMCLB_QUERY_SLOTS * 8u, NULL, NULL, run_query},
+    KC_KIND(KMCLB_FN_SET_CONTEXT) = {KMCLB_RW, sizeof(kmclb_set_context_in), KC_ON_CHANNEL | KC_NO_OUTPUT,
+                   0, NULL, NULL, run_set_context},
+    KC_KIND(KMCLB_FN_SET_QUOTA) = {KMCLB_RW, sizeof(kmclb_set_u32_in), KC_ON_CHANNEL | KC_NO_OUTPUT,
+                   0, NULL, check_set_quota, run_set_quota},
+    KC_KIND(KMCLB_FN_SET_LATENCY) = {KMCLB_RW, sizeof(kmclb_set_u32_in), KC_ON_CHANNEL,
+                   sizeof(kmclb_u32_out), NULL, check_set_latency, run_set_latency},
+    KC_KIND(KMCLB_FN_RECEIVE) = {KMCLB_R, sizeof(kmclb_receive_in), KC_ON_CHANNEL,
+                   sizeof(kmclb_receive_out), NULL, check_receive, run_receive},
+    KC_KIND(KMCLB_FN_COMPLETE) = {KMCLB_RW, sizeof(kmclb_complete_in), KC_VARIABLE_INPUT,
+                   sizeof(kmclb_complete_out), out_complete, check_complete, run_complete},
+    KC_KIND(KMCLB_FN_FAIL) = KC_PACKET_OP,
+    KC_KIND(KMCLB_FN_DEFER) = KC_PACKET_OP,
+    KC_KIND(KMCLB_FN_SEND) = {KMCLB_RW, sizeof(kmclb_send_in), KC_VARIABLE_INPUT | KC_ON_CHANNEL | KC_NO_OUTPUT,
+                   0, NULL, check_send, run_send},
+    KC_KIND(KMCLB_FN_SEND_SYNC) = {KMCLB_RW, sizeof(kmclb_send_sync_in), KC_VARIABLE_INPUT | KC_ON_CHANNEL,
+                   sizeof(kmclb_send_sync_out), out_send_sync, check_send_sync, run_send_sync},
+    KC_KIND(KMCLB_FN_GPADL_CREATE) = {KMCLB_RW, sizeof(kmclb_gpadl_create_in), KC_ON_CHANNEL,
+                   sizeof(kmclb_u32_out), NULL, check_gpadl_create, run_gpadl_create},
+    KC_KIND(KMCLB_FN_GPADL_DELETE) = KC_GPADL_OP,
+    KC_KIND(KMCLB_FN_GPADL_MAP) = KC_GPADL_OP,
+    KC_KIND(KMCLB_FN_GPADL_UNMAP) = KC_GPADL_OP,
+    KC_KIND(KMCLB_FN_GPADL_READ) = {KMCLB_R, sizeof(kmclb_gpadl_access_in), KC_VARIABLE_INPUT | KC_ON_CHANNEL,
+                   0, out_gpadl_read, check_gpadl_access, run_gpadl_read},
+    KC_KIND(KMCLB_FN_GPADL_WRITE) = {KMCLB_RW, sizeof(kmclb_gpadl_access_in),
+                   KC_VARIABLE_INPUT | KC_ON_CHANNEL | KC_NO_OUTPUT, 0, NULL, check_gpadl_access, run_gpadl_write},
+    KC_KIND(KMCLB_FN_REQUEUE) = {KMCLB_RW, sizeof(kmclb_requeue_in), KC_VARIABLE_INPUT | KC_NO_OUTPUT,
+                   0, NULL, check_requeue, run_requeue},
+};
+
+/* the fixed part (with a valid header), the fields' rules, room for the output, the channel, the
+ * work: in this order for every request */
+static kc_status run_request(request_call *call, const request_kind *k)
+{
+    kc_request *r = call->request;
+    kc_status st = KMCLB_STATUS_SUCCESS;
+    if (k->fixed > 0) {
+        st = prefix_input(r, k->fixed, &call->in);
+        if (KC_SUCCESS(st) && (k->traits & KC_VARIABLE_INPUT) == 0) {
+            st = exact_length(k->fixed, r->in_len);
+        }
+    }
+    if (KC_SUCCESS(st) && k->check != NULL) {
+        st = k->check(call);
+    }
+    if (KC_SUCCESS(st)) {
+        st = need_out(r, (uint64_t)k->out_fixed + (k->out_more != NULL ? k->out_more(call) : 0u));
+    }
+    if (KC_SUCCESS(st) && (k->traits & KC_ON_CHANNEL) != 0) {
+        st = kc_channel_get(call->session, call->in.channel.channel, &call->channel);
+    }
+    if (!KC_SUCCESS(st)) {
+        return st;
+    }
+    st = k->run(call);
+    /* r may be parked (PENDING) and completed by another thread by now: only KC_NO_OUTPUT
+     * requests, which never park, touch it again */
+    if ((k->traits & KC_NO_OUTPUT) != 0) {
+        zero_out(r);
+    }
+    if ((k->traits & KC_ON_CHANNEL) != 0) {
+        kc_channel_put(call->channel);
+    }
     return st;
 }
 
@@ -667,49 +682,19 @@ static kc_status dispatch_inner(kc_session *s, uint32_t code, kc_request *r)
 {
     uint32_t fn = (code >> 2) & 0xFFFu;
     /* the code must be exactly one of ours: device type, method, access and function */
-    uint32_t expect_access = (fn == KMCLB_FN_QUERY_VERSION || fn == KMCLB_FN_LIST_ENDPOINTS ||
-                              fn == KMCLB_FN_CHANNEL_QUERY || fn == KMCLB_FN_RECEIVE || fn == KMCLB_FN_GPADL_READ)
-                                 ? KMCLB_R
-                                 : KMCLB_RW;
-    if (fn < KMCLB_FN_FIRST || fn > KMCLB_FN_LAST || code != KMCLB_CODE(fn, expect_access)) {
+    if (fn < KMCLB_FN_FIRST || fn > KMCLB_FN_LAST) {
         return KMCLB_STATUS_INVALID_DEVICE_REQUEST;
     }
-    switch (fn) {
-    case KMCLB_FN_QUERY_VERSION:
-        return do_version(s, r);
-    case KMCLB_FN_LIST_ENDPOINTS:
-        return do_list(s, r);
-    case KMCLB_FN_CHANNEL_CREATE:
-        return do_create(s, r);
-    case KMCLB_FN_CHANNEL_CONFIGURE:
-        return do_configure(s, r);
-    case KMCLB_FN_CHANNEL_ENABLE:
-    case KMCLB_FN_CHANNEL_DISABLE:
-    case KMCLB_FN_CHANNEL_PAUSE:
-    case KMCLB_FN_CHANNEL_START:
-    case KMCLB_FN_CHANNEL_CLEANUP:
-    case KMCLB_FN_CHANNEL_QUERY:
-        return do_channel_op(s, fn, r);
-    case KMCLB_FN_SET_CONTEXT:
-    case KMCLB_FN_SET_QUOTA:
-    case KMCLB_FN_SET_LATENCY:
-        return do_set(s, fn, r);
-    case KMCLB_FN_RECEIVE:
-        return do_receive(s, r);
-    case KMCLB_FN_COMPLETE:
-        return do_complete(s, r);
-    case KMCLB_FN_FAIL:
-    case KMCLB_FN_DEFER:
-        return do_packet_op(s, fn, r);
-    case KMCLB_FN_REQUEUE:
-        return do_requeue(s, r);
-    case KMCLB_FN_SEND:
-        return do_send(s, r);
-    case KMCLB_FN_SEND_SYNC:
-        return do_send_sync(s, r);
-    default:
-        return do_gpadl(s, fn, r);
+    const request_kind *k = &request_kinds[fn - KMCLB_FN_FIRST];
+    if (code != KMCLB_CODE(fn, k->access)) {
+        return KMCLB_STATUS_INVALID_DEVICE_REQUEST;
     }
+    request_call call;
+    memset(&call, 0, sizeof(call));
+    call.session = s;
+    call.fn = fn;
+    call.request = r;
+    return run_request(&call, k);
 }
 
 kc_status kc_dispatch(kc_session *s, uint32_t code, kc_request *r)

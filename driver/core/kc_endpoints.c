@@ -28,20 +28,18 @@ kc_status kc_endpoint_add(kc_core *c, const kc_kmcl_ops *ops, void *device, cons
     }
     kc_lock(c);
     e->id = c->next_endpoint++;
-    kc_endpoint **pp = &c->endpoints;
-    while (*pp != NULL) {
-        pp = &(*pp)->next;
-    }
-    *pp = e;
+    kc_list_insert_tail(&c->endpoints, &e->link);
     c->endpoint_count++;
     *out_id = e->id;
     kc_unlock(c);
     return KMCLB_STATUS_SUCCESS;
 }
 
-const kc_endpoint *kc_endpoint_find(kc_core *c, uint64_t id)
+/* lock held */
+static kc_endpoint *find_endpoint(kc_core *c, uint64_t id)
 {
-    for (const kc_endpoint *e = c->endpoints; e != NULL; e = e->next) {
+    for (kc_list_node *n = c->endpoints.first; n != NULL; n = n->next) {
+        kc_endpoint *e = KC_CONTAINER_OF(n, kc_endpoint, link);
         if (e->id == id) {
             return e;
         }
@@ -49,34 +47,41 @@ const kc_endpoint *kc_endpoint_find(kc_core *c, uint64_t id)
     return NULL;
 }
 
+const kc_endpoint *kc_endpoint_find(kc_core *c, uint64_t id)
+{
+    return find_endpoint(c, id);
+}
+
 kc_status kc_endpoint_remove(kc_core *c, uint64_t id)
 {
     kc_lock(c);
-    for (kc_endpoint **pp = &c->endpoints; *pp != NULL; pp = &(*pp)->next) {
-        if ((*pp)->id == id) {
-            kc_endpoint *e = *pp;
-            *pp = e->next;
-            c->endpoint_count--;
-            kc_unlock(c);
-            kc_free(c, e);
-            return KMCLB_STATUS_SUCCESS;
-        }
+    kc_endpoint *e = find_endpoint(c, id);
+    if (e != NULL) {
+        kc_list_remove(&c->endpoints, &e->link);
+        c->endpoint_count--;
     }
     kc_unlock(c);
-    return KMCLB_STATUS_NOT_FOUND;
+    if (e == NULL) {
+        return KMCLB_STATUS_NOT_FOUND;
+    }
+    kc_free(c, e);
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status kc_endpoint_teardown(kc_core *c, uint64_t id)
 {
     for (;;) {
         kc_lock(c);
-        kc_channel *ch = c->all_channels;
-        while (ch != NULL && (ch->endpoint != id || ch->tearing_down)) {
-            ch = ch->all_next;
-        }
+        kc_channel *ch = NULL;
         int busy = 0;
-        for (kc_channel *x = c->all_channels; x != NULL; x = x->all_next) {
-            busy |= x->endpoint == id;
+        for (kc_list_node *n = c->all_channels.first; n != NULL; n = n->next) {
+            kc_channel *x = KC_CONTAINER_OF(n, kc_channel, core_link);
+            if (x->endpoint == id) {
+                busy = 1;
+                if (ch == NULL && !x->tearing_down) {
+                    ch = x;
+                }
+            }
         }
         if (ch != NULL) {
             ch->tearing_down = 1;

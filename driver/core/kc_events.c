@@ -42,34 +42,36 @@ kc_event *kc_event_queue_or_drop(kc_channel *ch, kc_event *e, int room)
     return NULL;
 }
 
-void kc_event_push(kc_channel *ch, kc_event *e)
+/* the counts of a record that enters the queue */
+static void count_queued(kc_channel *ch, const kc_event *e)
 {
-    e->next = NULL;
-    e->queued = 1;
-    if (ch->ev_tail == NULL) {
-        ch->ev_head = ch->ev_tail = e;
-    } else {
-        ch->ev_tail->next = e;
-        ch->ev_tail = e;
-    }
     ch->ev_count++;
     if (is_state_record(e)) {
         ch->state_events++;
     }
 }
 
-void kc_event_unlink(kc_channel *ch, kc_event *prev, kc_event *e)
+void kc_event_push(kc_channel *ch, kc_event *e)
 {
-    if (prev == NULL) {
-        ch->ev_head = e->next;
-    } else {
-        prev->next = e->next;
-    }
-    if (ch->ev_tail == e) {
-        ch->ev_tail = prev;
-    }
+    kc_list_insert_tail(&ch->events, &e->link);
+    count_queued(ch, e);
+}
+
+void kc_event_push_head(kc_channel *ch, kc_event *e)
+{
+    kc_list_insert_head(&ch->events, &e->link);
+    count_queued(ch, e);
+}
+
+int kc_event_is_queued(const kc_channel *ch, const kc_event *e)
+{
+    return kc_list_is_linked(&ch->events, &e->link);
+}
+
+void kc_event_unlink(kc_channel *ch, kc_event *e)
+{
+    kc_list_remove(&ch->events, &e->link);
     ch->ev_count--;
-    e->queued = 0;
     if (is_state_record(e)) {
         ch->state_events--;
     }
@@ -77,13 +79,10 @@ void kc_event_unlink(kc_channel *ch, kc_event *prev, kc_event *e)
 
 void kc_events_discard(kc_channel *ch)
 {
-    while (ch->ev_head != NULL) {
-        kc_event *e = ch->ev_head;
-        ch->ev_head = e->next;
-        e->queued = 0;
-        kc_event_free(ch->core, e);
+    kc_list_node *n;
+    while ((n = kc_list_pop_head(&ch->events)) != NULL) {
+        kc_event_free(ch->core, KC_CONTAINER_OF(n, kc_event, link));
     }
-    ch->ev_tail = NULL;
     ch->ev_count = 0;
     ch->state_events = 0;
 }
@@ -111,14 +110,10 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
      * pass them */
     int stopped = (ch->flags & KMCLB_QF_QUEUE_STOPPED) != 0;
     ch->closed_window = 0;
-    kc_event *prev = NULL;
-    for (;;) {
-        kc_event *e = prev == NULL ? ch->ev_head : prev->next;
-        if (e == NULL) {
-            break;
-        }
+    for (kc_list_node *n = ch->events.first; n != NULL;) {
+        kc_event *e = KC_CONTAINER_OF(n, kc_event, link);
+        n = n->next; /* e may leave the queue below */
         if (stopped && e->pkt != NULL) {
-            prev = e;
             continue;
         }
         uint64_t body = event_body_length(e);
@@ -137,7 +132,7 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
         }
         used += rs;
         h.records++;
-        kc_event_unlink(ch, prev, e);
+        kc_event_unlink(ch, e);
         if (e->hdr.kind == KMCLB_EV_STATE && e->hdr.flags == KMCLB_ST_CLOSED) {
             ch->closed_window = 1;
         }

@@ -11,22 +11,29 @@ static void track_gpadl(kc_channel *ch, kc_gpadl *g, uint32_t handle, void *buf,
     g->size = size;
     g->ours = ours;
     kc_lock(ch->core);
-    g->next = ch->gpadls;
-    ch->gpadls = g;
+    kc_list_insert_head(&ch->gpadls, &g->link);
     kc_unlock(ch->core);
+}
+
+/* lock held: the channel's GPADL of the given kind, or NULL */
+static kc_gpadl *find_gpadl(kc_channel *ch, uint32_t handle, int ours)
+{
+    for (kc_list_node *n = ch->gpadls.first; n != NULL; n = n->next) {
+        kc_gpadl *g = KC_CONTAINER_OF(n, kc_gpadl, link);
+        if (g->handle == handle && g->ours == ours) {
+            return g;
+        }
+    }
+    return NULL;
 }
 
 /* takes a GPADL of the given kind off its channel (takes the lock); NULL when there is none */
 static kc_gpadl *untrack_gpadl(kc_channel *ch, uint32_t handle, int ours)
 {
-    kc_gpadl *found = NULL;
     kc_lock(ch->core);
-    for (kc_gpadl **pp = &ch->gpadls; *pp != NULL; pp = &(*pp)->next) {
-        if ((*pp)->handle == handle && (*pp)->ours == ours) {
-            found = *pp;
-            *pp = found->next;
-            break;
-        }
+    kc_gpadl *found = find_gpadl(ch, handle, ours);
+    if (found != NULL) {
+        kc_list_remove(&ch->gpadls, &found->link);
     }
     kc_unlock(ch->core);
     return found;
@@ -113,48 +120,39 @@ kc_status kc_op_gpadl_access(kc_channel *ch, uint32_t handle, int mapped, uint64
     kc_core *c = ch->core;
     kc_status st = KMCLB_STATUS_INVALID_PARAMETER;
     kc_lock(c);
-    for (kc_gpadl *g = ch->gpadls; g != NULL; g = g->next) {
-        if (g->handle == handle && g->ours == !mapped) {
-            if (offset > g->size || (uint64_t)len > (uint64_t)g->size - offset) {
-                st = KMCLB_STATUS_INVALID_PARAMETER;
+    kc_gpadl *g = find_gpadl(ch, handle, !mapped);
+    if (g != NULL && offset <= g->size && (uint64_t)len <= (uint64_t)g->size - offset) {
+        if (len > 0) {
+            if (write) {
+                memcpy((uint8_t *)g->buf + offset, data, len);
             } else {
-                if (len > 0) {
-                    if (write) {
-                        memcpy((uint8_t *)g->buf + offset, data, len);
-                    } else {
-                        memcpy(data, (uint8_t *)g->buf + offset, len);
-                    }
-                }
-                st = KMCLB_STATUS_SUCCESS;
+                memcpy(data, (uint8_t *)g->buf + offset, len);
             }
-            break;
         }
+        st = KMCLB_STATUS_SUCCESS;
     }
     kc_unlock(c);
     return st;
 }
 
-kc_gpadl *kc_gpadls_take_mapped(kc_channel *ch)
+kc_list kc_gpadls_take_mapped(kc_channel *ch)
 {
-    kc_gpadl *maps = NULL;
-    for (kc_gpadl **pp = &ch->gpadls; *pp != NULL;) {
-        if (!(*pp)->ours) {
-            kc_gpadl *g = *pp;
-            *pp = g->next;
-            g->next = maps;
-            maps = g;
-        } else {
-            pp = &(*pp)->next;
+    kc_list maps = {NULL, NULL};
+    for (kc_list_node *n = ch->gpadls.first; n != NULL;) {
+        kc_gpadl *g = KC_CONTAINER_OF(n, kc_gpadl, link);
+        n = n->next; /* g may move to maps below */
+        if (!g->ours) {
+            kc_list_remove(&ch->gpadls, &g->link);
+            kc_list_insert_head(&maps, &g->link); /* released newest first */
         }
     }
     return maps;
 }
 
-void kc_gpadls_release(kc_channel *ch, kc_gpadl *list)
+void kc_gpadls_release(kc_channel *ch, kc_list *list)
 {
-    while (list != NULL) {
-        kc_gpadl *next = list->next;
-        release_gpadl(ch, list);
-        list = next;
+    kc_list_node *n;
+    while ((n = kc_list_pop_head(list)) != NULL) {
+        release_gpadl(ch, KC_CONTAINER_OF(n, kc_gpadl, link));
     }
 }

@@ -5,16 +5,16 @@
 #define KC_INTERNAL_H
 #include "kc_core.h"
 #include "kc_handles.h"
+#include "kc_list.h"
 #include "kmclbridge_protocol.h"
 
 typedef struct kc_packet kc_packet;
 typedef struct kc_channel kc_channel;
 
 typedef struct kc_event {
-    struct kc_event *next;
+    kc_list_node link; /* in its channel's events while queued */
     kmclb_event hdr;
     kc_packet *pkt; /* PACKET events are embedded in their packet and use its data */
-    int queued;
     /* non-packet events: body bytes follow the struct (see KC_EVENT_DATA) */
 } kc_event;
 #define KC_EVENT_DATA(e) ((uint8_t *)((e) + 1))
@@ -23,7 +23,7 @@ struct kc_packet {
     uint64_t id;
     kc_channel *ch;
     kc_vmbcompletion kp;
-    kc_packet *prev, *next;
+    kc_list_node link; /* in its channel's packets until it ends */
     int held;       /* delivered to user mode (receive returned it) */
     int redelivery; /* deferred once: every later delivery is a redelivery at PASSIVE */
     int deferred;   /* deferred and not yet received again (its id is refused meanwhile, B71) */
@@ -37,12 +37,12 @@ typedef struct kc_send {
     kc_channel *ch;
     uint64_t tag;
     kc_vmbpacket kp;
-    struct kc_send *prev, *next;
+    kc_list_node link; /* in its channel's sends until its completion routine ran */
     uint8_t data[];
 } kc_send;
 
 typedef struct kc_gpadl {
-    struct kc_gpadl *next;
+    kc_list_node link; /* in its channel's gpadls */
     uint32_t handle;
     uint32_t size;
     void *buf;
@@ -68,30 +68,30 @@ struct kc_channel {
     uint64_t context;
     uint32_t latency;
     uint32_t user_quota;
-    kc_event *ev_head, *ev_tail;
+    kc_list events; /* kc_event.link: the receive stream, oldest first */
     uint32_t ev_count, state_events;
     uint64_t dropped_events, dropped_packets;
-    kc_request *parked_head, *parked_tail;
-    kc_packet *packets;
+    kc_list parked; /* kc_request.core_link: parked receives, oldest first */
+    kc_list packets; /* kc_packet.link: delivered by KMCL and not ended */
     uint32_t pending_packets;
-    kc_send *sends;
+    kc_list sends; /* kc_send.link: sent and not completed */
     uint32_t pending_sends;
-    kc_gpadl *gpadls;
-    kc_channel *sess_next, *sess_prev;
+    kc_list gpadls; /* kc_gpadl.link */
+    kc_list_node session_link; /* in its owner's channels */
     uint64_t endpoint;
-    kc_channel *all_next, *all_prev; /* every channel of the core (endpoint teardown) */
+    kc_list_node core_link; /* in the core's all_channels (endpoint teardown) */
 };
 
 struct kc_session {
     kc_core *core;
     uint64_t serial;
-    kc_channel *channels;
+    kc_list channels; /* kc_channel.session_link */
     int closing;
     uint32_t inflight;
 };
 
 typedef struct kc_endpoint {
-    struct kc_endpoint *next;
+    kc_list_node link; /* in the core's endpoints, oldest first */
     uint64_t id;
     const kc_kmcl_ops *ops;
     void *device;
@@ -103,12 +103,12 @@ struct kc_core {
     const kc_platform *p;
     void *lock;
     kc_handle_table ht;
-    kc_endpoint *endpoints;
+    kc_list endpoints; /* kc_endpoint.link */
     uint32_t endpoint_count;
     uint64_t next_endpoint;
     uint64_t next_session;
     uint32_t sessions;
-    kc_channel *all_channels;
+    kc_list all_channels; /* kc_channel.core_link */
     char version[32];
 };
 
@@ -117,6 +117,8 @@ void *kc_alloc(kc_core *c, size_t n);
 void kc_free(kc_core *c, void *p);
 void kc_lock(kc_core *c);
 void kc_unlock(kc_core *c);
+/* a packet's body as the core keeps it: the payload, then the external data (either may be empty) */
+void kc_copy_body(uint8_t *dst, const void *payload, uint32_t len, const void *ext, uint32_t ext_len);
 /* lock held: a channel id of the session that is not being torn down (no reference taken) */
 kc_status kc_channel_lookup(kc_session *s, uint64_t id, kc_channel **out);
 kc_status kc_channel_get(kc_session *s, uint64_t id, kc_channel **out);
@@ -129,8 +131,12 @@ kc_event *kc_event_new(kc_core *c, const kmclb_event *hdr, const void *body);
  * frees once it has released the lock (NULL when queued) */
 kc_event *kc_event_queue_or_drop(kc_channel *ch, kc_event *e, int room);
 void kc_event_push(kc_channel *ch, kc_event *e);
-/* takes e (whose predecessor in the queue is prev, NULL at the head) out of the queue */
-void kc_event_unlink(kc_channel *ch, kc_event *prev, kc_event *e);
+/* queues e at the head of the stream (a packet given back by REQUEUE) */
+void kc_event_push_head(kc_channel *ch, kc_event *e);
+/* whether e is in its channel's queue */
+int kc_event_is_queued(const kc_channel *ch, const kc_event *e);
+/* takes a queued e out of the queue */
+void kc_event_unlink(kc_channel *ch, kc_event *e);
 /* frees a non-packet event (packet events are embedded in their packet) */
 void kc_event_free(kc_core *c, kc_event *e);
 /* drops every queued record (teardown) */
@@ -147,6 +153,8 @@ kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park);
 /* lock held: puts a new packet on / takes it off the channel's list of pending packets */
 void kc_packet_link(kc_channel *ch, kc_packet *pk);
 void kc_packet_unlink(kc_channel *ch, kc_packet *pk);
+/* frees packets taken off a channel (complete_at_kmcl: each ends first with an empty completion) */
+void kc_packets_free(kc_core *c, kc_list *list, int complete_at_kmcl);
 /* ends every queued packet not held by user mode with an empty completion (Disable) */
 void kc_packets_retire_queued(kc_channel *ch);
 kc_status kc_op_complete(kc_session *s, uint64_t id, const void *payload, uint32_t len);
@@ -180,9 +188,9 @@ kc_status kc_op_gpadl_unmap(kc_channel *ch, uint32_t handle);
 kc_status kc_op_gpadl_access(kc_channel *ch, uint32_t handle, int mapped, uint64_t offset, void *data, uint32_t len,
                              int write);
 /* lock held: takes the server mappings off the channel (kc_gpadls_release unmaps them) */
-kc_gpadl *kc_gpadls_take_mapped(kc_channel *ch);
+kc_list kc_gpadls_take_mapped(kc_channel *ch);
 /* deletes (ours) or unmaps (mappings), and frees, a list taken off a channel */
-void kc_gpadls_release(kc_channel *ch, kc_gpadl *list);
+void kc_gpadls_release(kc_channel *ch, kc_list *list);
 
 /* kc_teardown.c */
 /* The channel's tearing_down flag is already set. */

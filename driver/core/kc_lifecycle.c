@@ -7,17 +7,8 @@
  * channels (endpoint teardown) */
 static void link_channel(kc_session *s, kc_channel *ch)
 {
-    kc_core *c = s->core;
-    ch->sess_next = s->channels;
-    if (s->channels != NULL) {
-        s->channels->sess_prev = ch;
-    }
-    s->channels = ch;
-    ch->all_next = c->all_channels;
-    if (c->all_channels != NULL) {
-        c->all_channels->all_prev = ch;
-    }
-    c->all_channels = ch;
+    kc_list_insert_head(&s->channels, &ch->session_link);
+    kc_list_insert_head(&s->core->all_channels, &ch->core_link);
 }
 
 /* A freshly allocated KMCL channel gets our context, our callbacks and the requested settings. */

@@ -6,12 +6,7 @@
 
 void kc_packet_link(kc_channel *ch, kc_packet *pk)
 {
-    pk->prev = NULL;
-    pk->next = ch->packets;
-    if (ch->packets != NULL) {
-        ch->packets->prev = pk;
-    }
-    ch->packets = pk;
+    kc_list_insert_head(&ch->packets, &pk->link);
     ch->pending_packets++;
     if (ch->pending_packets > ch->ctr[KMCLB_Q_QUEUE_HIGH_WATER]) {
         ch->ctr[KMCLB_Q_QUEUE_HIGH_WATER] = ch->pending_packets;
@@ -20,16 +15,20 @@ void kc_packet_link(kc_channel *ch, kc_packet *pk)
 
 void kc_packet_unlink(kc_channel *ch, kc_packet *pk)
 {
-    if (pk->prev != NULL) {
-        pk->prev->next = pk->next;
-    } else {
-        ch->packets = pk->next;
-    }
-    if (pk->next != NULL) {
-        pk->next->prev = pk->prev;
-    }
-    pk->prev = pk->next = NULL;
+    kc_list_remove(&ch->packets, &pk->link);
     ch->pending_packets--;
+}
+
+void kc_packets_free(kc_core *c, kc_list *list, int complete_at_kmcl)
+{
+    kc_list_node *n;
+    while ((n = kc_list_pop_head(list)) != NULL) {
+        kc_packet *pk = KC_CONTAINER_OF(n, kc_packet, link);
+        if (complete_at_kmcl) {
+            pk->ch->ops->packet_complete(pk->kp, NULL, 0);
+        }
+        kc_free(c, pk);
+    }
 }
 
 /* lock held: why a live packet id that user mode does not hold cannot be ended or given back */
@@ -148,30 +147,21 @@ kc_status kc_op_defer(kc_session *s, uint64_t id)
 void kc_packets_retire_queued(kc_channel *ch)
 {
     kc_core *c = ch->core;
-    kc_packet *list = NULL;
+    kc_list retired = {NULL, NULL};
     kc_lock(c);
-    kc_event *prev = NULL;
-    for (kc_event *e = ch->ev_head; e != NULL;) {
-        kc_event *next = e->next;
+    for (kc_list_node *n = ch->events.first; n != NULL;) {
+        kc_event *e = KC_CONTAINER_OF(n, kc_event, link);
+        n = n->next; /* e may leave the queue below */
         if (e->pkt != NULL && !e->pkt->held) {
             kc_packet *pk = e->pkt;
-            kc_event_unlink(ch, prev, e);
+            kc_event_unlink(ch, e);
             kc_ht_free(&c->ht, pk->id, 1);
             kc_packet_unlink(ch, pk);
-            pk->next = list;
-            list = pk;
-        } else {
-            prev = e;
+            kc_list_insert_head(&retired, &pk->link); /* ends them newest first */
         }
-        e = next;
     }
     kc_unlock(c);
-    while (list != NULL) {
-        kc_packet *n = list->next;
-        ch->ops->packet_complete(list->kp, NULL, 0);
-        kc_free(c, list);
-        list = n;
-    }
+    kc_packets_free(c, &retired, 1);
 }
 
 /* lock held: puts given-back packets (in their order) at the head of the receive stream */
@@ -179,19 +169,12 @@ static void requeue_at_head(kc_channel *ch, kc_packet **back, uint32_t n)
 {
     for (uint32_t i = n; i > 0; i--) {
         kc_packet *pk = back[i - 1];
-        kc_event *e = &pk->ev;
         if (!pk->redelivery) {
             uint64_t real = (uint64_t)pk->len + pk->ext_len;
             ch->ctr[KMCLB_Q_PACKETS_IN]--;
             ch->ctr[KMCLB_Q_BYTES_IN] -= real;
         }
-        e->queued = 1;
-        e->next = ch->ev_head;
-        ch->ev_head = e;
-        if (ch->ev_tail == NULL) {
-            ch->ev_tail = e;
-        }
-        ch->ev_count++;
+        kc_event_push_head(ch, &pk->ev);
     }
 }
 
@@ -222,7 +205,7 @@ kc_status kc_op_requeue(kc_channel *ch, const uint64_t *ids, uint32_t count)
                 st = KMCLB_STATUS_INVALID_HANDLE;
             } else if (!pk->held) {
                 st = not_held_status(pk);
-            } else if (pk->ev.queued) {
+            } else if (kc_event_is_queued(ch, &pk->ev)) {
                 st = KMCLB_STATUS_INVALID_HANDLE; /* cannot happen: held packets are never queued */
             } else {
                 pk->held = 0;

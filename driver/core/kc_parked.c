@@ -7,17 +7,7 @@
 /* lock held */
 static void unlink_parked(kc_channel *ch, kc_request *r)
 {
-    if (r->core_prev != NULL) {
-        r->core_prev->core_next = r->core_next;
-    } else {
-        ch->parked_head = r->core_next;
-    }
-    if (r->core_next != NULL) {
-        r->core_next->core_prev = r->core_prev;
-    } else {
-        ch->parked_tail = r->core_prev;
-    }
-    r->core_next = r->core_prev = NULL;
+    kc_list_remove(&ch->parked, &r->core_link);
     r->core_channel = NULL;
 }
 
@@ -32,7 +22,8 @@ static kc_request *claim(kc_channel *ch, kc_request *r)
 /* lock held: the first request that may be claimed */
 static kc_request *claim_parked(kc_channel *ch)
 {
-    for (kc_request *r = ch->parked_head; r != NULL; r = r->core_next) {
+    for (kc_list_node *n = ch->parked.first; n != NULL; n = n->next) {
+        kc_request *r = KC_CONTAINER_OF(n, kc_request, core_link);
         if (r->core_state == KC_REQUEST_PARKED) {
             return claim(ch, r);
         }
@@ -44,10 +35,10 @@ static kc_request *claim_parked(kc_channel *ch)
 static int has_deliverable(const kc_channel *ch)
 {
     if ((ch->flags & KMCLB_QF_QUEUE_STOPPED) == 0) {
-        return ch->ev_head != NULL;
+        return !kc_list_is_empty(&ch->events);
     }
-    for (const kc_event *e = ch->ev_head; e != NULL; e = e->next) {
-        if (e->pkt == NULL) {
+    for (kc_list_node *n = ch->events.first; n != NULL; n = n->next) {
+        if (KC_CONTAINER_OF(n, kc_event, link)->pkt == NULL) {
             return 1;
         }
     }
@@ -84,8 +75,8 @@ void kc_cancel_parked(kc_channel *ch, int all)
     for (;;) {
         kc_lock(c);
         kc_request *r = claim_parked(ch);
-        if (r == NULL && all && ch->parked_head != NULL) {
-            r = claim(ch, ch->parked_head);
+        if (r == NULL && all && !kc_list_is_empty(&ch->parked)) {
+            r = claim(ch, KC_CONTAINER_OF(ch->parked.first, kc_request, core_link));
         }
         kc_unlock(c);
         if (r == NULL) {
@@ -134,14 +125,7 @@ kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
     }
     r->core_state = KC_REQUEST_PARKING; /* claimers skip it until the host made it cancelable */
     r->core_channel = ch;
-    r->core_next = NULL;
-    r->core_prev = ch->parked_tail;
-    if (ch->parked_tail != NULL) {
-        ch->parked_tail->core_next = r;
-    } else {
-        ch->parked_head = r;
-    }
-    ch->parked_tail = r;
+    kc_list_insert_tail(&ch->parked, &r->core_link);
     kc_unlock(c);
     kc_status st = c->p->park(c->p->ctx, r);
     kc_lock(c);

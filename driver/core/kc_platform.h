@@ -6,6 +6,7 @@
 #define KC_PLATFORM_H
 #include <stddef.h>
 #include <stdint.h>
+#include "kc_list.h"
 #include "kc_status.h"
 
 typedef struct kc_request kc_request;
@@ -31,8 +32,7 @@ struct kc_request {
     uint32_t info;          /* bytes of output written; set by the core */
     void *platform;         /* host's own handle (WDFREQUEST, loopback waiter) */
     /* core-private while parked */
-    kc_request *core_next;
-    kc_request *core_prev;
+    kc_list_node core_link; /* in its channel's parked receives */
     void *core_channel;
     kc_request_state core_state;
 };

@@ -6,26 +6,14 @@
 /* lock held */
 static void link_send(kc_channel *ch, kc_send *sd)
 {
-    sd->prev = NULL;
-    sd->next = ch->sends;
-    if (ch->sends != NULL) {
-        ch->sends->prev = sd;
-    }
-    ch->sends = sd;
+    kc_list_insert_head(&ch->sends, &sd->link);
     ch->pending_sends++;
 }
 
 /* lock held */
 static void unlink_send(kc_channel *ch, kc_send *sd)
 {
-    if (sd->prev != NULL) {
-        sd->prev->next = sd->next;
-    } else {
-        ch->sends = sd->next;
-    }
-    if (sd->next != NULL) {
-        sd->next->prev = sd->prev;
-    }
+    kc_list_remove(&ch->sends, &sd->link);
     ch->pending_sends--;
 }
 
@@ -80,12 +68,7 @@ kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form
     memset(sd, 0, sizeof(*sd));
     sd->ch = ch;
     sd->tag = tag;
-    if (len > 0) {
-        memcpy(sd->data, payload, len);
-    }
-    if (ext_len > 0) {
-        memcpy(sd->data + len, ext, ext_len);
-    }
+    kc_copy_body(sd->data, payload, len, ext, ext_len);
     sd->kp = ch->ops->packet_allocate(ch->kch);
     if (sd->kp == NULL) {
         kc_free(c, sd);

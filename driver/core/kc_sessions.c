@@ -19,6 +19,18 @@ kc_status kc_session_open(kc_core *c, kc_session **out)
     return KMCLB_STATUS_SUCCESS;
 }
 
+/* lock held: the first channel of the session no other thread is tearing down, or NULL */
+static kc_channel *first_live_channel(kc_session *s)
+{
+    for (kc_list_node *n = s->channels.first; n != NULL; n = n->next) {
+        kc_channel *ch = KC_CONTAINER_OF(n, kc_channel, session_link);
+        if (!ch->tearing_down) {
+            return ch;
+        }
+    }
+    return NULL;
+}
+
 void kc_session_shutdown(kc_session *s)
 {
     kc_core *c = s->core;
@@ -27,17 +39,14 @@ void kc_session_shutdown(kc_session *s)
     kc_unlock(c);
     for (;;) {
         kc_lock(c);
-        kc_channel *ch = s->channels;
-        while (ch != NULL && ch->tearing_down) {
-            ch = ch->sess_next;
-        }
+        kc_channel *ch = first_live_channel(s);
         if (ch != NULL) {
             ch->tearing_down = 1;
             kc_unlock(c);
             kc_channel_teardown(ch, 1);
             continue;
         }
-        int busy = (s->channels != NULL) || s->inflight != 0;
+        int busy = !kc_list_is_empty(&s->channels) || s->inflight != 0;
         kc_unlock(c);
         if (!busy) {
             break;

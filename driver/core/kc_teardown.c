@@ -6,24 +6,8 @@
 /* lock held: the channel leaves its session's list and the core's list of all channels */
 static void unlink_channel(kc_channel *ch)
 {
-    kc_core *c = ch->core;
-    kc_session *s = ch->owner;
-    if (ch->sess_prev != NULL) {
-        ch->sess_prev->sess_next = ch->sess_next;
-    } else {
-        s->channels = ch->sess_next;
-    }
-    if (ch->sess_next != NULL) {
-        ch->sess_next->sess_prev = ch->sess_prev;
-    }
-    if (ch->all_prev != NULL) {
-        ch->all_prev->all_next = ch->all_next;
-    } else {
-        c->all_channels = ch->all_next;
-    }
-    if (ch->all_next != NULL) {
-        ch->all_next->all_prev = ch->all_prev;
-    }
+    kc_list_remove(&ch->owner->channels, &ch->session_link);
+    kc_list_remove(&ch->core->all_channels, &ch->core_link);
 }
 
 /* force: a channel that may still be enabled: unmap the server's mappings (their users may block
@@ -32,12 +16,12 @@ static void force_disable(kc_channel *ch)
 {
     kc_core *c = ch->core;
     kc_lock(c);
-    kc_gpadl *maps = kc_gpadls_take_mapped(ch);
+    kc_list maps = kc_gpadls_take_mapped(ch);
     uint32_t state = ch->state;
     uint64_t flags = ch->flags;
     ch->local_disable = 1;
     kc_unlock(c);
-    kc_gpadls_release(ch, maps);
+    kc_gpadls_release(ch, &maps);
     if (state != KMCLB_STATE_DISABLED || (flags & KMCLB_QF_EVER_ENABLED) != 0) {
         ch->ops->disable(ch->kch);
     }
@@ -57,19 +41,6 @@ static void wait_for_references(kc_channel *ch)
     }
 }
 
-/* frees packets taken off a channel (linked through next) */
-static void free_packets(kc_core *c, kc_packet *list, int complete_at_kmcl)
-{
-    while (list != NULL) {
-        kc_packet *next = list->next;
-        if (complete_at_kmcl) {
-            list->ch->ops->packet_complete(list->kp, NULL, 0);
-        }
-        kc_free(c, list);
-        list = next;
-    }
-}
-
 /* force != 0 (file cleanup): retire held packets, unmap, disable, delete GPADLs, clean up.
  * force == 0 (CLEANUP IOCTL): the caller checked the channel is disabled. The channel's
  * tearing_down flag is already set. */
@@ -83,17 +54,16 @@ void kc_channel_teardown(kc_channel *ch, int force)
     ch->closing = 1;
     kc_ht_free(&c->ht, ch->id, 0);
     kc_events_discard(ch);
-    kc_packet *held = ch->packets;
-    for (kc_packet *pk = held; pk != NULL; pk = pk->next) {
-        kc_ht_free(&c->ht, pk->id, 1);
+    kc_list held = kc_list_take_all(&ch->packets);
+    for (kc_list_node *n = held.first; n != NULL; n = n->next) {
+        kc_ht_free(&c->ht, KC_CONTAINER_OF(n, kc_packet, link)->id, 1);
     }
-    ch->packets = NULL;
     ch->pending_packets = 0;
     kc_unlock(c);
     kc_cancel_parked(ch, 0);
 
     /* 2. retire every packet still held (empty completion) */
-    free_packets(c, held, 1);
+    kc_packets_free(c, &held, 1);
 
     /* 3. wait for other calls on this channel to leave (after unblocking them by disabling) */
     if (force) {
@@ -103,30 +73,27 @@ void kc_channel_teardown(kc_channel *ch, int force)
 
     /* 4. our GPADLs, unfinished sends, the channel */
     kc_lock(c);
-    kc_gpadl *gpadls = ch->gpadls;
-    ch->gpadls = NULL;
-    kc_send *sends = ch->sends;
-    ch->sends = NULL;
+    kc_list gpadls = kc_list_take_all(&ch->gpadls);
+    kc_list sends = kc_list_take_all(&ch->sends);
     ch->pending_sends = 0;
     kc_unlock(c);
     kc_cancel_parked(ch, 1); /* no receive is in progress any more (refs == 0) */
-    kc_gpadls_release(ch, gpadls);
-    while (sends != NULL) {
-        kc_send *n = sends->next;
-        o->packet_free(sends->kp);
-        kc_free(c, sends);
-        sends = n;
+    kc_gpadls_release(ch, &gpadls);
+    kc_list_node *n;
+    while ((n = kc_list_pop_head(&sends)) != NULL) {
+        kc_send *sd = KC_CONTAINER_OF(n, kc_send, link);
+        o->packet_free(sd->kp);
+        kc_free(c, sd);
     }
     o->channel_cleanup(ch->kch);
 
     /* 5. late events produced during teardown */
     kc_lock(c);
     kc_events_discard(ch);
-    kc_packet *late = ch->packets;
-    ch->packets = NULL;
+    kc_list late = kc_list_take_all(&ch->packets);
     unlink_channel(ch);
     kc_unlock(c);
-    free_packets(c, late, 0); /* cannot happen with a KMCL that honours Disable; kept leak-free anyway */
+    kc_packets_free(c, &late, 0); /* cannot happen with a KMCL that honours Disable; kept leak-free anyway */
     kc_free(c, ch);
 }
 

@@ -502,6 +502,20 @@ typedef struct kmclb_gpadl_access_in {
 } kmclb_gpadl_access_in;
 KMCLB_STATIC_ASSERT(sizeof(kmclb_gpadl_access_in) == 40, "size");
 
+/* Every request on a channel starts as kmclb_channel_in does: the header, then the channel id (the
+ * driver reads the id, and the shim writes it, through kmclb_channel_in whatever the request). */
+KMCLB_STATIC_ASSERT(offsetof(kmclb_configure_in, channel) == 8, "offset");
+KMCLB_STATIC_ASSERT(offsetof(kmclb_channel_in, channel) == 8, "offset");
+KMCLB_STATIC_ASSERT(offsetof(kmclb_set_context_in, channel) == 8, "offset");
+KMCLB_STATIC_ASSERT(offsetof(kmclb_set_u32_in, channel) == 8, "offset");
+KMCLB_STATIC_ASSERT(offsetof(kmclb_receive_in, channel) == 8, "offset");
+KMCLB_STATIC_ASSERT(offsetof(kmclb_requeue_in, channel) == 8, "offset");
+KMCLB_STATIC_ASSERT(offsetof(kmclb_send_in, channel) == 8, "offset");
+KMCLB_STATIC_ASSERT(offsetof(kmclb_send_sync_in, channel) == 8, "offset");
+KMCLB_STATIC_ASSERT(offsetof(kmclb_gpadl_create_in, channel) == 8, "offset");
+KMCLB_STATIC_ASSERT(offsetof(kmclb_gpadl_in, channel) == 8, "offset");
+KMCLB_STATIC_ASSERT(offsetof(kmclb_gpadl_access_in, channel) == 8, "offset");
+
 /* ------------------------------------------------------------------ KMCL function codes */
 /* KmclFunction.code(): table * 256 + slot (table 0 = client, 1 = server-only, 2 = bridge) */
 #define KMCLB_FUNC_CLIENT(slot) ((uint32_t)(slot))

@@ -1,48 +1,18 @@
 /* Driver core end to end over the C fake: every IOCTL with valid input. */
 #define _POSIX_C_SOURCE 200809L
-#include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
 #include "test_host.h"
 
 static th_machine *m;
 
-static kmclb_in_header H(void)
-{
-    kmclb_in_header h = {KMCLB_PROTOCOL_VERSION, 0};
-    return h;
-}
-
-#define QUERY_BYTES (KMCLB_QUERY_SLOTS * sizeof(uint64_t))
-
-static void query(kc_session *s, uint64_t ch, uint64_t q[KMCLB_QUERY_SLOTS])
-{
-    kmclb_channel_in in = {H(), ch};
-    uint32_t info = 0;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &in, sizeof(in), q, QUERY_BYTES, &info, -1), 0);
-    CHECK(info == QUERY_BYTES);
-}
-
 static kc_status send_tag(kc_session *s, uint64_t ch, uint64_t tag, const char *msg, uint32_t flags)
 {
-    uint8_t buf[sizeof(kmclb_send_in) + 256];
-    uint32_t len = (uint32_t)strlen(msg);
-    kmclb_send_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = H();
-    in.channel = ch;
-    in.tag = tag;
-    in.flags = flags;
-    in.payload_length = len;
-    memcpy(buf, &in, sizeof(in));
-    memcpy(buf + sizeof(in), msg, len);
-    return th_ioctl(s, m, IOCTL_KMCLB_SEND, buf, (uint32_t)sizeof(in) + len, NULL, 0, NULL, -1);
+    return th_send(s, m, ch, tag, flags, msg, (uint32_t)strlen(msg));
 }
 
 static void test_version_and_endpoints(void)
 {
-    kc_session *s;
-    CHECK_ST(kc_session_open(m->core, &s), 0);
+    kc_session *s = th_open_session(m);
     kmclb_in_header h = {99, 0}; /* any version for QUERY_VERSION */
     kmclb_version_out v;
     uint32_t info;
@@ -50,22 +20,21 @@ static void test_version_and_endpoints(void)
     CHECK(info == sizeof(v) && v.protocol_version == KMCLB_PROTOCOL_VERSION && v.kmcl_interface_version == 1);
     CHECK(strcmp(v.driver_version, "test") == 0);
     uint8_t buf[sizeof(kmclb_endpoints_out) + sizeof(kmclb_endpoint)]; /* room for one endpoint */
-    kmclb_in_header h1 = H();
+    kmclb_in_header h1 = th_header();
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_LIST_ENDPOINTS, &h1, sizeof(h1), buf, sizeof(buf), &info, -1), 0);
     kmclb_endpoints_out eo;
     memcpy(&eo, buf, sizeof(eo));
     CHECK(eo.count == 1 && eo.total >= 2 && info == sizeof(buf));
-    kc_session_close(s);
+    th_close_session(s, m);
 }
 
 static void test_client_roundtrip(uint64_t ep)
 {
-    kc_session *s;
-    kc_session_open(m->core, &s);
+    kc_session *s = th_open_session(m);
     uint64_t ch;
     CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
     uint64_t q[KMCLB_QUERY_SLOTS];
-    query(s, ch, q);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_DISABLED);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
     /* client: Opened -> Started -> PostStarted without Start (B43) */
@@ -73,7 +42,7 @@ static void test_client_roundtrip(uint64_t ep)
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_OPENED, 1000, &e, NULL, 0) == KMCLB_ST_OPENED);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_STARTED, 1000, &e, NULL, 0) == KMCLB_ST_STARTED);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_POST_STARTED, 1000, &e, NULL, 0) == KMCLB_ST_POST_STARTED);
-    query(s, ch, q);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_ACTIVE);
     CHECK((q[KMCLB_Q_FLAGS] & (KMCLB_QF_OPEN | KMCLB_QF_EVER_ENABLED)) == (KMCLB_QF_OPEN | KMCLB_QF_EVER_ENABLED));
 
@@ -86,13 +55,10 @@ static void test_client_roundtrip(uint64_t ep)
     CHECK(pkt != 0 && e.payload_length == 5 && memcmp(pl, "hello", 5) == 0);
     CHECK((e.status == KMCLB_IRQL_DISPATCH || e.status == KMCLB_IRQL_PASSIVE) && (e.flags & KMCLB_PF_COMPLETION_REQUESTED));
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_PROCESSING_COMPLETE, 0, 1000, &e, NULL, 0) != 0 && e.aux == 1);
-    query(s, ch, q);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_PACKETS_IN] == 1 && q[KMCLB_Q_BYTES_IN] == 5 && q[KMCLB_Q_PENDING_INCOMING] == 1);
     CHECK_ST(th_complete(s, m, pkt, "ok!", 3), 0);
-    int kind;
-    uint32_t olen;
-    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, pl, sizeof(pl), &olen), 0);
-    CHECK(kind == FK_OUTCOME_COMPLETED && olen == 3 && memcmp(pl, "ok!", 3) == 0);
+    th_expect_outcome(k, tx, 1000, FK_OUTCOME_COMPLETED, "ok!", 3);
     CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
 
     /* external data arrives after the payload with flag 0x1 */
@@ -118,17 +84,17 @@ static void test_client_roundtrip(uint64_t ep)
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_SEND_COMPLETE, 0, 1000, &e, NULL, 0) == 78);
 
     /* set context / quota / latency */
-    kmclb_set_context_in sc = {H(), ch, 0x1234567890ull};
+    kmclb_set_context_in sc = {th_header(), ch, 0x1234567890ull};
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SET_CONTEXT, &sc, sizeof(sc), NULL, 0, NULL, -1), 0);
-    kmclb_set_u32_in sl = {H(), ch, 50, 0};
+    kmclb_set_u32_in sl = {th_header(), ch, 50, 0};
     kmclb_u32_out lo;
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SET_LATENCY, &sl, sizeof(sl), &lo, sizeof(lo), NULL, -1), 0);
     sl.value = 60;
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SET_LATENCY, &sl, sizeof(sl), &lo, sizeof(lo), NULL, -1), 0);
     CHECK(lo.value == 50); /* B54 */
-    kmclb_set_u32_in sq = {H(), ch, 8, 0};
+    kmclb_set_u32_in sq = {th_header(), ch, 8, 0};
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SET_QUOTA, &sq, sizeof(sq), NULL, 0, NULL, -1), 0);
-    query(s, ch, q);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_CONTEXT] == 0x1234567890ull && q[KMCLB_Q_INTERRUPT_LATENCY] == 60);
     CHECK(q[KMCLB_Q_COMPLETIONS_SENT] == 2 && q[KMCLB_Q_COMPLETIONS_RECEIVED] == 2 && q[KMCLB_Q_PACKETS_OUT] == 2);
     CHECK(q[KMCLB_Q_OUTGOING_RING_FREE] == FK_DEFAULT_RING_PAGES * FK_PAGE_SIZE);
@@ -143,14 +109,14 @@ static void test_client_roundtrip(uint64_t ep)
                                             "0123456789012345678901234567890123456789012345678901234567890123456789",
                  0);
     }
-    query(s, ch, q);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_QUEUED_OUTGOING] > 0 && q[KMCLB_Q_RING_FULL_EVENTS] > 0);
     CHECK((q[KMCLB_Q_FLAGS] & KMCLB_QF_OUTGOING_STALLED) != 0);
     CHECK(q[KMCLB_Q_OUTGOING_RING_FREE] < 256);
     uint8_t sbuf[sizeof(kmclb_send_sync_in) + 8];
     kmclb_send_sync_in ss;
     memset(&ss, 0, sizeof(ss));
-    ss.hdr = H();
+    ss.hdr = th_header();
     ss.channel = ch;
     ss.payload_length = 8;
     ss.completion_capacity = 8;
@@ -162,21 +128,20 @@ static void test_client_roundtrip(uint64_t ep)
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND_SYNC, sbuf, sizeof(sbuf), sout, sizeof(sout), NULL, -1),
              KMCLB_STATUS_BUFFER_OVERFLOW);
     CHECK_ST(fk_peer_set_reading(k, 1), 0);
-    query(s, ch, q);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_QUEUED_OUTGOING] == 0);
 
     /* GPADL: create, host maps and writes, we read; delete */
-    kmclb_gpadl_create_in gc = {H(), ch, 8192, 0};
-    kmclb_u32_out gh;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_CREATE, &gc, sizeof(gc), &gh, sizeof(gh), NULL, -1), 0);
+    uint32_t gh;
+    CHECK_ST(th_gpadl_create(s, m, ch, 8192, &gh), 0);
     uint64_t mp;
-    CHECK_ST(fk_peer_map_gpadl(k, gh.value, 0, &mp), 0);
+    CHECK_ST(fk_peer_map_gpadl(k, gh, 0, &mp), 0);
     CHECK_ST(fk_mapping_write(m->world, mp, 100, "shared", 6), 0);
     kmclb_gpadl_access_in ga;
     memset(&ga, 0, sizeof(ga));
-    ga.hdr = H();
+    ga.hdr = th_header();
     ga.channel = ch;
-    ga.handle = gh.value;
+    ga.handle = gh;
     ga.offset = 100;
     ga.length = 6;
     uint8_t rb[6];
@@ -186,14 +151,13 @@ static void test_client_roundtrip(uint64_t ep)
     ga.offset = 8190;
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), rb, 6, &info, -1), KMCLB_STATUS_INVALID_PARAMETER);
     CHECK_ST(fk_mapping_close(m->world, mp), 0);
-    kmclb_gpadl_in gd = {H(), ch, gh.value, 0};
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_DELETE, &gd, sizeof(gd), NULL, 0, NULL, -1), 0);
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_DELETE, &gd, sizeof(gd), NULL, 0, NULL, -1), KMCLB_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_gpadl_op(s, m, IOCTL_KMCLB_GPADL_DELETE, ch, gh, 0), 0);
+    CHECK_ST(th_gpadl_op(s, m, IOCTL_KMCLB_GPADL_DELETE, ch, gh, 0), KMCLB_STATUS_INVALID_PARAMETER);
 
     /* pause / start / disable / cleanup */
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_PAUSE, ch), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_SUSPEND, 1000, &e, NULL, 0) == KMCLB_ST_SUSPEND);
-    query(s, ch, q);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_OPEN && (q[KMCLB_Q_FLAGS] & KMCLB_QF_PAUSED));
     CHECK_ST(fk_peer_send(k, "while paused", 12, 0, NULL, 0, 0, &tx), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 50, &e, NULL, 0) == 0); /* B90: stays in the ring */
@@ -204,58 +168,23 @@ static void test_client_roundtrip(uint64_t ep)
     CHECK_ST(th_complete(s, m, pkt, NULL, 0), 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_CLOSED, 1000, &e, NULL, 0) == KMCLB_ST_CLOSED);
-    query(s, ch, q);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_DISABLED);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), KMCLB_STATUS_STALE_ID);
-    kc_session_close(s);
-    CHECK(kc_core_live_handles(m->core) == 0);
-}
-
-typedef struct {
-    kc_session *s;
-    uint64_t ch;
-    kc_status st;
-    kmclb_receive_out h;
-    uint8_t buf[1024];
-} recv_arg;
-
-static void *recv_thread(void *p)
-{
-    recv_arg *a = p;
-    a->st = th_receive(a->s, m, a->ch, a->buf, sizeof(a->buf), -1, &a->h);
-    return NULL;
-}
-
-/* Waits (up to 10 s) until the receive thread's request is parked in the core, so the test acts on
- * a parked receive whatever the scheduling. */
-static void wait_for_parked_receive(void)
-{
-    for (int i = 0; i < 10000 && posix_host_parked_requests(m->host) == 0; i++) {
-        struct timespec ts = {0, 1000000L};
-        nanosleep(&ts, NULL);
-    }
-    CHECK(posix_host_parked_requests(m->host) == 1);
+    th_close_session(s, m);
 }
 
 static void test_server_and_parking(uint64_t ep)
 {
-    kc_session *s;
-    kc_session_open(m->core, &s);
-    uint64_t ch;
-    CHECK_ST(th_create_channel(s, m, ep, 1, &ch), 0);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_session *s = th_open_session(m);
+    uint64_t ch = th_open_channel(s, m, ep, 1);
     kc_vmbchannel k = th_kch(m, ch);
     /* a receive parks (inverted call) until the guest opens the offer */
-    recv_arg a;
-    memset(&a, 0, sizeof(a));
-    a.s = s;
-    a.ch = ch;
-    pthread_t t;
-    pthread_create(&t, NULL, recv_thread, &a);
-    wait_for_parked_receive();
+    th_parked_receive a;
+    th_park_receive(&a, s, m, ch);
     CHECK_ST(fk_peer_open(k), 0);
-    pthread_join(t, NULL);
+    th_join_receive(&a);
     CHECK(a.st == 0 && a.h.records >= 1);
     kmclb_event e;
     memcpy(&e, a.buf, sizeof(e));
@@ -273,36 +202,29 @@ static void test_server_and_parking(uint64_t ep)
     uint64_t tx1, tx2;
     CHECK_ST(fk_peer_send(k, "bad", 3, 1, NULL, 0, 0, &tx1), 0);
     uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
-    kmclb_packet_in pin = {H(), pkt};
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_FAIL, &pin, sizeof(pin), NULL, 0, NULL, -1), 0);
+    CHECK_ST(th_packet_op(s, m, IOCTL_KMCLB_FAIL, pkt), 0);
     CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
     CHECK_ST(fk_peer_send(k, "next", 4, 1, NULL, 0, 0, &tx2), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 30, &e, NULL, 0) == 0);
-    int stopped, kind;
-    uint32_t olen;
+    int stopped;
     CHECK_ST(fk_peer_queue_stopped(k, &stopped), 0);
     CHECK(stopped == 1);
-    CHECK_ST(fk_peer_await_outcome(k, tx1, 10, &kind, buf, sizeof(buf), &olen), 0);
-    CHECK(kind == FK_OUTCOME_FAILED);
-    CHECK_ST(fk_peer_await_outcome(k, tx2, 10, &kind, buf, sizeof(buf), &olen), 0);
-    CHECK(kind == FK_OUTCOME_PENDING);
+    th_expect_outcome(k, tx1, 10, FK_OUTCOME_FAILED, NULL, 0);
+    th_expect_outcome(k, tx2, 10, FK_OUTCOME_PENDING, NULL, 0);
     uint64_t q[KMCLB_QUERY_SLOTS];
-    kmclb_channel_in qi = {H(), ch};
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &qi, sizeof(qi), q, sizeof(q), NULL, -1), 0);
+    th_query(s, m, ch, q);
     CHECK((q[KMCLB_Q_FLAGS] & KMCLB_QF_QUEUE_STOPPED) && q[KMCLB_Q_PACKETS_FAILED] == 1);
     CHECK(q[KMCLB_Q_INCOMING_RING_USED] > 0);
     /* guest GPADL mapped by our server */
     uint32_t gh;
     CHECK_ST(fk_peer_create_gpadl(k, 4096, 1, &gh), 0);
-    kmclb_gpadl_in gm = {H(), ch, gh, 0};
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), KMCLB_STATUS_ACCESS_DENIED);
-    gm.flags = 1;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), 0);
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), KMCLB_STATUS_INVALID_DEVICE_STATE);
+    CHECK_ST(th_gpadl_op(s, m, IOCTL_KMCLB_GPADL_MAP, ch, gh, 0), KMCLB_STATUS_ACCESS_DENIED);
+    CHECK_ST(th_gpadl_op(s, m, IOCTL_KMCLB_GPADL_MAP, ch, gh, 1), 0);
+    CHECK_ST(th_gpadl_op(s, m, IOCTL_KMCLB_GPADL_MAP, ch, gh, 1), KMCLB_STATUS_INVALID_DEVICE_STATE);
     uint8_t wb[sizeof(kmclb_gpadl_access_in) + 4];
     kmclb_gpadl_access_in ga;
     memset(&ga, 0, sizeof(ga));
-    ga.hdr = H();
+    ga.hdr = th_header();
     ga.channel = ch;
     ga.handle = gh;
     ga.mapped = 1;
@@ -313,51 +235,39 @@ static void test_server_and_parking(uint64_t ep)
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_WRITE, wb, sizeof(wb), NULL, 0, NULL, -1), 0);
     CHECK_ST(fk_peer_read_gpadl(k, gh, 8, buf, 4), 0);
     CHECK(memcmp(buf, "host", 4) == 0);
-    kmclb_gpadl_in gu = {H(), ch, gh, 0};
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_UNMAP, &gu, sizeof(gu), NULL, 0, NULL, -1), 0);
+    CHECK_ST(th_gpadl_op(s, m, IOCTL_KMCLB_GPADL_UNMAP, ch, gh, 0), 0);
     /* guest closes: Suspend + Closed, server state Closed (B96); reopen gives Opened again */
     CHECK_ST(fk_peer_close(k), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_CLOSED, 1000, &e, NULL, 0) == KMCLB_ST_CLOSED);
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &qi, sizeof(qi), q, sizeof(q), NULL, -1), 0);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_CLOSED);
     CHECK_ST(fk_peer_open(k), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_OPENED, 1000, &e, NULL, 0) == KMCLB_ST_OPENED);
     /* session close with the channel still open: everything torn down */
-    kc_session_close(s);
-    CHECK(kc_core_live_handles(m->core) == 0);
+    th_close_session(s, m);
 }
 
 static void test_cleanup_ends_parked_receive(uint64_t ep)
 {
-    kc_session *s;
-    kc_session_open(m->core, &s);
-    uint64_t ch;
-    CHECK_ST(th_create_channel(s, m, ep, 1, &ch), 0);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
-    recv_arg a;
-    memset(&a, 0, sizeof(a));
-    a.s = s;
-    a.ch = ch;
-    pthread_t t;
-    pthread_create(&t, NULL, recv_thread, &a);
-    wait_for_parked_receive();
+    kc_session *s = th_open_session(m);
+    uint64_t ch = th_open_channel(s, m, ep, 1);
+    th_parked_receive a;
+    th_park_receive(&a, s, m, ch);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
-    pthread_join(t, NULL);
+    th_join_receive(&a);
     CHECK(a.st == KMCLB_STATUS_CANCELLED && a.h.records == 0); /* Backend.cleanup: parked receive ends */
     kmclb_receive_out h;
     uint8_t buf[32];
     CHECK_ST(th_receive(s, m, ch, buf, sizeof(buf), 0, &h), KMCLB_STATUS_STALE_ID);
-    kc_session_close(s);
+    th_close_session(s, m);
 }
 
 static void test_requeue(uint64_t ep)
 {
-    kc_session *s;
-    CHECK_ST(kc_session_open(m->core, &s), 0);
-    uint64_t ch, tx;
-    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_session *s = th_open_session(m);
+    uint64_t tx;
+    uint64_t ch = th_open_channel(s, m, ep, 0);
     kc_vmbchannel k = th_kch(m, ch);
     kmclb_event e;
     uint64_t q[KMCLB_QUERY_SLOTS];
@@ -370,15 +280,11 @@ static void test_requeue(uint64_t ep)
         p[i] = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
         CHECK(p[i] != 0);
     }
-    query(s, ch, q);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_PACKETS_IN] == 3 && q[KMCLB_Q_BYTES_IN] == 11);
     /* all go back to the head, in order, with the same ids, counted as never delivered */
-    uint8_t in[sizeof(kmclb_requeue_in) + sizeof(p)];
-    kmclb_requeue_in rq = {H(), ch, 3, 0};
-    memcpy(in, &rq, sizeof(rq));
-    memcpy(in + sizeof(rq), p, sizeof(p));
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, sizeof(in), NULL, 0, NULL, -1), 0);
-    query(s, ch, q);
+    CHECK_ST(th_requeue(s, m, ch, p, 3), 0);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_PACKETS_IN] == 0 && q[KMCLB_Q_BYTES_IN] == 0);
     for (int i = 0; i < 3; i++) {
         uint8_t pl[16];
@@ -386,62 +292,40 @@ static void test_requeue(uint64_t ep)
         CHECK(e.payload_length == strlen(msgs[i]) && memcmp(pl, msgs[i], e.payload_length) == 0);
         CHECK((e.flags & KMCLB_PF_REDELIVERY) == 0);
     }
-    query(s, ch, q);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_PACKETS_IN] == 3 && q[KMCLB_Q_BYTES_IN] == 11);
     for (int i = 0; i < 3; i++) {
         CHECK_ST(th_complete(s, m, p[i], NULL, 0), 0);
     }
-    kc_session_close(s);
-}
-
-static kc_status packet_op(kc_session *s, uint32_t code, uint64_t pkt)
-{
-    kmclb_packet_in in = {H(), pkt};
-    return th_ioctl(s, m, code, &in, sizeof(in), NULL, 0, NULL, -1);
-}
-
-static kc_status requeue_one(kc_session *s, uint64_t ch, uint64_t pkt)
-{
-    uint8_t in[sizeof(kmclb_requeue_in) + sizeof(pkt)];
-    kmclb_requeue_in rq = {H(), ch, 1, 0};
-    memcpy(in, &rq, sizeof(rq));
-    memcpy(in + sizeof(rq), &pkt, sizeof(pkt));
-    return th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, sizeof(in), NULL, 0, NULL, -1);
+    th_close_session(s, m);
 }
 
 /* B70: DEFER hands the packet back and the core delivers the same packet again, at PASSIVE, under
  * the same id (as the Java fake); it is counted once and ended once. */
 static void test_deferred_packet_is_redelivered_under_the_same_id_b70(uint64_t ep)
 {
-    kc_session *s;
-    CHECK_ST(kc_session_open(m->core, &s), 0);
-    uint64_t ch, tx;
-    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_session *s = th_open_session(m);
+    uint64_t tx;
+    uint64_t ch = th_open_channel(s, m, ep, 0);
     kc_vmbchannel k = th_kch(m, ch);
     kmclb_event e;
     uint8_t pl[16];
-    CHECK_ST(fk_peer_send(k, "defer", 5, 1, NULL, 0, 0, &tx), 0);
-    uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
-    CHECK(pkt != 0 && (e.flags & KMCLB_PF_REDELIVERY) == 0);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, pkt), 0);
+    uint64_t pkt = th_deliver(s, m, ch, "defer", 1, &tx, &e);
+    CHECK((e.flags & KMCLB_PF_REDELIVERY) == 0);
+    CHECK_ST(th_packet_op(s, m, IOCTL_KMCLB_DEFER, pkt), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, pl, sizeof(pl)) == pkt);
     CHECK((e.flags & KMCLB_PF_REDELIVERY) != 0 && e.status == KMCLB_IRQL_PASSIVE);
     CHECK((e.flags & KMCLB_PF_COMPLETION_REQUESTED) != 0);
     CHECK(e.payload_length == 5 && memcmp(pl, "defer", 5) == 0);
     uint64_t q[KMCLB_QUERY_SLOTS];
-    query(s, ch, q);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_PACKETS_IN] == 1 && q[KMCLB_Q_BYTES_IN] == 5 && q[KMCLB_Q_PENDING_INCOMING] == 1);
     CHECK_ST(th_complete(s, m, pkt, "done", 4), 0);
-    int kind;
-    uint32_t olen;
-    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, pl, sizeof(pl), &olen), 0);
-    CHECK(kind == FK_OUTCOME_COMPLETED && olen == 4 && memcmp(pl, "done", 4) == 0);
+    th_expect_outcome(k, tx, 1000, FK_OUTCOME_COMPLETED, "done", 4);
     CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
-    query(s, ch, q);
+    th_query(s, m, ch, q);
     CHECK(q[KMCLB_Q_PENDING_INCOMING] == 0 && q[KMCLB_Q_COMPLETIONS_SENT] == 1);
-    kc_session_close(s);
-    CHECK(kc_core_live_handles(m->core) == 0);
+    th_close_session(s, m);
 }
 
 /* B71: the deferred delivery has ended: until the redelivery is received, its id is refused as
@@ -449,53 +333,35 @@ static void test_deferred_packet_is_redelivered_under_the_same_id_b70(uint64_t e
  * received again. */
 static void test_deferred_delivery_cannot_be_ended_b71(uint64_t ep)
 {
-    kc_session *s;
-    CHECK_ST(kc_session_open(m->core, &s), 0);
-    uint64_t ch, tx;
-    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_session *s = th_open_session(m);
+    uint64_t tx;
+    uint64_t ch = th_open_channel(s, m, ep, 0);
     kc_vmbchannel k = th_kch(m, ch);
     kmclb_event e;
-    uint8_t buf[16];
-    int kind;
-    uint32_t olen;
-    CHECK_ST(fk_peer_send(k, "x", 1, 1, NULL, 0, 0, &tx), 0);
-    uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
-    CHECK(pkt != 0);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, pkt), 0);
-    CHECK_ST(th_complete(s, m, pkt, "no", 2), KMCLB_STATUS_PACKET_RETIRED);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, pkt), KMCLB_STATUS_PACKET_RETIRED);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, pkt), KMCLB_STATUS_PACKET_RETIRED);
-    CHECK_ST(requeue_one(s, ch, pkt), KMCLB_STATUS_PACKET_RETIRED);
-    CHECK_ST(fk_peer_await_outcome(k, tx, 10, &kind, buf, sizeof(buf), &olen), 0);
-    CHECK(kind == FK_OUTCOME_PENDING);
+    uint64_t pkt = th_deliver(s, m, ch, "x", 1, &tx, NULL);
+    CHECK_ST(th_packet_op(s, m, IOCTL_KMCLB_DEFER, pkt), 0);
+    th_expect_packet_refused(s, m, ch, pkt, KMCLB_STATUS_PACKET_RETIRED);
+    th_expect_outcome(k, tx, 10, FK_OUTCOME_PENDING, NULL, 0);
     /* the redelivery owes the completion */
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0) == pkt);
     CHECK_ST(th_complete(s, m, pkt, "yes", 3), 0);
-    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, buf, sizeof(buf), &olen), 0);
-    CHECK(kind == FK_OUTCOME_COMPLETED && olen == 3 && memcmp(buf, "yes", 3) == 0);
+    th_expect_outcome(k, tx, 1000, FK_OUTCOME_COMPLETED, "yes", 3);
 
     /* deferred and never received again: Disable ends it, and its id stays retired */
-    CHECK_ST(fk_peer_send(k, "y", 1, 1, NULL, 0, 0, &tx), 0);
-    pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
-    CHECK(pkt != 0);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, pkt), 0);
+    pkt = th_deliver(s, m, ch, "y", 1, &tx, NULL);
+    CHECK_ST(th_packet_op(s, m, IOCTL_KMCLB_DEFER, pkt), 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
-    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, buf, sizeof(buf), &olen), 0);
-    CHECK(kind == FK_OUTCOME_COMPLETED && olen == 0);
+    th_expect_outcome(k, tx, 1000, FK_OUTCOME_COMPLETED, NULL, 0);
     CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
-    kc_session_close(s);
-    CHECK(kc_core_live_handles(m->core) == 0);
+    th_close_session(s, m);
 }
 
 /* after fail, requeued packets wait (the queue is stopped) and Disable ends them instead of hanging */
 static void test_requeue_after_fail(uint64_t ep)
 {
-    kc_session *s;
-    CHECK_ST(kc_session_open(m->core, &s), 0);
-    uint64_t ch, tx;
-    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_session *s = th_open_session(m);
+    uint64_t tx;
+    uint64_t ch = th_open_channel(s, m, ep, 0);
     kc_vmbchannel k = th_kch(m, ch);
     kmclb_event e;
     CHECK_ST(fk_peer_send(k, "a", 1, 0, NULL, 0, 0, &tx), 0);
@@ -503,48 +369,33 @@ static void test_requeue_after_fail(uint64_t ep)
     uint64_t p1 = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
     uint64_t p2 = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
     CHECK(p1 != 0 && p2 != 0);
-    kmclb_packet_in pin = {H(), p1};
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_FAIL, &pin, sizeof(pin), NULL, 0, NULL, -1), 0);
-    uint8_t in[sizeof(kmclb_requeue_in) + sizeof(p2)];
-    kmclb_requeue_in rq = {H(), ch, 1, 0};
-    memcpy(in, &rq, sizeof(rq));
-    memcpy(in + sizeof(rq), &p2, sizeof(p2));
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, sizeof(in), NULL, 0, NULL, -1), 0);
+    CHECK_ST(th_packet_op(s, m, IOCTL_KMCLB_FAIL, p1), 0);
+    CHECK_ST(th_requeue(s, m, ch, &p2, 1), 0);
     CHECK(th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 50, &e, NULL, 0) == 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
     CHECK_ST(th_complete(s, m, p2, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
-    kc_session_close(s);
+    th_close_session(s, m);
 }
 
 /* B64: a requested completion travels through our outgoing ring as a type-0xB packet */
 static void test_completion_through_ring(uint64_t ep)
 {
-    kc_session *s;
-    CHECK_ST(kc_session_open(m->core, &s), 0);
-    uint64_t ch, tx;
-    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    kc_session *s = th_open_session(m);
+    uint64_t tx;
+    uint64_t ch = th_open_channel(s, m, ep, 0);
     kc_vmbchannel k = th_kch(m, ch);
-    kmclb_event e;
     CHECK_ST(fk_peer_set_reading(k, 0), 0);
-    CHECK_ST(fk_peer_send(k, "req", 3, 1, NULL, 0, 0, &tx), 0);
-    uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
-    CHECK(pkt != 0);
+    uint64_t pkt = th_deliver(s, m, ch, "req", 1, &tx, NULL);
     CHECK_ST(th_complete(s, m, pkt, "answer", 6), 0);
     uint32_t rs[5];
     CHECK_ST(fk_peer_ring_status(k, rs), 0);
     CHECK(rs[3] >= fk_ring_size(6, 0, 0));
-    int kind = -1;
-    uint8_t buf[16];
-    uint32_t n = 0;
-    CHECK_ST(fk_peer_await_outcome(k, tx, 20, &kind, buf, sizeof(buf), &n), 0);
-    CHECK(kind == FK_OUTCOME_PENDING);
+    th_expect_outcome(k, tx, 20, FK_OUTCOME_PENDING, NULL, 0);
     CHECK_ST(fk_peer_set_reading(k, 1), 0);
-    CHECK_ST(fk_peer_await_outcome(k, tx, 1000, &kind, buf, sizeof(buf), &n), 0);
-    CHECK(kind == FK_OUTCOME_COMPLETED && n == 6 && memcmp(buf, "answer", 6) == 0);
+    th_expect_outcome(k, tx, 1000, FK_OUTCOME_COMPLETED, "answer", 6);
     CHECK_ST(fk_peer_ring_status(k, rs), 0);
     CHECK(rs[3] == 0);
-    kc_session_close(s);
+    th_close_session(s, m);
 }
 
 int main(void)

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "test_host.h"
 #include <stdlib.h>
+#include <time.h>
 
 int th_failures;
 int th_checks;
@@ -175,4 +176,154 @@ kc_vmbchannel th_kch(th_machine *m, uint64_t ch)
     kc_vmbchannel k = NULL;
     kc_peer_resolve_channel(m->core, ch, &k);
     return k;
+}
+
+kmclb_in_header th_header(void)
+{
+    kmclb_in_header h = {KMCLB_PROTOCOL_VERSION, 0};
+    return h;
+}
+
+uint64_t th_open_channel(kc_session *s, th_machine *m, uint64_t endpoint, int server)
+{
+    uint64_t ch;
+    CHECK_ST(th_create_channel(s, m, endpoint, server, &ch), 0);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
+    return ch;
+}
+
+uint64_t th_deliver(kc_session *s, th_machine *m, uint64_t ch, const char *msg, int completion, uint64_t *tx,
+                    kmclb_event *out_ev)
+{
+    kmclb_event e;
+    CHECK_ST(fk_peer_send(th_kch(m, ch), msg, (uint32_t)strlen(msg), completion, NULL, 0, 0, tx), 0);
+    uint64_t pkt = th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, out_ev != NULL ? out_ev : &e, NULL, 0);
+    CHECK(pkt != 0);
+    return pkt;
+}
+
+kc_session *th_open_session(th_machine *m)
+{
+    kc_session *s = NULL;
+    CHECK_ST(kc_session_open(m->core, &s), 0);
+    return s;
+}
+
+void th_close_session(kc_session *s, th_machine *m)
+{
+    kc_session_close(s);
+    CHECK(kc_core_live_handles(m->core) == 0);
+}
+
+void th_expect_outcome(kc_vmbchannel k, uint64_t tx, int64_t wait_ms, int kind, const void *payload, uint32_t len)
+{
+    int got = -1;
+    uint8_t buf[256];
+    uint32_t got_len = 0;
+    CHECK_ST(fk_peer_await_outcome(k, tx, wait_ms, &got, buf, sizeof(buf), &got_len), 0);
+    CHECK(got == kind);
+    if (kind == FK_OUTCOME_COMPLETED) {
+        CHECK(got_len == len && (len == 0 || memcmp(buf, payload, len) == 0));
+    }
+}
+
+kc_status th_packet_op(kc_session *s, th_machine *m, uint32_t code, uint64_t pkt)
+{
+    kmclb_packet_in in = {th_header(), pkt};
+    return th_ioctl(s, m, code, &in, sizeof(in), NULL, 0, NULL, -1);
+}
+
+kc_status th_requeue(kc_session *s, th_machine *m, uint64_t ch, const uint64_t *ids, uint32_t count)
+{
+    size_t bytes = sizeof(kmclb_requeue_in) + (size_t)count * sizeof(uint64_t);
+    uint8_t *in = malloc(bytes);
+    if (in == NULL) {
+        abort();
+    }
+    kmclb_requeue_in rq = {th_header(), ch, count, 0};
+    memcpy(in, &rq, sizeof(rq));
+    memcpy(in + sizeof(rq), ids, (size_t)count * sizeof(uint64_t));
+    kc_status st = th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, (uint32_t)bytes, NULL, 0, NULL, -1);
+    free(in);
+    return st;
+}
+
+void th_expect_packet_refused(kc_session *s, th_machine *m, uint64_t ch, uint64_t pkt, kc_status status)
+{
+    CHECK_ST(th_complete(s, m, pkt, "no", 2), status);
+    CHECK_ST(th_packet_op(s, m, IOCTL_KMCLB_FAIL, pkt), status);
+    CHECK_ST(th_packet_op(s, m, IOCTL_KMCLB_DEFER, pkt), status);
+    CHECK_ST(th_requeue(s, m, ch, &pkt, 1), status);
+}
+
+void th_query(kc_session *s, th_machine *m, uint64_t ch, uint64_t q[KMCLB_QUERY_SLOTS])
+{
+    kmclb_channel_in in = {th_header(), ch};
+    uint32_t info = 0;
+    const uint32_t bytes = KMCLB_QUERY_SLOTS * sizeof(uint64_t);
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &in, sizeof(in), q, bytes, &info, -1), 0);
+    CHECK(info == bytes);
+}
+
+kc_status th_send(kc_session *s, th_machine *m, uint64_t ch, uint64_t tag, uint32_t flags, const void *payload,
+                  uint32_t len)
+{
+    uint8_t buf[sizeof(kmclb_send_in) + 256];
+    if (len > sizeof(buf) - sizeof(kmclb_send_in)) {
+        abort();
+    }
+    kmclb_send_in in;
+    memset(&in, 0, sizeof(in));
+    in.hdr = th_header();
+    in.channel = ch;
+    in.tag = tag;
+    in.flags = flags;
+    in.payload_length = len;
+    memcpy(buf, &in, sizeof(in));
+    memcpy(buf + sizeof(in), payload, len);
+    return th_ioctl(s, m, IOCTL_KMCLB_SEND, buf, (uint32_t)sizeof(in) + len, NULL, 0, NULL, -1);
+}
+
+kc_status th_gpadl_create(kc_session *s, th_machine *m, uint64_t ch, uint32_t size, uint32_t *handle)
+{
+    kmclb_gpadl_create_in in = {th_header(), ch, size, 0};
+    kmclb_u32_out o;
+    memset(&o, 0, sizeof(o));
+    kc_status st = th_ioctl(s, m, IOCTL_KMCLB_GPADL_CREATE, &in, sizeof(in), &o, sizeof(o), NULL, -1);
+    *handle = o.value;
+    return st;
+}
+
+kc_status th_gpadl_op(kc_session *s, th_machine *m, uint32_t code, uint64_t ch, uint32_t handle, uint32_t flags)
+{
+    kmclb_gpadl_in in = {th_header(), ch, handle, flags};
+    return th_ioctl(s, m, code, &in, sizeof(in), NULL, 0, NULL, -1);
+}
+
+static void *parked_receive_thread(void *p)
+{
+    th_parked_receive *r = p;
+    r->st = th_receive(r->s, r->m, r->ch, r->buf, sizeof(r->buf), -1, &r->h);
+    return NULL;
+}
+
+void th_park_receive(th_parked_receive *r, kc_session *s, th_machine *m, uint64_t ch)
+{
+    memset(r, 0, sizeof(*r));
+    r->s = s;
+    r->m = m;
+    r->ch = ch;
+    if (pthread_create(&r->thread, NULL, parked_receive_thread, r) != 0) {
+        abort();
+    }
+    for (int i = 0; i < 10000 && posix_host_parked_requests(m->host) == 0; i++) {
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    CHECK(posix_host_parked_requests(m->host) == 1);
+}
+
+void th_join_receive(th_parked_receive *r)
+{
+    pthread_join(r->thread, NULL);
 }

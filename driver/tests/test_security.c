@@ -1,47 +1,18 @@
 /* Named security tests: every IOCTL input is hostile, ids are checked, file cleanup leaks nothing. */
 #define _POSIX_C_SOURCE 200809L
-#include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
 #include "test_host.h"
 
 static th_machine *m;
 static uint64_t ep;
 
-static kmclb_in_header H(void)
-{
-    kmclb_in_header h = {KMCLB_PROTOCOL_VERSION, 0};
-    return h;
-}
-
-static uint64_t open_client(kc_session *s)
-{
-    uint64_t ch;
-    CHECK_ST(th_create_channel(s, m, ep, 0, &ch), 0);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch), 0);
-    return ch;
-}
-
-static uint64_t deliver_one(kc_session *s, uint64_t ch, uint64_t *tx)
-{
-    kmclb_event e;
-    CHECK_ST(fk_peer_send(th_kch(m, ch), "pkt", 3, 1, NULL, 0, 0, tx), 0);
-    return th_wait_event(s, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
-}
-
-static kc_status packet_op(kc_session *s, uint32_t code, uint64_t pkt)
-{
-    kmclb_packet_in in = {H(), pkt};
-    return th_ioctl(s, m, code, &in, sizeof(in), NULL, 0, NULL, -1);
-}
-
 static void test_forged_id(void)
 {
     kc_session *s;
     kc_session_open(m->core, &s);
-    uint64_t ch = open_client(s);
+    uint64_t ch = th_open_channel(s, m, ep, 0);
     uint64_t tx;
-    uint64_t pkt = deliver_one(s, ch, &tx);
+    uint64_t pkt = th_deliver(s, m, ch, "pkt", 1, &tx, NULL);
     uint64_t forged[] = {0, ~0ull, ch & 0xFFFFFFFFull, ch + (1ull << 32), (ch & ~0xFFFFFFull) | 0xFFFFFF,
                          (ch & ~0xFF000000ull) | (9ull << 24), pkt /* a packet id used as channel id */};
     for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
@@ -50,7 +21,7 @@ static void test_forged_id(void)
     }
     CHECK_ST(th_complete(s, m, ch, NULL, 0), KMCLB_STATUS_INVALID_HANDLE); /* channel id used as packet id */
     CHECK_ST(th_complete(s, m, pkt + (1ull << 32), NULL, 0), KMCLB_STATUS_INVALID_HANDLE);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, 0), KMCLB_STATUS_INVALID_HANDLE);
+    CHECK_ST(th_packet_op(s, m, IOCTL_KMCLB_FAIL, 0), KMCLB_STATUS_INVALID_HANDLE);
     CHECK_ST(th_complete(s, m, pkt, NULL, 0), 0);
     kc_session_close(s);
 }
@@ -69,7 +40,7 @@ static void test_stale_id_after_close(void)
     for (size_t i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++) {
         kmclb_configure_in cf;
         memset(&cf, 0, sizeof(cf));
-        cf.hdr = H();
+        cf.hdr = th_header();
         cf.channel = bad_ids[i];
         cf.config.present = KMCLB_CFG_FLAGS | KMCLB_CFG_MAX_PACKET_SIZE;
         kmclb_configure_out co;
@@ -78,12 +49,12 @@ static void test_stale_id_after_close(void)
         CHECK(info == sizeof(co) && co.status == KMCLB_STATUS_INVALID_PARAMETER_1 &&
               co.failed_function == KMCLB_FUNC_CLIENT(11));
     }
-    kmclb_channel_in q = {H(), ch};
+    kmclb_channel_in q = {th_header(), ch};
     uint64_t out[KMCLB_QUERY_SLOTS];
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &q, sizeof(q), out, sizeof(out), NULL, -1), KMCLB_STATUS_STALE_ID);
     /* packets held when a channel goes away are retired */
-    uint64_t ch2 = open_client(s), tx;
-    uint64_t pkt = deliver_one(s, ch2, &tx);
+    uint64_t ch2 = th_open_channel(s, m, ep, 0), tx;
+    uint64_t pkt = th_deliver(s, m, ch2, "pkt", 1, &tx, NULL);
     kc_session_close(s);
     kc_session *s2;
     kc_session_open(m->core, &s2);
@@ -98,12 +69,11 @@ static void test_id_from_another_session(void)
     kc_session *a, *b;
     kc_session_open(m->core, &a);
     kc_session_open(m->core, &b);
-    uint64_t ch = open_client(a), tx;
-    uint64_t pkt = deliver_one(a, ch, &tx);
+    uint64_t ch = th_open_channel(a, m, ep, 0), tx;
+    uint64_t pkt = th_deliver(a, m, ch, "pkt", 1, &tx, NULL);
     CHECK_ST(th_channel_op(b, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), KMCLB_STATUS_FOREIGN_ID);
     CHECK_ST(th_channel_op(b, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), KMCLB_STATUS_FOREIGN_ID);
-    CHECK_ST(th_complete(b, m, pkt, NULL, 0), KMCLB_STATUS_FOREIGN_ID);
-    CHECK_ST(packet_op(b, IOCTL_KMCLB_FAIL, pkt), KMCLB_STATUS_FOREIGN_ID);
+    th_expect_packet_refused(b, m, ch, pkt, KMCLB_STATUS_FOREIGN_ID);
     kmclb_receive_out h;
     uint8_t buf[64];
     CHECK_ST(th_receive(b, m, ch, buf, sizeof(buf), 0, &h), KMCLB_STATUS_FOREIGN_ID);
@@ -116,18 +86,15 @@ static void test_double_complete_and_complete_after_fail(void)
 {
     kc_session *s;
     kc_session_open(m->core, &s);
-    uint64_t ch = open_client(s), tx;
-    uint64_t p1 = deliver_one(s, ch, &tx);
+    uint64_t ch = th_open_channel(s, m, ep, 0), tx;
+    uint64_t p1 = th_deliver(s, m, ch, "pkt", 1, &tx, NULL);
     CHECK_ST(th_complete(s, m, p1, "a", 1), 0);
-    CHECK_ST(th_complete(s, m, p1, "a", 1), KMCLB_STATUS_PACKET_RETIRED);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, p1), KMCLB_STATUS_PACKET_RETIRED);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_DEFER, p1), KMCLB_STATUS_PACKET_RETIRED);
-    uint64_t p2 = deliver_one(s, ch, &tx);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, p2), 0);
-    CHECK_ST(th_complete(s, m, p2, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
-    CHECK_ST(packet_op(s, IOCTL_KMCLB_FAIL, p2), KMCLB_STATUS_PACKET_RETIRED);
+    th_expect_packet_refused(s, m, ch, p1, KMCLB_STATUS_PACKET_RETIRED);
+    uint64_t p2 = th_deliver(s, m, ch, "pkt", 1, &tx, NULL);
+    CHECK_ST(th_packet_op(s, m, IOCTL_KMCLB_FAIL, p2), 0);
+    th_expect_packet_refused(s, m, ch, p2, KMCLB_STATUS_PACKET_RETIRED);
     /* a batch reports each packet's status */
-    kmclb_complete_in ci = {H(), 2, 0};
+    kmclb_complete_in ci = {th_header(), 2, 0};
     kmclb_complete_entry ents[2] = {{p1, 0, 0}, {p2, 0, 0}};
     uint8_t in[sizeof(ci) + sizeof(ents)];
     memcpy(in, &ci, sizeof(ci));
@@ -161,7 +128,7 @@ static uint32_t put(uint8_t *dst, const void *src, uint32_t n)
 static int build_valid(valid_req *v, uint64_t ch, uint64_t pkt)
 {
     int n = 0;
-    kmclb_in_header h = H();
+    kmclb_in_header h = th_header();
     memset(v, 0, sizeof(valid_req) * 32);
     v[n].code = IOCTL_KMCLB_QUERY_VERSION;
     v[n].in_len = put(v[n].in, &h, sizeof(h));
@@ -280,7 +247,7 @@ static kc_status requeue_ids(kc_session *s, uint64_t ch, const uint64_t *ids, ui
                              uint32_t reserved)
 {
     static uint8_t in[sizeof(kmclb_requeue_in) + 8 * sizeof(uint64_t)];
-    kmclb_requeue_in rq = {H(), ch, claimed, reserved};
+    kmclb_requeue_in rq = {th_header(), ch, claimed, reserved};
     memcpy(in, &rq, sizeof(rq));
     memcpy(in + sizeof(rq), ids, (size_t)count * sizeof(uint64_t));
     return th_ioctl(s, m, IOCTL_KMCLB_REQUEUE, in, (uint32_t)(sizeof(rq) + (size_t)count * sizeof(uint64_t)), NULL, 0,
@@ -294,14 +261,12 @@ static void test_requeue_hostile_ids(void)
     kc_session_open(m->core, &b);
     /* one client channel per offer: three offers */
     uint64_t ep2 = th_offer(m, 2, NULL), ep3 = th_offer(m, 3, NULL);
-    uint64_t ch = open_client(a), tx, ch2, chb;
-    CHECK_ST(th_create_channel(a, m, ep2, 0, &ch2), 0);
-    CHECK_ST(th_channel_op(a, m, IOCTL_KMCLB_CHANNEL_ENABLE, ch2), 0);
-    CHECK_ST(th_create_channel(b, m, ep3, 0, &chb), 0);
-    CHECK_ST(th_channel_op(b, m, IOCTL_KMCLB_CHANNEL_ENABLE, chb), 0);
-    uint64_t p = deliver_one(a, ch, &tx);
-    uint64_t p2 = deliver_one(a, ch2, &tx);
-    uint64_t pb = deliver_one(b, chb, &tx);
+    uint64_t ch = th_open_channel(a, m, ep, 0), tx;
+    uint64_t ch2 = th_open_channel(a, m, ep2, 0);
+    uint64_t chb = th_open_channel(b, m, ep3, 0);
+    uint64_t p = th_deliver(a, m, ch, "pkt", 1, &tx, NULL);
+    uint64_t p2 = th_deliver(a, m, ch2, "pkt", 1, &tx, NULL);
+    uint64_t pb = th_deliver(b, m, chb, "pkt", 1, &tx, NULL);
     uint64_t one[1];
     /* counts and reserved fields */
     CHECK_ST(requeue_ids(a, ch, &p, 0, 0, 0), KMCLB_STATUS_INVALID_PARAMETER);
@@ -322,7 +287,7 @@ static void test_requeue_hostile_ids(void)
     uint64_t dup[2] = {p, p};
     CHECK_ST(requeue_ids(a, ch, dup, 2, 2, 0), KMCLB_STATUS_CONTRACT_VIOLATION);
     CHECK_ST(th_complete(a, m, p, NULL, 0), KMCLB_STATUS_CONTRACT_VIOLATION);
-    CHECK_ST(packet_op(a, IOCTL_KMCLB_FAIL, p), KMCLB_STATUS_CONTRACT_VIOLATION);
+    CHECK_ST(th_packet_op(a, m, IOCTL_KMCLB_FAIL, p), KMCLB_STATUS_CONTRACT_VIOLATION);
     /* it comes back with the same id, then ends normally; ended packets cannot be requeued */
     kmclb_event e;
     CHECK(th_wait_event(a, m, ch, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0) == p);
@@ -338,8 +303,8 @@ static void test_truncated_and_oversized_input_every_ioctl(void)
 {
     kc_session *s;
     kc_session_open(m->core, &s);
-    uint64_t ch = open_client(s), tx;
-    uint64_t pkt = deliver_one(s, ch, &tx);
+    uint64_t ch = th_open_channel(s, m, ep, 0), tx;
+    uint64_t pkt = th_deliver(s, m, ch, "pkt", 1, &tx, NULL);
     static valid_req v[32];
     int n = build_valid(v, ch, pkt);
     uint32_t same_layout[][2] = {{IOCTL_KMCLB_FAIL, IOCTL_KMCLB_DEFER},
@@ -414,13 +379,13 @@ static void test_truncated_and_oversized_input_every_ioctl(void)
                             IOCTL_KMCLB_SEND | 3u,                                  /* METHOD_NEITHER */
                             (IOCTL_KMCLB_SEND & 0xFFFFu) | (0x22u << 16),           /* other device type */
                             IOCTL_KMCLB_QUERY_VERSION | (KMCLB_RW << 14), 0};
-    kmclb_in_header h = H();
+    kmclb_in_header h = th_header();
     for (size_t i = 0; i < sizeof(bad_codes) / sizeof(bad_codes[0]); i++) {
         CHECK_ST(th_ioctl(s, m, bad_codes[i], &h, sizeof(h), out, sizeof(out), NULL, 0),
                  KMCLB_STATUS_INVALID_DEVICE_REQUEST);
     }
     /* garbage in the output buffer never leaks out: every returned byte was written by the core */
-    kmclb_channel_in q = {H(), ch};
+    kmclb_channel_in q = {th_header(), ch};
     uint8_t qo[300];
     uint32_t info;
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_QUERY, &q, sizeof(q), qo, sizeof(qo), &info, 0), 0);
@@ -432,13 +397,13 @@ static void test_length_overflow(void)
 {
     kc_session *s;
     kc_session_open(m->core, &s);
-    uint64_t ch = open_client(s), tx;
-    uint64_t pkt = deliver_one(s, ch, &tx);
+    uint64_t ch = th_open_channel(s, m, ep, 0), tx;
+    uint64_t pkt = th_deliver(s, m, ch, "pkt", 1, &tx, NULL);
     uint8_t buf[128];
     /* send: payload + external wrap around 32 bits */
     kmclb_send_in si;
     memset(&si, 0, sizeof(si));
-    si.hdr = H();
+    si.hdr = th_header();
     si.channel = ch;
     si.external_form = KMCLB_EXTERNAL_MDL;
     si.payload_length = 0xFFFFFFF0u;
@@ -451,7 +416,7 @@ static void test_length_overflow(void)
     memcpy(buf, &si, sizeof(si));
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND, buf, sizeof(si) + 8, NULL, 0, NULL, 0), KMCLB_STATUS_INFO_LENGTH_MISMATCH);
     /* complete: count * sizeof(kmclb_complete_entry) + payload chosen to wrap a 32-bit sum */
-    kmclb_complete_in ci = {H(), 0x10000001u, 0};
+    kmclb_complete_in ci = {th_header(), 0x10000001u, 0};
     memcpy(buf, &ci, sizeof(ci));
     const uint32_t two_statuses = sizeof(kmclb_complete_out) + 2 * sizeof(int32_t); /* output room */
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, buf, sizeof(ci), buf, two_statuses, NULL, 0),
@@ -463,7 +428,7 @@ static void test_length_overflow(void)
                       NULL, 0),
              KMCLB_STATUS_INVALID_PARAMETER);
     /* complete entry: offset + length wraps */
-    kmclb_complete_in c1 = {H(), 1, 4};
+    kmclb_complete_in c1 = {th_header(), 1, 4};
     kmclb_complete_entry e = {pkt, 0xFFFFFFFEu, 6};
     memcpy(buf, &c1, sizeof(c1));
     memcpy(buf + sizeof(c1), &e, sizeof(e));
@@ -474,14 +439,13 @@ static void test_length_overflow(void)
     memcpy(&co, out, sizeof(co));
     CHECK(co.status == KMCLB_STATUS_INVALID_PARAMETER);
     /* GPADL access: offset + length wraps 64 bits */
-    kmclb_gpadl_create_in gc = {H(), ch, 4096, 0};
-    kmclb_u32_out gh;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_CREATE, &gc, sizeof(gc), &gh, sizeof(gh), NULL, 0), 0);
+    uint32_t gh;
+    CHECK_ST(th_gpadl_create(s, m, ch, 4096, &gh), 0);
     kmclb_gpadl_access_in ga;
     memset(&ga, 0, sizeof(ga));
-    ga.hdr = H();
+    ga.hdr = th_header();
     ga.channel = ch;
-    ga.handle = gh.value;
+    ga.handle = gh;
     ga.offset = 0xFFFFFFFFFFFFFFF0ull;
     ga.length = 0x20;
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), buf, 0x20, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
@@ -490,12 +454,11 @@ static void test_length_overflow(void)
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), buf, 2, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
     ga.length = 0xFFFFFFFFu;
     CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_READ, &ga, sizeof(ga), buf, 16, NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
-    gc.size = 0xFFFFFFFFu;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_CREATE, &gc, sizeof(gc), &gh, sizeof(gh), NULL, 0), KMCLB_STATUS_INVALID_PARAMETER);
+    CHECK_ST(th_gpadl_create(s, m, ch, 0xFFFFFFFFu, &gh), KMCLB_STATUS_INVALID_PARAMETER);
     /* configure: friendly name length far beyond the input */
     kmclb_configure_in cf;
     memset(&cf, 0, sizeof(cf));
-    cf.hdr = H();
+    cf.hdr = th_header();
     cf.channel = ch;
     cf.config.present = KMCLB_CFG_FRIENDLY_NAME;
     cf.config.friendly_name_bytes = 0xFFFFFFFEu;
@@ -507,7 +470,7 @@ static void test_length_overflow(void)
     /* sync request: completion capacity beyond the output */
     kmclb_send_sync_in ss;
     memset(&ss, 0, sizeof(ss));
-    ss.hdr = H();
+    ss.hdr = th_header();
     ss.channel = ch;
     ss.completion_capacity = 0xFFFFFFF8u;
     ss.has_timeout = 1;
@@ -526,71 +489,39 @@ static void test_length_overflow(void)
     kc_session_close(s);
 }
 
-typedef struct {
-    kc_session *s;
-    uint64_t ch;
-    kc_status st;
-    kmclb_receive_out h;
-} parked_arg;
-
-static void *park_thread(void *p)
-{
-    parked_arg *a = p;
-    uint8_t buf[256];
-    a->st = th_receive(a->s, m, a->ch, buf, sizeof(buf), -1, &a->h);
-    return NULL;
-}
-
 static void test_session_closed_while_holding_packets_and_parked_receives(void)
 {
     kc_session *s;
     kc_session_open(m->core, &s);
-    uint64_t ch = open_client(s);
+    uint64_t ch = th_open_channel(s, m, ep, 0);
     kc_vmbchannel k = th_kch(m, ch);
     uint64_t tx[5];
     for (int i = 0; i < 5; i++) {
-        CHECK(deliver_one(s, ch, &tx[i]) != 0); /* held by user mode, never completed */
+        CHECK(th_deliver(s, m, ch, "pkt", 1, &tx[i], NULL) != 0); /* held by user mode, never completed */
     }
     uint64_t sendtx;
     CHECK_ST(fk_peer_send(k, "queued", 6, 1, NULL, 0, 0, &sendtx), 0); /* queued in the core, not received */
     /* a server channel with a parked receive and a mapped GPADL */
-    uint64_t sv;
-    CHECK_ST(th_create_channel(s, m, ep, 1, &sv), 0);
-    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_ENABLE, sv), 0);
+    uint64_t sv = th_open_channel(s, m, ep, 1);
     kc_vmbchannel ks = th_kch(m, sv);
     CHECK_ST(fk_peer_open(ks), 0);
     kmclb_event e;
     CHECK(th_wait_event(s, m, sv, KMCLB_EV_STATE, KMCLB_ST_OPENED, 1000, &e, NULL, 0) != 0);
     uint32_t gh;
     CHECK_ST(fk_peer_create_gpadl(ks, 8192, 0, &gh), 0);
-    kmclb_gpadl_in gm = {H(), sv, gh, 0};
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_MAP, &gm, sizeof(gm), NULL, 0, NULL, -1), 0);
+    CHECK_ST(th_gpadl_op(s, m, IOCTL_KMCLB_GPADL_MAP, sv, gh, 0), 0);
     /* a client-side GPADL mapped by the host */
-    kmclb_gpadl_create_in gc = {H(), ch, 4096, 0};
-    kmclb_u32_out go;
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_GPADL_CREATE, &gc, sizeof(gc), &go, sizeof(go), NULL, -1), 0);
+    uint32_t ours;
+    CHECK_ST(th_gpadl_create(s, m, ch, 4096, &ours), 0);
     uint64_t mapping;
-    CHECK_ST(fk_peer_map_gpadl(k, go.value, 0, &mapping), 0);
+    CHECK_ST(fk_peer_map_gpadl(k, ours, 0, &mapping), 0);
     /* a pending send of ours */
-    uint8_t sb[sizeof(kmclb_send_in) + 4];
-    kmclb_send_in si;
-    memset(&si, 0, sizeof(si));
-    si.hdr = H();
-    si.channel = ch;
-    si.tag = 9;
-    si.flags = 1;
-    si.payload_length = 4;
-    memcpy(sb, &si, sizeof(si));
-    memcpy(sb + sizeof(si), "wait", 4);
-    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SEND, sb, sizeof(sb), NULL, 0, NULL, -1), 0);
-    parked_arg a = {s, sv, 0, {0, 0, 0, 0}};
-    pthread_t t;
-    pthread_create(&t, NULL, park_thread, &a);
-    struct timespec ts = {0, 30 * 1000000L};
-    nanosleep(&ts, NULL);
+    CHECK_ST(th_send(s, m, ch, 9, 1, "wait", 4), 0);
+    th_parked_receive a;
+    th_park_receive(&a, s, m, sv);
     CHECK(kc_core_live_handles(m->core) >= 7);
     kc_session_close(s); /* the file handle closes */
-    pthread_join(t, NULL);
+    th_join_receive(&a);
     CHECK(a.st == KMCLB_STATUS_CANCELLED && a.h.records == 0);
     CHECK(kc_core_live_handles(m->core) == 0);
     CHECK(fk_violations(m->world) == 0);
@@ -605,13 +536,9 @@ static void test_device_removal_tears_down_channels(void)
     kc_session *a, *b;
     kc_session_open(m->core, &a);
     kc_session_open(m->core, &b);
-    uint64_t ca, cb, tx;
-    CHECK_ST(th_create_channel(a, m, ep2, 0, &ca), 0);
-    CHECK_ST(th_channel_op(a, m, IOCTL_KMCLB_CHANNEL_ENABLE, ca), 0);
-    kmclb_event e;
-    CHECK_ST(fk_peer_send(th_kch(m, ca), "p", 1, 1, NULL, 0, 0, &tx), 0);
-    uint64_t pkt = th_wait_event(a, m, ca, KMCLB_EV_PACKET, 0, 1000, &e, NULL, 0);
-    CHECK(pkt != 0);
+    uint64_t cb, tx;
+    uint64_t ca = th_open_channel(a, m, ep2, 0);
+    uint64_t pkt = th_deliver(a, m, ca, "p", 1, &tx, NULL);
     CHECK_ST(th_create_channel(b, m, ep2, 1, &cb), 0);
     CHECK_ST(kc_endpoint_teardown(m->core, ep2), 0);
     CHECK_ST(th_channel_op(a, m, IOCTL_KMCLB_CHANNEL_ENABLE, ca), KMCLB_STATUS_STALE_ID);

@@ -114,6 +114,25 @@ static kmclb_in_header hdr(void)
     return h;
 }
 
+/* The start of a request: its fixed part zeroed, then the protocol header. */
+static void start_request(void *in, size_t size)
+{
+    kmclb_in_header h = hdr();
+    memset(in, 0, size);
+    memcpy(in, &h, sizeof(h));
+}
+
+/* The start of a request on a channel: start_request, then the channel id, which every such
+ * request carries right after the header (kmclbridge_protocol.h asserts it). */
+static void start_channel_request(void *in, size_t size, int64_t channel)
+{
+    kmclb_channel_in start;
+    start.hdr = hdr();
+    start.channel = (uint64_t)channel;
+    memset(in, 0, size);
+    memcpy(in, &start, sizeof(start));
+}
+
 static int32_t call_wait(int64_t session, uint32_t code, const void *in, uint32_t in_len, void *out,
                          uint32_t out_len, uint32_t *info, int64_t wait_ms)
 {
@@ -316,8 +335,7 @@ int32_t kmclshim_allocate_channel(int64_t session, int64_t endpoint, int32_t ser
     }
     *out_channel = 0;
     kmclb_create_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
+    start_request(&in, sizeof(in));
     in.endpoint = (uint64_t)endpoint;
     in.is_server = server ? 1u : 0u;
     kmclb_create_out o;
@@ -343,9 +361,7 @@ int32_t kmclshim_configure(int64_t session, int64_t channel, int32_t present, co
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
     kmclb_configure_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)channel;
+    start_channel_request(&in, sizeof(in), channel);
     kmclb_channel_config *c = &in.config;
     c->present = (uint32_t)present;
     c->client_context_size = (uint32_t)v[KMCLSHIM_CFG_CLIENT_CONTEXT_SIZE];
@@ -387,9 +403,7 @@ int32_t kmclshim_configure(int64_t session, int64_t channel, int32_t present, co
 static int32_t channel_op(int64_t session, uint32_t code, int64_t channel)
 {
     kmclb_channel_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)channel;
+    start_channel_request(&in, sizeof(in), channel);
     return call(session, code, &in, sizeof(in), NULL, 0, NULL);
 }
 
@@ -424,9 +438,7 @@ int32_t kmclshim_query_channel(int64_t session, int64_t channel, int64_t *out24)
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
     kmclb_channel_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)channel;
+    start_channel_request(&in, sizeof(in), channel);
     uint64_t q[KMCLB_QUERY_SLOTS];
     memset(q, 0, sizeof(q));
     int32_t st = call(session, IOCTL_KMCLB_CHANNEL_QUERY, &in, sizeof(in), q, sizeof(q), NULL);
@@ -439,9 +451,7 @@ int32_t kmclshim_query_channel(int64_t session, int64_t channel, int64_t *out24)
 int32_t kmclshim_set_context(int64_t session, int64_t channel, int64_t value)
 {
     kmclb_set_context_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)channel;
+    start_channel_request(&in, sizeof(in), channel);
     in.value = (uint64_t)value;
     return call(session, IOCTL_KMCLB_SET_CONTEXT, &in, sizeof(in), NULL, 0, NULL);
 }
@@ -449,9 +459,7 @@ int32_t kmclshim_set_context(int64_t session, int64_t channel, int64_t value)
 int32_t kmclshim_set_transaction_quota(int64_t session, int64_t channel, int32_t quota)
 {
     kmclb_set_u32_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)channel;
+    start_channel_request(&in, sizeof(in), channel);
     in.value = (uint32_t)quota;
     return call(session, IOCTL_KMCLB_SET_QUOTA, &in, sizeof(in), NULL, 0, NULL);
 }
@@ -459,9 +467,7 @@ int32_t kmclshim_set_transaction_quota(int64_t session, int64_t channel, int32_t
 int32_t kmclshim_set_interrupt_latency(int64_t session, int64_t channel, int32_t latency, int32_t *out_original)
 {
     kmclb_set_u32_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)channel;
+    start_channel_request(&in, sizeof(in), channel);
     in.value = (uint32_t)latency;
     return call_for_u32(session, IOCTL_KMCLB_SET_LATENCY, &in, sizeof(in), out_original);
 }
@@ -474,9 +480,7 @@ int32_t kmclshim_send(int64_t session, int64_t channel, int64_t tag, const void 
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
     kmclb_send_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)channel;
+    start_channel_request(&in, sizeof(in), channel);
     in.tag = (uint64_t)tag;
     in.flags = (uint32_t)flags;
     in.external_form = (uint32_t)form;
@@ -502,9 +506,7 @@ int32_t kmclshim_send_sync(int64_t session, int64_t channel, const void *payload
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     kmclb_send_sync_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)channel;
+    start_channel_request(&in, sizeof(in), channel);
     in.flags = (uint32_t)flags;
     in.external_form = ext_len > 0 ? KMCLB_EXTERNAL_MDL : KMCLB_EXTERNAL_NONE;
     in.payload_length = (uint32_t)len;
@@ -544,9 +546,7 @@ int32_t kmclshim_receive(int64_t session, int64_t channel, void *buf, int32_t ca
     *out_records = 0;
     *out_needed = 0;
     kmclb_receive_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)channel;
+    start_channel_request(&in, sizeof(in), channel);
     in.timeout_ms = timeout_ms == 0 ? 0u : 1u;
     uint32_t out_len = (uint32_t)sizeof(kmclb_receive_out) + (uint32_t)capacity;
     uint8_t *out = (uint8_t *)malloc(out_len);
@@ -645,8 +645,7 @@ static int32_t complete_chunk(const packet_batch *batch, int32_t at, int32_t cou
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     kmclb_complete_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
+    start_request(&in, sizeof(in));
     in.count = (uint32_t)count;
     in.payload_bytes = (uint32_t)pbytes;
     for (int32_t i = 0; i < count; i++) {
@@ -701,8 +700,7 @@ int32_t kmclshim_complete(int64_t session, int64_t packet, const void *payload, 
 static int32_t packet_op(int64_t session, uint32_t code, int64_t packet)
 {
     kmclb_packet_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
+    start_request(&in, sizeof(in));
     in.packet = (uint64_t)packet;
     return call(session, code, &in, sizeof(in), NULL, 0, NULL);
 }
@@ -720,9 +718,7 @@ int32_t kmclshim_defer_to_passive(int64_t session, int64_t packet)
 static int32_t requeue_chunk(const packet_batch *batch, int32_t at, int32_t count)
 {
     kmclb_requeue_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)batch->channel;
+    start_channel_request(&in, sizeof(in), batch->channel);
     in.count = (uint32_t)count;
     /* the ids follow as u64: the same bytes as the caller's int64 array */
     return call_with_data(batch->session, IOCTL_KMCLB_REQUEUE, &in, sizeof(in), batch->packets + at,
@@ -745,9 +741,7 @@ int32_t kmclshim_create_gpadl(int64_t session, int64_t channel, int32_t size, in
     }
     *out_handle = 0;
     kmclb_gpadl_create_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)channel;
+    start_channel_request(&in, sizeof(in), channel);
     in.size = (uint32_t)size;
     in.flags = (uint32_t)flags;
     return call_for_u32(session, IOCTL_KMCLB_GPADL_CREATE, &in, sizeof(in), out_handle);
@@ -756,9 +750,7 @@ int32_t kmclshim_create_gpadl(int64_t session, int64_t channel, int32_t size, in
 static int32_t gpadl_op(int64_t session, uint32_t code, int64_t channel, int32_t handle, int32_t flags)
 {
     kmclb_gpadl_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)channel;
+    start_channel_request(&in, sizeof(in), channel);
     in.handle = (uint32_t)handle;
     in.flags = (uint32_t)flags;
     return call(session, code, &in, sizeof(in), NULL, 0, NULL);
@@ -786,9 +778,7 @@ int32_t kmclshim_gpadl_access(int64_t session, int64_t channel, int32_t handle, 
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
     kmclb_gpadl_access_in in;
-    memset(&in, 0, sizeof(in));
-    in.hdr = hdr();
-    in.channel = (uint64_t)channel;
+    start_channel_request(&in, sizeof(in), channel);
     in.handle = (uint32_t)handle;
     in.mapped = mapped ? 1u : 0u;
     in.offset = (uint64_t)offset;

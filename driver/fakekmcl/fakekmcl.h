@@ -2,19 +2,20 @@
  * docs (behaviour catalog B10..B144, open questions answered as "Fake:" recommends), plus the
  * scriptable opposite endpoint ("peer") with fault injection. User mode only (pthreads).
  *
- * Defaults (KMCL does not document them, Q13): ring 16 pages per direction (data area =
- * pages * 4096 bytes), maximum packet size 16384, transaction quota unlimited until set,
- * incoming processing at DISPATCH_LEVEL unless set to passive. */
+ * Defaults (KMCL does not document them, Q13) are the ones both fakes share, listed in
+ * fake_defaults.h: e.g. ring 16 pages per direction (data area = pages * 4096 bytes), maximum
+ * packet size 16384, transaction quota 4096 until set. */
 #ifndef FAKEKMCL_H
 #define FAKEKMCL_H
 #include <stdint.h>
+#include "fake_defaults.h"
 #include "kc_kmcl_ops.h"
 
 typedef struct fk_world fk_world;
 
-#define FK_DEFAULT_RING_PAGES 16u
+#define FK_DEFAULT_RING_PAGES ((uint32_t)FAKE_DEFAULT_OUTGOING_RING_PAGES) /* either direction */
 #define FK_PAGE_SIZE 4096u
-#define FK_DEFAULT_MAX_PACKET 16384u
+#define FK_DEFAULT_MAX_PACKET ((uint32_t)FAKE_DEFAULT_MAXIMUM_PACKET_SIZE)
 
 kc_status fk_world_create(uint64_t seed, fk_world **out);
 /* Frees every offer, channel and packet still present. */

@@ -122,7 +122,7 @@ static void test_init_statuses(void *dev)
     bad.version = 1;
     bad.size = 40;
     CHECK_ST(o->init_set_state_change_callbacks(ch, &bad), KMCLB_STATUS_INVALID_PARAMETER_2);
-    CHECK_ST(o->server_init_set_flags(ch, 1), KMCLB_STATUS_INVALID_PARAMETER_1); /* client channel */
+    CHECK_ST(o->server_init_set_flags(ch, 1), KMCLB_STATUS_INVALID_DEVICE_REQUEST); /* client channel (Q17) */
     CHECK_ST(o->client_init_set_ring_buffer_page_count(ch, 2, 2), 0);
     CHECK_ST(o->init_set_maximum_packet_size(NULL, 10), KMCLB_STATUS_INVALID_PARAMETER_1); /* B14 */
     CHECK_ST(o->enable(ch), 0);
@@ -131,7 +131,7 @@ static void test_init_statuses(void *dev)
     teardown(ch);
 
     kc_vmbchannel sv = setup(dev, 1, &r);
-    CHECK_ST(o->client_init_set_ring_buffer_page_count(sv, 2, 2), KMCLB_STATUS_INVALID_PARAMETER_1); /* B29 */
+    CHECK_ST(o->client_init_set_ring_buffer_page_count(sv, 2, 2), KMCLB_STATUS_INVALID_DEVICE_REQUEST); /* B29, Q17 */
     CHECK_ST(o->server_init_set_flags(sv, 0x20), KMCLB_STATUS_INVALID_PARAMETER_2); /* B26 */
     CHECK_ST(o->server_init_set_flags(sv, 0x1F), 0);
     CHECK_ST(o->server_init_set_mmio_megabytes(sv, 0, 0), KMCLB_STATUS_INVALID_PARAMETER); /* B32 */

@@ -47,10 +47,13 @@ kc_status fk_peer_send(kc_vmbchannel ch, const void *payload, uint32_t len, int 
 #define FK_OUTCOME_COMPLETED 0
 #define FK_OUTCOME_FAILED 1
 #define FK_OUTCOME_PENDING 2
+/* Does not consume the outcome; PENDING (SUCCESS) when the packet did not end within the timeout
+ * or is unknown, as the Java fake. */
 kc_status fk_peer_await_outcome(kc_vmbchannel ch, uint64_t tx, int64_t timeout_ms, int *kind, void *buf,
                                 uint32_t cap, uint32_t *out_len);
-/* Records in kmclb_event layout: id = tx, flags = completion requested, status = ring type,
- * payload_length, aux = external length; payload then external bytes. */
+/* Our packets awaiting the peer's completion plus those without a completion request not yet taken
+ * by fk_peer_await_received. Records in kmclb_event layout: id = tx, flags = completion requested,
+ * status = ring type, payload_length, aux = external length; payload then external bytes. */
 kc_status fk_peer_received(kc_vmbchannel ch, void *buf, uint32_t cap, uint32_t *out_bytes, uint32_t *out_count);
 kc_status fk_peer_await_received(kc_vmbchannel ch, int64_t timeout_ms, void *buf, uint32_t cap, uint32_t *out_bytes);
 kc_status fk_peer_complete(kc_vmbchannel ch, uint64_t tx, const void *payload, uint32_t len);

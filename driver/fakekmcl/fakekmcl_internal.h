@@ -111,7 +111,7 @@ typedef struct fake_offer {
 typedef struct incoming_packet {
     uint32_t magic;
     struct incoming_packet *next;          /* peer queue, incoming ring or finished list */
-    struct incoming_packet *next_of_channel; /* every live packet of the channel */
+    struct incoming_packet *next_of_channel, *previous_of_channel; /* every live packet of the channel */
     fake_channel *channel;
     uint64_t transaction;
     int completion_requested;
@@ -302,7 +302,8 @@ void fake_run_completion_calls(fk_world *world, completion_list *calls);
 /* lock held: the peer packet ended (FK_OUTCOME_*); its outcome waits for the peer */
 void fake_finish_incoming(fake_channel *channel, incoming_packet *packet, int outcome, const void *reply,
                           uint32_t reply_length);
-void fake_free_incoming(fake_channel *channel, incoming_packet *packet); /* lock held */
+void fake_track_incoming(fake_channel *channel, incoming_packet *packet); /* lock held: a new live packet */
+void fake_free_incoming(fake_channel *channel, incoming_packet *packet);  /* lock held */
 void fake_deliver(fake_channel *channel);                                 /* lock not held */
 void fake_packet_complete(kc_vmbcompletion handle, const void *reply, uint32_t length);
 void fake_packet_defer_to_passive(kc_vmbcompletion handle);

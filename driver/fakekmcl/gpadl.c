@@ -91,8 +91,10 @@ kc_status fake_create_gpadl_from_buffer(kc_vmbchannel handle, uint32_t flags, vo
     fake_lock(world);
     kc_status status = KMCLB_STATUS_SUCCESS;
     fake_gpadl *gpadl = NULL;
-    if (channel->connection != CONNECTION_OPEN) {
-        status = KMCLB_STATUS_DEVICE_NOT_CONNECTED; /* B135: the peer must acknowledge */
+    if (channel->server) {
+        status = KMCLB_STATUS_INVALID_DEVICE_REQUEST; /* Q17: the guest (client side) creates GPADLs */
+    } else if (channel->connection != CONNECTION_OPEN) {
+        status = KMCLB_STATUS_INVALID_DEVICE_STATE; /* Q17, B135: no peer to acknowledge it */
     } else if ((gpadl = add_gpadl(channel, 1, (flags & 1u) != 0, (uint8_t *)buffer, size)) == NULL) {
         status = KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     } else {
@@ -134,18 +136,21 @@ kc_status fake_map_gpadl(kc_vmbchannel handle, uint32_t flags, uint32_t gpadl_ha
     fake_channel *channel = fake_channel_of(handle);
     *address = NULL;
     *size = 0;
-    if (channel == NULL || !channel->server) {
+    if (channel == NULL) {
         return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
+    if (!channel->server) {
+        return KMCLB_STATUS_INVALID_DEVICE_REQUEST; /* Q17: a server-only method */
+    }
     if ((flags & ~1u) != 0) {
-        return KMCLB_STATUS_INVALID_PARAMETER_2;
+        return KMCLB_STATUS_INVALID_PARAMETER; /* Q17 */
     }
     fk_world *world = channel->world;
     fake_lock(world);
     fake_gpadl *gpadl = find_gpadl(channel, gpadl_handle, 0);
     kc_status status = KMCLB_STATUS_SUCCESS;
     if (gpadl == NULL) {
-        status = KMCLB_STATUS_INVALID_PARAMETER_3;
+        status = KMCLB_STATUS_INVALID_PARAMETER; /* Q17: unknown handle */
     } else if (gpadl->read_only && (flags & 1u) == 0) {
         status = KMCLB_STATUS_ACCESS_DENIED; /* B138 */
     } else if (gpadl->mapped) {

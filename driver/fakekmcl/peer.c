@@ -135,24 +135,12 @@ kc_status fk_peer_send(kc_vmbchannel ch, const void *payload, uint32_t len, int 
     packet->data = data;
     packet->outcome = FK_OUTCOME_PENDING;
     packet->state = INCOMING_IN_PEER_QUEUE;
-    packet->next_of_channel = channel->all_incoming;
-    channel->all_incoming = packet;
+    fake_track_incoming(channel, packet);
     incoming_queue_push(&channel->peer_queue, packet);
     fake_pump_incoming(channel);
     fake_unlock(world);
     fake_deliver(channel);
     return KMCLB_STATUS_SUCCESS;
-}
-
-/* lock held: the live packet of the channel with that transaction id, or NULL */
-static incoming_packet *known_incoming(fake_channel *channel, uint64_t transaction)
-{
-    for (incoming_packet *packet = channel->all_incoming; packet != NULL; packet = packet->next_of_channel) {
-        if (packet->transaction == transaction) {
-            return packet;
-        }
-    }
-    return NULL;
 }
 
 /* lock held: the ended packet with that transaction id, or NULL */
@@ -187,18 +175,10 @@ kc_status fk_peer_await_outcome(kc_vmbchannel ch, uint64_t tx, int64_t timeout_m
                 memcpy(buf, packet->completion_payload, copied);
             }
             *out_len = packet->completion_length;
-            kc_status status = packet->completion_length > cap ? KMCLB_STATUS_BUFFER_TOO_SMALL : KMCLB_STATUS_SUCCESS;
-            if (status == KMCLB_STATUS_SUCCESS) {
-                incoming_queue_remove(&channel->finished, packet); /* collected */
-                fake_free_incoming(channel, packet);
-            }
-            fake_unlock(world);
-            return status;
+            fake_unlock(world); /* the outcome stays: asking again gives it again (as the Java fake) */
+            return packet->completion_length > cap ? KMCLB_STATUS_BUFFER_TOO_SMALL : KMCLB_STATUS_SUCCESS;
         }
-        if (known_incoming(channel, tx) == NULL) {
-            fake_unlock(world);
-            return KMCLB_STATUS_NOT_FOUND;
-        }
+        /* not ended yet, or unknown: PENDING once the timeout passed (as the Java fake) */
         if (fake_deadline_passed(&deadline)) {
             break;
         }
@@ -257,7 +237,9 @@ kc_status fk_peer_received(kc_vmbchannel ch, void *buf, uint32_t cap, uint32_t *
     fake_lock(channel->world);
     kc_status status = KMCLB_STATUS_SUCCESS;
     for (received_record *record = channel->peer_read.head; record != NULL; record = record->next) {
-        if (record->completed) {
+        /* awaiting the peer's completion, or (no completion requested) not yet taken by await_received */
+        int listed = record->completion_requested ? !record->completed : !record->consumed;
+        if (!listed) {
             continue;
         }
         uint32_t size = encode_record(record, (uint8_t *)buf + *out_bytes, cap - *out_bytes);

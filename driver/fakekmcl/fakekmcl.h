@@ -2,19 +2,20 @@
  * docs (behaviour catalog B10..B144, open questions answered as "Fake:" recommends), plus the
  * scriptable opposite endpoint ("peer") with fault injection. User mode only (pthreads).
  *
- * Defaults (KMCL does not document them, Q13): ring 16 pages per direction (data area =
- * pages * 4096 bytes), maximum packet size 16384, transaction quota unlimited until set,
- * incoming processing at DISPATCH_LEVEL unless set to passive. */
+ * Defaults (KMCL does not document them, Q13) are the ones both fakes share, listed in
+ * fake_defaults.h: e.g. ring 16 pages per direction (data area = pages * 4096 bytes), maximum
+ * packet size 16384, transaction quota 4096 until set. */
 #ifndef FAKEKMCL_H
 #define FAKEKMCL_H
 #include <stdint.h>
+#include "fake_defaults.h"
 #include "kc_kmcl_ops.h"
 
 typedef struct fk_world fk_world;
 
-#define FK_DEFAULT_RING_PAGES 16u
+#define FK_DEFAULT_RING_PAGES ((uint32_t)FAKE_DEFAULT_OUTGOING_RING_PAGES) /* either direction */
 #define FK_PAGE_SIZE 4096u
-#define FK_DEFAULT_MAX_PACKET 16384u
+#define FK_DEFAULT_MAX_PACKET ((uint32_t)FAKE_DEFAULT_MAXIMUM_PACKET_SIZE)
 
 kc_status fk_world_create(uint64_t seed, fk_world **out);
 /* Frees every offer, channel and packet still present. */
@@ -46,10 +47,13 @@ kc_status fk_peer_send(kc_vmbchannel ch, const void *payload, uint32_t len, int 
 #define FK_OUTCOME_COMPLETED 0
 #define FK_OUTCOME_FAILED 1
 #define FK_OUTCOME_PENDING 2
+/* Does not consume the outcome; PENDING (SUCCESS) when the packet did not end within the timeout
+ * or is unknown, as the Java fake. */
 kc_status fk_peer_await_outcome(kc_vmbchannel ch, uint64_t tx, int64_t timeout_ms, int *kind, void *buf,
                                 uint32_t cap, uint32_t *out_len);
-/* Records in kmclb_event layout: id = tx, flags = completion requested, status = ring type,
- * payload_length, aux = external length; payload then external bytes. */
+/* Our packets awaiting the peer's completion plus those without a completion request not yet taken
+ * by fk_peer_await_received. Records in kmclb_event layout: id = tx, flags = completion requested,
+ * status = ring type, payload_length, aux = external length; payload then external bytes. */
 kc_status fk_peer_received(kc_vmbchannel ch, void *buf, uint32_t cap, uint32_t *out_bytes, uint32_t *out_count);
 kc_status fk_peer_await_received(kc_vmbchannel ch, int64_t timeout_ms, void *buf, uint32_t cap, uint32_t *out_bytes);
 kc_status fk_peer_complete(kc_vmbchannel ch, uint64_t tx, const void *payload, uint32_t len);

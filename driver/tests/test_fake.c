@@ -122,7 +122,7 @@ static void test_init_statuses(void *dev)
     bad.version = 1;
     bad.size = 40;
     CHECK_ST(o->init_set_state_change_callbacks(ch, &bad), KMCLB_STATUS_INVALID_PARAMETER_2);
-    CHECK_ST(o->server_init_set_flags(ch, 1), KMCLB_STATUS_INVALID_PARAMETER_1); /* client channel */
+    CHECK_ST(o->server_init_set_flags(ch, 1), KMCLB_STATUS_INVALID_DEVICE_REQUEST); /* client channel (Q17) */
     CHECK_ST(o->client_init_set_ring_buffer_page_count(ch, 2, 2), 0);
     CHECK_ST(o->init_set_maximum_packet_size(NULL, 10), KMCLB_STATUS_INVALID_PARAMETER_1); /* B14 */
     CHECK_ST(o->enable(ch), 0);
@@ -131,7 +131,7 @@ static void test_init_statuses(void *dev)
     teardown(ch);
 
     kc_vmbchannel sv = setup(dev, 1, &r);
-    CHECK_ST(o->client_init_set_ring_buffer_page_count(sv, 2, 2), KMCLB_STATUS_INVALID_PARAMETER_1); /* B29 */
+    CHECK_ST(o->client_init_set_ring_buffer_page_count(sv, 2, 2), KMCLB_STATUS_INVALID_DEVICE_REQUEST); /* B29, Q17 */
     CHECK_ST(o->server_init_set_flags(sv, 0x20), KMCLB_STATUS_INVALID_PARAMETER_2); /* B26 */
     CHECK_ST(o->server_init_set_flags(sv, 0x1F), 0);
     CHECK_ST(o->server_init_set_mmio_megabytes(sv, 0, 0), KMCLB_STATUS_INVALID_PARAMETER); /* B32 */
@@ -421,6 +421,108 @@ static void test_faults(void *dev)
     teardown(ch);
 }
 
+/* ProcessPacket that keeps every packet (for counts above the 64 a rec holds) */
+static kc_vmbcompletion held_packets[5000];
+static int held_count;
+static void ev_hold(void *c, kc_vmbcompletion p, const void *buf, uint32_t len, uint32_t flags)
+{
+    (void)c;
+    (void)buf;
+    (void)len;
+    (void)flags;
+    if (held_count < 5000) {
+        held_packets[held_count++] = p;
+    }
+}
+
+/* the defaults and limits of fake_defaults.h, as the driver sees them */
+static void test_defaults(void *dev)
+{
+    uint64_t violations = fk_violations(w);
+    rec r;
+    kc_vmbchannel ch = setup(dev, 0, &r);
+    /* B122/B124: an outgoing packet object is larger than the maximum packet size + sizeof(PVOID) */
+    CHECK(o->sizeof_packet(ch) == FAKE_DEFAULT_PACKET_OBJECT_OVERHEAD + FAKE_DEFAULT_MAXIMUM_PACKET_SIZE + 8);
+    CHECK_ST(o->init_set_maximum_packet_size(ch, 4095), 0);
+    CHECK(o->sizeof_packet(ch) == FAKE_DEFAULT_PACKET_OBJECT_OVERHEAD + 4096 + 8);
+    CHECK_ST(o->init_set_client_context_size(ch, 64), 0);
+    CHECK(o->sizeof_packet(ch) == FAKE_DEFAULT_PACKET_OBJECT_OVERHEAD + 4096 + 8); /* context is per incoming packet */
+    /* ring pages: 0 is _2/_3, more than the maximum is INSUFFICIENT_RESOURCES (Q17) */
+    CHECK_ST(o->client_init_set_ring_buffer_page_count(ch, 0, 4), KMCLB_STATUS_INVALID_PARAMETER_2);
+    CHECK_ST(o->client_init_set_ring_buffer_page_count(ch, 4, 0), KMCLB_STATUS_INVALID_PARAMETER_3);
+    uint32_t too_many = (uint32_t)FAKE_DEFAULT_MAXIMUM_RING_PAGES + 1;
+    CHECK_ST(o->client_init_set_ring_buffer_page_count(ch, too_many, 4), KMCLB_STATUS_INSUFFICIENT_RESOURCES);
+    CHECK_ST(o->client_init_set_ring_buffer_page_count(ch, 4, too_many), KMCLB_STATUS_INSUFFICIENT_RESOURCES);
+    CHECK_ST(o->client_init_set_ring_buffer_page_count(ch, (uint32_t)FAKE_DEFAULT_MAXIMUM_RING_PAGES, 4), 0);
+    CHECK_ST(o->init_set_maximum_external_data(ch, 4096, 1), 0);
+    static uint8_t gbuf[4096];
+    uint32_t gh;
+    CHECK_ST(o->create_gpadl_from_buffer(ch, 0, gbuf, sizeof(gbuf), &gh), KMCLB_STATUS_INVALID_DEVICE_STATE); /* not open */
+    CHECK_ST(o->enable(ch), 0);
+    /* the first SetInterruptLatency returns the default */
+    uint16_t orig = 99;
+    CHECK_ST(o->set_interrupt_latency(ch, 5, &orig), 0);
+    CHECK(orig == FAKE_DEFAULT_INTERRUPT_LATENCY_100NS);
+    /* external data above the maximum fails the send; the peer's is dropped by our reader */
+    static uint8_t ext[4097];
+    kc_vmbpacket pk = o->packet_allocate(ch);
+    CHECK_ST(o->packet_send_with_external_mdl(pk, "a", 1, ext, 4097, 1), KMCLB_STATUS_INVALID_PARAMETER);
+    CHECK_ST(o->packet_send_with_external_pfns(pk, "a", 1, ext, 4097, 1), KMCLB_STATUS_INVALID_PARAMETER);
+    o->packet_free(pk);
+    uint64_t tx;
+    CHECK_ST(fk_peer_send(ch, "b", 1, 0, ext, 4097, 1, &tx), 0);
+    CHECK(r.npkts == 0);
+    CHECK_ST(fk_peer_send(ch, "c", 1, 0, ext, 4096, 1, &tx), 0);
+    CHECK(r.npkts == 1);
+    o->packet_complete(r.pkts[0], NULL, 0);
+    teardown(ch);
+
+    /* the default quota holds exactly that many packets delivered and not completed */
+    kc_vmbchannel q;
+    CHECK_ST(o->channel_allocate(dev, 0, &q), 0);
+    CHECK_ST(o->init_set_process_packet_callbacks(q, ev_hold, NULL), 0);
+    CHECK_ST(o->enable(q), 0);
+    held_count = 0;
+    int sent = (int)FAKE_DEFAULT_TRANSACTION_QUOTA + 100;
+    for (int i = 0; i < sent; i++) {
+        CHECK_ST(fk_peer_send(q, "h", 1, 0, NULL, 0, 0, &tx), 0);
+    }
+    CHECK(held_count == (int)FAKE_DEFAULT_TRANSACTION_QUOTA);
+    for (int i = 0; i < (int)FAKE_DEFAULT_TRANSACTION_QUOTA; i++) {
+        o->packet_complete(held_packets[i], NULL, 0); /* frees the quota: the rest arrive meanwhile */
+    }
+    CHECK(held_count == sent);
+    for (int i = (int)FAKE_DEFAULT_TRANSACTION_QUOTA; i < held_count; i++) {
+        o->packet_complete(held_packets[i], NULL, 0);
+    }
+    teardown(q);
+
+    /* server: no GPADL of its own; MMIO ranges of two servers are disjoint and include the optional part */
+    kc_vmbchannel s1 = setup(dev, 1, &r), s2;
+    rec r2;
+    s2 = setup(dev, 1, &r2);
+    CHECK_ST(o->server_init_set_mmio_megabytes(s1, 2, 1), 0);
+    CHECK_ST(o->server_init_set_mmio_megabytes(s2, 2, 0), 0);
+    CHECK_ST(o->client_init_set_target_pnp(s1, NULL, NULL, NULL), KMCLB_STATUS_INVALID_DEVICE_REQUEST);
+    CHECK_ST(o->enable(s1), 0);
+    CHECK_ST(o->enable(s2), 0);
+    CHECK_ST(fk_peer_open(s1), 0);
+    CHECK_ST(fk_peer_open(s2), 0);
+    uint64_t a1, n1, a2, n2;
+    o->get_mmio_space(s1, &a1, &n1);
+    o->get_mmio_space(s2, &a2, &n2);
+    CHECK(n1 == 3u << 20 && n2 == 2u << 20);
+    CHECK(a1 >= FAKE_DEFAULT_MMIO_BASE && a2 >= FAKE_DEFAULT_MMIO_BASE && (a1 + n1 <= a2 || a2 + n2 <= a1));
+    CHECK_ST(o->create_gpadl_from_buffer(s1, 0, gbuf, sizeof(gbuf), &gh), KMCLB_STATUS_INVALID_DEVICE_REQUEST);
+    void *addr;
+    uint32_t size;
+    CHECK_ST(o->map_gpadl(s1, 0, 12345, &addr, &size), KMCLB_STATUS_INVALID_PARAMETER); /* unknown handle */
+    CHECK_ST(o->map_gpadl(s1, 2, 12345, &addr, &size), KMCLB_STATUS_INVALID_PARAMETER); /* unknown flag */
+    teardown(s1);
+    teardown(s2);
+    CHECK(fk_violations(w) == violations);
+}
+
 int main(void)
 {
     th_machine *m = th_create();
@@ -439,6 +541,7 @@ int main(void)
     CHECK_ST(fk_peer_offer(w, &t, &i, 0, 0, "fake test 2", NULL, &dev), 0);
     test_server_pause_before_enable(dev);
     test_faults(dev);
+    test_defaults(dev);
     th_destroy(m);
     TEST_MAIN_END();
 }

@@ -108,7 +108,7 @@ int main(void)
     CHECK(failed == 14);
     v[KMCLSHIM_CFG_MAX_PACKET_SIZE] = 4096;
     CHECK_ST(kmclshim_configure(s, ch, KMCLB_CFG_RING_PAGES | KMCLB_CFG_MAX_PACKET_SIZE, v, NULL, NULL, 0, &failed), 0);
-    CHECK_ST(kmclshim_configure(s, ch, KMCLB_CFG_SERVER_FLAGS, v, NULL, NULL, 0, &failed), KMCLB_STATUS_INVALID_PARAMETER_1);
+    CHECK_ST(kmclshim_configure(s, ch, KMCLB_CFG_SERVER_FLAGS, v, NULL, NULL, 0, &failed), KMCLB_STATUS_INVALID_DEVICE_REQUEST);
     CHECK(failed == 256 + 8);
     CHECK_ST(kmclshim_enable(s2, ch), KMCLB_STATUS_FOREIGN_ID);
     CHECK_ST(kmclshim_enable(s, ch), 0);

@@ -3,8 +3,10 @@ package dev.kmclbridge.fake;
 import java.util.UUID;
 
 /**
- * Every default the fake applies when KMCL documents none (section 6 Q13 of docs/kmcl-api.md). Listed with
- * reasons in docs/fake-choices.md; change them there and here together.
+ * Every default the fake applies when KMCL documents none (section 6 Q13 of docs/kmcl-api.md). The C fake under
+ * the loopback backend uses the same values from driver/fakekmcl/fake_defaults.h, the one list of them
+ * (FakeDefaultsHeaderTest fails when the two differ); docs/fake-choices.md gives the reasons. Change all three
+ * together.
  */
 public final class FakeDefaults {
     private FakeDefaults() {
@@ -24,10 +26,16 @@ public final class FakeDefaults {
     public static final int MAXIMUM_EXTERNAL_DATA = 1024 * 1024;
     /** Maximum external MDL chain length when VmbChannelInitSetMaximumExternalData was not called. */
     public static final int MAXIMUM_EXTERNAL_CHAIN = 32;
-    /** Incoming transaction quota when VmbChannelSetTransactionQuota was not called. */
-    public static final int TRANSACTION_QUOTA = 1024;
-    /** Interrupt latency (100 ns units) a channel starts with: 100 microseconds. */
-    public static final int INTERRUPT_LATENCY_100NS = 1000;
+    /**
+     * Incoming transaction quota when VmbChannelSetTransactionQuota was not called: the quota the driver core sets
+     * on every channel (KMCLB_MAX_PENDING_PACKETS in kmclbridge_protocol.h).
+     */
+    public static final int TRANSACTION_QUOTA = 4096;
+    /**
+     * Interrupt latency (100 ns units) before the first VmbChannelSetInterruptLatency: 0, the value the driver core
+     * reports until it has set one (KMCL has no getter).
+     */
+    public static final int INTERRUPT_LATENCY_100NS = 0;
     /** Friendly name when VmbChannelInitSetFriendlyName was not called. */
     public static final String FRIENDLY_NAME = "";
     /** Incoming processing at passive when VmbChannelSetIncomingProcessingAtPassive was not called. */
@@ -38,6 +46,8 @@ public final class FakeDefaults {
     public static final int PACKET_OBJECT_OVERHEAD = 256;
     /** Base of the MMIO addresses the fake reports (VmbChannelGetMmioSpace). */
     public static final long MMIO_BASE = 0xF_0000_0000L;
+    /** MMIO address space per channel: address = MMIO_BASE + (channel number mod 65536) * this. */
+    public static final long MMIO_SLOT_BYTES = 0x1000_0000L;
     /** Seed when the "seed" option is absent. */
     public static final long SEED = 1L;
 

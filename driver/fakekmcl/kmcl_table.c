@@ -1,0 +1,56 @@
+/* kmcl_table.c - the fake as the driver core sees it: the kc_kmcl_ops table in slot order. */
+#include "fakekmcl_internal.h"
+
+static const kc_kmcl_ops fake_kmcl_table = {
+    .channel_allocate = fake_channel_allocate,
+    .channel_cleanup = fake_channel_cleanup,
+    .create_gpadl_from_buffer = fake_create_gpadl_from_buffer,
+    .delete_gpadl = fake_delete_gpadl,
+    .disable = fake_disable,
+    .enable = fake_enable,
+    .get_interface_instance = fake_get_interface_instance,
+    .get_mmio_space = fake_get_mmio_space,
+    .get_pointer = fake_get_pointer,
+    .init_set_client_context_size = fake_init_set_client_context_size,
+    .init_set_flags = fake_init_set_flags,
+    .init_set_friendly_name = fake_init_set_friendly_name,
+    .init_set_maximum_external_data = fake_init_set_maximum_external_data,
+    .init_set_maximum_packet_size = fake_init_set_maximum_packet_size,
+    .init_set_process_packet_callbacks = fake_init_set_process_packet_callbacks,
+    .init_set_state_change_callbacks = fake_init_set_state_change_callbacks,
+    .packet_complete = fake_packet_complete,
+    .packet_defer_to_passive = fake_packet_defer_to_passive,
+    .packet_fail = fake_packet_fail,
+    .packet_get_external_data = fake_packet_get_external_data,
+    .pause = fake_pause,
+    .send_synchronous_request = fake_send_synchronous_request,
+    .set_incoming_processing_at_passive = fake_set_incoming_processing_at_passive,
+    .set_interrupt_latency = fake_set_interrupt_latency,
+    .set_pointer = fake_set_pointer,
+    .set_transaction_quota = fake_set_transaction_quota,
+    .sizeof_packet = fake_sizeof_packet,
+    .start = fake_start,
+    .client_init_set_ring_buffer_page_count = fake_client_init_set_ring_buffer_page_count,
+    .client_init_set_target_pnp = fake_client_init_set_target_pnp,
+    .packet_allocate = fake_packet_allocate,
+    .packet_free = fake_packet_free,
+    .packet_get_pointer = fake_packet_get_pointer,
+    .packet_send = fake_packet_send,
+    .packet_send_with_external_mdl = fake_packet_send_with_external,
+    .packet_send_with_external_pfns = fake_packet_send_with_external,
+    .packet_set_completion_routine = fake_packet_set_completion_routine,
+    .packet_set_pointer = fake_packet_set_pointer,
+    .map_gpadl = fake_map_gpadl,
+    .unmap_gpadl = fake_unmap_gpadl,
+    .server_init_set_flags = fake_server_init_set_flags,
+    .server_init_set_mmio_megabytes = fake_server_init_set_mmio_megabytes,
+    .server_init_set_target_interface_id = fake_server_init_set_target_interface_id,
+    .server_init_set_target_vtl = fake_server_init_set_target_vtl,
+    .query_ring = fake_query_ring,
+    .packet_completion_requested = fake_packet_completion_requested,
+};
+
+const kc_kmcl_ops *fk_ops(void)
+{
+    return &fake_kmcl_table;
+}

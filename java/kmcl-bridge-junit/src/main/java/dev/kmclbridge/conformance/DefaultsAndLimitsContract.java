@@ -16,7 +16,6 @@ import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerPacket;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -96,7 +95,6 @@ public class DefaultsAndLimitsContract {
 
     /** A quota above the driver core's cap is capped there: the channel never holds more than the cap. */
     @Test
-    @Disabled("the pure-Java fake does not cap the quota yet (FakeChannel.setQuotaLocked); docs/fake-choices.md")
     void B80_quotaAboveTheDriversCapHoldsTheCap(TestChannels t) {
         Channel ch = t.openClient(ChannelConfig.builder().transactionQuota(DRIVER_PENDING_PACKET_CAP + 1000).build());
         List<IncomingPacket> held = sendAndTakeAll(t.peer(), ch, DRIVER_PENDING_PACKET_CAP + 100);

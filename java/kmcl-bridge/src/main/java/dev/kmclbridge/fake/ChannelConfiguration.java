@@ -181,7 +181,8 @@ final class ChannelConfiguration {
     /** VmbChannelSetTransactionQuota. */
     int setQuota(int q) {
         if (q != 0) { // B83: 0 is invalid and VOID reports nothing; the fake ignores it
-            quota = q;
+            // the bridge's driver holds at most KMCLB_MAX_PENDING_PACKETS per channel, whatever KMCL's quota
+            quota = Integer.compareUnsigned(q, FakeDefaults.TRANSACTION_QUOTA) > 0 ? FakeDefaults.TRANSACTION_QUOTA : q;
         }
         // B82: a quota stall is not cleared here, only by the next completion
         return SUCCESS;

@@ -87,7 +87,7 @@ final class ChannelLifecycle {
         open = true;
         closing = false;
         mmioSize = mmioOfferMegabytes * 1024L * 1024L;
-        mmioAddress = mmioSize == 0 ? 0 : FakeDefaults.MMIO_BASE + (channel.id & 0xFFFF) * 0x1000_0000L;
+        mmioAddress = mmioSize == 0 ? 0 : FakeDefaults.MMIO_BASE + (channel.id & 0xFFFF) * FakeDefaults.MMIO_SLOT_BYTES;
         state = ChannelState.OPEN;
         channel.events.state(Event.STATE_OPENED, 0);
         if (!runPaused) {

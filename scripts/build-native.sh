@@ -78,10 +78,12 @@ grep -E 'stat::number_of_executed_units|stat::new_units_added' "$FUZZ_LOG" || tr
 log "release libkmclshim.so (loopback)"
 cmake -S "$NATIVE" -B "$BUILD/release-linux" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD/release-linux" -j "$JOBS" --target kmclshim
-log "release kmclshim.dll (win32, mingw-w64)"
-cmake -S "$NATIVE" -B "$BUILD/release-win32" -DCMAKE_BUILD_TYPE=Release \
+log "release kmclshim.dll and the driver core for Windows x64 (mingw-w64, LLP64, warnings are errors)"
+# The core is what the KMDF driver compiles; building it for an LLP64 Windows target catches width and
+# header assumptions that Linux (LP64) hides. It is not the WDK build: driver/kmdf is never compiled here.
+cmake -S "$NATIVE" -B "$BUILD/release-win32" -DCMAKE_BUILD_TYPE=Release -DCMAKE_COMPILE_WARNING_AS_ERROR=ON \
       -DCMAKE_TOOLCHAIN_FILE="$NATIVE/cmake/mingw-w64-x86_64.cmake" >/dev/null
-cmake --build "$BUILD/release-win32" -j "$JOBS" --target kmclshim
+cmake --build "$BUILD/release-win32" -j "$JOBS" --target kmclshim kmclcore
 
 mkdir -p "$BUILD/out/linux-x86-64" "$BUILD/out/win32-x86-64"
 cp "$BUILD/release-linux/libkmclshim.so" "$BUILD/out/linux-x86-64/libkmclshim.so"

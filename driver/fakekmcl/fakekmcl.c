@@ -1034,8 +1034,12 @@ static void f_disable(kc_vmbchannel h)
     lock(w);
     acquire_busy(c);
     if (c->conn == CONN_DISABLED) {
+        /* no state change, but Q8 still holds: sends queued on a disabled or never enabled channel
+         * (B42, B99) end with STATUS_CANCELLED, so a driver can always get its packets back */
+        cancel_outgoing(c, KMCLB_STATUS_CANCELLED, &calls);
         release_busy(c);
         unlock(w);
+        run_calls(w, &calls);
         return;
     }
     run_suspend(c, 1); /* B94: Suspend, wait for completions, Closed */
@@ -1425,6 +1429,9 @@ static kc_status f_send_sync(kc_vmbchannel h, const void *buf, uint32_t len, con
     int zero = timeout != NULL && *timeout == 0;
     if (c->server && (!zero || wait_completion)) {
         return KMCLB_STATUS_INVALID_PARAMETER; /* B131 */
+    }
+    if (!zero) {
+        flags |= 1u; /* B127: every form but zero-timeout-without-wait asks the peer for a reply (as the Java fake) */
     }
     fk_world *w = c->w;
     fk_calls calls = {0};

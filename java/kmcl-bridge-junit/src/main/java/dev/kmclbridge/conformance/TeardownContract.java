@@ -253,12 +253,7 @@ public class TeardownContract {
      */
     @Test
     void B42_sendQueuedBeforeEnableEndsCancelledAtDisable(TestChannels t) throws Exception {
-        ClientChannel ch = t.client(ChannelConfig.defaults());
-        CompletableFuture<Completion> f = ch.send(bytes("never enabled"), EnumSet.of(SendFlag.WAIT_FOR_COMPLETION));
-        assertFalse(f.isDone(), "a send before Enable cannot have ended");
-        ch.disable();
-        assertEquals(NtStatus.CANCELLED, failureOf(f).status());
-        assertDoesNotThrow(ch::close);
+        assertQueuedSendEndsCancelledAtDisable(t.client(ChannelConfig.defaults()));
     }
 
     /** B99 with Q8: a send queued after the channel closed ends with STATUS_CANCELLED at the next Disable. */
@@ -266,7 +261,12 @@ public class TeardownContract {
     void B99_sendQueuedAfterCloseEndsCancelledAtDisable(TestChannels t) throws Exception {
         ClientChannel ch = t.openClient(ChannelConfig.defaults());
         ch.disable();
-        CompletableFuture<Completion> f = ch.send(bytes("after disable"), EnumSet.of(SendFlag.WAIT_FOR_COMPLETION));
+        assertQueuedSendEndsCancelledAtDisable(ch);
+    }
+
+    /** On a disabled channel: a send waits queued, Disable ends it with STATUS_CANCELLED, close cleans up. */
+    private static void assertQueuedSendEndsCancelledAtDisable(ClientChannel ch) throws Exception {
+        CompletableFuture<Completion> f = ch.send(bytes("queued"), EnumSet.of(SendFlag.WAIT_FOR_COMPLETION));
         assertFalse(f.isDone(), "a send on a disabled channel cannot have ended");
         ch.disable();
         assertEquals(NtStatus.CANCELLED, failureOf(f).status());

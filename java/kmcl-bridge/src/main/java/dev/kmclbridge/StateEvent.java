@@ -38,7 +38,7 @@ public enum StateEvent {
     /** The event for a wire code. */
     public static StateEvent ofCode(int code) {
         for (StateEvent e : values()) {
-            if (e.code == code && e != OVERFLOW) {
+            if (e.code == code) {
                 return e;
             }
         }

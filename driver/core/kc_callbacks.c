@@ -4,8 +4,9 @@
 #include <string.h>
 #include "kc_internal.h"
 
-/* Queues a record without body (dropped, and counted, when the state records are at their bound
- * or memory is short) and hands it to a parked receive. */
+/* Queues a record without body and hands it to a parked receive. A STATE record is never dropped
+ * (past the bound it merges into the overflow record); a batch end is dropped, and counted, only
+ * when memory is short. */
 static void post_simple_event(kc_channel *ch, uint16_t kind, uint16_t flags, kc_status status, uint32_t aux)
 {
     kc_core *c = ch->core;
@@ -17,7 +18,11 @@ static void post_simple_event(kc_channel *ch, uint16_t kind, uint16_t flags, kc_
     hdr.aux = aux;
     kc_event *e = kc_event_new(c, &hdr, NULL);
     kc_lock(c);
-    e = kc_event_queue_or_drop(ch, e, ch->state_events < KMCLB_MAX_STATE_EVENTS);
+    if (kind == KMCLB_EV_STATE) {
+        e = kc_event_queue_state(ch, e, flags, status);
+    } else {
+        e = kc_event_queue_or_drop(ch, e, 1);
+    }
     kc_unlock(c);
     kc_free(c, e);
     kc_deliver_parked(ch);
@@ -77,7 +82,9 @@ void kc_on_pnp_failure(void *ctx, kc_status status)
     post_simple_event((kc_channel *)ctx, KMCLB_EV_STATE, KMCLB_ST_PNP_FAILURE, status, 0);
 }
 
-/* lock held: the last queued PROCESSING_COMPLETE record if no STATE record follows it, else NULL */
+/* lock held: the last queued PROCESSING_COMPLETE record if no STATE record follows it, else NULL.
+ * The overflow record does not stop the search: it always moves to the end with the newest state
+ * callback, so a batch end behind it would otherwise stay behind at every move, without bound. */
 static kc_event *mergeable_batch_end(kc_channel *ch)
 {
     for (kc_list_node *n = ch->events.last; n != NULL; n = n->prev) {
@@ -94,8 +101,8 @@ static kc_event *mergeable_batch_end(kc_channel *ch)
 
 /* A batch end not yet received and the new one describe one run as user mode sees it (as the
  * Java fake, which counts a run split over several receive calls as one batch): the queued
- * record moves to the tail and carries both counts. This also bounds batch-end records by the
- * packets between them, so none is dropped at KMCLB_MAX_STATE_EVENTS (B67, B68). */
+ * record moves to the tail and carries both counts. This also bounds batch-end records to one per
+ * STATE record, so they need no bound of their own (B67, B68). */
 static void cb_processing_complete(void *ctx, uint32_t count)
 {
     kc_channel *ch = (kc_channel *)ctx;
@@ -148,8 +155,9 @@ static kc_packet *copy_packet(kc_channel *ch, kc_vmbcompletion kp, const void *b
     return pk;
 }
 
-/* The packet stays pending at KMCL until user mode ends it. A packet the core cannot keep is
- * completed empty at once, never left waiting. */
+/* The packet stays pending at KMCL until user mode ends it. A packet the core cannot keep (memory
+ * or ids short, or the channel being torn down) is failed at once: never left waiting, and never
+ * completed as if user mode had processed it (kc_packets_free says why). */
 static void cb_process_packet(void *ctx, kc_vmbcompletion kp, const void *buf, uint32_t len, uint32_t flags)
 {
     kc_channel *ch = (kc_channel *)ctx;
@@ -176,7 +184,7 @@ static void cb_process_packet(void *ctx, kc_vmbcompletion kp, const void *buf, u
         ch->dropped_packets++;
         kc_unlock(c);
         kc_free(c, pk);
-        ch->ops->packet_complete(kp, NULL, 0); /* retire: never leave KMCL waiting */
+        ch->ops->packet_fail(kp); /* retire: never leave KMCL waiting */
         return;
     }
     pk->ev.hdr.id = pk->id;

@@ -167,7 +167,7 @@ void kc_op_query(kc_channel *ch, uint64_t out[KMCLB_QUERY_SLOTS])
     out[KMCLB_Q_FLAGS] = ch->flags | (ri.outgoing_stalled ? KMCLB_QF_OUTGOING_STALLED : 0);
     out[KMCLB_Q_INSTANCE_MSB] = guid_msb(&inst);
     out[KMCLB_Q_INSTANCE_LSB] = guid_lsb(&inst);
-    out[KMCLB_Q_PENDING_INCOMING] = ch->pending_packets;
+    out[KMCLB_Q_PENDING_INCOMING] = ch->held_packets; /* as the Java fake: received, not ended */
     out[KMCLB_Q_PENDING_OUTGOING] = ch->pending_sends;
     out[KMCLB_Q_QUEUED_OUTGOING] = ri.queued_outgoing;
     out[KMCLB_Q_RING_FULL_EVENTS] = ri.ring_full_events;

@@ -4,18 +4,20 @@
 #include <string.h>
 #include "kc_internal.h"
 
-/* STATE and PROCESSING_COMPLETE records are bounded per channel (KMCLB_MAX_STATE_EVENTS) */
+/* STATE records are bounded per channel (KMCLB_MAX_STATE_EVENTS), plus the one overflow record.
+ * Batch-end records need no bound of their own: they merge until a STATE record follows
+ * (kc_callbacks.c), so there is at most one more of them than there are STATE records. */
 static int is_state_record(const kc_event *e)
 {
-    return e->hdr.kind == KMCLB_EV_STATE || e->hdr.kind == KMCLB_EV_PROCESSING_COMPLETE;
+    return e->hdr.kind == KMCLB_EV_STATE || e->hdr.kind == KMCLB_EV_STATE_OVERFLOW;
 }
 
 void kc_event_free(kc_core *c, kc_event *e)
 {
-    if (e->pkt == NULL) {
+    /* packet events are embedded in their kc_packet, the overflow record in its channel */
+    if (e->pkt == NULL && e->hdr.kind != KMCLB_EV_STATE_OVERFLOW) {
         kc_free(c, e);
     }
-    /* packet events are embedded in their kc_packet */
 }
 
 kc_event *kc_event_new(kc_core *c, const kmclb_event *hdr, const void *body)
@@ -40,6 +42,39 @@ kc_event *kc_event_queue_or_drop(kc_channel *ch, kc_event *e, int room)
     }
     kc_event_push(ch, e);
     return NULL;
+}
+
+/* Nobody received the last KMCLB_MAX_STATE_EVENTS state records (a slow or stopped receiver while
+ * the peer keeps opening and closing). Dropping a callback would leave user mode with a wrong
+ * state (a SUSPEND shown for a channel that is ACTIVE again), and back-pressure is not possible:
+ * KMCL's state callbacks must not wait for user mode. So the callback merges into the channel's
+ * one STATE_OVERFLOW record, embedded in the channel so that even a failed allocation cannot lose
+ * it: it counts the callbacks, remembers which kinds occurred and names the newest with its
+ * status, and it moves to the end of the stream so it reads as the newest record. Until user mode
+ * has received it, every later callback merges into it too, which keeps the order: nothing merged
+ * happened before a STATE record still queued ahead of it. */
+kc_event *kc_event_queue_state(kc_channel *ch, kc_event *e, uint16_t code, kc_status status)
+{
+    kc_event *o = &ch->overflow;
+    int merging = kc_event_is_queued(ch, o);
+    if (!merging && e != NULL && ch->state_events < KMCLB_MAX_STATE_EVENTS) {
+        kc_event_push(ch, e);
+        return NULL;
+    }
+    if (merging) {
+        kc_event_unlink(ch, o);
+    } else {
+        memset(o, 0, sizeof(*o));
+        o->hdr.kind = KMCLB_EV_STATE_OVERFLOW;
+    }
+    if (o->hdr.aux != 0xFFFFFFFFu) {
+        o->hdr.aux++;
+    }
+    o->hdr.flags = code;
+    o->hdr.status = status;
+    o->hdr.id |= 1ull << code;
+    kc_event_push(ch, o);
+    return e;
 }
 
 /* the counts of a record that enters the queue */
@@ -133,7 +168,7 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
         used += rs;
         h.records++;
         kc_event_unlink(ch, e);
-        if (e->hdr.kind == KMCLB_EV_STATE && e->hdr.flags == KMCLB_ST_CLOSED) {
+        if (is_state_record(e) && e->hdr.flags == KMCLB_ST_CLOSED) {
             ch->closed_window = 1;
         }
         if (e->pkt != NULL) {
@@ -141,6 +176,10 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
             pk->held = 1;
             pk->requeued = 0;
             pk->deferred = 0;
+            ch->held_packets++;
+            if (ch->held_packets > ch->ctr[KMCLB_Q_QUEUE_HIGH_WATER]) {
+                ch->ctr[KMCLB_Q_QUEUE_HIGH_WATER] = ch->held_packets;
+            }
             if (!pk->redelivery) {
                 ch->ctr[KMCLB_Q_PACKETS_IN]++;
                 ch->ctr[KMCLB_Q_BYTES_IN] += body;

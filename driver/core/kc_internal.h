@@ -70,10 +70,12 @@ struct kc_channel {
     uint32_t user_quota;
     kc_list events; /* kc_event.link: the receive stream, oldest first */
     uint32_t ev_count, state_events;
+    kc_event overflow; /* the STATE_OVERFLOW record: state callbacks past KMCLB_MAX_STATE_EVENTS merge here */
     uint64_t dropped_events, dropped_packets;
     kc_list parked; /* kc_request.core_link: parked receives, oldest first */
     kc_list packets; /* kc_packet.link: delivered by KMCL and not ended */
-    uint32_t pending_packets;
+    uint32_t pending_packets; /* in packets: KMCL waits for each to end */
+    uint32_t held_packets;    /* of those, received by user mode and not ended (PENDING_INCOMING) */
     kc_list sends; /* kc_send.link: sent and not completed */
     uint32_t pending_sends;
     kc_list gpadls; /* kc_gpadl.link */
@@ -130,6 +132,10 @@ kc_event *kc_event_new(kc_core *c, const kmclb_event *hdr, const void *body);
 /* queues e when it exists and there is room, else counts a dropped record; returns what the caller
  * frees once it has released the lock (NULL when queued) */
 kc_event *kc_event_queue_or_drop(kc_channel *ch, kc_event *e, int room);
+/* queues the STATE record e (flags = code, status = status); past KMCLB_MAX_STATE_EVENTS, or when
+ * e is NULL (memory short), merges the callback into the channel's STATE_OVERFLOW record instead:
+ * a state callback is never dropped. Returns what the caller frees (NULL when e was queued). */
+kc_event *kc_event_queue_state(kc_channel *ch, kc_event *e, uint16_t code, kc_status status);
 void kc_event_push(kc_channel *ch, kc_event *e);
 /* queues e at the head of the stream (a packet given back by REQUEUE) */
 void kc_event_push_head(kc_channel *ch, kc_event *e);
@@ -153,9 +159,10 @@ kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park);
 /* lock held: puts a new packet on / takes it off the channel's list of pending packets */
 void kc_packet_link(kc_channel *ch, kc_packet *pk);
 void kc_packet_unlink(kc_channel *ch, kc_packet *pk);
-/* frees packets taken off a channel (complete_at_kmcl: each ends first with an empty completion) */
-void kc_packets_free(kc_core *c, kc_list *list, int complete_at_kmcl);
-/* ends every queued packet not held by user mode with an empty completion (Disable) */
+/* frees packets taken off a channel (fail_at_kmcl: each is first ended with VmbChannelPacketFail,
+ * as user mode never processed it) */
+void kc_packets_free(kc_core *c, kc_list *list, int fail_at_kmcl);
+/* ends every queued packet not held by user mode with VmbChannelPacketFail (Disable) */
 void kc_packets_retire_queued(kc_channel *ch);
 kc_status kc_op_complete(kc_session *s, uint64_t id, const void *payload, uint32_t len);
 kc_status kc_op_fail(kc_session *s, uint64_t id);

@@ -8,24 +8,37 @@ void kc_packet_link(kc_channel *ch, kc_packet *pk)
 {
     kc_list_insert_head(&ch->packets, &pk->link);
     ch->pending_packets++;
-    if (ch->pending_packets > ch->ctr[KMCLB_Q_QUEUE_HIGH_WATER]) {
-        ch->ctr[KMCLB_Q_QUEUE_HIGH_WATER] = ch->pending_packets;
-    }
+}
+
+/* lock held: user mode no longer holds pk (it ended it, deferred it or gave it back) */
+static void release_held(kc_channel *ch, kc_packet *pk)
+{
+    pk->held = 0;
+    ch->held_packets--;
 }
 
 void kc_packet_unlink(kc_channel *ch, kc_packet *pk)
 {
+    if (pk->held) {
+        release_held(ch, pk);
+    }
     kc_list_remove(&ch->packets, &pk->link);
     ch->pending_packets--;
 }
 
-void kc_packets_free(kc_core *c, kc_list *list, int complete_at_kmcl)
+/* A packet user mode never processed must not look processed to its sender. KMCL's only ways to
+ * end a delivered packet are VmbChannelPacketComplete, which tells the sender it was processed
+ * (and sends the completion it asked for, B64), and VmbChannelPacketFail, which sends nothing back
+ * (Q6) and stops the channel's incoming queue until Disable (B73) - the channel is going down or
+ * cannot take more anyway. So such packets are failed: the sender sees no completion, as it sees
+ * none for packets still in the ring when the channel closes (B74; the Java fake drops those). */
+void kc_packets_free(kc_core *c, kc_list *list, int fail_at_kmcl)
 {
     kc_list_node *n;
     while ((n = kc_list_pop_head(list)) != NULL) {
         kc_packet *pk = KC_CONTAINER_OF(n, kc_packet, link);
-        if (complete_at_kmcl) {
-            pk->ch->ops->packet_complete(pk->kp, NULL, 0);
+        if (fail_at_kmcl) {
+            pk->ch->ops->packet_fail(pk->kp);
         }
         kc_free(c, pk);
     }
@@ -70,7 +83,7 @@ static kc_status take_packet(kc_session *s, uint64_t id, kc_packet **out)
     if (KC_SUCCESS(st)) {
         kc_channel *ch = (*out)->ch;
         kc_ht_free(&c->ht, id, 1);
-        kc_packet_unlink(ch, *out);
+        kc_packet_unlink(ch, *out); /* no longer held */
         ch->refs++;
     }
     kc_unlock(c);
@@ -127,7 +140,7 @@ kc_status kc_op_defer(kc_session *s, uint64_t id)
         return st;
     }
     kc_channel *ch = pk->ch;
-    pk->held = 0;
+    release_held(ch, pk);
     pk->deferred = 1;
     pk->redelivery = 1;
     pk->ev.hdr.flags |= KMCLB_PF_REDELIVERY;
@@ -141,9 +154,9 @@ kc_status kc_op_defer(kc_session *s, uint64_t id)
 }
 
 /* Packets KMCL delivered (or user mode requeued) that sit in the receive stream, not held by user
- * mode, are ended with an empty completion: at Disable they were never delivered as far as user
- * mode knows (the Java fake drops undelivered packets with the connection), and KMCL's Disable
- * waits for every packet it delivered. */
+ * mode, are failed (see kc_packets_free): at Disable they were never delivered as far as user
+ * mode knows (the Java fake drops undelivered packets with the connection, unanswered), and
+ * KMCL's Disable waits for every packet it delivered (B94). */
 void kc_packets_retire_queued(kc_channel *ch)
 {
     kc_core *c = ch->core;
@@ -208,7 +221,7 @@ kc_status kc_op_requeue(kc_channel *ch, const uint64_t *ids, uint32_t count)
             } else if (kc_event_is_queued(ch, &pk->ev)) {
                 st = KMCLB_STATUS_INVALID_HANDLE; /* cannot happen: held packets are never queued */
             } else {
-                pk->held = 0;
+                release_held(ch, pk);
                 pk->requeued = 1;
                 back[n++] = pk;
             }

@@ -35,6 +35,7 @@ static void cb_send_complete(void *ctx, kc_status status, const void *buf, uint3
     kc_event *e = kc_event_new(c, &hdr, buf);
     kc_lock(c);
     unlink_send(ch, sd);
+    ch->refs++; /* teardown waits until this routine is done with the channel */
     ch->ctr[KMCLB_Q_COMPLETIONS_RECEIVED]++;
     e = kc_event_queue_or_drop(ch, e, !ch->closing);
     kc_unlock(c);
@@ -42,6 +43,7 @@ static void cb_send_complete(void *ctx, kc_status status, const void *buf, uint3
     ch->ops->packet_free(sd->kp);
     kc_free(c, sd);
     kc_deliver_parked(ch);
+    kc_channel_put(ch);
 }
 
 /* lock held: one more packet out */

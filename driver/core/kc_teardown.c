@@ -1,6 +1,7 @@
 /* kc_teardown.c - the end of a channel: on CLEANUP of a disabled channel, and forced at file
  * cleanup and device removal. Every held packet is retired, every parked receive ended, every
- * GPADL and unfinished send given back to KMCL before the channel is cleaned up and freed. */
+ * GPADL given back and every unfinished send ended by KMCL before the channel is cleaned up and
+ * freed. */
 #include "kc_internal.h"
 
 /* lock held: the channel leaves its session's list and the core's list of all channels */
@@ -27,18 +28,38 @@ static void force_disable(kc_channel *ch)
     }
 }
 
-static void wait_for_references(kc_channel *ch)
+/* Waits until no call and no send's completion routine is using the channel any more (sends: also
+ * until every one has ended). Each polls under the lock; nothing here assumes a timing. */
+static void wait_until_unused(kc_channel *ch, int sends_too)
 {
     kc_core *c = ch->core;
     for (;;) {
         kc_lock(c);
-        uint32_t refs = ch->refs;
+        int busy = ch->refs != 0 || (sends_too && !kc_list_is_empty(&ch->sends));
         kc_unlock(c);
-        if (refs == 0) {
+        if (!busy) {
             return;
         }
         c->p->sleep_ms(c->p->ctx, 1);
     }
+}
+
+/* KMCL owns a send until its completion routine has run (B105, B106): freeing one earlier frees
+ * memory KMCL still uses. Sends on a channel that is not open wait queued at KMCL (B42, B99), also
+ * on one that was never enabled or is disabled again, so teardown asks KMCL to end them: Disable
+ * cancels every queued and in-flight send (Q8, STATUS_CANCELLED; B101: Disable then Cleanup is the
+ * valid shutdown). Each completion routine then frees its own send; the records they queue are
+ * dropped, the channel is closing. */
+static void end_sends(kc_channel *ch)
+{
+    kc_core *c = ch->core;
+    kc_lock(c);
+    int unfinished = !kc_list_is_empty(&ch->sends);
+    kc_unlock(c);
+    if (unfinished) {
+        ch->ops->disable(ch->kch);
+    }
+    wait_until_unused(ch, 1);
 }
 
 /* force != 0 (file cleanup): retire held packets, unmap, disable, delete GPADLs, clean up.
@@ -59,32 +80,27 @@ void kc_channel_teardown(kc_channel *ch, int force)
         kc_ht_free(&c->ht, KC_CONTAINER_OF(n, kc_packet, link)->id, 1);
     }
     ch->pending_packets = 0;
+    ch->held_packets = 0;
     kc_unlock(c);
     kc_cancel_parked(ch, 0);
 
-    /* 2. retire every packet still held (empty completion) */
+    /* 2. retire every packet user mode never ended: failed, as it was never processed */
     kc_packets_free(c, &held, 1);
 
     /* 3. wait for other calls on this channel to leave (after unblocking them by disabling) */
     if (force) {
         force_disable(ch);
     }
-    wait_for_references(ch);
+    wait_until_unused(ch, 0);
 
-    /* 4. our GPADLs, unfinished sends, the channel */
+    /* 4. unfinished sends (no new one can start: refs == 0 and the id is gone), our GPADLs, the
+     * channel */
+    end_sends(ch);
     kc_lock(c);
     kc_list gpadls = kc_list_take_all(&ch->gpadls);
-    kc_list sends = kc_list_take_all(&ch->sends);
-    ch->pending_sends = 0;
     kc_unlock(c);
     kc_cancel_parked(ch, 1); /* no receive is in progress any more (refs == 0) */
     kc_gpadls_release(ch, &gpadls);
-    kc_list_node *n;
-    while ((n = kc_list_pop_head(&sends)) != NULL) {
-        kc_send *sd = KC_CONTAINER_OF(n, kc_send, link);
-        o->packet_free(sd->kp);
-        kc_free(c, sd);
-    }
     o->channel_cleanup(ch->kch);
 
     /* 5. late events produced during teardown */

@@ -263,6 +263,9 @@ kc_status fake_send_synchronous_request(kc_vmbchannel handle, const void *payloa
     if (channel->server && (!zero_timeout || wait_for_completion)) {
         return KMCLB_STATUS_INVALID_PARAMETER; /* B131 */
     }
+    if (!zero_timeout) {
+        flags |= 1u; /* B127: every form but zero-timeout-without-wait asks the peer for a reply (as the Java fake) */
+    }
     struct timespec deadline = {0, 0};
     if (timeout != NULL) {
         deadline = deadline_of_timeout(*timeout);

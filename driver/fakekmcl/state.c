@@ -256,6 +256,9 @@ static void drop_undelivered(fake_channel *channel)
 static kc_status disable_channel(fake_channel *channel, completion_list *calls)
 {
     if (channel->connection == CONNECTION_DISABLED) {
+        /* no state change, but Q8 still holds: sends queued on a disabled or never enabled channel
+         * (B42, B99) end with STATUS_CANCELLED, so a driver can always get its packets back */
+        fake_cancel_outgoing(channel, KMCLB_STATUS_CANCELLED, calls);
         return KMCLB_STATUS_SUCCESS;
     }
     run_suspend(channel, 1); /* B94: Suspend, wait for completions, Closed */

@@ -123,7 +123,7 @@ KMCLB_STATIC_ASSERT(IOCTL_KMCLB_REQUEUE == 0xA6C1E064u, "code layout");
 #define KMCLB_MAX_GPADL_SIZE       (64u * 1024u * 1024u)
 #define KMCLB_MAX_PENDING_PACKETS  (4096u)   /* per channel: delivered, not completed (core caps KMCL quota) */
 #define KMCLB_MAX_PENDING_SENDS    (65536u)  /* per channel: our transactions in flight (the Java fake has no cap; B110 keeps 10000 in flight) */
-#define KMCLB_MAX_STATE_EVENTS     (256u)    /* per channel: queued state/batch records */
+#define KMCLB_MAX_STATE_EVENTS     (256u)    /* per channel: queued STATE records; later ones merge into one STATE_OVERFLOW record */
 #define KMCLB_ENDPOINT_NAME_BYTES  (64u)
 
 /* ------------------------------------------------------------------ statuses
@@ -351,7 +351,8 @@ typedef struct kmclb_event {
     uint32_t payload_length; /* inline payload bytes after the header */
     uint64_t id;             /* PACKET: packet id; SEND_COMPLETE: tag */
     int32_t status;          /* PACKET: IRQL; STATE/SEND_COMPLETE: NTSTATUS */
-    uint32_t aux;            /* PACKET: external bytes after payload; PROCESSING_COMPLETE: count */
+    uint32_t aux;            /* PACKET: external bytes after payload; PROCESSING_COMPLETE: count;
+                                STATE_OVERFLOW: state callbacks merged */
     /* payload, external data, zero padding to a multiple of 8 */
 } kmclb_event;
 KMCLB_STATIC_ASSERT(sizeof(kmclb_event) == 24, "size");
@@ -364,6 +365,12 @@ KMCLB_STATIC_ASSERT(offsetof(kmclb_event, aux) == 20, "offset");
 #define KMCLB_EV_PROCESSING_COMPLETE 2
 #define KMCLB_EV_STATE 3
 #define KMCLB_EV_SEND_COMPLETE 4
+/* State callbacks nobody received while KMCLB_MAX_STATE_EVENTS STATE records were queued: merged
+ * into this one record instead of being dropped. aux = how many callbacks it stands for; flags =
+ * the KMCLB_ST_* code of the newest of them and status = its status (the channel's latest state as
+ * KMCL reported it); id = bit (1 << KMCLB_ST_*) set for every callback among them. While it is
+ * queued every later state callback merges into it, and it moves to the end of the stream. */
+#define KMCLB_EV_STATE_OVERFLOW 5
 
 #define KMCLB_PF_EXTERNAL_DATA 0x1
 #define KMCLB_PF_REDELIVERY 0x100

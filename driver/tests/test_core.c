@@ -347,11 +347,12 @@ static void test_deferred_delivery_cannot_be_ended_b71(uint64_t ep)
     CHECK_ST(th_complete(s, m, pkt, "yes", 3), 0);
     th_expect_outcome(k, tx, 1000, FK_OUTCOME_COMPLETED, "yes", 3);
 
-    /* deferred and never received again: Disable ends it, and its id stays retired */
+    /* deferred and never received again: Disable ends it, unprocessed (failed), and its id stays
+     * retired */
     pkt = th_deliver(s, m, ch, "y", 1, &tx, NULL);
     CHECK_ST(th_packet_op(s, m, IOCTL_KMCLB_DEFER, pkt), 0);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
-    th_expect_outcome(k, tx, 1000, FK_OUTCOME_COMPLETED, NULL, 0);
+    th_expect_outcome(k, tx, 1000, FK_OUTCOME_FAILED, NULL, 0);
     CHECK_ST(th_complete(s, m, pkt, NULL, 0), KMCLB_STATUS_PACKET_RETIRED);
     th_close_session(s, m);
 }

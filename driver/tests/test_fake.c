@@ -279,6 +279,7 @@ typedef struct {
     int delay_ms;
     int what;
     uint64_t mapping;
+    int completion_requested; /* what == 3: the flag the peer saw on the request */
 } helper;
 
 static void *helper_thread(void *a)
@@ -290,6 +291,17 @@ static void *helper_thread(void *a)
         o->packet_complete(h->p, NULL, 0);
     } else if (h->what == 1) {
         fk_mapping_close(w, h->mapping);
+    } else if (h->what == 3) {
+        uint8_t buf[256];
+        uint32_t n;
+        if (fk_peer_await_received(h->ch, 1000, buf, sizeof(buf), &n) == 0) {
+            kmclb_event e;
+            memcpy(&e, buf, 24);
+            h->completion_requested = (e.flags & KMCLB_PF_COMPLETION_REQUESTED) != 0;
+            if (h->completion_requested) {
+                fk_peer_complete(h->ch, e.id, "reply!!!", 8);
+            }
+        }
     } else {
         uint8_t buf[256];
         uint32_t n;
@@ -317,7 +329,7 @@ static void test_blocking(void *dev)
     uint64_t tx;
     CHECK_ST(fk_peer_send(ch, "x", 1, 0, NULL, 0, 0, &tx), 0);
     /* Pause blocks until the delivered packet is completed from another thread (B87) */
-    helper h = {ch, r.pkts[0], 50, 0, 0};
+    helper h = {ch, r.pkts[0], 50, 0, 0, 0};
     pthread_t t;
     pthread_create(&t, NULL, helper_thread, &h);
     double t0 = now_ms();
@@ -361,6 +373,39 @@ static void test_blocking(void *dev)
     CHECK(strcmp(r.log, "SC") == 0);
     cs = 16;
     CHECK_ST(o->send_synchronous_request(ch, "late", 4, NULL, 0, 1, cb, &cs, NULL), KMCLB_STATUS_DEVICE_REMOVED);
+    teardown(ch);
+}
+
+/* A synchronous request on a client asks the peer for a completion and waits for it whatever
+ * WAIT_FOR_COMPLETION says (docs/fake-choices.md, as the Java fake); only the zero-timeout form
+ * without the flag goes out without one (B129, B132). */
+static void test_sync_request_without_wait_flag_waits_for_the_reply_b127(void *dev)
+{
+    rec r;
+    kc_vmbchannel ch = setup(dev, 0, &r);
+    CHECK_ST(o->enable(ch), 0);
+    int64_t relative = -10000000; /* 1 s */
+    const int64_t *timeouts[2] = {NULL, &relative};
+    for (int i = 0; i < 2; i++) {
+        helper h = {ch, NULL, 0, 3, 0, -1};
+        pthread_t t;
+        pthread_create(&t, NULL, helper_thread, &h);
+        uint8_t cb[16];
+        uint32_t cs = 16;
+        CHECK_ST(o->send_synchronous_request(ch, "question", 8, NULL, 0, 0, cb, &cs, timeouts[i]), 0);
+        pthread_join(t, NULL);
+        CHECK(h.completion_requested == 1);
+        CHECK(cs == 8 && memcmp(cb, "reply!!!", 8) == 0);
+    }
+    helper h = {ch, NULL, 0, 3, 0, -1};
+    pthread_t t;
+    pthread_create(&t, NULL, helper_thread, &h);
+    int64_t zero = 0;
+    uint8_t cb[16];
+    uint32_t cs = 16;
+    CHECK_ST(o->send_synchronous_request(ch, "notice", 6, NULL, 0, 0, cb, &cs, &zero), 0);
+    pthread_join(t, NULL);
+    CHECK(h.completion_requested == 0 && cs == 0);
     teardown(ch);
 }
 
@@ -542,6 +587,7 @@ int main(void)
     test_server_pause_before_enable(dev);
     test_faults(dev);
     test_defaults(dev);
+    test_sync_request_without_wait_flag_waits_for_the_reply_b127(dev);
     th_destroy(m);
     TEST_MAIN_END();
 }

@@ -162,6 +162,11 @@ final class ChannelDispatcher implements Runnable {
                     awaitAll(inFlight);
                     stateChanged(StateEvent.ofCode(r.flags()), r.status());
                     break;
+                case Event.KIND_STATE_OVERFLOW:
+                    awaitAll(inFlight);
+                    stateOverflow(r.aux(), r.id());
+                    stateChanged(StateEvent.ofCode(r.flags()), r.status());
+                    break;
                 case Event.KIND_SEND_COMPLETE:
                     sends.ended(r.id(), r.status(), r.payload());
                     break;
@@ -188,18 +193,46 @@ final class ChannelDispatcher implements Runnable {
     }
 
     private void stateChanged(StateEvent ev, int status) {
-        if (ev == StateEvent.SUSPEND || ev == StateEvent.CLOSED) {
+        applyStateEffects(ev == StateEvent.SUSPEND || ev == StateEvent.CLOSED, ev == StateEvent.CLOSED);
+        notifyStateListeners(new StateChange(ev,
+                ev == StateEvent.PNP_FAILURE ? NtStatus.of(status) : NtStatus.SUCCESS,
+                ev == StateEvent.PNP_FAILURE ? status : 0));
+        if (ev == StateEvent.CLOSED) {
+            countClosed();
+        }
+    }
+
+    /**
+     * A STATE_OVERFLOW record: {@code merged} callbacks of the kinds in {@code kinds} (bit per wire code) reached
+     * nobody in time and were merged by the driver. What they would have done here still happens; the listeners
+     * learn how many they missed, and the newest of them follows as a normal state change.
+     */
+    private void stateOverflow(int merged, long kinds) {
+        int missed = merged - 1;
+        if (missed <= 0) {
+            return;
+        }
+        boolean closed = (kinds & (1L << Event.STATE_CLOSED)) != 0;
+        applyStateEffects(closed || (kinds & (1L << Event.STATE_SUSPEND)) != 0, closed);
+        notifyStateListeners(new StateChange(StateEvent.OVERFLOW, NtStatus.SUCCESS, 0, missed));
+        if (closed) {
+            countClosed();
+        }
+    }
+
+    private void applyStateEffects(boolean suspended, boolean closed) {
+        if (suspended) {
             // B86: nothing is handed out after Suspend; packets still waiting in the default queue were
             // never given to user code, so they go back (Pause/Disable would otherwise wait for them)
             inbox.handBackUnread();
         }
-        if (ev == StateEvent.CLOSED) {
+        if (closed) {
             inbox.clearStop(); // re-enable after disable clears the stop (B73: "until disable")
         }
-        StateChange change = new StateChange(ev,
-                ev == StateEvent.PNP_FAILURE ? NtStatus.of(status) : NtStatus.SUCCESS,
-                ev == StateEvent.PNP_FAILURE ? status : 0);
-        inStateCallback.set(ev);
+    }
+
+    private void notifyStateListeners(StateChange change) {
+        inStateCallback.set(change.event());
         try {
             for (StateChangeListener l : listeners.stateListeners()) {
                 safely(() -> l.onStateChange(change), "state listener");
@@ -208,12 +241,11 @@ final class ChannelDispatcher implements Runnable {
             inStateCallback.remove();
         }
         listeners.recordStateChange(change);
-        if (ev == StateEvent.CLOSED) {
-            synchronized (this) {
-                closedEvents++;
-                notifyAll();
-            }
-        }
+    }
+
+    private synchronized void countClosed() {
+        closedEvents++;
+        notifyAll();
     }
 
     private void deliver(IncomingPacket p, List<CountDownLatch> inFlight) {

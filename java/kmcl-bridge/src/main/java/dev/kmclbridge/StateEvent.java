@@ -15,7 +15,14 @@ public enum StateEvent {
     /** EvtChannelPostStarted: packets can be received; synchronous requests work from here on. */
     POST_STARTED(WireFormat.Event.STATE_POST_STARTED),
     /** EvtChannelPnpFailure: the PnP target was found but connecting failed; the status says why. */
-    PNP_FAILURE(WireFormat.Event.STATE_PNP_FAILURE);
+    PNP_FAILURE(WireFormat.Event.STATE_PNP_FAILURE),
+    /**
+     * Not a KMCL callback: the driver's bounded queue of state records was full because nobody received them in
+     * time, so {@link StateChange#missedCallbacks()} callbacks were merged instead of delivered one by one. The
+     * newest callback of them follows as a normal state change, so the last change delivered is still the
+     * channel's latest state. No wire code ({@code -1}).
+     */
+    OVERFLOW(-1);
 
     private final int code;
 

@@ -277,6 +277,21 @@ class TypedLayerTest {
                 ch.stateHistory());
     }
 
+    /** A STATE_OVERFLOW record: listeners hear how many callbacks were merged, then the newest as usual. */
+    @Test
+    void stateOverflowRecordReportsTheMissedCallbacksThenTheNewest() {
+        long kinds = (1L << Event.STATE_SUSPEND) | (1L << Event.STATE_CLOSED) | (1L << Event.STATE_OPENED)
+                | (1L << Event.STATE_STARTED) | (1L << Event.STATE_POST_STARTED);
+        backend.script(b -> {
+            b.append(Event.KIND_STATE, Event.STATE_SUSPEND, 0, 0, 0, null, null);
+            b.append(Event.KIND_STATE_OVERFLOW, Event.STATE_POST_STARTED, kinds, 0, 9, null, null);
+        });
+        assertTrue(ch.awaitStateEvent(StateEvent.POST_STARTED, WAIT));
+        assertEquals(List.of(new StateChange(StateEvent.SUSPEND, NtStatus.SUCCESS, 0),
+                new StateChange(StateEvent.OVERFLOW, NtStatus.SUCCESS, 0, 8),
+                new StateChange(StateEvent.POST_STARTED, NtStatus.SUCCESS, 0)), ch.stateHistory());
+    }
+
     @Test
     void closeCleansUpAndFailsSendsStillPending() {
         CompletableFuture<Completion> f = ch.send(new byte[]{1});

@@ -2,6 +2,7 @@ package dev.kmclbridge.conformance;
 
 import dev.kmclbridge.Channel;
 import dev.kmclbridge.ChannelConfig;
+import dev.kmclbridge.ChannelStatistics;
 import dev.kmclbridge.IncomingPacket;
 import dev.kmclbridge.PacketRetiredException;
 import dev.kmclbridge.StateEvent;
@@ -33,6 +34,7 @@ import static dev.kmclbridge.conformance.PacketFlow.seqOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -184,5 +186,51 @@ public class PacketFailContract extends EndsLeftoverPackets {
         peer.send(ch.id(), seq(2), false, Optional.empty());
         rec.assertNone(TestChannels.QUIET, "queue stopped");
         assertTrue(ends.isEmpty(), "batch end after fail(): " + ends);
+    }
+
+    /**
+     * B74: packets the fail() kept from user code were never processed, so they must not look processed to the
+     * sender at Disable either: no completion reaches it (they stay unanswered or are failed, never completed).
+     */
+    @Test
+    void B74_packetsKeptFromUserCodeByFailAreNotCompletedAtDisable(TestChannels t) {
+        Peer peer = t.peer();
+        Channel ch = t.openClient(ChannelConfig.defaults());
+        long[] tx = new long[4];
+        for (int i = 0; i < tx.length; i++) {
+            tx[i] = peer.send(ch.id(), seq(i), true, Optional.empty());
+        }
+        next(ch).fail();
+        ch.disable();
+        for (int i = 1; i < tx.length; i++) {
+            PeerOutcome o = peer.awaitOutcome(ch.id(), tx[i], TestChannels.QUIET);
+            assertNotEquals(PeerOutcome.Kind.COMPLETED, o.kind(), "packet " + i + " was never received by user code");
+        }
+    }
+
+    /**
+     * B73: after fail() the counters add up: every packet user code received was completed, failed or is still
+     * pending; the packets the stopped queue kept from it count as never delivered.
+     */
+    @Test
+    void B73_countersAfterFailCountOnlyPacketsUserCodeReceived(TestChannels t) throws InterruptedException {
+        Peer peer = t.peer();
+        Channel ch = t.openClient(ChannelConfig.defaults());
+        for (int i = 0; i < 8; i++) {
+            peer.send(ch.id(), seq(i), false, Optional.empty());
+        }
+        next(ch).complete();
+        next(ch).fail();
+        long deadline = System.nanoTime() + TestChannels.TIMEOUT.toNanos();
+        ChannelStatistics s = ch.statistics();
+        while (s.pendingIncoming() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the dispatcher hands back what its last batch carried past the fail
+            s = ch.statistics();
+        }
+        assertEquals(0, s.pendingIncoming(), s.toString());
+        assertEquals(2, s.packetsIn(), s.toString());
+        assertEquals(1, s.completionsSent(), s.toString());
+        assertEquals(1, s.packetsFailed(), s.toString());
+        assertEquals(s.packetsIn(), s.completionsSent() + s.packetsFailed() + s.pendingIncoming(), s.toString());
     }
 }

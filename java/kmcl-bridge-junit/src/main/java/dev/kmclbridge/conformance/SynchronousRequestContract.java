@@ -157,6 +157,28 @@ public class SynchronousRequestContract extends EndsLeftoverPackets {
         assertArrayEquals(reply, await(f).payloadBytes());
     }
 
+    /**
+     * A client request without WAIT_FOR_COMPLETION (and not the zero-timeout form) still asks the peer for a
+     * completion and returns the peer's reply (docs/fake-choices.md, "Synchronous requests").
+     */
+    @Tag("inferred")
+    @Test
+    void B127_requestWithoutWaitFlagStillReturnsThePeersReply(TestChannels t) throws Exception {
+        Peer peer = t.peer();
+        Channel ch = t.openClient(ChannelConfig.defaults());
+        List<SyncRequest> forms = List.of(
+                SyncRequest.builder(pattern(24, 1)).completionCapacity(64).build(),
+                SyncRequest.builder(pattern(24, 2)).completionCapacity(64).timeout(TestChannels.TIMEOUT).build());
+        for (SyncRequest r : forms) {
+            CompletableFuture<Completion> f = async(ch, r);
+            PeerPacket p = received(peer, ch);
+            assertTrue(p.completionRequested(), "the peer is asked for a completion: " + r);
+            byte[] reply = pattern(16, 7);
+            peer.complete(ch.id(), p.txId(), reply);
+            assertArrayEquals(reply, await(f).payloadBytes(), "the peer's reply: " + r);
+        }
+    }
+
     /** If the timeout passes before the peer completes, the request is cancelled: STATUS_CANCELLED. */
     @Test
     void B128_timeoutCancelsWithStatusCancelled(TestChannels t) {

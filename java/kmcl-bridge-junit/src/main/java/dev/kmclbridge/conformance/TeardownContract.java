@@ -7,8 +7,11 @@ import dev.kmclbridge.ClientChannel;
 import dev.kmclbridge.Completion;
 import dev.kmclbridge.Gpadl;
 import dev.kmclbridge.IncomingPacket;
+import dev.kmclbridge.KmclException;
+import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.SendFlag;
 import dev.kmclbridge.ServerChannel;
+import dev.kmclbridge.StateChange;
 import dev.kmclbridge.StateEvent;
 import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
@@ -18,10 +21,13 @@ import dev.kmclbridge.peer.PeerOffer;
 import dev.kmclbridge.peer.PeerPacket;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -36,6 +42,7 @@ import static dev.kmclbridge.junit.TestChannels.TIMEOUT;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -238,5 +245,95 @@ public class TeardownContract {
         ch.disable();
         assertDoesNotThrow(ch::close);
         assertTrue(ch.isClosed());
+    }
+
+    /**
+     * B42 with Q8: a send made before Enable is accepted and waits queued; Disable of the never-enabled channel ends it
+     * with STATUS_CANCELLED (KMCL keeps the packet until then, so nothing may free it earlier).
+     */
+    @Test
+    void B42_sendQueuedBeforeEnableEndsCancelledAtDisable(TestChannels t) throws Exception {
+        assertQueuedSendEndsCancelledAtDisable(t.client(ChannelConfig.defaults()));
+    }
+
+    /** B99 with Q8: a send queued after the channel closed ends with STATUS_CANCELLED at the next Disable. */
+    @Test
+    void B99_sendQueuedAfterCloseEndsCancelledAtDisable(TestChannels t) throws Exception {
+        ClientChannel ch = t.openClient(ChannelConfig.defaults());
+        ch.disable();
+        assertQueuedSendEndsCancelledAtDisable(ch);
+    }
+
+    /** On a disabled channel: a send waits queued, Disable ends it with STATUS_CANCELLED, close cleans up. */
+    private static void assertQueuedSendEndsCancelledAtDisable(ClientChannel ch) throws Exception {
+        CompletableFuture<Completion> f = ch.send(bytes("queued"), EnumSet.of(SendFlag.WAIT_FOR_COMPLETION));
+        assertFalse(f.isDone(), "a send on a disabled channel cannot have ended");
+        ch.disable();
+        assertEquals(NtStatus.CANCELLED, failureOf(f).status());
+        assertDoesNotThrow(ch::close);
+    }
+
+    /** B101: close of a never-enabled channel with a queued send cleans up and ends the send with STATUS_CANCELLED. */
+    @Test
+    void B101_closeEndsSendQueuedBeforeEnableAsCancelled(TestChannels t) throws Exception {
+        ClientChannel ch = t.client(ChannelConfig.defaults());
+        CompletableFuture<Completion> f = ch.send(bytes("never enabled"), EnumSet.of(SendFlag.WAIT_FOR_COMPLETION));
+        assertDoesNotThrow(ch::close);
+        assertEquals(NtStatus.CANCELLED, failureOf(f).status());
+    }
+
+    private static KmclException failureOf(CompletableFuture<Completion> f) throws Exception {
+        try {
+            Completion c = f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            throw new AssertionError("the send succeeded with " + c);
+        } catch (ExecutionException e) {
+            return assertInstanceOf(KmclException.class, e.getCause());
+        }
+    }
+
+    /**
+     * B96: a guest that closes and reopens our server channel 80 times while nobody receives (a slow state listener)
+     * loses no callback: each is delivered, or counted in an OVERFLOW change when the driver had to merge them, and
+     * the last change delivered is the channel's real state.
+     */
+    @Test
+    void B96_stateCallbacksOfManyGuestCyclesAreNeverLost(TestChannels t) throws Exception {
+        ServerChannel ch = t.openServer(ChannelConfig.defaults());
+        Peer peer = t.peer();
+        CountDownLatch slow = new CountDownLatch(1);
+        List<StateChange> seen = new ArrayList<>();
+        ch.onStateChange(c -> {
+            try {
+                slow.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (seen) {
+                seen.add(c);
+                seen.notifyAll();
+            }
+        });
+        int cycles = 80;
+        for (int i = 0; i < cycles; i++) {
+            peer.close(ch.id()); // Suspend, Closed
+            peer.open(ch.id()); // Opened, Started, PostStarted
+        }
+        slow.countDown();
+        int callbacks = cycles * 5;
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        synchronized (seen) {
+            while (accounted(seen) < callbacks && System.nanoTime() < deadline) {
+                seen.wait(50);
+            }
+            assertEquals(callbacks, accounted(seen), "callbacks delivered or counted as missed: " + seen);
+            StateChange last = seen.get(seen.size() - 1);
+            assertEquals(StateEvent.POST_STARTED, last.event(), "the last change delivered");
+        }
+        assertEquals(ChannelState.ACTIVE, ch.state());
+    }
+
+    /** Callbacks a list of changes stands for: one per KMCL callback, plus the ones an OVERFLOW change counts. */
+    private static int accounted(List<StateChange> changes) {
+        return changes.stream().mapToInt(c -> c.event() == StateEvent.OVERFLOW ? c.missedCallbacks() : 1).sum();
     }
 }

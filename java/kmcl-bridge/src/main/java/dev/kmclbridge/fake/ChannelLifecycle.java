@@ -194,6 +194,10 @@ final class ChannelLifecycle {
     /** Disable, channel part: blocks until teardown is done. The bus unbinds the offer afterwards. */
     int disable() throws InterruptedException {
         if (state == ChannelState.DISABLED) {
+            // no state change, but Q8 still holds: sends queued before Enable or after Closed (B42, B99) end
+            // with STATUS_CANCELLED
+            channel.outgoing.cancelAll();
+            channel.monitor.signalChange();
             return SUCCESS;
         }
         offerVisible = false;

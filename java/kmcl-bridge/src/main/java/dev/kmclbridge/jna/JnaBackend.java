@@ -210,7 +210,7 @@ final class JnaBackend implements Backend {
         boolean closed = false;
         EventBatch.Reader r = batch.reader();
         while (r.next()) {
-            if (r.kind() == Event.KIND_STATE) {
+            if (r.kind() == Event.KIND_STATE || r.kind() == Event.KIND_STATE_OVERFLOW) { // overflow: flags = newest
                 if (r.flags() == Event.STATE_CLOSED) {
                     closed = true;
                 } else if (r.flags() == Event.STATE_OPENED) {

@@ -14,11 +14,12 @@ import java.nio.ByteOrder;
  * <pre>
  * offset size field
  *      0    2 kind            KIND_*
- *      2    2 flags           PACKET: PACKET_FLAG_*; STATE: STATE_* code
+ *      2    2 flags           PACKET: PACKET_FLAG_*; STATE: STATE_* code; STATE_OVERFLOW: the newest's code
  *      4    4 payloadLength   inline payload bytes that follow the header
- *      8    8 id              PACKET: packet id; SEND_COMPLETE: the send's tag
- *     16    4 status          PACKET: IRQL (0 passive, 2 dispatch); STATE/SEND_COMPLETE: NTSTATUS
- *     20    4 aux             PACKET: external data bytes after the payload; PROCESSING_COMPLETE: packet count
+ *      8    8 id              PACKET: packet id; SEND_COMPLETE: the send's tag; STATE_OVERFLOW: 1 &lt;&lt; STATE_* bits
+ *     16    4 status          PACKET: IRQL (0 passive, 2 dispatch); STATE/SEND_COMPLETE/STATE_OVERFLOW: NTSTATUS
+ *     20    4 aux             PACKET: external data bytes after the payload; PROCESSING_COMPLETE: packet count;
+ *                             STATE_OVERFLOW: state callbacks merged
  *     24      payload, then external data; the record is padded with zeros to a multiple of 8
  * </pre>
  * All fields are little-endian. The buffer is direct so a native backend can fill it in place.

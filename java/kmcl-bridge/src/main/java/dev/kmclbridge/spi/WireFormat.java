@@ -48,6 +48,12 @@ public final class WireFormat {
         public static final int KIND_STATE = 3;
         /** {@code KMCLB_EV_SEND_COMPLETE}: one of our sends finished; id = tag, payload = the completion's bytes. */
         public static final int KIND_SEND_COMPLETE = 4;
+        /**
+         * {@code KMCLB_EV_STATE_OVERFLOW}: state callbacks nobody received while the driver's bounded queue of state
+         * records was full, merged into one record: aux = how many, flags = STATE_* code of the newest, status =
+         * its status, id = bit {@code 1 << STATE_*} for every kind among them. Never sent by the fake.
+         */
+        public static final int KIND_STATE_OVERFLOW = 5;
 
         /** {@code KMCLB_PF_EXTERNAL_DATA}: VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA. */
         public static final int PACKET_FLAG_EXTERNAL_DATA = 0x1;

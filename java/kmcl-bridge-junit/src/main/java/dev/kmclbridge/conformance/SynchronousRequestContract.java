@@ -171,6 +171,17 @@ public class SynchronousRequestContract extends EndsLeftoverPackets {
         assertNotNull(received(peer, ch), "the request was sent before it timed out");
     }
 
+    /** A timeout below 100 ns is still a timeout (one 100 ns unit), never the zero timeout that means "do not wait". */
+    @Test
+    void B134_subHundredNanosecondTimeoutIsNotZero(TestChannels t) {
+        Channel ch = t.openClient(ChannelConfig.defaults());
+        t.peer().setReading(ch.id(), false); // nothing can complete it: only a timeout ends the wait
+        SyncRequest r = SyncRequest.builder(pattern(8, 1)).timeout(Duration.ofNanos(50)).build();
+        KmclException e = assertThrows(KmclException.class, () -> ch.sendSynchronous(r),
+                "a 50 ns timeout acted as a zero timeout (sent without waiting)");
+        assertEquals(NtStatus.CANCELLED, e.status(), e.getMessage());
+    }
+
     /** With a zero timeout, a request that does not fit in the full outgoing ring is not queued: BUFFER_OVERFLOW. */
     @ParameterizedTest
     @EnumSource(Side.class)

@@ -31,6 +31,16 @@ public final class TestChannels implements AutoCloseable {
         this.kmcl = kmcl;
     }
 
+    /** Channels on {@code kmcl}, for tests that open their backend themselves; {@link #close()} closes {@code kmcl}. */
+    public static TestChannels of(Kmcl kmcl) {
+        return new TestChannels(java.util.Objects.requireNonNull(kmcl, "kmcl"));
+    }
+
+    /** Channels on the backend {@code backend} opened with {@code options} (e.g. {@code seed}), without the extension. */
+    public static TestChannels open(String backend, java.util.Map<String, String> options) {
+        return of(Kmcl.open(backend, options));
+    }
+
     /** The backend under test. */
     public Kmcl kmcl() {
         return kmcl;

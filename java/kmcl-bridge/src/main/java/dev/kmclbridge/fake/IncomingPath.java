@@ -81,13 +81,14 @@ final class IncomingPath {
             }
             channel.events.poll();
         }
-        while (channel.lifecycle.isRunning() && !queueStopped && !channel.lifecycle.isClosing()) {
-            IncomingPacket p = nextIncoming();
-            if (p == null) {
+        while (channel.lifecycle.isRunning() && !queueStopped && !channel.lifecycle.isClosing() && hasWaiting()) {
+            if (quotaStalled || pending >= channel.settings.quota()) {
+                // B80/B81: at the quota nothing more is taken off the ring; stalled until a completion (B82)
+                quotaStalled = true;
                 break;
             }
-            if (quotaStalled || pending >= channel.settings.quota()) {
-                quotaStalled = true; // B80/B81: stays stalled until a completion (B82)
+            IncomingPacket p = nextIncoming();
+            if (p == null) {
                 break;
             }
             int size = EventBatch.recordSize(p.bodyBytes());
@@ -145,6 +146,11 @@ final class IncomingPath {
         sinceProcessingComplete = 0;
     }
 
+    /** Something is waiting for delivery: a staged packet, or bytes in the ring. */
+    private boolean hasWaiting() {
+        return !staged.isEmpty() || (ring != null && !ring.isEmpty());
+    }
+
     private IncomingPacket nextIncoming() {
         if (!staged.isEmpty()) {
             return staged.peekFirst();
@@ -155,6 +161,7 @@ final class IncomingPath {
             drainPeerQueue();
             if (f.rejected() != null) {
                 channel.statistics.malformedRejected++;
+                channel.peer.dropped(f.txId());
                 memory.release(f.pfns());
                 continue;
             }
@@ -163,12 +170,14 @@ final class IncomingPath {
                 ext = memory.take(f.pfns(), f.rangeBytes());
                 if (ext == null) {
                     channel.statistics.malformedRejected++;
+                    channel.peer.dropped(f.txId());
                     continue;
                 }
             }
             if (f.payload().length > channel.settings.maxPacketSize()
                     || (ext != null && ext.length > channel.settings.maxExternalData())) {
                 channel.statistics.oversizedDropped++;
+                channel.peer.dropped(f.txId());
                 continue;
             }
             IncomingPacket p = new IncomingPacket(channel, f.txId(), f.payload(), ext,
@@ -362,18 +371,22 @@ final class IncomingPath {
         }
     }
 
-    /** Bytes in use on the open ring (0 while closed). */
+    /**
+     * Bytes the peer wrote that our side has not taken yet (0 while closed): the open ring, plus a packet read
+     * ahead of a batch that was full (never handed out). Packets handed out and given back (requeue, defer) were
+     * taken: they are not in the ring any more. The peer's view and the channel's statistics both report this.
+     */
     int ringUsed() {
-        return ring != null && channel.lifecycle.isOpen() ? ring.used() : 0;
-    }
-
-    /** Bytes in use on the ring plus the on-ring size of the packets read off it but not delivered yet. */
-    long usedIncludingStaged() {
-        long stagedBytes = 0;
-        for (IncomingPacket p : staged) {
-            stagedBytes += p.onRingSize();
+        if (ring == null || !channel.lifecycle.isOpen()) {
+            return 0;
         }
-        return ringUsed() + stagedBytes;
+        long readAhead = 0;
+        for (IncomingPacket p : staged) {
+            if (p.id == 0) {
+                readAhead += p.onRingSize();
+            }
+        }
+        return (int) (ring.used() + readAhead);
     }
 
     int peerQueued() {

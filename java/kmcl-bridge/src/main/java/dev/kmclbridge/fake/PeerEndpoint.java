@@ -7,10 +7,11 @@ import dev.kmclbridge.peer.RingStatus;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The peer's end of one channel's connection (driven by {@link FakePeer} on the caller's thread): it writes into
@@ -20,6 +21,12 @@ import java.util.Map;
  */
 final class PeerEndpoint {
     private static final byte[] EMPTY = new byte[0];
+    /**
+     * Outcomes the peer keeps that it has not read yet, per channel; beyond this the oldest is forgotten (as the
+     * C fake's {@code FK_MAX_FINISHED}), so a channel that runs for ever with nobody awaiting outcomes (a watch,
+     * a soak) stays in bounded memory.
+     */
+    static final int MAXIMUM_UNREAD_OUTCOMES = 65536;
 
     private final FakeChannel channel;
     private boolean reading = true;
@@ -27,8 +34,15 @@ final class PeerEndpoint {
     private final ArrayDeque<PeerPacket> arrivals = new ArrayDeque<>();
     /** Packets read that asked for a completion the peer has not sent yet, by transaction id. */
     private final Map<Long, PeerPacket> outstanding = new LinkedHashMap<>();
-    /** How our side ended the peer's packets, by the peer's transaction id. */
-    private final Map<Long, PeerOutcome> outcomes = new HashMap<>();
+    /** How our side ended the peer's packets, by the peer's transaction id, oldest first; read ones are removed. */
+    private final Map<Long, PeerOutcome> outcomes = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, PeerOutcome> eldest) {
+            return size() > MAXIMUM_UNREAD_OUTCOMES;
+        }
+    };
+    /** The peer's packets on this connection that our side has not ended yet (their outcome is still owed). */
+    private final Set<Long> owed = new HashSet<>();
 
     PeerEndpoint(FakeChannel channel) {
         this.channel = channel;
@@ -61,19 +75,28 @@ final class PeerEndpoint {
                     + ringSize + " bytes");
         }
         channel.incoming.writeFromPeer(encoded, body.length);
+        owed.add(txId);
         channel.monitor.signalChange();
         return txId;
     }
 
-    /** The outcome of the peer's packet {@code txId}, waiting until {@code deadlineNanos}; PENDING if none by then. */
+    /**
+     * The outcome of the peer's packet {@code txId}, waiting until {@code deadlineNanos}; PENDING if none by then.
+     * A final outcome is handed out once (then forgotten). A transaction the peer does not know (never sent on this
+     * connection, read already, forgotten at the cap, or dropped with the connection) is an IllegalStateException.
+     */
     PeerOutcome awaitOutcome(long txId, long deadlineNanos) throws InterruptedException {
         while (true) {
-            PeerOutcome o = outcomes.get(txId);
+            PeerOutcome o = outcomes.remove(txId);
             if (o != null) {
                 return o;
             }
+            if (!owed.contains(txId)) {
+                throw new IllegalStateException("channel " + channel.id + ": the peer has no packet " + txId
+                        + " whose outcome it awaits (never sent here, its outcome read already, or dropped)");
+            }
             long left = deadlineNanos - System.nanoTime();
-            if (left <= 0 || channel.lifecycle.isCleaned()) {
+            if (left <= 0) {
                 return new PeerOutcome(txId, PeerOutcome.Kind.PENDING, EMPTY);
             }
             channel.monitor.awaitChange(left);
@@ -82,10 +105,21 @@ final class PeerEndpoint {
 
     /** Our side ended the peer's packet {@code txId}. */
     void recordOutcome(long txId, PeerOutcome.Kind kind, byte[] payload) {
+        owed.remove(txId);
         outcomes.put(txId, new PeerOutcome(txId, kind, payload));
     }
 
-    /** Removes and returns every recorded outcome (lets long runs keep memory flat). */
+    /** Our ring reader dropped the peer's packet {@code txId} (malformed or oversized): no outcome will come. */
+    void dropped(long txId) {
+        owed.remove(txId);
+    }
+
+    /** Outcomes recorded and not read yet (bounded by {@link #MAXIMUM_UNREAD_OUTCOMES}). */
+    int retainedOutcomes() {
+        return outcomes.size();
+    }
+
+    /** Reads every outcome recorded and not read yet, oldest first (each is then forgotten, as by awaitOutcome). */
     List<PeerOutcome> drainOutcomes() {
         List<PeerOutcome> out = new ArrayList<>(outcomes.values());
         outcomes.clear();
@@ -175,7 +209,7 @@ final class PeerEndpoint {
         touch();
         PeerPacket pp = outstanding.remove(txId);
         if (pp == null) {
-            throw new IllegalArgumentException("channel " + channel.id + ": the peer holds no packet " + txId
+            throw new IllegalStateException("channel " + channel.id + ": the peer holds no packet " + txId
                     + " awaiting completion (never read, no completion requested, or already completed)");
         }
         channel.outgoing.completedByPeer(txId, payload);
@@ -194,9 +228,13 @@ final class PeerEndpoint {
                 channel.outgoing.ringSize(), channel.outgoing.ringUsed(), channel.incoming.peerQueued());
     }
 
-    /** The connection closed: what the peer read and has not completed goes away with it. */
+    /**
+     * The connection closed: what the peer read and has not completed goes away with it, and so do its own packets
+     * still waiting for our side (dropped with the ring). Outcomes already recorded stay readable.
+     */
     void forgetConnection() {
         arrivals.clear();
         outstanding.clear();
+        owed.clear();
     }
 }

@@ -52,6 +52,20 @@ public class ChannelCleanupContract {
         assertTrue(t.kmcl().channels().containsAll(List.of(client, server)));
     }
 
+    /** B10: a server channel is allocated without naming an endpoint: it offers what its config names. */
+    @Test
+    void B10_serverChannelIsAllocatedWithoutAnEndpoint(TestChannels t) {
+        UUID instance = UUID.randomUUID();
+        ServerChannel server = t.kmcl().createServerChannel(
+                ChannelConfig.builder().targetInterface(TestChannels.TEST_TYPE, instance).build());
+        assertTrue(server.isServer());
+        server.enable();
+        server.start();
+        t.peer().open(server.id());
+        awaitEvent(server, StateEvent.POST_STARTED, 1);
+        assertTrue(t.peer().isOpen(server.id()), "the guest opened the offer the config named");
+    }
+
     /** B11: a new channel is Disabled, not open, never enabled, and has delivered no callbacks. */
     @Test
     void B11_newChannelIsDisabledWithDefaults(TestChannels t) throws InterruptedException {

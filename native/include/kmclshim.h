@@ -49,6 +49,11 @@ extern "C" {
 /* which transport this library carries: KMCLSHIM_TRANSPORT_LOOPBACK or KMCLSHIM_TRANSPORT_WIN32 */
 KMCLSHIM_API int32_t kmclshim_transport(int32_t *out_transport);
 KMCLSHIM_API int32_t kmclshim_open(int64_t *out_session);
+/* kmclshim_open with the seed of the loopback fake's random choices (instance GUIDs, IRQLs). The
+ * process's loopback machine is shared by its sessions: the first session creates it with this seed
+ * (kmclshim_open: KMCL_LOOPBACK_SEED from the environment, else 1); while it exists, a session with
+ * another seed gets STATUS_INVALID_DEVICE_STATE. win32: STATUS_NOT_SUPPORTED. */
+KMCLSHIM_API int32_t kmclshim_open_seeded(int64_t seed, int64_t *out_session);
 KMCLSHIM_API int32_t kmclshim_close(int64_t session);
 KMCLSHIM_API int32_t kmclshim_query_version(int64_t session, int32_t *out_protocol, int32_t *out_kmcl_version,
                                             char *driver_version32);

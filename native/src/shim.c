@@ -187,7 +187,8 @@ static int32_t call_for_u32(int64_t session, uint32_t code, const void *in, uint
     return st;
 }
 
-int32_t kmclshim_open(int64_t *out_session)
+/* kmclshim_open and kmclshim_open_seeded: seed NULL lets the transport choose */
+static int32_t open_session(const uint64_t *seed, int64_t *out_session)
 {
     if (out_session == NULL) {
         return KMCLB_STATUS_INVALID_PARAMETER;
@@ -197,7 +198,7 @@ int32_t kmclshim_open(int64_t *out_session)
     if (s == NULL) {
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
-    int32_t st = tr_open(&s->t);
+    int32_t st = tr_open(seed, &s->t);
     if (st < 0) {
         free(s);
         return st;
@@ -236,6 +237,17 @@ int32_t kmclshim_open(int64_t *out_session)
     tr_free(s->t);
     free(s);
     return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+}
+
+int32_t kmclshim_open(int64_t *out_session)
+{
+    return open_session(NULL, out_session);
+}
+
+int32_t kmclshim_open_seeded(int64_t seed, int64_t *out_session)
+{
+    const uint64_t s = (uint64_t)seed;
+    return open_session(&s, out_session);
 }
 
 int32_t kmclshim_close(int64_t session)

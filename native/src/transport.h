@@ -8,7 +8,9 @@
 
 /* which transport this is: KMCLSHIM_TRANSPORT_LOOPBACK or KMCLSHIM_TRANSPORT_WIN32 */
 extern const int32_t tr_kind;
-int32_t tr_open(void **out);
+/* seed: the seed for the fake KMCL world a loopback transport creates (NULL: the transport's
+ * default); a transport that cannot honour it fails. */
+int32_t tr_open(const uint64_t *seed, void **out);
 /* Ends the session on the driver side: parked requests complete, blocked calls return, new calls
  * fail. May be called repeatedly while other threads are still inside tr_ioctl. */
 void tr_shutdown(void *t);

@@ -16,7 +16,8 @@ static posix_host *g_machine;  /* guarded by g_machine_lock */
 static int g_machine_sessions; /* sessions open on g_machine */
 
 /* ------------------------------------------------------------------ the machine's standing offers */
-static uint64_t seed_from_env(void)
+/* the seed of a machine opened without one: KMCL_LOOPBACK_SEED, else 1 */
+static uint64_t default_seed(void)
 {
     const char *s = getenv("KMCL_LOOPBACK_SEED");
     return s ? strtoull(s, NULL, 0) : 1u;
@@ -81,12 +82,12 @@ static int32_t standing_offers(fk_world *w, uint64_t seed)
 
 /* ------------------------------------------------------------------ transport */
 /* g_machine_lock held */
-static int32_t create_machine(posix_host **out)
+static int32_t create_machine(uint64_t seed, posix_host **out)
 {
     const posix_host_options options = {
         .max_handles = 1u << 16,
         .driver_version = "loopback-0.1",
-        .seed = seed_from_env(),
+        .seed = seed,
         .poison_output = 0,
     };
     int32_t st = posix_host_create(&options, out);
@@ -96,7 +97,20 @@ static int32_t create_machine(posix_host **out)
     return st;
 }
 
-int32_t tr_open(void **out)
+/* g_machine_lock held: the machine exists, or is created with the requested seed; an existing one
+ * cannot change its seed, so a session asking for another one is refused. */
+static int32_t machine_for(const uint64_t *seed)
+{
+    if (g_machine == NULL) {
+        return create_machine(seed != NULL ? *seed : default_seed(), &g_machine);
+    }
+    if (seed != NULL && fk_seed(posix_host_world(g_machine)) != *seed) {
+        return KMCLB_STATUS_INVALID_DEVICE_STATE;
+    }
+    return KMCLB_STATUS_SUCCESS;
+}
+
+int32_t tr_open(const uint64_t *seed, void **out)
 {
     *out = NULL;
     loopback_session *s = (loopback_session *)calloc(1, sizeof(loopback_session));
@@ -104,7 +118,7 @@ int32_t tr_open(void **out)
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     pthread_mutex_lock(&g_machine_lock);
-    int32_t st = g_machine != NULL ? KMCLB_STATUS_SUCCESS : create_machine(&g_machine);
+    int32_t st = machine_for(seed);
     if (st >= 0) {
         st = kc_session_open(posix_host_core(g_machine), &s->session);
     }

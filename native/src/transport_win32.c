@@ -20,9 +20,12 @@ typedef struct w32 {
     LONG closed;
 } w32;
 
-int32_t tr_open(void **out)
+int32_t tr_open(const uint64_t *seed, void **out)
 {
     *out = NULL;
+    if (seed != NULL) {
+        return KMCLB_STATUS_NOT_SUPPORTED; /* the real VMBus has no seed */
+    }
     HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
     nt_ioctl_fn fn = ntdll ? (nt_ioctl_fn)(void *)GetProcAddress(ntdll, "NtDeviceIoControlFile") : NULL;
     if (fn == NULL) {

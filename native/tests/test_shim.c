@@ -234,6 +234,25 @@ int main(void)
     CHECK(total == 4); /* only the standing offers */
     CHECK_ST(kmclshim_close(s), 0);
 
+    /* a seeded machine: the seed reaches the fake world; a second session joins it only with the same
+     * seed (or none); once the last session closed, the next machine takes a new seed */
+    int64_t seeded = 0, joined = 0, other = 0, seed = 0;
+    CHECK_ST(kmclshim_open_seeded(42, &seeded), 0);
+    CHECK_ST(kmclshim_peer_seed(seeded, &seed), 0);
+    CHECK(seed == 42);
+    CHECK_ST(kmclshim_open_seeded(43, &other), KMCLB_STATUS_INVALID_DEVICE_STATE);
+    CHECK(other == 0);
+    CHECK_ST(kmclshim_open_seeded(42, &joined), 0);
+    CHECK_ST(kmclshim_close(joined), 0);
+    CHECK_ST(kmclshim_open(&joined), 0);
+    CHECK_ST(kmclshim_close(joined), 0);
+    CHECK_ST(kmclshim_close(seeded), 0);
+    CHECK_ST(kmclshim_open_seeded(43, &other), 0);
+    CHECK_ST(kmclshim_peer_seed(other, &seed), 0);
+    CHECK(seed == 43);
+    CHECK_ST(kmclshim_close(other), 0);
+    CHECK_ST(kmclshim_open_seeded(1, NULL), KMCLB_STATUS_INVALID_PARAMETER);
+
     /* close while one thread waits in receive (forever) and another is blocked in Pause because a
      * packet is held: close ends both and frees everything */
     CHECK_ST(kmclshim_open(&s), 0);

@@ -58,7 +58,10 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
         return endpoint;
     }
 
-    /** The settings applied so far (creation config, then any {@link #configure} that succeeded). */
+    /**
+     * The configuration in effect: the creation config with every {@link #configure} that succeeded merged on top
+     * ({@link ChannelConfig#mergedWith}).
+     */
     public ChannelConfig config() {
         return config;
     }
@@ -78,7 +81,7 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
         if (!NtStatus.isSuccess(st)) {
             throw new KmclException(KmclFunction.ofCode(failed[0]), st, ConfigProblem.describe(KmclFunction.ofCode(failed[0]), st, settings));
         }
-        this.config = settings;
+        this.config = config.mergedWith(settings);
     }
 
     /** Registers the packet handler (replacing the default queue). Set it before {@link #enable()}. */
@@ -259,7 +262,7 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
         dispatcher.checkNotInStartedCallback();
         ByteBuffer out = ByteBuffer.allocate(request.completionCapacity());
         int[] size = {request.completionCapacity()};
-        long timeout100ns = request.timeout().map(t -> -(t.toNanos() / 100)).orElse(0L);
+        long timeout100ns = request.relativeTimeout100ns();
         int st = backend.sendSynchronous(id, request.payload().duplicate(),
                 request.external().map(e -> e.bytes().duplicate()).orElse(null), SendFlag.bits(request.flags()),
                 out, size, request.timeout().isPresent(), timeout100ns);

@@ -10,9 +10,10 @@ import java.util.UUID;
 /**
  * Every Init* setting of a channel, applied in KMCL slot order (client members, then server-only members) by
  * {@link Kmcl#createClientChannel}/{@link Kmcl#createServerChannel} or {@link Channel#configure}. Unset values
- * are not passed to KMCL, so KMCL's defaults apply. Values are passed through unvalidated on purpose: KMCL
- * itself answers bad values with its documented statuses (e.g. a maximum packet size of 0 gives
- * {@code STATUS_INVALID_PARAMETER_2}). Build with {@link #builder()}.
+ * are not passed to KMCL, so what is in effect stays (on a new channel: KMCL's defaults). Values are passed
+ * through unvalidated on purpose: KMCL itself answers bad values with its documented statuses (e.g. a maximum
+ * packet size of 0 gives {@code STATUS_INVALID_PARAMETER_2}). Build with {@link #builder()}; a channel's
+ * {@link Channel#config()} is the {@link #mergedWith merge} of every configuration applied to it.
  */
 public record ChannelConfig(
         Optional<String> friendlyName,
@@ -21,7 +22,7 @@ public record ChannelConfig(
         OptionalInt clientContextSize,
         OptionalInt channelFlags,
         Optional<StateCallbacksHeader> stateCallbacksHeader,
-        boolean processingCompleteCallback,
+        Optional<Boolean> processingCompleteCallback,
         Optional<Boolean> incomingProcessingAtPassive,
         OptionalInt transactionQuota,
         Optional<RingPages> ringBufferPages,
@@ -52,6 +53,7 @@ public record ChannelConfig(
         Objects.requireNonNull(clientContextSize, "clientContextSize");
         Objects.requireNonNull(channelFlags, "channelFlags");
         Objects.requireNonNull(stateCallbacksHeader, "stateCallbacksHeader");
+        Objects.requireNonNull(processingCompleteCallback, "processingCompleteCallback");
         Objects.requireNonNull(incomingProcessingAtPassive, "incomingProcessingAtPassive");
         Objects.requireNonNull(transactionQuota, "transactionQuota");
         Objects.requireNonNull(ringBufferPages, "ringBufferPages");
@@ -86,6 +88,32 @@ public record ChannelConfig(
      */
     public static ChannelConfig of(ChannelSettings settings) {
         return ChannelSettingsConversion.toConfig(settings, 1);
+    }
+
+    /**
+     * The configuration in effect after {@code later} was applied on top of this one: every setting {@code later}
+     * has replaces this one's, every setting it leaves unset stays. {@link #deliveryThreads()} stays this one's
+     * (the dispatcher is made at creation).
+     */
+    public ChannelConfig mergedWith(ChannelConfig later) {
+        Objects.requireNonNull(later, "later");
+        return new ChannelConfig(or(later.friendlyName, friendlyName), or(later.maximumPacketSize, maximumPacketSize),
+                or(later.maximumExternalData, maximumExternalData), or(later.clientContextSize, clientContextSize),
+                or(later.channelFlags, channelFlags), or(later.stateCallbacksHeader, stateCallbacksHeader),
+                or(later.processingCompleteCallback, processingCompleteCallback),
+                or(later.incomingProcessingAtPassive, incomingProcessingAtPassive),
+                or(later.transactionQuota, transactionQuota), or(later.ringBufferPages, ringBufferPages),
+                or(later.targetPnp, targetPnp), or(later.targetInterface, targetInterface),
+                or(later.targetVtl, targetVtl), or(later.mmioMegabytes, mmioMegabytes),
+                or(later.serverFlags, serverFlags), deliveryThreads);
+    }
+
+    private static <T> Optional<T> or(Optional<T> later, Optional<T> earlier) {
+        return later.isPresent() ? later : earlier;
+    }
+
+    private static OptionalInt or(OptionalInt later, OptionalInt earlier) {
+        return later.isPresent() ? later : earlier;
     }
 
     /** A builder pre-filled with this config's values. */
@@ -174,7 +202,7 @@ public record ChannelConfig(
         private OptionalInt clientContextSize = OptionalInt.empty();
         private OptionalInt channelFlags = OptionalInt.empty();
         private Optional<StateCallbacksHeader> stateCallbacksHeader = Optional.empty();
-        private boolean processingCompleteCallback = true;
+        private Optional<Boolean> processingCompleteCallback = Optional.empty();
         private Optional<Boolean> incomingProcessingAtPassive = Optional.empty();
         private OptionalInt transactionQuota = OptionalInt.empty();
         private Optional<RingPages> ringBufferPages = Optional.empty();
@@ -231,9 +259,13 @@ public record ChannelConfig(
             return this;
         }
 
-        /** Whether to register the end-of-batch (processing-complete) callback; default true. */
+        /**
+         * {@code VmbChannelInitSetProcessPacketCallbacks}: registers the packet callback with ({@code true}) or
+         * without ({@code false}) the end-of-batch (processing-complete) callback. Unset leaves the registration
+         * as it is; a new channel has both.
+         */
         public Builder processingCompleteCallback(boolean register) {
-            this.processingCompleteCallback = register;
+            this.processingCompleteCallback = Optional.of(register);
             return this;
         }
 

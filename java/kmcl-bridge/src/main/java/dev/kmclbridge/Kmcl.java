@@ -141,6 +141,22 @@ public final class Kmcl implements AutoCloseable {
         return register(new ServerChannel(this, id, endpoint, config), config);
     }
 
+    /**
+     * VmbChannelAllocate(IsServer = TRUE) with the bridge's own device as parent, then the config's Init* calls: a
+     * server channel offers what its config names ({@code targetInterface}), so no endpoint has to be chosen. The
+     * parent is the first endpoint listed (every endpoint is a device the bridge runs on); none at all is
+     * STATUS_NO_SUCH_DEVICE.
+     */
+    public ServerChannel createServerChannel(ChannelConfig config) {
+        checkOpen();
+        List<Endpoint> devices = endpoints();
+        if (devices.isEmpty()) {
+            throw new KmclException(KmclFunction.VMB_CHANNEL_ALLOCATE, NtStatus.NO_SUCH_DEVICE.value(),
+                    "server channel: the backend lists no device to allocate it on");
+        }
+        return createServerChannel(devices.get(0), config);
+    }
+
     private long allocate(Endpoint endpoint, boolean server) {
         checkOpen();
         Objects.requireNonNull(endpoint, "endpoint");

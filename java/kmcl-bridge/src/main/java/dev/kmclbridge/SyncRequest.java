@@ -34,6 +34,23 @@ public record SyncRequest(ByteBuffer payload, Set<SendFlag> flags, Optional<Exte
         payload = payload.asReadOnlyBuffer();
     }
 
+    /**
+     * The timeout as KMCL takes it: relative, so negative, in 100 ns units; 0 when there is none or it is
+     * {@link Duration#ZERO}. A non-zero timeout is rounded up to whole 100 ns units, so it never becomes the zero
+     * timeout (which means "do not wait"); one longer than KMCL can express becomes the longest it can.
+     */
+    public long relativeTimeout100ns() {
+        return timeout.filter(t -> !t.isZero()).map(SyncRequest::roundedUpTo100ns).map(units -> -units).orElse(0L);
+    }
+
+    private static long roundedUpTo100ns(Duration t) {
+        try {
+            return Math.addExact(Math.multiplyExact(t.getSeconds(), 10_000_000L), (t.getNano() + 99) / 100);
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     /** A builder for a request carrying a copy of {@code payload}; capacity 64, no timeout, no flags. */
     public static Builder builder(byte[] payload) {
         return new Builder(ByteBuffer.wrap(payload.clone()));

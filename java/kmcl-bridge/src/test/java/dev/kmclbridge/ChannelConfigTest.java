@@ -20,7 +20,7 @@ class ChannelConfigTest {
         assertTrue(c.maximumPacketSize().isEmpty());
         assertTrue(c.ringBufferPages().isEmpty());
         assertTrue(c.targetPnp().isEmpty());
-        assertTrue(c.processingCompleteCallback());
+        assertEquals(Optional.empty(), c.processingCompleteCallback(), "unset: the registration stays as it is");
         assertEquals(1, c.deliveryThreads());
     }
 
@@ -60,7 +60,7 @@ class ChannelConfigTest {
         ChannelConfig c = everySetting().deliveryThreads(3).build();
         assertEquals(c, c.toBuilder().build());
         assertEquals(ChannelConfig.INIT_FLAG_IS_PIPE, c.channelFlags().getAsInt());
-        assertFalse(c.processingCompleteCallback());
+        assertEquals(Optional.of(false), c.processingCompleteCallback());
         assertEquals(INSTANCE, c.targetPnp().get().interfaceInstance().get());
     }
 
@@ -71,9 +71,22 @@ class ChannelConfigTest {
         assertEquals(new ChannelSettings.RingPages(8, 16), s.ringBufferPages().get());
         assertEquals(new ChannelSettings.TargetPnp(TYPE, Optional.of(INSTANCE)), s.targetPnp().get());
         assertEquals(new ChannelSettings.Mmio(1, 2), s.mmioMegabytes().get());
-        assertFalse(s.processingCompleteCallback());
+        assertEquals(Optional.of(false), s.processingCompleteCallback());
         assertEquals(c, ChannelConfig.of(s));
         assertEquals(ChannelConfig.defaults(), ChannelConfig.of(ChannelConfig.defaults().toSettings()));
+    }
+
+    @Test
+    void mergedWithKeepsEveryEarlierSettingTheLaterOneLeavesUnset() {
+        ChannelConfig first = everySetting().deliveryThreads(2).build();
+        ChannelConfig later = ChannelConfig.builder().friendlyName("later").processingCompleteCallback(true)
+                .transactionQuota(99).deliveryThreads(5).build();
+        ChannelConfig merged = first.mergedWith(later);
+        assertEquals(first.toBuilder().friendlyName("later").processingCompleteCallback(true).transactionQuota(99).build(),
+                merged, "later values win, the rest stays");
+        assertEquals(2, merged.deliveryThreads(), "delivery threads are fixed at creation");
+        assertEquals(first, first.mergedWith(ChannelConfig.defaults()), "an empty configure changes nothing");
+        assertEquals(later.toBuilder().deliveryThreads(1).build(), ChannelConfig.defaults().mergedWith(later));
     }
 
     @Test

@@ -9,6 +9,10 @@ import dev.kmclbridge.ServerChannel;
 import dev.kmclbridge.StateEvent;
 import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
+import dev.kmclbridge.peer.PeerOffer;
+import dev.kmclbridge.spi.Backend;
+import dev.kmclbridge.spi.EventBatch;
+import dev.kmclbridge.spi.WireFormat.Event;
 import dev.kmclbridge.spi.WireFormat.Query;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -16,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static dev.kmclbridge.conformance.LifecycleRecorder.awaitEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,6 +50,20 @@ public class ChannelCleanupContract {
             assertEquals(NtStatus.SUCCESS, NtStatus.of(t.kmcl().backend().queryChannel(id, q)));
         }
         assertTrue(t.kmcl().channels().containsAll(List.of(client, server)));
+    }
+
+    /** B10: a server channel is allocated without naming an endpoint: it offers what its config names. */
+    @Test
+    void B10_serverChannelIsAllocatedWithoutAnEndpoint(TestChannels t) {
+        UUID instance = UUID.randomUUID();
+        ServerChannel server = t.kmcl().createServerChannel(
+                ChannelConfig.builder().targetInterface(TestChannels.TEST_TYPE, instance).build());
+        assertTrue(server.isServer());
+        server.enable();
+        server.start();
+        t.peer().open(server.id());
+        awaitEvent(server, StateEvent.POST_STARTED, 1);
+        assertTrue(t.peer().isOpen(server.id()), "the guest opened the offer the config named");
     }
 
     /** B11: a new channel is Disabled, not open, never enabled, and has delivered no callbacks. */
@@ -114,6 +134,54 @@ public class ChannelCleanupContract {
         assertEquals(List.of(StateEvent.SUSPEND, StateEvent.CLOSED), h.subList(h.size() - 2, h.size()), h.toString());
         long[] q = new long[Query.SLOTS];
         assertEquals(NtStatus.BRIDGE_STALE_ID, NtStatus.of(t.kmcl().backend().queryChannel(id, q)));
+    }
+
+    /**
+     * B53/B34: once the channel was cleaned up, SetInterruptLatency on its id is a stale id from every thread, even
+     * when nobody asked for more records after its Closed record (the Closed handler window).
+     */
+    @Test
+    void B53_interruptLatencyOnACleanedUpChannelIsAStaleId(TestChannels t) throws Exception {
+        Backend b = t.kmcl().backend();
+        PeerOffer offer = t.offer();
+        long[] id = new long[1];
+        int[] failed = new int[1];
+        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.allocateChannel(offer.endpointId(), false, id)));
+        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.configure(id[0], ChannelConfig.builder()
+                .targetPnp(offer.interfaceType(), offer.interfaceInstance()).build().toSettings(), failed)));
+        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.enable(id[0])));
+        receiveUntilState(b, id[0], Event.STATE_POST_STARTED);
+        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.disable(id[0])));
+        receiveUntilState(b, id[0], Event.STATE_CLOSED); // this thread's Closed handler window opens, never closes
+        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.cleanup(id[0])));
+        int[] original = new int[1];
+        int other = CompletableFuture.supplyAsync(() -> b.setInterruptLatency(id[0], 10, original))
+                .get(TestChannels.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        assertEquals(NtStatus.BRIDGE_STALE_ID, NtStatus.of(other), "from another thread: " + NtStatus.describe(other));
+        int same = b.setInterruptLatency(id[0], 10, original);
+        assertEquals(NtStatus.BRIDGE_STALE_ID, NtStatus.of(same), "from the receiving thread: " + NtStatus.describe(same));
+    }
+
+    /** Receives on {@code channel} until a state record {@code state} arrives, failing after TIMEOUT. */
+    private static void receiveUntilState(Backend b, long channel, int state) {
+        EventBatch batch = new EventBatch(64 * 1024);
+        int[] needed = new int[1];
+        long deadline = System.nanoTime() + TestChannels.TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            batch.clear();
+            int st = b.receive(channel, batch, 100, needed);
+            if (NtStatus.of(st) == NtStatus.TIMEOUT) {
+                continue;
+            }
+            assertEquals(NtStatus.SUCCESS, NtStatus.of(st), NtStatus.describe(st));
+            EventBatch.Reader r = batch.reader();
+            while (r.next()) {
+                if (r.kind() == Event.KIND_STATE && r.flags() == state) {
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("no state record " + state + " on channel " + channel + " within " + TestChannels.TIMEOUT);
     }
 
     /** B35: cleanup of a channel that is not disabled is refused loudly and leaves the channel working. */

@@ -193,6 +193,23 @@ public class SynchronousRequestContract extends EndsLeftoverPackets {
         assertNotNull(received(peer, ch), "the request was sent before it timed out");
     }
 
+    /**
+     * A timeout below 100 ns is still a timeout (one 100 ns unit), never the zero timeout that means "do not
+     * queue": with the outgoing ring full the request is queued and then cancelled, not refused with BUFFER_OVERFLOW.
+     */
+    @Test
+    void B134_subHundredNanosecondTimeoutIsNotZero(TestChannels t) {
+        Peer peer = t.peer();
+        Channel ch = t.openClient(ChannelConfig.defaults());
+        List<byte[]> sent = new ArrayList<>();
+        fillOutgoingRing(peer, ch, 2000, sent);
+        SyncRequest r = SyncRequest.builder(PacketFlow.seq(-1)).timeout(Duration.ofNanos(50)).build();
+        KmclException e = assertThrows(KmclException.class, () -> ch.sendSynchronous(r));
+        assertEquals(NtStatus.CANCELLED, e.status(), "a 50 ns timeout acted as the zero timeout: " + e.getMessage());
+        PacketFlow.resumeReadingAndExpect(peer, ch, sent);
+        assertTrue(peer.awaitReceived(ch.id(), TestChannels.QUIET).isEmpty(), "the cancelled request never went out");
+    }
+
     /** With a zero timeout, a request that does not fit in the full outgoing ring is not queued: BUFFER_OVERFLOW. */
     @ParameterizedTest
     @EnumSource(Side.class)

@@ -11,11 +11,14 @@ import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerOffer;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
  * Per-test factory for channels wired to the backend's peer: every client channel gets a fresh host offer of
- * its own, every server channel a fresh interface instance, so tests never interfere.
+ * its own, every server channel a fresh interface instance, so tests never interfere. {@link KmclTest} injects
+ * one; {@link #of} and {@link #open} build one outside the extension.
  */
 public final class TestChannels implements AutoCloseable {
     /** How long tests wait for anything asynchronous. */
@@ -29,6 +32,16 @@ public final class TestChannels implements AutoCloseable {
 
     TestChannels(Kmcl kmcl) {
         this.kmcl = kmcl;
+    }
+
+    /** Channels on {@code kmcl}, for tests that open their backend themselves; {@link #close()} closes {@code kmcl}. */
+    public static TestChannels of(Kmcl kmcl) {
+        return new TestChannels(Objects.requireNonNull(kmcl, "kmcl"));
+    }
+
+    /** Channels on the backend {@code backend} opened with {@code options} (e.g. {@code seed}), without the extension. */
+    public static TestChannels open(String backend, Map<String, String> options) {
+        return of(Kmcl.open(backend, options));
     }
 
     /** The backend under test. */
@@ -82,13 +95,7 @@ public final class TestChannels implements AutoCloseable {
     public ServerChannel server(ChannelConfig config) {
         ChannelConfig c = config.targetInterface().isPresent() ? config
                 : config.toBuilder().targetInterface(TEST_TYPE, UUID.randomUUID()).build();
-        return kmcl.createServerChannel(parentEndpoint(), c);
-    }
-
-    /** The device a server channel is allocated on: the first endpoint, or a fresh offer's when there is none. */
-    private Endpoint parentEndpoint() {
-        var endpoints = kmcl.endpoints();
-        return endpoints.isEmpty() ? endpointOf(offer()) : endpoints.get(0);
+        return kmcl.createServerChannel(c);
     }
 
     /** A server channel that is enabled, started, opened by the guest peer and has delivered POST_STARTED. */

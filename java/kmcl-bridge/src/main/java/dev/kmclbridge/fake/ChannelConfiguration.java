@@ -79,15 +79,15 @@ final class ChannelConfiguration {
                 initStatus, c.maximumPacketSize().getAsInt() == 0 ? p(2) : SUCCESS)) {
             maxPacketSize = c.maximumPacketSize().getAsInt();
         }
-        // The bridge registers its packet and state callbacks with every configure of a never-enabled channel;
-        // afterwards only an explicit state-callback header counts as a request (and fails with _1).
-        if (!everEnabled && check(st, outFailed, KmclFunction.VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS, initStatus)) {
-            processingCompleteCallback = c.processingCompleteCallback();
+        // The bridge registers both callback sets at allocation; a configure re-registers only what it names
+        // (B15: after Enable that fails with _1)
+        if (c.processingCompleteCallback().isPresent()
+                && check(st, outFailed, KmclFunction.VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS, initStatus)) {
+            processingCompleteCallback = c.processingCompleteCallback().get();
         }
-        if (!everEnabled || c.stateCallbacksHeader().isPresent()) {
-            ChannelSettings.StateCallbacksHeader h = c.stateCallbacksHeader().orElse(STATE_CALLBACKS_V1);
+        if (c.stateCallbacksHeader().isPresent()) {
             check(st, outFailed, KmclFunction.VMB_CHANNEL_INIT_SET_STATE_CHANGE_CALLBACKS, initStatus,
-                    h.equals(STATE_CALLBACKS_V1) ? SUCCESS : p(2));
+                    c.stateCallbacksHeader().get().equals(STATE_CALLBACKS_V1) ? SUCCESS : p(2));
         }
         if (c.incomingProcessingAtPassive().isPresent()
                 && check(st, outFailed, KmclFunction.VMB_CHANNEL_SET_INCOMING_PROCESSING_AT_PASSIVE, SUCCESS)) {

@@ -147,7 +147,7 @@ final class ChannelGpadls {
     Gpadl peerMap(int handle, boolean readOnly) {
         Gpadl g = entries.get(handle);
         if (g == null || !g.ours) {
-            throw new IllegalArgumentException("channel " + channel.id + " has no GPADL " + handle + " created by our side");
+            throw new IllegalStateException("channel " + channel.id + " has no GPADL " + handle + " created by our side");
         }
         if (!readOnly && g.readOnly) {
             throw new IllegalStateException("GPADL " + handle + " was created read-only; a writable map fails (B138)");
@@ -171,7 +171,7 @@ final class ChannelGpadls {
         }
         int len = data != null ? data.length : length;
         if (offset < 0 || len < 0 || (long) offset + len > g.memory.length) {
-            throw new IndexOutOfBoundsException("GPADL " + g.handle + " has " + g.memory.length + " bytes; access "
+            throw new IllegalArgumentException("GPADL " + g.handle + " has " + g.memory.length + " bytes; access "
                     + offset + "+" + len);
         }
         if (data != null) {
@@ -196,7 +196,7 @@ final class ChannelGpadls {
     Gpadl peerOwned(int handle) {
         Gpadl g = entries.get(handle);
         if (g == null || g.ours) {
-            throw new IllegalArgumentException("channel " + channel.id + " has no guest-created GPADL " + handle);
+            throw new IllegalStateException("channel " + channel.id + " has no guest-created GPADL " + handle);
         }
         return g;
     }

@@ -52,7 +52,7 @@ final class ChannelStatistics {
         out[Query.QUEUE_HIGH_WATER] = highWater;
         out[Query.RING_FULL_EVENTS] = ringFullEvents;
         out[Query.OUTGOING_RING_FREE] = channel.outgoing.ringFree();
-        out[Query.INCOMING_RING_USED] = channel.incoming.usedIncludingStaged();
+        out[Query.INCOMING_RING_USED] = channel.incoming.ringUsed();
         out[Query.BATCHES] = batches;
         out[Query.SIZEOF_PACKET] = channel.settings.sizeofPacket();
         out[Query.CONTEXT] = channel.settings.context();

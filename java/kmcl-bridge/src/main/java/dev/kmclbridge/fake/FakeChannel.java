@@ -219,9 +219,14 @@ final class FakeChannel {
         return monitor.getWaiting(() -> peer.awaitOutcome(txId, deadlineNanos));
     }
 
-    /** Removes and returns every recorded outcome (lets long runs keep memory flat). */
+    /** Reads every outcome recorded and not read yet, oldest first. */
     List<PeerOutcome> drainOutcomes() {
         return monitor.get(peer::drainOutcomes);
+    }
+
+    /** Outcomes recorded and not read yet. */
+    int retainedOutcomes() {
+        return monitor.get(peer::retainedOutcomes);
     }
 
     List<PeerPacket> received() {

@@ -31,7 +31,7 @@ public final class FakePeer implements Peer {
     private FakeChannel channel(long id) {
         FakeChannel ch = backend.channel(id);
         if (ch == null) {
-            throw new IllegalArgumentException("no live channel " + id);
+            throw new IllegalStateException("no live channel " + id);
         }
         return ch;
     }
@@ -59,7 +59,7 @@ public final class FakePeer implements Peer {
     @Override
     public void rescind(PeerOffer offer) {
         if (!backend.bus.rescind(offer.id())) {
-            throw new IllegalArgumentException("offer " + offer.id() + " is not (or no longer) made");
+            throw new IllegalStateException("offer " + offer.id() + " is not (or no longer) made");
         }
     }
 
@@ -149,9 +149,6 @@ public final class FakePeer implements Peer {
     public void inject(long channel, Fault fault) {
         Objects.requireNonNull(fault, "fault");
         if (fault instanceof Fault.OfferBurst burst) {
-            if (burst.count() <= 0) {
-                throw new IllegalArgumentException("offer burst count must be > 0, was " + burst.count());
-            }
             UUID type = channel == 0 ? null : channel(channel).settings.targetType;
             for (int i = 0; i < burst.count(); i++) {
                 backend.addOffer(type != null ? type : backend.randomUuid(), backend.randomUuid(),
@@ -164,7 +161,7 @@ public final class FakePeer implements Peer {
                 backend.bus.armPnpFailure(p.status());
                 return;
             }
-            throw new IllegalArgumentException(fault + " needs a channel");
+            throw new IllegalStateException(fault + " needs a live channel, not channel 0");
         }
         channel(channel).arm(fault);
     }
@@ -228,7 +225,10 @@ public final class FakePeer implements Peer {
 
     // ---- fake-only inspection (not part of the Peer interface)
 
-    /** Removes and returns every outcome recorded so far on the channel (keeps long runs' memory flat). */
+    /**
+     * Reads every outcome recorded on the channel and not read yet, oldest first; like {@link #awaitOutcome} it
+     * hands each out once.
+     */
     public List<PeerOutcome> drainOutcomes(long channel) {
         return channel(channel).drainOutcomes();
     }

@@ -81,13 +81,14 @@ final class IncomingPath {
             }
             channel.events.poll();
         }
-        while (channel.lifecycle.isRunning() && !queueStopped && !channel.lifecycle.isClosing()) {
-            IncomingPacket p = nextIncoming();
-            if (p == null) {
+        while (channel.lifecycle.isRunning() && !queueStopped && !channel.lifecycle.isClosing() && hasWaiting()) {
+            if (quotaStalled || pending >= channel.settings.quota()) {
+                // B80/B81: at the quota nothing more is taken off the ring; stalled until a completion (B82)
+                quotaStalled = true;
                 break;
             }
-            if (quotaStalled || pending >= channel.settings.quota()) {
-                quotaStalled = true; // B80/B81: stays stalled until a completion (B82)
+            IncomingPacket p = nextIncoming();
+            if (p == null) {
                 break;
             }
             int size = EventBatch.recordSize(p.bodyBytes());
@@ -143,6 +144,11 @@ final class IncomingPath {
     private void batchEnded() {
         channel.statistics.batches++;
         sinceProcessingComplete = 0;
+    }
+
+    /** Something is waiting for delivery: a staged packet, or bytes in the ring. */
+    private boolean hasWaiting() {
+        return !staged.isEmpty() || (ring != null && !ring.isEmpty());
     }
 
     private IncomingPacket nextIncoming() {
@@ -362,18 +368,22 @@ final class IncomingPath {
         }
     }
 
-    /** Bytes in use on the open ring (0 while closed). */
+    /**
+     * Bytes the peer wrote that our side has not taken yet (0 while closed): the open ring, plus a packet read
+     * ahead of a batch that was full (never handed out). Packets handed out and given back (requeue, defer) were
+     * taken: they are not in the ring any more. The peer's view and the channel's statistics both report this.
+     */
     int ringUsed() {
-        return ring != null && channel.lifecycle.isOpen() ? ring.used() : 0;
-    }
-
-    /** Bytes in use on the ring plus the on-ring size of the packets read off it but not delivered yet. */
-    long usedIncludingStaged() {
-        long stagedBytes = 0;
-        for (IncomingPacket p : staged) {
-            stagedBytes += p.onRingSize();
+        if (ring == null || !channel.lifecycle.isOpen()) {
+            return 0;
         }
-        return ringUsed() + stagedBytes;
+        long readAhead = 0;
+        for (IncomingPacket p : staged) {
+            if (p.id == 0) {
+                readAhead += p.onRingSize();
+            }
+        }
+        return (int) (ring.used() + readAhead);
     }
 
     int peerQueued() {

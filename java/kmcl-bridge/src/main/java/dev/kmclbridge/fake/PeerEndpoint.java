@@ -7,7 +7,6 @@ import dev.kmclbridge.peer.RingStatus;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,12 @@ import java.util.Map;
  */
 final class PeerEndpoint {
     private static final byte[] EMPTY = new byte[0];
+    /**
+     * Outcomes the peer keeps per channel; beyond this the oldest is forgotten (as the C fake's
+     * {@code PEER_OUTCOMES_KEPT}), so a channel that runs for ever with nobody draining outcomes (a watch, a soak)
+     * stays in bounded memory.
+     */
+    static final int MAXIMUM_KEPT_OUTCOMES = 65536;
 
     private final FakeChannel channel;
     private boolean reading = true;
@@ -27,8 +32,13 @@ final class PeerEndpoint {
     private final ArrayDeque<PeerPacket> arrivals = new ArrayDeque<>();
     /** Packets read that asked for a completion the peer has not sent yet, by transaction id. */
     private final Map<Long, PeerPacket> outstanding = new LinkedHashMap<>();
-    /** How our side ended the peer's packets, by the peer's transaction id. */
-    private final Map<Long, PeerOutcome> outcomes = new HashMap<>();
+    /** How our side ended the peer's packets, by the peer's transaction id, oldest first; drained ones are removed. */
+    private final Map<Long, PeerOutcome> outcomes = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, PeerOutcome> eldest) {
+            return size() > MAXIMUM_KEPT_OUTCOMES;
+        }
+    };
 
     PeerEndpoint(FakeChannel channel) {
         this.channel = channel;
@@ -65,7 +75,11 @@ final class PeerEndpoint {
         return txId;
     }
 
-    /** The outcome of the peer's packet {@code txId}, waiting until {@code deadlineNanos}; PENDING if none by then. */
+    /**
+     * The outcome of the peer's packet {@code txId}, waiting until {@code deadlineNanos}; PENDING if none by then
+     * (also for a packet never sent, dropped, or forgotten at the cap). A final outcome stays: asking again returns
+     * it again, until {@link #drainOutcomes} takes it (as the C fake).
+     */
     PeerOutcome awaitOutcome(long txId, long deadlineNanos) throws InterruptedException {
         while (true) {
             PeerOutcome o = outcomes.get(txId);
@@ -73,7 +87,7 @@ final class PeerEndpoint {
                 return o;
             }
             long left = deadlineNanos - System.nanoTime();
-            if (left <= 0 || channel.lifecycle.isCleaned()) {
+            if (left <= 0) {
                 return new PeerOutcome(txId, PeerOutcome.Kind.PENDING, EMPTY);
             }
             channel.monitor.awaitChange(left);
@@ -85,7 +99,12 @@ final class PeerEndpoint {
         outcomes.put(txId, new PeerOutcome(txId, kind, payload));
     }
 
-    /** Removes and returns every recorded outcome (lets long runs keep memory flat). */
+    /** Outcomes kept (bounded by {@link #MAXIMUM_KEPT_OUTCOMES}). */
+    int retainedOutcomes() {
+        return outcomes.size();
+    }
+
+    /** Takes every outcome kept, oldest first (each is then forgotten). */
     List<PeerOutcome> drainOutcomes() {
         List<PeerOutcome> out = new ArrayList<>(outcomes.values());
         outcomes.clear();
@@ -175,7 +194,7 @@ final class PeerEndpoint {
         touch();
         PeerPacket pp = outstanding.remove(txId);
         if (pp == null) {
-            throw new IllegalArgumentException("channel " + channel.id + ": the peer holds no packet " + txId
+            throw new IllegalStateException("channel " + channel.id + ": the peer holds no packet " + txId
                     + " awaiting completion (never read, no completion requested, or already completed)");
         }
         channel.outgoing.completedByPeer(txId, payload);
@@ -194,7 +213,10 @@ final class PeerEndpoint {
                 channel.outgoing.ringSize(), channel.outgoing.ringUsed(), channel.incoming.peerQueued());
     }
 
-    /** The connection closed: what the peer read and has not completed goes away with it. */
+    /**
+     * The connection closed: what the peer read and has not completed goes away with it, and so do its own packets
+     * still waiting for our side (dropped with the ring). Outcomes already recorded stay readable.
+     */
     void forgetConnection() {
         arrivals.clear();
         outstanding.clear();

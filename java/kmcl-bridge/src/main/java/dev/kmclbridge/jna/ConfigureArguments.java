@@ -30,9 +30,7 @@ final class ConfigureArguments {
             a.values[EXT_CHAIN_LENGTH] = e.chainLength();
         });
         c.maximumPacketSize().ifPresent(v -> a.set(ConfigPresence.MAX_PACKET_SIZE, MAX_PACKET_SIZE, v));
-        if (!c.processingCompleteCallback()) {
-            a.set(ConfigPresence.PROCESSING_COMPLETE, PROCESSING_COMPLETE, 0);
-        }
+        c.processingCompleteCallback().ifPresent(r -> a.set(ConfigPresence.PROCESSING_COMPLETE, PROCESSING_COMPLETE, r ? 1 : 0));
         c.stateCallbacksHeader().ifPresent(h -> {
             a.set(ConfigPresence.STATE_CB_HEADER, STATE_CB_VERSION, h.version());
             a.values[STATE_CB_SIZE] = h.size();

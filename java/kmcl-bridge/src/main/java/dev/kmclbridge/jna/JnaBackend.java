@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The SPI over the native shim (JNA direct mapping): {@code native} (win32 transport, DeviceIoControl to the
@@ -26,6 +27,12 @@ final class JnaBackend implements Backend {
     private final long session;
     private final BackendDescription info;
     private final Optional<Peer> peer;
+    /**
+     * B53: the driver accepts SetInterruptLatency after a CLOSED record was received until the next receive on
+     * the channel (the Closed handler's window); like the Java fake, only on the thread that received the record.
+     * An entry lives from that receive until the next receive, Enable or Cleanup of the channel.
+     */
+    private final ConcurrentHashMap<Long, Thread> closedWindow = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     JnaBackend(String name, long session) {
@@ -124,7 +131,13 @@ final class JnaBackend implements Backend {
 
     @Override
     public int cleanup(long channel) {
-        return Shim.kmclshim_cleanup(session, channel);
+        int st = Shim.kmclshim_cleanup(session, channel);
+        if (st != NtStatus.BRIDGE_CONTRACT_VIOLATION.value()) {
+            // the id is gone (cleaned up now or before): its Closed handler window goes with it, so later calls
+            // on the id get the driver's stale-id answer and nothing is kept per channel
+            closedWindow.remove(channel);
+        }
+        return st;
     }
 
     @Override
@@ -199,13 +212,6 @@ final class JnaBackend implements Backend {
         return st;
     }
 
-    /**
-     * B53: the driver accepts SetInterruptLatency after a CLOSED record was received until the next receive on
-     * the channel (the Closed handler's window); like the Java fake, only on the thread that received the record.
-     */
-    private final java.util.concurrent.ConcurrentHashMap<Long, Thread> closedWindow =
-            new java.util.concurrent.ConcurrentHashMap<>();
-
     private void noteClosed(long channel, EventBatch batch) {
         boolean closed = false;
         EventBatch.Reader r = batch.reader();
@@ -221,6 +227,11 @@ final class JnaBackend implements Backend {
         if (closed) {
             closedWindow.put(channel, Thread.currentThread());
         }
+    }
+
+    /** Channels whose Closed handler window is open (a test's view of the bookkeeping). */
+    int closedWindowEntries() {
+        return closedWindow.size();
     }
 
     @Override
@@ -313,6 +324,7 @@ final class JnaBackend implements Backend {
         if (!closed) {
             closed = true;
             Shim.kmclshim_close(session);
+            closedWindow.clear();
         }
     }
 

@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -32,19 +31,31 @@ final class JnaPeer implements Peer {
         this.session = session;
     }
 
+    /**
+     * The {@link Peer} failure rule: the fake KMCL answers an argument no state makes valid with an
+     * INVALID_PARAMETER status (IllegalArgumentException); every other refusal names nothing live or a state that
+     * forbids the action (IllegalStateException).
+     */
     private static void check(String what, int st) {
-        if (!NtStatus.isSuccess(st)) {
-            throw new IllegalStateException("peer " + what + " failed: " + NtStatus.describe(st));
+        if (NtStatus.isSuccess(st)) {
+            return;
         }
+        String message = "peer " + what + " failed: " + NtStatus.describe(st);
+        if (st == NtStatus.INVALID_PARAMETER.value() || st == NtStatus.INVALID_PARAMETER_1.value()
+                || st == NtStatus.INVALID_PARAMETER_2.value() || st == NtStatus.INVALID_PARAMETER_3.value()) {
+            throw new IllegalArgumentException(message);
+        }
+        throw new IllegalStateException(message);
     }
 
     @Override
     public PeerOffer offer(UUID interfaceType, UUID interfaceInstance, OfferOptions options) {
         long[] offer = new long[1];
         long[] endpoint = new long[1];
-        byte[] name = (options.interfaceName() + "\0").getBytes(StandardCharsets.UTF_8);
+        OfferOptions o = options == null ? OfferOptions.defaults() : options;
+        byte[] name = (o.interfaceName() + "\0").getBytes(StandardCharsets.UTF_8);
         check("offer", Shim.kmclshim_peer_offer(session, WindowsGuid.bytes(interfaceType),
-                WindowsGuid.bytes(interfaceInstance), options.mmioMegabytes(), options.targetVtl(), name, offer, endpoint));
+                WindowsGuid.bytes(interfaceInstance), o.mmioMegabytes(), o.targetVtl(), name, offer, endpoint));
         return new PeerOffer(offer[0], endpoint[0], interfaceType, interfaceInstance);
     }
 
@@ -255,6 +266,6 @@ final class JnaPeer implements Peer {
 
     @Override
     public String toString() {
-        return "JnaPeer[session " + session + "]" + Arrays.toString(new int[0]);
+        return "JnaPeer[session " + session + "]";
     }
 }

@@ -66,6 +66,8 @@ final class Shim {
 
     static native int kmclshim_open(long[] outSession);
 
+    static native int kmclshim_open_seeded(long seed, long[] outSession);
+
     static native int kmclshim_close(long session);
 
     static native int kmclshim_query_version(long session, int[] outProtocol, int[] outKmclVersion, byte[] driverVersion32);

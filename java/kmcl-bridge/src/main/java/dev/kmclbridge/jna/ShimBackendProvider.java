@@ -6,8 +6,13 @@ import dev.kmclbridge.spi.BackendProvider;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
-/** Shared logic of the two JNA backends: load the shim, check its transport, open a session. */
+/**
+ * Shared logic of the two JNA backends: load the shim, check its transport, open a session. Option {@code seed}
+ * (a long, loopback only) seeds the C fake's random choices like the fake backend's option of the same name;
+ * without it the loopback shim takes {@code KMCL_LOOPBACK_SEED} from the environment, else 1.
+ */
 abstract class ShimBackendProvider implements BackendProvider {
     private final int transport;
 
@@ -40,21 +45,48 @@ abstract class ShimBackendProvider implements BackendProvider {
         return Optional.empty();
     }
 
+    /** The {@code seed} option, the only one a backend with a seeded fake takes; anything else is refused. */
+    private OptionalLong seedOption(Map<String, String> options) {
+        boolean seeded = transport == Shim.TRANSPORT_LOOPBACK;
+        OptionalLong seed = OptionalLong.empty();
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            if (!seeded || !e.getKey().equals("seed")) {
+                throw new IllegalArgumentException("unknown " + name() + " backend option '" + e.getKey() + "' (known: "
+                        + (seeded ? "seed" : "none") + ")");
+            }
+            try {
+                seed = OptionalLong.of(Long.decode(e.getValue().trim()));
+            } catch (NumberFormatException | NullPointerException ex) {
+                throw new IllegalArgumentException(name() + " backend option seed must be a long, was '" + e.getValue() + "'");
+            }
+        }
+        return seed;
+    }
+
     @Override
     public Backend open(Map<String, String> options) {
-        if (!options.isEmpty()) {
-            throw new IllegalArgumentException("backend '" + name() + "' takes no options, got " + options.keySet());
-        }
+        OptionalLong seed = seedOption(options);
         Optional<String> why = unavailableReason();
         if (why.isPresent()) {
             throw new IllegalStateException("backend '" + name() + "' is not available here: " + why.get());
         }
         long[] session = new long[1];
-        int st = Shim.kmclshim_open(session);
+        int st = seed.isPresent() ? Shim.kmclshim_open_seeded(seed.getAsLong(), session) : Shim.kmclshim_open(session);
         if (!NtStatus.isSuccess(st)) {
             throw new IllegalStateException("opening the " + name() + " shim session failed: " + NtStatus.describe(st)
-                    + (transport == Shim.TRANSPORT_WIN32 ? " (is the kmclbridge driver installed and are you an administrator?)" : ""));
+                    + hint(st, seed));
         }
         return new JnaBackend(name(), session[0]);
+    }
+
+    private String hint(int st, OptionalLong seed) {
+        if (transport == Shim.TRANSPORT_WIN32) {
+            return " (is the kmclbridge driver installed and are you an administrator?)";
+        }
+        if (seed.isPresent() && st == NtStatus.INVALID_DEVICE_STATE.value()) {
+            return " (the process's loopback machine runs with another seed while other sessions are open; close them"
+                    + " first, or open without a seed to join it)";
+        }
+        return "";
     }
 }

@@ -9,6 +9,13 @@ import java.util.UUID;
  * The scriptable opposite endpoint of a fake or loopback VMBus: the host (for our client channels) or the guest
  * (for our server channels). Channels are named by the ids of our own channels ({@code Channel.id()}, the SPI's
  * channel ids). Everything here is test infrastructure; it never exists on real Hyper-V.
+ *
+ * <p>Failures are the same on every backend: an argument that no state could make valid (a packet larger than the
+ * ring can ever hold, a GPADL range outside the GPADL, a fault count that is not positive) throws
+ * {@link IllegalArgumentException}; an action the peer cannot do now throws {@link IllegalStateException}: an id
+ * that names nothing live (a channel never allocated or already cleaned up, an offer already rescinded, a
+ * transaction or GPADL the peer does not hold) or a channel whose state forbids it (not open, already open).
+ * {@link #awaitOutcome} is the exception: a transaction it does not know is PENDING once its timeout passed.
  */
 public interface Peer {
     /** Host side: makes an offer our client channels can bind to (also appears as an endpoint). */
@@ -37,11 +44,17 @@ public interface Peer {
 
     /**
      * Writes a packet into our channel's incoming ring. Returns the peer's transaction id. When the ring is full
-     * the packet waits in the peer's queue (like a real sender) until space frees.
+     * the packet waits in the peer's queue (like a real sender) until space frees. A packet that could never fit
+     * the ring is an IllegalArgumentException; a channel that is not open an IllegalStateException.
      */
     long send(long channel, byte[] payload, boolean completionRequested, Optional<byte[]> externalData);
 
-    /** Waits for our side to end the peer's packet {@code txId}: completed (with payload) or failed. */
+    /**
+     * Waits for our side to end the peer's packet {@code txId}: completed (with payload) or failed; PENDING when
+     * the timeout passes first, also for a transaction the peer never sent or no longer remembers. A final outcome
+     * stays: awaiting it again returns it again. Outcomes are kept for the newest 65536 transactions per channel;
+     * older ones are forgotten, so a channel that runs for ever stays in bounded memory.
+     */
     PeerOutcome awaitOutcome(long channel, long txId, Duration timeout);
 
     /** Our outgoing packets the peer has read from the ring and not yet completed, oldest first. */
@@ -50,7 +63,11 @@ public interface Peer {
     /** Waits for the next packet our side sends (read from the ring); empty on timeout. */
     Optional<PeerPacket> awaitReceived(long channel, Duration timeout);
 
-    /** Completes our packet {@code txId} with {@code payload} (our completion routine then runs). */
+    /**
+     * Completes our packet {@code txId} with {@code payload} (our completion routine then runs). A transaction the
+     * peer does not hold awaiting a completion (never read, none requested, completed already) is an
+     * IllegalStateException.
+     */
     void complete(long channel, long txId, byte[] payload);
 
     /** Stops (false) or resumes (true) reading our outgoing ring, so it fills up. */

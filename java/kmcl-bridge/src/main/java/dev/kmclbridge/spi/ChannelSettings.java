@@ -7,7 +7,9 @@ import java.util.UUID;
 
 /**
  * The Init* settings (and the quota / incoming-at-passive setters) that {@link Backend#configure} applies, in
- * KMCL slot order; an empty value is not passed to KMCL. Plain data: the typed layer builds it from its
+ * KMCL slot order; an empty value is not passed to KMCL (what is in effect stays). A present
+ * {@code processingCompleteCallback} is {@code VmbChannelInitSetProcessPacketCallbacks} with or without the
+ * end-of-batch callback. Plain data: the typed layer builds it from its
  * {@code ChannelConfig}, and values reach KMCL unvalidated so that KMCL answers bad ones itself.
  */
 public record ChannelSettings(
@@ -17,7 +19,7 @@ public record ChannelSettings(
         OptionalInt clientContextSize,
         OptionalInt channelFlags,
         Optional<StateCallbacksHeader> stateCallbacksHeader,
-        boolean processingCompleteCallback,
+        Optional<Boolean> processingCompleteCallback,
         Optional<Boolean> incomingProcessingAtPassive,
         OptionalInt transactionQuota,
         Optional<RingPages> ringBufferPages,
@@ -34,6 +36,7 @@ public record ChannelSettings(
         Objects.requireNonNull(clientContextSize, "clientContextSize");
         Objects.requireNonNull(channelFlags, "channelFlags");
         Objects.requireNonNull(stateCallbacksHeader, "stateCallbacksHeader");
+        Objects.requireNonNull(processingCompleteCallback, "processingCompleteCallback");
         Objects.requireNonNull(incomingProcessingAtPassive, "incomingProcessingAtPassive");
         Objects.requireNonNull(transactionQuota, "transactionQuota");
         Objects.requireNonNull(ringBufferPages, "ringBufferPages");

@@ -93,8 +93,8 @@ class FakeOutgoingTest {
             assertEquals(0, done.get(0).status());
             assertArrayEquals(new byte[] {9, 8}, done.get(0).payload());
             assertEquals(0, h.q(ch, Query.PENDING_OUTGOING));
-            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> h.peer.complete(ch, p.txId(), new byte[0]));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> h.peer.complete(ch, p.txId(), new byte[0]), "the peer holds no such transaction any more");
         }
     }
 

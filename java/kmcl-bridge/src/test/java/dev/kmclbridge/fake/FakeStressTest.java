@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * Several peer sender threads, one receiver per channel and several completer threads move 1,000,000 packets
- * over 4 channels. Asserts no loss, per-channel FIFO per sender, exactly-once completion (on our side and as seen
- * by the peer), and final counters.
+ * over 4 channels while a peer thread reads the outcomes. Asserts no loss, per-channel FIFO per sender, exactly-once
+ * completion (on our side and as seen by the peer), and final counters.
  */
 class FakeStressTest {
     private static final int CHANNELS = 4;
@@ -66,8 +66,9 @@ class FakeStressTest {
                 threads.add(new Thread(() -> guard(failure, () -> {
                     for (int seq = 0; seq < PER_SENDER && failure.get() == null; seq++) {
                         long c = ch[seq % CHANNELS];
-                        while (h.peer.ringStatus(c).peerQueued() > 512 && failure.get() == null) {
-                            Thread.onSpinWait();
+                        while ((h.peer.ringStatus(c).peerQueued() > 512 || unreadOutcomes(h, c) > UNREAD_OUTCOMES_HIGH)
+                                && failure.get() == null) {
+                            Thread.onSpinWait(); // a real sender waits for room, and for its outcome reader
                         }
                         byte[] p = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(sender).putInt(seq).array();
                         h.peer.send(c, p, true, Optional.empty());
@@ -146,6 +147,22 @@ class FakeStressTest {
                     }
                 }), "completer-" + k));
             }
+            BitSet[] outcomeSeen = new BitSet[SENDERS];
+            for (int s = 0; s < SENDERS; s++) {
+                outcomeSeen[s] = new BitSet(PER_SENDER);
+            }
+            AtomicLong outcomes = new AtomicLong();
+            threads.add(new Thread(() -> guard(failure, () -> {
+                while (outcomes.get() < TOTAL && failure.get() == null) {
+                    long before = outcomes.get();
+                    for (int c = 0; c < CHANNELS; c++) {
+                        outcomes.addAndGet(readOutcomes(h, ch, c, outcomeSeen));
+                    }
+                    if (outcomes.get() == before) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }), "outcome-reader"));
             long t0 = System.nanoTime();
             threads.forEach(Thread::start);
             for (Thread t : threads) {
@@ -155,11 +172,6 @@ class FakeStressTest {
             assertEquals(TOTAL, received.get());
             assertEquals(TOTAL, completed.get());
 
-            BitSet[] outcomeSeen = new BitSet[SENDERS];
-            for (int s = 0; s < SENDERS; s++) {
-                outcomeSeen[s] = new BitSet(PER_SENDER);
-            }
-            long outcomes = 0;
             for (int c = 0; c < CHANNELS; c++) {
                 long[] q = h.query(ch[c]);
                 assertEquals(sentPerChannel[c], q[Query.PACKETS_IN], "channel " + c);
@@ -169,26 +181,40 @@ class FakeStressTest {
                 assertEquals(0, q[Query.INCOMING_RING_USED]);
                 assertEquals(0, q[Query.PACKETS_FAILED]);
                 assertEquals(0, h.peer.ringStatus(ch[c]).peerQueued());
-                for (PeerOutcome o : h.peer.drainOutcomes(ch[c])) {
-                    assertEquals(PeerOutcome.Kind.COMPLETED, o.kind());
-                    ByteBuffer b = ByteBuffer.wrap(o.payload()).order(ByteOrder.LITTLE_ENDIAN);
-                    int sender = b.getInt();
-                    int seq = b.getInt();
-                    assertEquals(c, seq % CHANNELS, "completion payload went back on the right channel");
-                    if (outcomeSeen[sender].get(seq)) {
-                        throw new AssertionError("peer saw two outcomes for sender " + sender + " seq " + seq);
-                    }
-                    outcomeSeen[sender].set(seq);
-                    outcomes++;
-                }
+                outcomes.addAndGet(readOutcomes(h, ch, c, outcomeSeen));
             }
-            assertEquals(TOTAL, outcomes);
+            assertEquals(TOTAL, outcomes.get());
             for (int s = 0; s < SENDERS; s++) {
                 assertEquals(PER_SENDER, outcomeSeen[s].cardinality(), "no loss for sender " + s);
             }
             System.out.printf("FakeStressTest: %d packets in %d ms%n", TOTAL,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         }
+    }
+
+    /** Outcomes the peer holds unread on {@code channel}; senders wait above this, far below the fake's cap. */
+    private static final int UNREAD_OUTCOMES_HIGH = PeerEndpoint.MAXIMUM_KEPT_OUTCOMES / 2;
+
+    private static int unreadOutcomes(Harness h, long channel) {
+        return h.backend.channel(channel).retainedOutcomes();
+    }
+
+    /** Reads the outcomes waiting on channel {@code c}, checking each is a completion seen once; returns how many. */
+    private static int readOutcomes(Harness h, long[] ch, int c, BitSet[] outcomeSeen) {
+        int n = 0;
+        for (PeerOutcome o : h.peer.drainOutcomes(ch[c])) {
+            assertEquals(PeerOutcome.Kind.COMPLETED, o.kind());
+            ByteBuffer b = ByteBuffer.wrap(o.payload()).order(ByteOrder.LITTLE_ENDIAN);
+            int sender = b.getInt();
+            int seq = b.getInt();
+            assertEquals(c, seq % CHANNELS, "completion payload went back on the right channel");
+            if (outcomeSeen[sender].get(seq)) {
+                throw new AssertionError("peer saw two outcomes for sender " + sender + " seq " + seq);
+            }
+            outcomeSeen[sender].set(seq);
+            n++;
+        }
+        return n;
     }
 
     private static int channelIndex(long[] ch, long channel) {

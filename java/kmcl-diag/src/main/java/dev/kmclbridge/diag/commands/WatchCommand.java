@@ -9,6 +9,7 @@ import dev.kmclbridge.diag.traffic.GeneratorOptions;
 import dev.kmclbridge.diag.traffic.HandledPacket;
 import dev.kmclbridge.diag.traffic.PacketPolicy;
 import dev.kmclbridge.diag.traffic.PacketPolicyOptions;
+import dev.kmclbridge.diag.traffic.PacketSizeLimit;
 import dev.kmclbridge.diag.traffic.PeerTraffic;
 import dev.kmclbridge.diag.traffic.PolicyHandler;
 import dev.kmclbridge.diag.traffic.Waiting;
@@ -46,7 +47,7 @@ public final class WatchCommand extends NamedCommand {
     public ExitCode run(Invocation inv) throws InterruptedException {
         var v = inv.options();
         PacketPolicy policy = PacketPolicyOptions.policy(v);
-        GeneratorOptions.validate(v);
+        GeneratorOptions.validate(v, PacketSizeLimit.of(v, inv.backendChoice().name()));
         long count = StopOptions.count(v);
         long t0 = System.nanoTime();
         PrintStream out = inv.out();

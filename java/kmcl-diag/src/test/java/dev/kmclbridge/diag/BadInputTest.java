@@ -56,6 +56,12 @@ class BadInputTest {
                         "more than the largest packet"),
                 Arguments.of("bench out larger than the largest packet", new String[] {"bench", "--size", "20000"}, 3,
                         "more than the largest packet"),
+                // a packet within --max-packet-size that still never fits the 64 KiB incoming ring: the peer refuses it
+                Arguments.of("bench in packet that never fits the ring",
+                        new String[] {"bench", "--direction", "in", "--size", "70000", "--max-packet-size", "70000"}, 3,
+                        "the peer cannot send a 70000-byte packet"),
+                Arguments.of("--generate-hex that never fits the ring", new String[] {"watch", "--generate-hex",
+                        "00".repeat(70_000), "--max-packet-size", "70000"}, 3, "the peer cannot send a 70000-byte packet"),
                 // item 21: a filter that is only separators matched every packet
                 Arguments.of("filter of only commas", new String[] {"watch", "--fail", ",,,"}, 3, "empty term"),
                 Arguments.of("filter with a trailing comma", new String[] {"watch", "--complete", "nth=1,"}, 3, "empty term"),

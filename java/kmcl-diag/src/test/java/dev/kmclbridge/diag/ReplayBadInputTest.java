@@ -89,6 +89,14 @@ class ReplayBadInputTest {
     }
 
     @Test
+    void anIncomingPacketThatNeverFitsTheRingIsBadInput() throws Exception {
+        Path f = capture("huge.kcap", header("all", "none"), List.of(in(1, 0, "00".repeat(70_000), "completed")));
+        Cli.Result r = Cli.fake("replay", "--speed", "0", "--timeout", "1", "--max-packet-size", "70000", f.toString());
+        r.failedOnOneLine(3);
+        assertTrue(r.err().contains("the peer cannot send a 70000-byte packet"), r::toString);
+    }
+
+    @Test
     void aPacketWithoutVerdictIsBadInput() throws Exception {
         Path f = capture("noverdict.kcap", header("all", "none"), List.of(in(1, 0, "01", "completed")));
         List<String> lines = Files.readAllLines(f);

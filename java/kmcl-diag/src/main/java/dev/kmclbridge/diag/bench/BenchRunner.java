@@ -2,6 +2,7 @@ package dev.kmclbridge.diag.bench;
 
 import dev.kmclbridge.Channel;
 import dev.kmclbridge.SendFlag;
+import dev.kmclbridge.diag.traffic.PeerSend;
 import dev.kmclbridge.peer.Peer;
 import org.HdrHistogram.Histogram;
 
@@ -107,7 +108,7 @@ public final class BenchRunner {
                 });
             } else {
                 sentAt.put(s, t);
-                peer.orElseThrow().send(channel.id(), payload.clone(), true, Optional.empty());
+                PeerSend.send(peer.orElseThrow(), channel.id(), payload.clone(), true, Optional.empty());
             }
             if (s >= settings.warmup()) {
                 progress.update(settings.duration().isPresent()

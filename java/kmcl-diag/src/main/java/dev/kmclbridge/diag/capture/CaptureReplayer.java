@@ -1,6 +1,7 @@
 package dev.kmclbridge.diag.capture;
 
 import dev.kmclbridge.diag.Hex;
+import dev.kmclbridge.diag.traffic.PeerSend;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.peer.PeerPacket;
@@ -105,7 +106,8 @@ public final class CaptureReplayer {
 
     private PacketComparison replayIncoming(CapturedPacket p) {
         byte[] ext = p.externalBytes();
-        long tx = peer.send(channel, p.payloadBytes(), p.completionRequested(), ext.length == 0 ? Optional.empty() : Optional.of(ext));
+        long tx = PeerSend.send(peer, channel, p.payloadBytes(), p.completionRequested(),
+                ext.length == 0 ? Optional.empty() : Optional.of(ext));
         boolean expectPending = p.verdict().equals(CapturedPacket.PENDING);
         PeerOutcome o = peer.awaitOutcome(channel, tx, expectPending ? PENDING_CHECK : timeout);
         String actual = switch (o.kind()) {

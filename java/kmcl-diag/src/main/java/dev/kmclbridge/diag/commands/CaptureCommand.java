@@ -135,7 +135,7 @@ public final class CaptureCommand extends NamedCommand {
                 }
                 // a failed write stops the capture at once: what follows could not be recorded
                 Waiting.until(() -> handler.delivered() >= stopAfter || rec.writeFailure().isPresent()
-                        || handler.listenerFailure().isPresent()
+                        || handler.listenerFailure().isPresent() || traffic.map(PeerTraffic::hasFailed).orElse(false)
                         || (rig.channel().status().queueStopped() && traffic.map(PeerTraffic::finished).orElse(true)), deadline);
             } finally {
                 traffic.ifPresent(PeerTraffic::close);

@@ -79,7 +79,7 @@ public final class FailCommand extends NamedCommand {
             try {
                 // the handler reports a packet before it ends it; its failed count grows only once fail() returned,
                 // so the status read below shows the queue as the fail left it
-                Waiting.until(() -> handler.failed() > 0, deadline);
+                Waiting.until(() -> handler.failed() > 0 || traffic.map(PeerTraffic::hasFailed).orElse(false), deadline);
                 Waiting.until(() -> traffic.map(PeerTraffic::finished).orElse(true), deadline);
             } finally {
                 traffic.ifPresent(PeerTraffic::close);

@@ -64,7 +64,8 @@ public final class WatchCommand extends NamedCommand {
             Optional<PeerTraffic> traffic = GeneratorOptions.start(v, rig.peer(), rig.channel().id(), generate);
             long deadline = System.nanoTime() + duration.toNanos();
             try {
-                Waiting.until(() -> handler.delivered() >= stopAfter || rig.channel().status().queueStopped(), deadline);
+                Waiting.until(() -> handler.delivered() >= stopAfter || rig.channel().status().queueStopped()
+                        || traffic.map(PeerTraffic::hasFailed).orElse(false), deadline);
             } finally {
                 traffic.ifPresent(PeerTraffic::close);
             }

@@ -62,6 +62,10 @@ public final class EchoedText {
         if (!invisible) {
             return new String(Character.toChars(cp));
         }
-        return cp <= 0xFFFF ? String.format("\\u%04x", cp) : String.format("\\U%06x", cp);
+        StringBuilder escaped = new StringBuilder();
+        for (char c : Character.toChars(cp)) {
+            escaped.append(String.format("\\u%04x", (int) c)); // as a Java string literal writes it
+        }
+        return escaped.toString();
     }
 }

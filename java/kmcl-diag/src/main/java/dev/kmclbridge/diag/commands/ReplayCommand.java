@@ -69,7 +69,7 @@ public final class ReplayCommand extends NamedCommand {
     @Override
     public Options options() {
         return new Options()
-                .addOption(withValue(IN, "FILE", "capture file to replay (or give FILE as argument)"))
+                .addOption(withValue(IN, "FILE", "capture file to replay, a regular file of at most 256 MiB (or give FILE as argument)"))
                 .addOption(withValue(SPEED, "FACTOR", "1 = recorded timing (default), 2 = twice as fast, 0 = no waits; "
                         + "otherwise " + MIN_SPEED + " to " + (long) MAX_SPEED))
                 .addOption(withValue(MAX_DURATION, "SECONDS", "refuse a timed replay that would take longer (default 3600)"))

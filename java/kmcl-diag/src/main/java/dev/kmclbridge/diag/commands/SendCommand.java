@@ -52,7 +52,7 @@ public final class SendCommand extends NamedCommand {
     public Options options() {
         return ChannelOptions.addTo(new Options()
                 .addOption(withValue(HEX, "HEX", "payload as hex (e.g. 'de ad be ef' or 0xdeadbeef)"))
-                .addOption(withValue(FILE, "PATH", "payload = the file's bytes"))
+                .addOption(withValue(FILE, "PATH", "payload = the bytes of this regular file (at most the largest packet)"))
                 .addOption(flag(WAIT, "send with WAIT_FOR_COMPLETION and print the completion payload"))
                 .addOption(withValue(COUNT, "N", "send the payload N times (default 1)"))
                 .addOption(withValue(TIMEOUT, "SECONDS", "how long to wait for each send to end (default 10)"))

@@ -24,7 +24,7 @@ public record BackendChoice(String name, boolean explicit, String reason) {
         if (requested != null) {
             String n = requested.trim();
             if (!NAMES.contains(n)) {
-                throw DiagFailure.usage("unknown backend '" + requested + "'; choose one of fake, loopback, native");
+                throw DiagFailure.usage("unknown backend " + EchoedText.quote(requested) + "; choose one of fake, loopback, native");
             }
             return new BackendChoice(n, true, "--backend " + n);
         }

@@ -2,6 +2,8 @@ package dev.kmclbridge.diag;
 
 import org.apache.commons.cli.Options;
 
+import java.util.Set;
+
 /** One kmcl-diag sub-command: its name, its own options and what it does. One class per command. */
 public interface Command {
     /** The word on the command line ("status", "send", ...). */
@@ -13,6 +15,14 @@ public interface Command {
     /** The command's own options, none by default (the global ones and --help are added by {@link KmclDiag}). */
     default Options options() {
         return new Options();
+    }
+
+    /**
+     * Options (by long name) that may be given more than once, each adding a value; every other option that takes
+     * a value may be given once (a repeat is a usage error).
+     */
+    default Set<String> repeatableOptions() {
+        return Set.of();
     }
 
     /** Positional arguments shown in the usage line, e.g. "[HEX]"; empty when none are accepted. */

@@ -6,10 +6,15 @@ public enum ExitCode {
     OK(0, "success"),
     /** The command ran, and its verdict is negative: unhealthy channel, selftest failures, replay mismatch. */
     CHECK_FAILED(1, "check failed: unhealthy, selftest failure, replay mismatch"),
-    /** Unknown command or option, missing option argument, option not allowed on this backend. */
-    USAGE(2, "usage error: unknown command or option, missing argument"),
-    /** Malformed GUID, bad hex, unreadable file, bad number, unknown channel or endpoint, bad capture file. */
-    BAD_INPUT(3, "bad input: malformed GUID or hex, missing file, unknown channel or endpoint"),
+    /** Unknown command or option, missing option argument, option given twice, option not allowed on this backend. */
+    USAGE(2, "usage error: unknown command or option, missing argument, option given twice"),
+    /**
+     * Malformed GUID, bad hex, bad number, filter or pattern, unknown channel or endpoint; a file that is missing,
+     * unreadable, not a regular file or too large; an output file that cannot be written; a payload larger than the
+     * largest packet; a bad capture file; a replay that would not finish in time.
+     */
+    BAD_INPUT(3, "bad input: malformed GUID, hex or number, unknown channel or endpoint, bad or unwritable file,"
+            + " payload too large"),
     /** The backend asked for cannot be opened here (no driver, no native library, no peer for replay). */
     BACKEND_UNAVAILABLE(4, "backend unavailable"),
     /** A KMCL call failed (the message names the call and the NTSTATUS). */

@@ -15,8 +15,8 @@ public final class Guids {
     public static UUID parse(String what, String text) {
         String t = text == null ? "" : text.trim();
         if (!GUID.matcher(t).matches() || (t.startsWith("{") != t.endsWith("}"))) {
-            throw DiagFailure.badInput("malformed GUID for " + what + ": '" + text
-                    + "' (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
+            throw DiagFailure.badInput("malformed GUID for " + what + ": " + EchoedText.quote(text)
+                    + " (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
         }
         if (t.startsWith("{")) {
             t = t.substring(1, t.length() - 1);

@@ -10,8 +10,9 @@ public final class Hex {
     }
 
     /**
-     * Parses a hex payload: pairs of hex digits, optionally separated by spaces, colons or dashes, optional
-     * leading "0x". Bad input is a {@link DiagFailure} naming what was wrong.
+     * Parses a hex payload: pairs of the ASCII hex digits [0-9a-fA-F], optionally separated by spaces, colons or
+     * dashes, optional leading "0x". Other scripts' digits are not hex digits here (HexFormat refuses them too).
+     * Bad input is a {@link DiagFailure} naming what was wrong.
      */
     public static byte[] parse(String what, String text) {
         String t = text == null ? "" : text.strip();
@@ -19,16 +20,23 @@ public final class Hex {
             t = t.substring(2);
         }
         t = t.replaceAll("[\\s:\\-]", "");
-        if (t.length() % 2 != 0) {
-            throw DiagFailure.badInput("bad hex for " + what + ": '" + text + "' has an odd number of hex digits");
-        }
         for (int i = 0; i < t.length(); i++) {
-            if (Character.digit(t.charAt(i), 16) < 0) {
-                throw DiagFailure.badInput("bad hex for " + what + ": '" + text + "' contains '" + t.charAt(i)
-                        + "', which is not a hex digit");
+            char c = t.charAt(i);
+            if (!isHexDigit(c)) {
+                int cp = t.codePointAt(i);
+                throw DiagFailure.badInput("bad hex for " + what + ": " + EchoedText.quote(text) + " contains "
+                        + EchoedText.quote(new String(Character.toChars(cp))) + ", which is not a hex digit");
             }
         }
+        if (t.length() % 2 != 0) {
+            throw DiagFailure.badInput("bad hex for " + what + ": " + EchoedText.quote(text) + " has an odd number of hex digits");
+        }
         return HEX.parseHex(t);
+    }
+
+    /** True for 0-9, a-f and A-F only. */
+    public static boolean isHexDigit(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     /** Lower-case hex without separators ("" for an empty array). */

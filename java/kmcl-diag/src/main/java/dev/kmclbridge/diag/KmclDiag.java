@@ -15,7 +15,9 @@ import org.apache.commons.cli.UnrecognizedOptionException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -57,13 +59,13 @@ public final class KmclDiag {
                 }
                 Optional<String> unknown = Arrays.stream(args).filter(a -> a.startsWith("-")).filter(a -> !isGlobal(a)).findFirst();
                 if (unknown.isPresent()) {
-                    throw DiagFailure.usage("unknown option '" + unknown.get() + "'; see 'kmcl-diag --help'");
+                    throw DiagFailure.usage("unknown option " + EchoedText.quote(unknown.get()) + "; see 'kmcl-diag --help'");
                 }
                 throw DiagFailure.usage("no command given; see 'kmcl-diag --help' (commands: " + commandNames() + ")");
             }
             String name = args[at];
             Command command = commands.stream().filter(c -> c.name().equals(name)).findFirst()
-                    .orElseThrow(() -> DiagFailure.usage("unknown command '" + name + "'; commands: " + commandNames()));
+                    .orElseThrow(() -> DiagFailure.usage("unknown command " + EchoedText.quote(name) + "; commands: " + commandNames()));
             context = "kmcl-diag " + name;
             List<String> rest = new ArrayList<>(Arrays.asList(args));
             rest.remove(at);
@@ -73,7 +75,8 @@ public final class KmclDiag {
                 return ExitCode.OK.code();
             }
             if (command.positionalUsage().isEmpty() && cl.getArgs().length > 0) {
-                throw DiagFailure.usage("unexpected argument '" + cl.getArgs()[0] + "'; see 'kmcl-diag " + name + " --help'");
+                throw DiagFailure.usage("unexpected argument " + EchoedText.quote(cl.getArgs()[0]) + "; see 'kmcl-diag " + name
+                        + " --help'");
             }
             BackendChoice backend = BackendChoice.resolve(cl.getOptionValue(GlobalOptions.BACKEND));
             try (Invocation inv = new Invocation(command, new OptionValues(cl), out, err,
@@ -99,7 +102,7 @@ public final class KmclDiag {
     private int report(String context, String message, Throwable t, ExitCode code, boolean verbose) {
         out.flush();
         String oneLine = (message == null ? t.getClass().getSimpleName() : message).replaceAll("\\s*\\R\\s*", " ").strip();
-        err.println(context + ": " + oneLine);
+        err.println(EchoedText.line(context + ": " + oneLine));
         if (verbose) {
             t.printStackTrace(err);
         }
@@ -112,10 +115,12 @@ public final class KmclDiag {
         for (Option o : command.options().getOptions()) {
             all.addOption(o);
         }
+        CommandLine cl;
         try {
-            return DefaultParser.builder().setAllowPartialMatching(false).get().parse(all, args);
+            cl = DefaultParser.builder().setAllowPartialMatching(false).get().parse(all, args);
         } catch (UnrecognizedOptionException e) {
-            throw DiagFailure.usage("unknown option '" + e.getOption() + "'; see 'kmcl-diag " + command.name() + " --help'");
+            throw DiagFailure.usage("unknown option " + EchoedText.quote(e.getOption()) + "; see 'kmcl-diag " + command.name()
+                    + " --help'");
         } catch (MissingArgumentException e) {
             throw DiagFailure.usage("option " + HelpPrinter.display(e.getOption()) + " needs a value; see 'kmcl-diag "
                     + command.name() + " --help'");
@@ -127,6 +132,28 @@ public final class KmclDiag {
         } catch (ParseException e) {
             throw DiagFailure.usage(e.getMessage() + "; see 'kmcl-diag " + command.name() + " --help'");
         }
+        refuseRepeatedValues(command, cl);
+        return cl;
+    }
+
+    /**
+     * A single-valued option given more than once is a usage error: taking the first (or the last) value silently
+     * would run with a choice the user did not notice. Flags may repeat (no value to disagree about); options a
+     * command declares repeatable (capture --send) may too.
+     */
+    private static void refuseRepeatedValues(Command command, CommandLine cl) {
+        Map<Option, List<String>> given = new LinkedHashMap<>(); // Option equality is by name: one entry per option
+        for (Option o : cl.getOptions()) {
+            if (o.hasArg() && !command.repeatableOptions().contains(o.getLongOpt())) {
+                given.computeIfAbsent(o, k -> new ArrayList<>()).add(o.getValue());
+            }
+        }
+        given.forEach((option, values) -> {
+            if (values.size() > 1) {
+                throw DiagFailure.usage(HelpPrinter.display(option) + " given " + values.size() + " times ("
+                        + values.stream().map(EchoedText::quote).collect(Collectors.joining(", ")) + "); give it once");
+            }
+        });
     }
 
     /** Index of the command word: the first token that is neither an option nor a global option's value. */

@@ -2,9 +2,7 @@ package dev.kmclbridge.diag;
 
 import org.apache.commons.cli.CommandLine;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
@@ -31,12 +29,8 @@ public final class OptionValues {
         if (v == null) {
             return def;
         }
-        long n;
-        try {
-            n = v.startsWith("0x") || v.startsWith("0X") ? Long.parseUnsignedLong(v.substring(2), 16) : Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw DiagFailure.badInput("--" + opt + ": '" + v + "' is not a number");
-        }
+        long n = AsciiNumbers.integerOrHex(v).orElseThrow(
+                () -> DiagFailure.badInput("--" + opt + ": " + EchoedText.quote(v) + " is not a number"));
         if (n < min || n > max) {
             throw DiagFailure.badInput("--" + opt + ": " + n + " is out of range " + min + ".." + max);
         }
@@ -55,7 +49,7 @@ public final class OptionValues {
         }
         double s = decimal(opt, v, "a number of seconds");
         if (!(s >= 0) || s > 86_400 * 365) {
-            throw DiagFailure.badInput("--" + opt + ": " + v + " seconds is out of range");
+            throw DiagFailure.badInput("--" + opt + ": " + EchoedText.value(v) + " seconds is out of range");
         }
         return Duration.ofNanos((long) (s * 1e9));
     }
@@ -67,18 +61,15 @@ public final class OptionValues {
         }
         double d = decimal(opt, v, "a number");
         if (!(d >= min && d <= max)) {
-            throw DiagFailure.badInput("--" + opt + ": " + v + " is out of range " + min + ".." + max);
+            throw DiagFailure.badInput("--" + opt + ": " + EchoedText.value(v) + " is out of range " + min + ".." + max);
         }
         return d;
     }
 
     /** {@code v} as a double; bad input "'v' is not {@code what}" when it is not one. */
     private static double decimal(String opt, String v, String what) {
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw DiagFailure.badInput("--" + opt + ": '" + v + "' is not " + what);
-        }
+        return AsciiNumbers.decimal(v).orElseThrow(
+                () -> DiagFailure.badInput("--" + opt + ": " + EchoedText.quote(v) + " is not " + what));
     }
 
     public UUID guid(String opt) {
@@ -90,15 +81,17 @@ public final class OptionValues {
         return v == null ? def : Hex.parse("--" + opt, v);
     }
 
-    /** Reads a whole file named by the option; a missing or unreadable file is bad input. */
-    public static byte[] readFile(String what, String file) {
-        Path p = Path.of(file);
+    /** The option's value as a path; a string that cannot be a path (a NUL character) is bad input. */
+    public Path path(String opt) {
+        return path("--" + opt, cl.getOptionValue(opt));
+    }
+
+    /** {@code text} as a path; a string that cannot be a path (a NUL character) is bad input naming {@code what}. */
+    public static Path path(String what, String text) {
         try {
-            return Files.readAllBytes(p);
-        } catch (NoSuchFileException e) {
-            throw DiagFailure.badInput(what + ": no such file: " + file);
-        } catch (IOException e) {
-            throw DiagFailure.badInput(what + ": cannot read " + file + ": " + e.getMessage());
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw DiagFailure.badInput(what + ": " + EchoedText.quote(text) + " is not a file name (" + e.getReason() + ")");
         }
     }
 

@@ -68,10 +68,50 @@ class CaptureFilesTest {
         assertBad(List.of(h, good, good), "line 3: duplicate seq 1");
         assertBad(List.of(h, good.replace("\"in\"", "\"sideways\"")), "direction 'sideways'");
         assertBad(List.of(h, good.replace("\"completed\"", "\"lost\"")), "verdict 'lost'");
-        assertBad(List.of(h, good.replace("\"00\"", "\"zz\"")), "must be hex");
+        assertBad(List.of(h, good.replace("\"00\"", "\"zz\"")), "field 'payload' must be a hex string");
         assertBad(List.of(h, h), "a second header");
         assertBad(List.of(h, "{oops"), "line 2: not a capture record");
         assertBad(List.of(), "is empty");
+    }
+
+    @Test
+    void theReaderIsStrictAboutEveryFieldAndNamesItWithTheLine() throws Exception {
+        String h = CaptureFiles.toLine(HEADER);
+        String good = CaptureFiles.toLine(new CapturedPacket(1, "in", 1, "00", "", false, "completed", "", 1L));
+        String end = CaptureFiles.toLine(new CaptureEnd(1, 5, false));
+        assertBad(List.of(h, good.replace("\"seq\":1", "\"seq\":\"1\"")), "line 2: field 'seq' must be an integer >= 1");
+        assertBad(List.of(h, good.replace("\"atNanos\":1", "\"atNanos\":1.9")), "line 2: field 'atNanos' must be an integer >= 0");
+        assertBad(List.of(h, good.replace("\"atNanos\":1", "\"atNanos\":1e3")), "line 2: field 'atNanos'");
+        assertBad(List.of(h, good.replace("\"seq\":1", "\"seq\":-1")), "line 2: field 'seq' must be an integer >= 1");
+        assertBad(List.of(h, good.replace("\"seq\":1", "\"seq\":0")), "line 2: field 'seq' must be an integer >= 1");
+        assertBad(List.of(h, good.replace("\"atNanos\":1", "\"atNanos\":-5")), "line 2: field 'atNanos' must be an integer >= 0");
+        assertBad(List.of(h, good.replace("\"seq\":1", "\"seq\":123456789012345678901234567890")), "line 2: field 'seq'");
+        assertBad(List.of(h, good.replace("\"payload\":\"00\",", "")), "line 2: field 'payload' is missing");
+        assertBad(List.of(h, good.replace(",\"verdict\":\"completed\"", "")), "line 2: field 'verdict' is missing");
+        assertBad(List.of(h, good.replace("\"verdict\":\"completed\"", "\"verdict\":null")), "line 2: field 'verdict' must be a string");
+        assertBad(List.of(h, good.replace("\"payload\":\"00\"", "\"payload\":0")), "line 2: field 'payload' must be a hex string");
+        assertBad(List.of(h, good.replace("\"completionRequested\":false", "\"completionRequested\":\"false\"")),
+                "line 2: field 'completionRequested' must be true or false");
+        assertBad(List.of(h, good.replace("\"completionRequested\":false", "\"completionRequested\":0")),
+                "line 2: field 'completionRequested' must be true or false");
+        assertBad(List.of(h, good.replace("\"verdictAtNanos\":1", "\"verdictAtNanos\":-1")), "line 2: field 'verdictAtNanos'");
+        assertBad(List.of(h, good.replace("{", "{\"colour\":\"red\",")), "line 2: unknown field 'colour'");
+        assertBad(List.of(h, good.replace("\"seq\":1", "\"seq\":1,\"seq\":2")), "line 2: not a capture record");
+        assertBad(List.of(h, good + " {}"), "line 2: not a capture record");
+        assertBad(List.of(h, "[1,2]"), "line 2: not a capture record");
+        assertBad(List.of(h, good.replace("\"packet\"", "\"pakket\"")), "line 2: field 'record'");
+        assertBad(List.of(h.replace("\"version\":1", "\"version\":\"1\"")), "line 1: field 'version'");
+        assertBad(List.of(h.replace(",\"failFilter\":\"none\"", "")), "line 1: field 'failFilter' is missing");
+        assertBad(List.of(h, good, end.replace("\"durationNanos\":5", "\"durationNanos\":-5")), "line 3: field 'durationNanos'");
+        assertBad(List.of(h, good, end.replace("\"queueStopped\":false", "\"queueStopped\":\"no\"")), "line 3: field 'queueStopped'");
+    }
+
+    @Test
+    void informativeHeaderFieldsMayBeLeftOut() throws Exception {
+        Path f = tmp.resolve("minimal.kcap");
+        Files.write(f, List.of("{\"record\":\"header\",\"format\":\"kmcl-capture\",\"version\":1,\"completeFilter\":\"all\","
+                + "\"failFilter\":\"none\",\"completionPayload\":\"\"}"));
+        assertEquals("all", CaptureFiles.read(f).header().completeFilter());
     }
 
     private void assertBad(List<String> lines, String expected) throws Exception {

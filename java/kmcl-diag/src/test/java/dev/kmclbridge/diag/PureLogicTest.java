@@ -7,8 +7,12 @@ import dev.kmclbridge.diag.health.HealthFinding;
 import dev.kmclbridge.diag.traffic.PacketFilter;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -27,6 +31,44 @@ class PureLogicTest {
         assertArrayEquals(new byte[0], Hex.parse("x", ""));
         assertEquals(ExitCode.BAD_INPUT, assertThrows(DiagFailure.class, () -> Hex.parse("x", "0g")).exitCode());
         assertEquals(ExitCode.BAD_INPUT, assertThrows(DiagFailure.class, () -> Hex.parse("x", "012")).exitCode());
+    }
+
+    @Test
+    void hexAcceptsOnlyAsciiHexDigits() {
+        for (String bad : new String[] {"\u0663\u0663", "\uff41\uff41", "\u00b2\u00b2"}) {
+            assertEquals(ExitCode.BAD_INPUT, assertThrows(DiagFailure.class, () -> Hex.parse("x", bad)).exitCode(), bad);
+        }
+    }
+
+    @Test
+    void echoedInputIsEscapedAndCut() {
+        assertEquals("'a\\nb\\u001b'", EchoedText.quote("a\nb\u001b"));
+        assertEquals("x".repeat(80), EchoedText.value("x".repeat(80)));
+        assertEquals("x".repeat(80) + "\u2026", EchoedText.value("x".repeat(81)));
+        assertEquals("\\u202e\\t", EchoedText.value("\u202e\t"));
+        assertEquals("\u0663 caf\u00e9", EchoedText.value("\u0663 caf\u00e9"), "printable text stays as it is");
+    }
+
+    @Test
+    void numbersAcceptOnlyAsciiDigits() {
+        assertEquals(OptionalLong.of(42), AsciiNumbers.integer(" 42 "));
+        assertEquals(OptionalLong.of(255), AsciiNumbers.integerOrHex("0xff"));
+        assertEquals(0.5, AsciiNumbers.decimal(".5").orElseThrow());
+        assertEquals(1e-3, AsciiNumbers.decimal("1e-3").orElseThrow());
+        for (String bad : new String[] {"\u0664\u0662", "", "1_000", "99999999999999999999"}) {
+            assertTrue(AsciiNumbers.integer(bad).isEmpty(), bad);
+        }
+        for (String bad : new String[] {"NaN", "Infinity", "1d", "0x1p3", "1e999", "\u0661.5"}) {
+            assertTrue(AsciiNumbers.decimal(bad).isEmpty(), bad);
+        }
+    }
+
+    @Test
+    void ioFailureReasonsNameTheCauseNotTheFile() {
+        assertEquals("permission denied", InputFiles.reason(new AccessDeniedException("/x")));
+        assertEquals("Not a directory", InputFiles.reason(new FileSystemException("/x/y", null, "Not a directory")));
+        assertEquals("No space left on device", InputFiles.reason(new IOException("No space left on device")));
+        assertEquals("not UTF-8 text", InputFiles.reason(new java.nio.charset.MalformedInputException(1)));
     }
 
     @Test
@@ -71,7 +113,7 @@ class PureLogicTest {
         assertTrue(PacketFilter.parse("f", "nth=2").matches(2, p));
         assertFalse(PacketFilter.parse("f", "nth=2,len=5").matches(2, p));
         assertTrue(PacketFilter.parse("f", "nth=2, prefix=01").matches(2, p));
-        for (String bad : new String[] {"", "some", "len=x", "nth=-1", "prefix=0"}) {
+        for (String bad : new String[] {"", "some", "len=x", "nth=-1", "prefix=0", ",", ",,,", "nth=1,", ",nth=1", "nth=1,,len=2"}) {
             assertEquals(ExitCode.BAD_INPUT, assertThrows(DiagFailure.class, () -> PacketFilter.parse("f", bad)).exitCode(), bad);
         }
     }

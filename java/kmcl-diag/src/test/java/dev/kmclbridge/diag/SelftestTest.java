@@ -50,6 +50,15 @@ class SelftestTest {
     }
 
     @Test
+    void simpleClassNamesSelectContractsLikeFullyQualifiedOnes() {
+        for (String classes : new String[] {"PassingContract", "Passing.*", PKG + ".PassingContract"}) {
+            Cli.Result r = Cli.fake("selftest", "--package", PKG, "--classes", classes);
+            assertEquals(0, r.code(), r::toString);
+            assertTrue(r.out().contains("2 tests: 2 passed"), r::toString);
+        }
+    }
+
+    @Test
     void noTestsFoundIsAFailure() {
         Cli.Result r = Cli.fake("selftest", "--package", PKG, "--classes", ".*NoSuchContract");
         assertEquals(1, r.code(), r::toString);

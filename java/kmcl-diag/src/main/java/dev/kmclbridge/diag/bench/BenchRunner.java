@@ -2,6 +2,8 @@ package dev.kmclbridge.diag.bench;
 
 import dev.kmclbridge.Channel;
 import dev.kmclbridge.SendFlag;
+import dev.kmclbridge.diag.DiagFailure;
+import dev.kmclbridge.diag.traffic.PeerSend;
 import dev.kmclbridge.peer.Peer;
 import org.HdrHistogram.Histogram;
 
@@ -22,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * latency = peer send to delivery.
  */
 public final class BenchRunner {
-    private static final long IDLE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
 
     private final BenchSettings settings;
     private final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -32,10 +34,17 @@ public final class BenchRunner {
     private final ConcurrentHashMap<Long, Long> sentAt = new ConcurrentHashMap<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile long measureFrom = Long.MAX_VALUE;
+    private final long idleTimeoutNanos;
 
     public BenchRunner(BenchSettings settings) {
+        this(settings, IDLE_TIMEOUT);
+    }
+
+    /** A runner that gives up after {@code idleTimeout} without a completed packet. */
+    BenchRunner(BenchSettings settings, Duration idleTimeout) {
         this.settings = settings;
         this.inFlight = new Semaphore(settings.window());
+        this.idleTimeoutNanos = idleTimeout.toNanos();
     }
 
     /** The handler to install on the channel for IN runs (completes and measures). */
@@ -83,8 +92,9 @@ public final class BenchRunner {
             }
             while (!inFlight.tryAcquire(50, TimeUnit.MILLISECONDS)) {
                 checkFailure();
-                if (System.nanoTime() - lastProgress > IDLE_TIMEOUT_NANOS) {
-                    throw new IllegalStateException("bench made no progress for 10 s (" + done.get() + " packets done); "
+                if (System.nanoTime() - lastProgress > idleTimeoutNanos) {
+                    throw DiagFailure.timeout("bench made no progress for " + idleTimeoutNanos / 1_000_000 + " ms ("
+                            + done.get() + " packets done); "
                             + "is the other side completing packets?");
                 }
             }
@@ -107,18 +117,18 @@ public final class BenchRunner {
                 });
             } else {
                 sentAt.put(s, t);
-                peer.orElseThrow().send(channel.id(), payload.clone(), true, Optional.empty());
+                PeerSend.send(peer.orElseThrow(), channel.id(), payload.clone(), true, Optional.empty());
             }
             if (s >= settings.warmup()) {
                 progress.update(settings.duration().isPresent()
                         ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) : s - settings.warmup());
             }
         }
-        long deadlineDrain = System.nanoTime() + IDLE_TIMEOUT_NANOS;
+        long deadlineDrain = System.nanoTime() + idleTimeoutNanos;
         while (!inFlight.tryAcquire(settings.window(), 50, TimeUnit.MILLISECONDS)) {
             checkFailure();
             if (System.nanoTime() > deadlineDrain) {
-                throw new IllegalStateException("bench: " + (settings.window() - inFlight.availablePermits())
+                throw DiagFailure.timeout("bench: " + (settings.window() - inFlight.availablePermits())
                         + " packets never completed");
             }
         }
@@ -157,6 +167,6 @@ public final class BenchRunner {
     }
 
     static Duration idleTimeout() {
-        return Duration.ofNanos(IDLE_TIMEOUT_NANOS);
+        return IDLE_TIMEOUT;
     }
 }

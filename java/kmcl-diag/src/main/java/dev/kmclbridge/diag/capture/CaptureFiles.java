@@ -1,15 +1,21 @@
 package dev.kmclbridge.diag.capture;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.kmclbridge.diag.DiagFailure;
+import dev.kmclbridge.diag.EchoedText;
+import dev.kmclbridge.diag.InputFiles;
 import dev.kmclbridge.diag.JsonOutput;
 
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,7 +25,15 @@ import java.util.Set;
 
 /** Reads and writes capture files (JSON Lines, one {@link CaptureRecord} per line, Jackson). */
 public final class CaptureFiles {
+    /** The largest capture file {@link #read} accepts (256 MiB; docs/capture-format.md). */
+    public static final long MAX_FILE_BYTES = 256L * 1024 * 1024;
+
     private static final ObjectMapper MAPPER = JsonOutput.mapper();
+    /** Parses one line strictly: a repeated field or anything after the object is an error, not ignored. */
+    private static final ObjectMapper LINE_PARSER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private CaptureFiles() {
     }
@@ -50,30 +64,48 @@ public final class CaptureFiles {
     }
 
     /**
-     * Reads and validates a capture: the header must come first with a known format and version, seq numbers must
-     * be unique, directions and verdicts known. Anything else is a {@link DiagFailure} (bad input) naming the line.
+     * Reads and validates a capture, strictly: a regular file of at most {@link #MAX_FILE_BYTES}, UTF-8; every
+     * record has exactly its fields with their JSON types ({@link CaptureSchema}); the header comes first with a
+     * known format and version; seq numbers are unique; directions and verdicts are known. Anything else is a
+     * {@link DiagFailure} (bad input) naming the line and the field.
      */
     public static Capture read(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw DiagFailure.badInput("capture file not found: " + file);
+        String what = "capture file";
+        Parsed parsed = new Parsed();
+        try (BufferedReader in = InputFiles.openText(what, file, MAX_FILE_BYTES,
+                "the " + MAX_FILE_BYTES + " bytes (256 MiB) a capture file may have")) {
+            int i = 0;
+            for (String line = in.readLine(); line != null; line = in.readLine(), i++) {
+                parsed.add(file, i, line.strip());
+            }
         } catch (IOException e) {
-            throw DiagFailure.badInput("cannot read capture file " + file + ": " + e.getMessage());
+            throw InputFiles.cannotRead(what, file, e);
         }
-        CaptureHeader header = null;
-        CaptureEnd end = null;
-        List<CapturedPacket> packets = new ArrayList<>();
-        Set<Long> seqs = new HashSet<>();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
+        if (parsed.header == null) {
+            throw DiagFailure.badInput("capture file " + file + " is empty (no header record)");
+        }
+        return new Capture(parsed.header, parsed.packets, Optional.ofNullable(parsed.end));
+    }
+
+    /** The records read so far, and the checks that need the ones before. */
+    private static final class Parsed {
+        private CaptureHeader header;
+        private CaptureEnd end;
+        private final List<CapturedPacket> packets = new ArrayList<>();
+        private final Set<Long> seqs = new HashSet<>();
+
+        void add(Path file, int i, String line) {
             if (line.isEmpty()) {
-                continue;
+                return;
             }
             CaptureRecord r;
             try {
-                r = MAPPER.readValue(line, CaptureRecord.class);
+                JsonNode node = LINE_PARSER.readTree(line);
+                Optional<String> problem = CaptureSchema.problem(node);
+                if (problem.isPresent()) {
+                    throw bad(file, i, problem.get());
+                }
+                r = MAPPER.treeToValue(node, CaptureRecord.class);
             } catch (JsonProcessingException e) {
                 throw bad(file, i, "not a capture record (" + e.getOriginalMessage() + ")");
             }
@@ -85,7 +117,7 @@ public final class CaptureFiles {
                     throw bad(file, i, "a second header");
                 }
                 if (!CaptureHeader.FORMAT.equals(h.format()) || h.version() != CaptureHeader.VERSION) {
-                    throw bad(file, i, "format '" + h.format() + "' version " + h.version() + " (expected "
+                    throw bad(file, i, "format " + EchoedText.quote(h.format()) + " version " + h.version() + " (expected "
                             + CaptureHeader.FORMAT + " version " + CaptureHeader.VERSION + ")");
                 }
                 header = h;
@@ -99,26 +131,20 @@ public final class CaptureFiles {
                 }
                 packets.add(p);
             } else if (r instanceof CaptureEnd e) {
+                if (end != null) {
+                    throw bad(file, i, "a second end record");
+                }
                 end = e;
             }
         }
-        if (header == null) {
-            throw DiagFailure.badInput("capture file " + file + " is empty (no header record)");
-        }
-        return new Capture(header, packets, Optional.ofNullable(end));
     }
 
     private static void validate(Path file, int i, CapturedPacket p) {
         if (!CapturedPacket.IN.equals(p.direction()) && !CapturedPacket.OUT.equals(p.direction())) {
-            throw bad(file, i, "direction '" + p.direction() + "' (expected in or out)");
+            throw bad(file, i, "direction " + EchoedText.quote(p.direction()) + " (expected in or out)");
         }
         if (!List.of(CapturedPacket.COMPLETED, CapturedPacket.FAILED, CapturedPacket.PENDING).contains(p.verdict())) {
-            throw bad(file, i, "verdict '" + p.verdict() + "' (expected completed, failed or pending)");
-        }
-        for (String hex : new String[] {p.payload(), p.external(), p.completionPayload()}) {
-            if (hex != null && !hex.matches("([0-9a-fA-F]{2})*")) {
-                throw bad(file, i, "payload fields must be hex");
-            }
+            throw bad(file, i, "verdict " + EchoedText.quote(p.verdict()) + " (expected completed, failed or pending)");
         }
     }
 

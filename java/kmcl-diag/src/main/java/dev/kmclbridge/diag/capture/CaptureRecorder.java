@@ -6,11 +6,7 @@ import dev.kmclbridge.SendFlag;
 import dev.kmclbridge.diag.Hex;
 import dev.kmclbridge.diag.traffic.HandledPacket;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -25,10 +21,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * Records a channel's traffic as capture records: incoming packets with kmcl-diag's verdict (fed from the
  * {@link dev.kmclbridge.diag.traffic.PolicyHandler} listener) and our sends with the other side's verdict. Each
  * packet line is written (and flushed) as soon as its verdict is known, so an interrupted capture keeps what it saw.
+ *
+ * <p>Recording never throws: it runs on the channel's dispatcher and in completion callbacks, where an exception
+ * would leave the packet un-ended. The first failed write (disk full) is kept in {@link #writeFailure}, nothing more
+ * is written after it, and the command that owns the recorder stops and reports it.
  */
 public final class CaptureRecorder implements AutoCloseable {
     private final CaptureHeader header;
-    private final BufferedWriter writer;
+    private final Optional<CaptureLineWriter> writer;
     private final long start = System.nanoTime();
     private final AtomicLong seq = new AtomicLong();
     private final List<CapturedPacket> packets = new ArrayList<>();
@@ -38,20 +38,25 @@ public final class CaptureRecorder implements AutoCloseable {
     private record PendingSend(long seq, long at, byte[] payload, boolean completionRequested) {
     }
 
-    private CaptureRecorder(CaptureHeader header, BufferedWriter writer) {
+    private CaptureRecorder(CaptureHeader header, Optional<CaptureLineWriter> writer) {
         this.header = header;
         this.writer = writer;
         emit(header);
     }
 
-    /** A recorder writing to {@code file} (created or truncated). */
+    /** A recorder writing to {@code file} (created or truncated); fails when not even the header can be written. */
     public static CaptureRecorder toFile(Path file, CaptureHeader header) throws IOException {
-        return new CaptureRecorder(header, Files.newBufferedWriter(file, StandardCharsets.UTF_8));
+        CaptureRecorder r = new CaptureRecorder(header, Optional.of(CaptureLineWriter.open(file)));
+        Optional<IOException> failure = r.writeFailure();
+        if (failure.isPresent()) {
+            throw failure.get();
+        }
+        return r;
     }
 
     /** A recorder that only keeps the capture in memory ({@link #capture()}). */
     public static CaptureRecorder inMemory(CaptureHeader header) {
-        return new CaptureRecorder(header, null);
+        return new CaptureRecorder(header, Optional.empty());
     }
 
     /** Records an incoming packet and kmcl-diag's verdict on it. */
@@ -104,16 +109,12 @@ public final class CaptureRecorder implements AutoCloseable {
     }
 
     private synchronized void emit(CaptureRecord r) {
-        if (writer == null) {
-            return;
-        }
-        try {
-            writer.write(CaptureFiles.toLine(r));
-            writer.newLine();
-            writer.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        writer.ifPresent(w -> w.write(r));
+    }
+
+    /** The first write to the capture file that failed (e.g. no space left); nothing was written after it. */
+    public synchronized Optional<IOException> writeFailure() {
+        return writer.flatMap(CaptureLineWriter::failure);
     }
 
     /** Packets recorded so far. */
@@ -132,7 +133,7 @@ public final class CaptureRecorder implements AutoCloseable {
             CaptureEnd end = new CaptureEnd(packets.size(), System.nanoTime() - start, queueStopped);
             emit(end);
             closed = true;
-            closeWriter();
+            writer.ifPresent(CaptureLineWriter::close);
             return new Capture(header, packets, Optional.of(end));
         }
         return capture();
@@ -141,16 +142,6 @@ public final class CaptureRecorder implements AutoCloseable {
     /** What was recorded so far. */
     public synchronized Capture capture() {
         return new Capture(header, packets, Optional.empty());
-    }
-
-    private void closeWriter() {
-        if (writer != null) {
-            try {
-                writer.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.kmclbridge.diag.capture;
 
 import dev.kmclbridge.diag.Hex;
+import dev.kmclbridge.diag.traffic.PeerSend;
 import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.peer.PeerPacket;
@@ -22,7 +23,12 @@ import java.util.concurrent.TimeUnit;
  *       user test whose application sends by itself passes {@link OutgoingHook#NONE}), the peer waits for our packet,
  *       compares it, and answers with the recorded completion.</li>
  * </ul>
- * Timing: with {@code speed > 0} each record waits until its recorded time divided by {@code speed}; 0 = no waits.
+ * Timing: with {@code speed > 0} each record waits until its recorded time divided by {@code speed}; 0 = no waits
+ * ({@link #timedLength} says how long a timed replay takes, so a caller can refuse an absurd one up front).
+ *
+ * <p>Once the channel's incoming queue is stopped (our side failed a packet: VmbChannelPacketFail), no later
+ * {@code in} record can be delivered, so they are not sent and are reported at once as {@value #UNDELIVERED}
+ * instead of each waiting the full timeout.
  */
 public final class CaptureReplayer {
     /** Called before the peer expects the recorded outgoing packet {@code p}. */
@@ -34,6 +40,9 @@ public final class CaptureReplayer {
         void beforeOutgoing(CapturedPacket p);
     }
 
+    /** The replayed verdict of an {@code in} record that was not sent because the incoming queue was stopped. */
+    public static final String UNDELIVERED = "undelivered";
+
     private static final Duration PENDING_CHECK = Duration.ofMillis(150);
 
     private final Peer peer;
@@ -41,33 +50,64 @@ public final class CaptureReplayer {
     private final double speed;
     private final Duration timeout;
 
+    /** {@code speed}: 0 (no waits) or a finite factor > 0; {@code timeout}: how long to wait for each packet. */
     public CaptureReplayer(Peer peer, long channel, double speed, Duration timeout) {
+        if (!(speed >= 0) || Double.isInfinite(speed)) {
+            throw new IllegalArgumentException("speed must be 0 or a finite number > 0, got " + speed);
+        }
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
+        }
         this.peer = peer;
         this.channel = channel;
         this.speed = speed;
         this.timeout = timeout;
     }
 
+    /** How long replaying {@code capture} at {@code speed} waits in all, in seconds (0 for speed 0). */
+    public static double timedLength(Capture capture, double speed) {
+        long last = capture.packets().stream().mapToLong(CapturedPacket::atNanos).max().orElse(0);
+        return speed > 0 ? last / 1e9 / speed : 0;
+    }
+
     /** Replays {@code capture} against the channel and compares every packet. */
     public ReplayReport replay(Capture capture, OutgoingHook hook) throws InterruptedException {
         List<PacketComparison> out = new ArrayList<>();
         long start = System.nanoTime();
+        Optional<Long> queueStoppedBy = Optional.empty();
         for (CapturedPacket p : capture.packets()) {
             if (speed > 0) {
-                long due = start + (long) (p.atNanos() / speed);
-                long wait = due - System.nanoTime();
+                // in double: a huge recorded time cannot overflow into "due long ago"
+                double wait = p.atNanos() / speed - (System.nanoTime() - start);
                 if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
+                    TimeUnit.NANOSECONDS.sleep((long) Math.min(wait, Long.MAX_VALUE / 2.0));
                 }
             }
-            out.add(p.incoming() ? replayIncoming(p) : replayOutgoing(p, hook));
+            if (!p.incoming()) {
+                out.add(replayOutgoing(p, hook));
+            } else if (queueStoppedBy.isPresent() || peer.queueStopped(channel)) {
+                out.add(undelivered(p, queueStoppedBy));
+            } else {
+                PacketComparison c = replayIncoming(p);
+                if (c.actualVerdict().equals(CapturedPacket.FAILED)) {
+                    queueStoppedBy = Optional.of(p.seq());
+                }
+                out.add(c);
+            }
         }
         return new ReplayReport(out);
     }
 
+    private static PacketComparison undelivered(CapturedPacket p, Optional<Long> stoppedBy) {
+        return new PacketComparison(p.seq(), p.direction(), p.payloadBytes().length, p.verdict(), UNDELIVERED, false,
+                "not sent: the incoming queue is stopped (" + stoppedBy.map(s -> "packet seq " + s + " was failed")
+                        .orElse("a packet was failed") + "), so it could not be delivered");
+    }
+
     private PacketComparison replayIncoming(CapturedPacket p) {
         byte[] ext = p.externalBytes();
-        long tx = peer.send(channel, p.payloadBytes(), p.completionRequested(), ext.length == 0 ? Optional.empty() : Optional.of(ext));
+        long tx = PeerSend.send(peer, channel, p.payloadBytes(), p.completionRequested(),
+                ext.length == 0 ? Optional.empty() : Optional.of(ext));
         boolean expectPending = p.verdict().equals(CapturedPacket.PENDING);
         PeerOutcome o = peer.awaitOutcome(channel, tx, expectPending ? PENDING_CHECK : timeout);
         String actual = switch (o.kind()) {

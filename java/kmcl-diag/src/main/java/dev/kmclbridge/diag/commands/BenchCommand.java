@@ -1,6 +1,7 @@
 package dev.kmclbridge.diag.commands;
 
 import dev.kmclbridge.diag.DiagFailure;
+import dev.kmclbridge.diag.EchoedText;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Invocation;
 import dev.kmclbridge.diag.bench.BenchResult;
@@ -9,6 +10,7 @@ import dev.kmclbridge.diag.bench.BenchSettings;
 import dev.kmclbridge.diag.bench.ProgressIndicator;
 import dev.kmclbridge.diag.traffic.ChannelOptions;
 import dev.kmclbridge.diag.traffic.ChannelRig;
+import dev.kmclbridge.diag.traffic.PacketSizeLimit;
 import dev.kmclbridge.diag.traffic.PeerResponder;
 import org.apache.commons.cli.Options;
 
@@ -59,12 +61,13 @@ public final class BenchCommand extends NamedCommand {
         var v = inv.options();
         String dir = v.string(DIRECTION, "out");
         if (!dir.equals("out") && !dir.equals("in")) {
-            throw DiagFailure.badInput("--" + DIRECTION + ": '" + dir + "' (choose out or in)");
+            throw DiagFailure.badInput("--" + DIRECTION + ": " + EchoedText.quote(dir) + " (choose out or in)");
         }
         Optional<Duration> duration = v.has(DURATION) ? Optional.of(v.seconds(DURATION, null)) : Optional.empty();
         BenchSettings settings = new BenchSettings(dir.equals("out") ? BenchSettings.Direction.OUT : BenchSettings.Direction.IN,
-                v.intValue(SIZE, 64, 8, 16 * 1024 * 1024), v.longValue(COUNT, 20_000, 1, Long.MAX_VALUE / 2), duration,
+                v.intValue(SIZE, 64, 8, PacketSizeLimit.LARGEST_PACKET), v.longValue(COUNT, 20_000, 1, Long.MAX_VALUE / 2), duration,
                 v.intValue(WINDOW, 16, 1, 100_000), v.longValue(WARMUP, 1000, 0, Long.MAX_VALUE / 2));
+        PacketSizeLimit.of(v, inv.backendChoice().name()).check("--" + SIZE, settings.payloadSize());
         BenchRunner runner = new BenchRunner(settings);
         try (ChannelRig rig = ChannelOptions.open(inv.kmcl(), v, runner::onIncoming)) {
             if (settings.direction() == BenchSettings.Direction.IN) {

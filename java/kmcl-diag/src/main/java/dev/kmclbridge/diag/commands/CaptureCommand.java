@@ -4,6 +4,7 @@ import dev.kmclbridge.Completion;
 import dev.kmclbridge.diag.DiagFailure;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Hex;
+import dev.kmclbridge.diag.InputFiles;
 import dev.kmclbridge.diag.Invocation;
 import dev.kmclbridge.diag.capture.Capture;
 import dev.kmclbridge.diag.capture.CaptureHeader;
@@ -15,6 +16,7 @@ import dev.kmclbridge.diag.traffic.GeneratorOptions;
 import dev.kmclbridge.diag.traffic.HandledPacket;
 import dev.kmclbridge.diag.traffic.PacketPolicy;
 import dev.kmclbridge.diag.traffic.PacketPolicyOptions;
+import dev.kmclbridge.diag.traffic.PacketSizeLimit;
 import dev.kmclbridge.diag.traffic.PeerReplyOption;
 import dev.kmclbridge.diag.traffic.PeerResponder;
 import dev.kmclbridge.diag.traffic.PeerTraffic;
@@ -33,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +65,11 @@ public final class CaptureCommand extends NamedCommand {
     }
 
     @Override
+    public Set<String> repeatableOptions() {
+        return Set.of(SEND);
+    }
+
+    @Override
     public String helpFooter() {
         return PacketPolicyOptions.FILTER_HELP
                 + "kmcl-diag is the endpoint of the channel it records (it does not sniff another process's channel): it\n"
@@ -75,13 +83,13 @@ public final class CaptureCommand extends NamedCommand {
         if (!v.has(OUT)) {
             throw DiagFailure.usage("capture needs --out FILE");
         }
-        Path file = Path.of(v.string(OUT, null));
+        Path file = v.path(OUT);
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw DiagFailure.badInput("--out: directory " + parent + " does not exist");
         }
         PacketPolicy policy = PacketPolicyOptions.policy(v);
-        GeneratorOptions.validate(v);
+        GeneratorOptions.validate(v, PacketSizeLimit.of(v, inv.backendChoice().name()));
         List<byte[]> sends = new ArrayList<>();
         for (String s : v.commandLine().getOptionValues(SEND) == null ? new String[0] : v.commandLine().getOptionValues(SEND)) {
             sends.add(Hex.parse("--send", s));
@@ -107,12 +115,7 @@ public final class CaptureCommand extends NamedCommand {
             long stopAfter = StopOptions.count(v, count, generate);
             CaptureHeader header = header(Instant.now().truncatedTo(ChronoUnit.MILLIS), inv.kmcl().info().name(), rig,
                     policy.complete().toString(), policy.fail().toString(), Hex.format(policy.completionPayload()));
-            CaptureRecorder rec;
-            try {
-                rec = CaptureRecorder.toFile(file, header);
-            } catch (IOException e) {
-                throw DiagFailure.badInput("--out: cannot write " + file + ": " + e.getMessage());
-            }
+            CaptureRecorder rec = openRecorder(file, header);
             synchronized (early) {
                 early.forEach(rec::incoming);
                 recorder[0] = rec;
@@ -130,7 +133,9 @@ public final class CaptureCommand extends NamedCommand {
                         break; // recorded as pending / failed
                     }
                 }
-                Waiting.until(() -> handler.delivered() >= stopAfter
+                // a failed write stops the capture at once: what follows could not be recorded
+                Waiting.until(() -> handler.delivered() >= stopAfter || rec.writeFailure().isPresent()
+                        || handler.listenerFailure().isPresent() || traffic.map(PeerTraffic::hasFailed).orElse(false)
                         || (rig.channel().status().queueStopped() && traffic.map(PeerTraffic::finished).orElse(true)), deadline);
             } finally {
                 traffic.ifPresent(PeerTraffic::close);
@@ -139,6 +144,7 @@ public final class CaptureCommand extends NamedCommand {
                 handler.completeHeld();
                 responder.ifPresent(PeerResponder::close);
             }
+            failIfNotRecorded(file, rec, handler, capture);
             long in = capture.packets().stream().filter(CapturedPacket::incoming).count();
             long outN = capture.packets().size() - in;
             double secs = capture.end().map(e -> e.durationNanos() / 1e9).orElse(0.0);
@@ -161,6 +167,30 @@ public final class CaptureCommand extends NamedCommand {
             }
         }
         return ExitCode.OK;
+    }
+
+    /** A recorder writing {@code file}; a file that cannot be created or take the header is bad input. */
+    static CaptureRecorder openRecorder(Path file, CaptureHeader header) {
+        try {
+            return CaptureRecorder.toFile(file, header);
+        } catch (IOException e) {
+            throw DiagFailure.badInput("--" + OUT + ": cannot write " + file + ": " + InputFiles.reason(e));
+        }
+    }
+
+    /**
+     * After the capture ended: a write that failed (disk full) is bad input, exit 3, naming the reason and how much
+     * was recorded; a listener that threw is a bug and rethrown (exit 9). Either way every packet was ended.
+     */
+    static void failIfNotRecorded(Path file, CaptureRecorder rec, PolicyHandler handler, Capture capture) {
+        Optional<IOException> failure = rec.writeFailure();
+        if (failure.isPresent()) {
+            throw DiagFailure.badInput("--" + OUT + ": cannot write " + file + ": " + InputFiles.reason(failure.get())
+                    + " (the capture stopped; " + capture.packets().size() + " packets were seen, the file keeps those written before)");
+        }
+        handler.listenerFailure().ifPresent(e -> {
+            throw e;
+        });
     }
 
     /** The header of a capture of {@code rig}'s channel (capture writes it; replay records the replay with one). */

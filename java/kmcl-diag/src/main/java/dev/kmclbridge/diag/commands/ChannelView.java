@@ -3,7 +3,9 @@ package dev.kmclbridge.diag.commands;
 import dev.kmclbridge.Channel;
 import dev.kmclbridge.ChannelStatistics;
 import dev.kmclbridge.ChannelStatus;
+import dev.kmclbridge.diag.AsciiNumbers;
 import dev.kmclbridge.diag.DiagFailure;
+import dev.kmclbridge.diag.EchoedText;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,15 +61,10 @@ final class ChannelView {
         if (idText == null) {
             return all;
         }
-        long id;
-        try {
-            String t = idText.strip();
-            id = t.startsWith("0x") || t.startsWith("0X") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseLong(t);
-        } catch (NumberFormatException e) {
-            throw DiagFailure.badInput("--channel: '" + idText + "' is not a channel id (decimal or 0x hex)");
-        }
+        long id = AsciiNumbers.integerOrHex(idText).orElseThrow(() -> DiagFailure.badInput("--channel: "
+                + EchoedText.quote(idText) + " is not a channel id (decimal or 0x hex)"));
         return all.stream().filter(c -> c.id() == id).findFirst().map(List::of)
-                .orElseThrow(() -> DiagFailure.badInput("unknown channel " + idText + " (this process has "
+                .orElseThrow(() -> DiagFailure.badInput("unknown channel " + EchoedText.value(idText) + " (this process has "
                         + (all.isEmpty() ? "no channels" : "channels " + all.stream().map(ChannelView::id).toList()) + ")"));
     }
 }

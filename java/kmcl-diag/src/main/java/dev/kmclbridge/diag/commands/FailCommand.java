@@ -1,6 +1,7 @@
 package dev.kmclbridge.diag.commands;
 
 import dev.kmclbridge.diag.DiagFailure;
+import dev.kmclbridge.diag.EchoedText;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Hex;
 import dev.kmclbridge.diag.Invocation;
@@ -11,6 +12,7 @@ import dev.kmclbridge.diag.traffic.HandledPacket;
 import dev.kmclbridge.diag.traffic.PacketFilter;
 import dev.kmclbridge.diag.traffic.PacketPolicy;
 import dev.kmclbridge.diag.traffic.PacketPolicyOptions;
+import dev.kmclbridge.diag.traffic.PacketSizeLimit;
 import dev.kmclbridge.diag.traffic.PeerTraffic;
 import dev.kmclbridge.diag.traffic.PolicyHandler;
 import dev.kmclbridge.diag.traffic.Waiting;
@@ -61,7 +63,7 @@ public final class FailCommand extends NamedCommand {
         var v = inv.options();
         PacketFilter match = PacketFilter.parse("--" + MATCH, v.string(MATCH, "all"));
         Duration timeout = v.seconds(TIMEOUT, Duration.ofSeconds(10));
-        GeneratorOptions.validate(v);
+        GeneratorOptions.validate(v, PacketSizeLimit.of(v, inv.backendChoice().name()));
         AtomicReference<HandledPacket> failedOne = new AtomicReference<>();
         PacketPolicy policy = new PacketPolicy(PacketFilter.ALL, match, new byte[0]);
         // after the first failure nothing more is delivered (queue stopped), so "fail the next match" = this policy
@@ -75,15 +77,17 @@ public final class FailCommand extends NamedCommand {
             Optional<PeerTraffic> traffic = GeneratorOptions.start(v, rig.peer(), rig.channel().id(), generate);
             long deadline = System.nanoTime() + timeout.toNanos();
             try {
-                Waiting.until(() -> failedOne.get() != null, deadline);
+                // the handler reports a packet before it ends it; its failed count grows only once fail() returned,
+                // so the status read below shows the queue as the fail left it
+                Waiting.until(() -> handler.failed() > 0 || traffic.map(PeerTraffic::hasFailed).orElse(false), deadline);
                 Waiting.until(() -> traffic.map(PeerTraffic::finished).orElse(true), deadline);
             } finally {
                 traffic.ifPresent(PeerTraffic::close);
             }
             List<Long> txIds = traffic.map(PeerTraffic::txIds).orElse(List.of());
             HandledPacket f = failedOne.get();
-            if (f == null) {
-                throw DiagFailure.timeout("no packet matching '" + match + "' arrived within " + timeout.toMillis()
+            if (handler.failed() == 0 || f == null) {
+                throw DiagFailure.timeout("no packet matching " + EchoedText.quote(match.toString()) + " arrived within " + timeout.toMillis()
                         + " ms (" + handler.delivered() + " other packets were completed)");
             }
             var status = rig.channel().status();

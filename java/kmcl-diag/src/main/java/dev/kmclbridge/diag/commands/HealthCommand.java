@@ -4,6 +4,7 @@ import dev.kmclbridge.Channel;
 import dev.kmclbridge.ChannelStatistics;
 import dev.kmclbridge.ChannelStatus;
 import dev.kmclbridge.diag.DiagFailure;
+import dev.kmclbridge.diag.EchoedText;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Invocation;
 import dev.kmclbridge.diag.health.ChannelSample;
@@ -78,7 +79,7 @@ public final class HealthCommand extends NamedCommand {
         }
         String scenario = v.string(SIMULATE, "none");
         if (!SCENARIOS.contains(scenario)) {
-            throw DiagFailure.badInput("--" + SIMULATE + ": unknown scenario '" + scenario + "' (choose " + String.join(", ", SCENARIOS) + ")");
+            throw DiagFailure.badInput("--" + SIMULATE + ": unknown scenario " + EchoedText.quote(scenario) + " (choose " + String.join(", ", SCENARIOS) + ")");
         }
         PacketPolicy policy = switch (scenario) {
             case "held" -> new PacketPolicy(PacketFilter.NONE, PacketFilter.NONE, new byte[0]);

@@ -2,9 +2,11 @@ package dev.kmclbridge.diag.commands;
 
 import dev.kmclbridge.Completion;
 import dev.kmclbridge.diag.DiagFailure;
+import dev.kmclbridge.diag.EchoedText;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Hex;
 import dev.kmclbridge.diag.Invocation;
+import dev.kmclbridge.diag.OptionValues;
 import dev.kmclbridge.diag.capture.Capture;
 import dev.kmclbridge.diag.capture.CaptureFiles;
 import dev.kmclbridge.diag.capture.CaptureHeader;
@@ -17,11 +19,11 @@ import dev.kmclbridge.diag.traffic.ChannelOptions;
 import dev.kmclbridge.diag.traffic.ChannelRig;
 import dev.kmclbridge.diag.traffic.PacketFilter;
 import dev.kmclbridge.diag.traffic.PacketPolicy;
+import dev.kmclbridge.diag.traffic.PacketSizeLimit;
 import dev.kmclbridge.diag.traffic.PolicyHandler;
 import dev.kmclbridge.peer.Peer;
 import org.apache.commons.cli.Options;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +35,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static dev.kmclbridge.diag.LongOption.withValue;
 
@@ -46,6 +51,10 @@ public final class ReplayCommand extends NamedCommand {
     static final String SPEED = "speed";
     static final String TIMEOUT = "timeout";
     static final String OUT = "out";
+    static final String MAX_DURATION = "max-duration";
+    /** The slowest --speed other than 0: a thousand times slower than recorded. */
+    static final double MIN_SPEED = 1e-3;
+    static final double MAX_SPEED = 1e6;
 
     public ReplayCommand() {
         super("replay",
@@ -60,8 +69,10 @@ public final class ReplayCommand extends NamedCommand {
     @Override
     public Options options() {
         return new Options()
-                .addOption(withValue(IN, "FILE", "capture file to replay (or give FILE as argument)"))
-                .addOption(withValue(SPEED, "FACTOR", "1 = recorded timing (default), 2 = twice as fast, 0 = no waits"))
+                .addOption(withValue(IN, "FILE", "capture file to replay, a regular file of at most 256 MiB (or give FILE as argument)"))
+                .addOption(withValue(SPEED, "FACTOR", "1 = recorded timing (default), 2 = twice as fast, 0 = no waits; "
+                        + "otherwise " + MIN_SPEED + " to " + (long) MAX_SPEED))
+                .addOption(withValue(MAX_DURATION, "SECONDS", "refuse a timed replay that would take longer (default 3600)"))
                 .addOption(withValue(TIMEOUT, "SECONDS", "wait per packet (default 5)"))
                 .addOption(withValue(OUT, "FILE", "also record the replayed traffic as a capture"))
                 .addOption(withValue(ChannelOptions.MAX_PACKET, "BYTES", "VmbChannelInitSetMaximumPacketSize for the replay channel"));
@@ -81,14 +92,17 @@ public final class ReplayCommand extends NamedCommand {
         if (name == null || (v.has(IN) && v.positional().length > 0) || v.positional().length > 1) {
             throw DiagFailure.usage("replay needs exactly one capture file (--in FILE or FILE)");
         }
-        Capture capture = CaptureFiles.read(Path.of(name));
-        double speed = v.doubleValue(SPEED, 1.0, 0, 1e6);
+        Path file = OptionValues.path("capture file", name);
+        Capture capture = CaptureFiles.read(file);
+        double speed = speed(v);
+        refuseEndlessTiming(file, capture, speed, v.seconds(MAX_DURATION, Duration.ofHours(1)));
+        refuseOversizedPackets(file, capture, PacketSizeLimit.of(v, inv.backendChoice().name()));
         Duration timeout = v.seconds(TIMEOUT, Duration.ofSeconds(5));
-        Optional<Path> outFile = v.has(OUT) ? Optional.of(Path.of(v.string(OUT, null))) : Optional.empty();
+        Optional<Path> outFile = v.has(OUT) ? Optional.of(v.path(OUT)) : Optional.empty();
         CaptureHeader h = capture.header();
         PacketPolicy policy = new PacketPolicy(PacketFilter.parse("capture header completeFilter", h.completeFilter()),
                 PacketFilter.parse("capture header failFilter", h.failFilter()), Hex.parse("capture header completionPayload",
-                h.completionPayload() == null ? "" : h.completionPayload()));
+                h.completionPayload()));
         if (inv.kmcl().peer().isEmpty()) {
             throw DiagFailure.backendUnavailable("replay needs a backend with a peer (fake or loopback); backend '"
                     + inv.kmcl().info().name() + "' has none");
@@ -105,23 +119,23 @@ public final class ReplayCommand extends NamedCommand {
                 Duration.ofSeconds(10))) {
             CaptureHeader replayHeader = CaptureCommand.header(Instant.now(), inv.kmcl().info().name(), rig, h.completeFilter(),
                     h.failFilter(), h.completionPayload());
-            try {
-                recorder[0] = outFile.isPresent() ? CaptureRecorder.toFile(outFile.get(), replayHeader) : CaptureRecorder.inMemory(replayHeader);
-            } catch (IOException e) {
-                throw DiagFailure.badInput("--out: cannot write " + outFile.get() + ": " + e.getMessage());
-            }
+            recorder[0] = outFile.isPresent() ? CaptureCommand.openRecorder(outFile.get(), replayHeader)
+                    : CaptureRecorder.inMemory(replayHeader);
             Peer peer = rig.requirePeer("replay");
             List<CompletableFuture<Completion>> sends = new ArrayList<>();
             CaptureReplayer replayer = new CaptureReplayer(peer, rig.channel().id(), speed, timeout);
             ReplayReport report = replayer.replay(capture,
                     p -> sends.add(recorder[0].send(rig.channel(), p.payloadBytes(), p.completionRequested())));
             try {
-                CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
+                CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
                 // unanswered sends are reported by the comparison and recorded as pending
             }
-            recorder[0].finish(rig.channel().status().queueStopped());
+            Capture replayed = recorder[0].finish(rig.channel().status().queueStopped());
             handler.completeHeld();
+            if (outFile.isPresent()) {
+                CaptureCommand.failIfNotRecorded(outFile.get(), recorder[0], handler, replayed);
+            }
             List<byte[]> expectedOrder = capture.packets().stream().filter(CapturedPacket::incoming).map(CapturedPacket::payloadBytes).toList();
             boolean sameOrder;
             synchronized (delivered) {
@@ -132,6 +146,39 @@ public final class ReplayCommand extends NamedCommand {
             print(inv, name, report, sameOrder, delivered.size(), expectedOrder.size(), ok);
             return ok ? ExitCode.OK : ExitCode.CHECK_FAILED;
         }
+    }
+
+    /** --speed: 0 (no waits) or {@value #MIN_SPEED}..{@value #MAX_SPEED}; 1e-300 would wait practically forever. */
+    private static double speed(OptionValues v) {
+        double speed = v.doubleValue(SPEED, 1.0, 0, MAX_SPEED);
+        if (speed > 0 && speed < MIN_SPEED) {
+            throw DiagFailure.badInput("--" + SPEED + ": " + EchoedText.value(v.string(SPEED, "")) + " is neither 0 (no waits) nor "
+                    + MIN_SPEED + " to " + (long) MAX_SPEED);
+        }
+        return speed;
+    }
+
+    /** A timed replay longer than {@code max} (an absurd recorded time, a very low speed) is refused up front. */
+    private static void refuseEndlessTiming(Path file, Capture capture, double speed, Duration max) {
+        double seconds = CaptureReplayer.timedLength(capture, speed);
+        if (seconds > max.toNanos() / 1e9) {
+            throw DiagFailure.badInput("replaying " + file + " at --" + SPEED + " " + speed + " would take " + readable(seconds)
+                    + " (more than --" + MAX_DURATION + " " + max.toSeconds() + " s); replay faster with --" + SPEED
+                    + ", without waits with --" + SPEED + " 0, or allow it with --" + MAX_DURATION);
+        }
+    }
+
+    /** A recorded packet the replay channel cannot carry is refused up front (the receiving side would drop it). */
+    private static void refuseOversizedPackets(Path file, Capture capture, PacketSizeLimit limit) {
+        for (CapturedPacket p : capture.packets()) {
+            limit.check("capture file " + file + ": packet seq " + p.seq(), p.payload().length() / 2);
+        }
+    }
+
+    private static String readable(double seconds) {
+        double days = seconds / 86_400;
+        return days >= 365 ? String.format("%.3g years", days / 365) : days >= 1 ? String.format("%.1f days", days)
+                : String.format("%.0f s", seconds);
     }
 
     private static void print(Invocation inv, String file, ReplayReport r, boolean sameOrder, int delivered, int expected, boolean ok) {

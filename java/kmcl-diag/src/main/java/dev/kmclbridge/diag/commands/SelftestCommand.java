@@ -1,7 +1,10 @@
 package dev.kmclbridge.diag.commands;
 
+import dev.kmclbridge.diag.DiagFailure;
+import dev.kmclbridge.diag.EchoedText;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Invocation;
+import dev.kmclbridge.diag.OptionValues;
 import dev.kmclbridge.diag.selftest.BehaviorRow;
 import dev.kmclbridge.diag.selftest.ConformanceRunner;
 import dev.kmclbridge.diag.selftest.SelftestReport;
@@ -9,6 +12,8 @@ import dev.kmclbridge.diag.selftest.TestOutcome;
 import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 import static dev.kmclbridge.diag.LongOption.withValue;
 
@@ -27,7 +32,8 @@ public final class SelftestCommand extends NamedCommand {
     public Options options() {
         return new Options()
                 .addOption(withValue(PACKAGE, "PKG", "package to scan (default " + ConformanceRunner.SUITE_PACKAGE + ")"))
-                .addOption(withValue(CLASSES, "REGEX", "class-name pattern (default " + ConformanceRunner.SUITE_CLASSES + ")"))
+                .addOption(withValue(CLASSES, "REGEX", "class-name pattern, matched against the simple or the fully "
+                        + "qualified name (default " + ConformanceRunner.SUITE_CLASSES + ")"))
                 .addOption(withValue(TEST_TIMEOUT, "SECONDS",
                         "a test running longer than this is reported as hung and FAIL (default 30)"));
     }
@@ -48,7 +54,7 @@ public final class SelftestCommand extends NamedCommand {
         String backend = inv.backendChoice().name();
         inv.kmcl().close(); // fail fast (exit 4) when the backend cannot be opened; the tests open their own
         ConformanceRunner runner = new ConformanceRunner(v.string(PACKAGE, ConformanceRunner.SUITE_PACKAGE),
-                v.string(CLASSES, ConformanceRunner.SUITE_CLASSES), inv.verbose() ? inv.err() : null, testTimeout);
+                classPattern(v), inv.verbose() ? inv.err() : null, testTimeout);
         SelftestReport report = runner.run(backend);
         if (inv.json()) {
             inv.printJson(report.toJson());
@@ -60,6 +66,17 @@ public final class SelftestCommand extends NamedCommand {
                     + ", classes " + v.string(CLASSES, ConformanceRunner.SUITE_CLASSES) + ")");
         }
         return report.allPassed() ? ExitCode.OK : ExitCode.CHECK_FAILED;
+    }
+
+    /** --classes as a regular expression; one that does not compile is bad input. */
+    private static Pattern classPattern(OptionValues v) {
+        String text = v.string(CLASSES, ConformanceRunner.SUITE_CLASSES);
+        try {
+            return Pattern.compile(text);
+        } catch (PatternSyntaxException e) {
+            throw DiagFailure.badInput("--" + CLASSES + ": " + EchoedText.quote(text) + " is not a regular expression ("
+                    + e.getDescription() + ")");
+        }
     }
 
     static void print(PrintStream out, SelftestReport report) {

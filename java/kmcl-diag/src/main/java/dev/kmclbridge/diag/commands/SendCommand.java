@@ -5,10 +5,12 @@ import dev.kmclbridge.SendFlag;
 import dev.kmclbridge.diag.DiagFailure;
 import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Hex;
+import dev.kmclbridge.diag.InputFiles;
 import dev.kmclbridge.diag.Invocation;
 import dev.kmclbridge.diag.OptionValues;
 import dev.kmclbridge.diag.traffic.ChannelOptions;
 import dev.kmclbridge.diag.traffic.ChannelRig;
+import dev.kmclbridge.diag.traffic.PacketSizeLimit;
 import dev.kmclbridge.diag.traffic.PeerReplyOption;
 import dev.kmclbridge.diag.traffic.PeerResponder;
 import org.apache.commons.cli.Options;
@@ -50,7 +52,7 @@ public final class SendCommand extends NamedCommand {
     public Options options() {
         return ChannelOptions.addTo(new Options()
                 .addOption(withValue(HEX, "HEX", "payload as hex (e.g. 'de ad be ef' or 0xdeadbeef)"))
-                .addOption(withValue(FILE, "PATH", "payload = the file's bytes"))
+                .addOption(withValue(FILE, "PATH", "payload = the bytes of this regular file (at most the largest packet)"))
                 .addOption(flag(WAIT, "send with WAIT_FOR_COMPLETION and print the completion payload"))
                 .addOption(withValue(COUNT, "N", "send the payload N times (default 1)"))
                 .addOption(withValue(TIMEOUT, "SECONDS", "how long to wait for each send to end (default 10)"))
@@ -65,8 +67,8 @@ public final class SendCommand extends NamedCommand {
                 + "          kmcl-diag send --backend native --endpoint GUID --file request.bin --wait-completion";
     }
 
-    /** The payload from the positional HEX, --hex or --file (exactly one). */
-    static byte[] payload(OptionValues v) {
+    /** The payload from the positional HEX, --hex or --file (exactly one), at most {@code limit} bytes. */
+    static byte[] payload(OptionValues v, PacketSizeLimit limit) {
         List<String> given = new ArrayList<>();
         if (v.positional().length > 1) {
             throw DiagFailure.usage("give one HEX payload (quote it if it contains spaces), got " + v.positional().length + " arguments");
@@ -85,15 +87,18 @@ public final class SendCommand extends NamedCommand {
                     : "give only one payload source, got " + String.join(" and ", given));
         }
         if (v.has(FILE)) {
-            return OptionValues.readFile("--file", v.string(FILE, null));
+            return InputFiles.readBytes("--" + FILE, v.path(FILE), limit.bytes(), limit.description());
         }
-        return Hex.parse(v.has(HEX) ? "--hex" : "payload", v.has(HEX) ? v.string(HEX, null) : v.positional()[0]);
+        String what = v.has(HEX) ? "--hex" : "payload";
+        byte[] payload = Hex.parse(what, v.has(HEX) ? v.string(HEX, null) : v.positional()[0]);
+        limit.check(what, payload.length);
+        return payload;
     }
 
     @Override
     public ExitCode run(Invocation inv) throws InterruptedException {
         var v = inv.options();
-        byte[] payload = payload(v);
+        byte[] payload = payload(v, PacketSizeLimit.of(v, inv.backendChoice().name()));
         boolean wait = v.has(WAIT);
         int count = v.intValue(COUNT, 1, 1, 1_000_000);
         Duration timeout = v.seconds(TIMEOUT, Duration.ofSeconds(10));

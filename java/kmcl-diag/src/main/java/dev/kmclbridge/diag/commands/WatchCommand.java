@@ -9,6 +9,7 @@ import dev.kmclbridge.diag.traffic.GeneratorOptions;
 import dev.kmclbridge.diag.traffic.HandledPacket;
 import dev.kmclbridge.diag.traffic.PacketPolicy;
 import dev.kmclbridge.diag.traffic.PacketPolicyOptions;
+import dev.kmclbridge.diag.traffic.PacketSizeLimit;
 import dev.kmclbridge.diag.traffic.PeerTraffic;
 import dev.kmclbridge.diag.traffic.PolicyHandler;
 import dev.kmclbridge.diag.traffic.Waiting;
@@ -46,7 +47,7 @@ public final class WatchCommand extends NamedCommand {
     public ExitCode run(Invocation inv) throws InterruptedException {
         var v = inv.options();
         PacketPolicy policy = PacketPolicyOptions.policy(v);
-        GeneratorOptions.validate(v);
+        GeneratorOptions.validate(v, PacketSizeLimit.of(v, inv.backendChoice().name()));
         long count = StopOptions.count(v);
         long t0 = System.nanoTime();
         PrintStream out = inv.out();
@@ -63,7 +64,8 @@ public final class WatchCommand extends NamedCommand {
             Optional<PeerTraffic> traffic = GeneratorOptions.start(v, rig.peer(), rig.channel().id(), generate);
             long deadline = System.nanoTime() + duration.toNanos();
             try {
-                Waiting.until(() -> handler.delivered() >= stopAfter || rig.channel().status().queueStopped(), deadline);
+                Waiting.until(() -> handler.delivered() >= stopAfter || rig.channel().status().queueStopped()
+                        || traffic.map(PeerTraffic::hasFailed).orElse(false), deadline);
             } finally {
                 traffic.ifPresent(PeerTraffic::close);
             }

@@ -1,5 +1,6 @@
 package dev.kmclbridge.diag.selftest;
 
+import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestSource;
 import org.junit.platform.engine.discovery.ClassNameFilter;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Runs the conformance suite (classes {@code dev.kmclbridge.conformance.*Contract} shipped in the kmcl-bridge-junit
@@ -38,12 +40,15 @@ public final class ConformanceRunner {
     public static final String SUITE_CLASSES = ".*Contract";
 
     private final String packageName;
-    private final String classPattern;
+    private final Pattern classPattern;
     private final PrintStream progress;
     private final Duration testTimeout;
 
-    /** {@code progress} (nullable) gets one line per test as it starts and ends. */
-    public ConformanceRunner(String packageName, String classPattern, PrintStream progress, Duration testTimeout) {
+    /**
+     * {@code classPattern} selects classes by fully qualified or simple name ({@link #classFilter});
+     * {@code progress} (nullable) gets one line per test as it starts and ends.
+     */
+    public ConformanceRunner(String packageName, Pattern classPattern, PrintStream progress, Duration testTimeout) {
         this.packageName = packageName;
         this.classPattern = classPattern;
         this.progress = progress;
@@ -57,7 +62,7 @@ public final class ConformanceRunner {
         try {
             LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                     .selectors(DiscoverySelectors.selectPackage(packageName))
-                    .filters(ClassNameFilter.includeClassNamePatterns(classPattern))
+                    .filters(classFilter(classPattern))
                     .build();
             Collector collector = new Collector(progress);
             Launcher launcher = LauncherFactory.create();
@@ -192,6 +197,19 @@ public final class ConformanceRunner {
                 add(id, "FAIL", r.getThrowable().map(ConformanceRunner::firstLine).orElse("container failed"));
             }
         }
+    }
+
+    /**
+     * Includes a class when {@code pattern} matches its fully qualified name or its simple name (the part after the
+     * last '.' or '$'), so "StressContract" selects dev.kmclbridge.conformance.StressContract as ".*StressContract" does.
+     */
+    static ClassNameFilter classFilter(Pattern pattern) {
+        return className -> {
+            String simple = className.substring(Math.max(className.lastIndexOf('.'), className.lastIndexOf('$')) + 1);
+            return pattern.matcher(className).matches() || pattern.matcher(simple).matches()
+                    ? FilterResult.included("class name matches " + pattern)
+                    : FilterResult.excluded("class name does not match " + pattern);
+        };
     }
 
     static String name(TestIdentifier id) {

@@ -49,10 +49,15 @@ public final class GeneratorOptions {
         return Optional.of(PeerTraffic.start(peer.get(), channel, count, interval, fixed, !v.has(NO_COMPLETION)));
     }
 
-    /** Validates the generator options before the backend is opened (bad hex/number fail early). */
-    public static void validate(OptionValues v) {
+    /**
+     * Validates the generator options before the backend is opened (bad hex/number fail early); a --generate-hex
+     * payload larger than {@code limit} is refused: the channel would drop every packet and watch nothing.
+     */
+    public static void validate(OptionValues v, PacketSizeLimit limit) {
         v.longValue(INTERVAL, 20, 0, 3_600_000);
-        v.hex(GENERATE_HEX, null);
+        if (v.has(GENERATE_HEX)) {
+            limit.check("--" + GENERATE_HEX, v.hex(GENERATE_HEX, null).length);
+        }
         v.intValue(GENERATE, 0, 0, 10_000_000);
     }
 }

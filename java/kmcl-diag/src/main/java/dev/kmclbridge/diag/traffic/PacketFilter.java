@@ -1,6 +1,8 @@
 package dev.kmclbridge.diag.traffic;
 
+import dev.kmclbridge.diag.AsciiNumbers;
 import dev.kmclbridge.diag.DiagFailure;
+import dev.kmclbridge.diag.EchoedText;
 import dev.kmclbridge.diag.Hex;
 
 import java.util.ArrayList;
@@ -40,7 +42,12 @@ public final class PacketFilter {
             throw bad(what, text, "empty filter");
         }
         List<BiPredicate<Long, byte[]>> terms = new ArrayList<>();
-        for (String term : t.split(",")) {
+        // -1 keeps trailing empty strings: "nth=1," and ",,," have empty terms, which must not vanish (a filter
+        // without terms would match every packet)
+        for (String term : t.split(",", -1)) {
+            if (term.isBlank()) {
+                throw bad(what, text, "empty term (terms are joined with ',', none may be empty)");
+            }
             terms.add(term(what, text, term.strip()));
         }
         return new PacketFilter(t, List.copyOf(terms));
@@ -64,23 +71,19 @@ public final class PacketFilter {
             long n = number(what, text, term.substring(4));
             return (i, p) -> i == n;
         }
-        throw bad(what, text, "unknown term '" + term + "' (use all, none, prefix=HEX, contains=HEX, len=N, len>N, len<N, nth=N)");
+        throw bad(what, text, "unknown term " + EchoedText.quote(term) + " (use all, none, prefix=HEX, contains=HEX, len=N, len>N, len<N, nth=N)");
     }
 
     private static long number(String what, String text, String s) {
-        try {
-            long n = Long.parseLong(s.strip());
-            if (n < 0) {
-                throw bad(what, text, "negative number " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw bad(what, text, "'" + s + "' is not a number");
+        long n = AsciiNumbers.integer(s).orElseThrow(() -> bad(what, text, EchoedText.quote(s) + " is not a number"));
+        if (n < 0) {
+            throw bad(what, text, "negative number " + n);
         }
+        return n;
     }
 
     private static DiagFailure bad(String what, String text, String why) {
-        return DiagFailure.badInput("bad packet filter for " + what + ": '" + text + "': " + why);
+        return DiagFailure.badInput("bad packet filter for " + what + ": " + EchoedText.quote(text) + ": " + why);
     }
 
     static int indexOf(byte[] hay, byte[] needle) {

@@ -31,6 +31,11 @@ public abstract class PeerThread implements AutoCloseable {
         failure = e;
     }
 
+    /** True once the thread stopped early with a failure ({@link #close} rethrows it): waiting for it is pointless. */
+    public final boolean hasFailed() {
+        return failure != null;
+    }
+
     /** True once {@link #work} has returned. */
     public final boolean finished() {
         return !thread.isAlive();

@@ -44,7 +44,7 @@ public final class PeerTraffic extends PeerThread {
         try {
             for (int i = 1; i <= count && running(); i++) {
                 byte[] payload = fixed.map(byte[]::clone).orElseGet(() -> SamplePayloads.sample(txIds.size() + 1));
-                txIds.add(peer.send(channel, payload, completionRequested, Optional.empty()));
+                txIds.add(PeerSend.send(peer, channel, payload, completionRequested, Optional.empty()));
                 if (!interval.isZero() && i < count) {
                     Thread.sleep(interval.toMillis());
                 }

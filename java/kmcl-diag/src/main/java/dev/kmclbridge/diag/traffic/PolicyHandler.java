@@ -7,13 +7,17 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
  * The packet handler of watch/fail/capture/health: applies a {@link PacketPolicy} to each incoming packet (inline,
  * on the dispatcher thread), remembers held packets and their age, and reports every packet to a listener.
+ * Every packet is ended (or held) even when the listener throws: the first such failure is kept for the command
+ * ({@link #listenerFailure}) instead of leaving the packet un-ended, which would make closing the channel wait.
  */
 public final class PolicyHandler implements PacketHandler {
     private final PacketPolicy policy;
@@ -23,6 +27,7 @@ public final class PolicyHandler implements PacketHandler {
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final Map<IncomingPacket, Long> held = new ConcurrentHashMap<>();
+    private final AtomicReference<RuntimeException> listenerFailure = new AtomicReference<>();
     /** Set by {@link #completeHeld}: from then on nothing is held, so closing the channel cannot wait forever. */
     private boolean holdingStopped;
 
@@ -42,7 +47,11 @@ public final class PolicyHandler implements PacketHandler {
         PacketPolicy.Decision d = policy.decide(index, payload);
         byte[] completion = d == PacketPolicy.Decision.COMPLETE ? policy.completionPayload() : new byte[0];
         // report first, then end the packet: whoever waits for the verdict (the peer) sees the report already made
-        listener.accept(new HandledPacket(index, at, payload, external, p.completionRequested(), d, completion));
+        try {
+            listener.accept(new HandledPacket(index, at, payload, external, p.completionRequested(), d, completion));
+        } catch (RuntimeException e) {
+            listenerFailure.compareAndSet(null, e);
+        }
         switch (d) {
             case COMPLETE -> {
                 p.complete(completion);
@@ -67,6 +76,11 @@ public final class PolicyHandler implements PacketHandler {
             }
         }
         p.complete(policy.completionPayload());
+    }
+
+    /** What the listener threw first, if it ever did (the packets were ended all the same). */
+    public Optional<RuntimeException> listenerFailure() {
+        return Optional.ofNullable(listenerFailure.get());
     }
 
     /** Packets delivered and handled (completed, failed or held) so far. */

@@ -163,7 +163,7 @@ public class ChannelCleanupContract {
     }
 
     /** Receives on {@code channel} until a state record {@code state} arrives, failing after TIMEOUT. */
-    private static void receiveUntilState(Backend b, long channel, int state) {
+    static void receiveUntilState(Backend b, long channel, int state) {
         EventBatch batch = new EventBatch(64 * 1024);
         int[] needed = new int[1];
         long deadline = System.nanoTime() + TestChannels.TIMEOUT.toNanos();

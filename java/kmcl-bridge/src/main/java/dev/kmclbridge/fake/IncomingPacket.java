@@ -17,6 +17,8 @@ final class IncomingPacket {
     int state = STAGED;
     /** Set by DeferToPassive: later deliveries are redeliveries at PASSIVE_LEVEL. */
     boolean deferred;
+    /** Deferred and not yet delivered again: until then its id is refused as retired (B71). */
+    boolean awaitingRedelivery;
 
     IncomingPacket(FakeChannel channel, long peerTxId, byte[] payload, byte[] external, boolean completionRequested) {
         this.channel = channel;

@@ -208,6 +208,7 @@ final class IncomingPath {
             channel.statistics.bytesIn += p.bodyBytes();
         }
         p.state = IncomingPacket.DELIVERED;
+        p.awaitingRedelivery = false;
         pending++;
         channel.statistics.highWater = Math.max(channel.statistics.highWater, pending);
         sinceProcessingComplete++;
@@ -222,8 +223,8 @@ final class IncomingPath {
 
     /** Status for a packet that cannot be ended now (not delivered). */
     private static int notDelivered(IncomingPacket p) {
-        if (p.state == IncomingPacket.RETIRED || p.deferred) {
-            return NtStatus.BRIDGE_PACKET_RETIRED.value();
+        if (p.state == IncomingPacket.RETIRED || p.awaitingRedelivery) {
+            return NtStatus.BRIDGE_PACKET_RETIRED.value(); // B71: that delivery ended; the redelivery is not out yet
         }
         return NtStatus.BRIDGE_CONTRACT_VIOLATION.value(); // requeued: owned by the channel again
     }
@@ -264,6 +265,7 @@ final class IncomingPath {
         }
         p.state = IncomingPacket.STAGED;
         p.deferred = true;
+        p.awaitingRedelivery = true;
         staged.addFirst(p);
         pending--;
         quotaStalled = false;

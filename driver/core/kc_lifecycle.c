@@ -107,8 +107,10 @@ kc_status kc_op_disable(kc_channel *ch)
     kc_lock(c);
     ch->local_disable = 1;
     kc_unlock(c);
+    kc_sends_stop(ch, KC_SENDS_STOP_DISABLE);
     kc_packets_retire_queued(ch);
     ch->ops->disable(ch->kch);
+    kc_sends_restart(ch, KC_SENDS_STOP_DISABLE);
     kc_lock(c);
     ch->local_disable = 0;
     ch->state = KMCLB_STATE_DISABLED;
@@ -119,7 +121,9 @@ kc_status kc_op_disable(kc_channel *ch)
 
 kc_status kc_op_pause(kc_channel *ch)
 {
-    ch->ops->pause(ch->kch);
+    kc_sends_stop(ch, KC_SENDS_STOP_PAUSE);
+    ch->ops->pause(ch->kch); /* Suspend (B85) marks the channel suspended before sends restart */
+    kc_sends_restart(ch, KC_SENDS_STOP_PAUSE);
     kc_lock(ch->core);
     ch->flags |= KMCLB_QF_PAUSED;
     kc_unlock(ch->core);

@@ -23,21 +23,8 @@ static void force_disable(kc_channel *ch)
     kc_unlock(c);
     kc_gpadls_release(ch, &maps);
     if (state != KMCLB_STATE_DISABLED || (flags & KMCLB_QF_EVER_ENABLED) != 0) {
+        kc_sends_stop(ch, KC_SENDS_STOP_DISABLE); /* for good: the channel goes */
         ch->ops->disable(ch->kch);
-    }
-}
-
-static void wait_for_references(kc_channel *ch)
-{
-    kc_core *c = ch->core;
-    for (;;) {
-        kc_lock(c);
-        uint32_t refs = ch->refs;
-        kc_unlock(c);
-        if (refs == 0) {
-            return;
-        }
-        c->p->sleep_ms(c->p->ctx, 1);
     }
 }
 
@@ -69,7 +56,7 @@ void kc_channel_teardown(kc_channel *ch, int force)
     if (force) {
         force_disable(ch);
     }
-    wait_for_references(ch);
+    kc_wait_until_zero(c, &ch->refs);
 
     /* 4. our GPADLs, unfinished sends, the channel */
     kc_lock(c);

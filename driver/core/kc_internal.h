@@ -61,11 +61,12 @@ struct kc_channel {
     int local_disable;
     int closed_window; /* a CLOSED record was received and no receive followed yet (B53) */
     int suspended; /* between the Suspend callback and the next Started/Closed (B93) */
-    /* Sends in flight and the calls that stop them, so that no send of ours reaches KMCL after a
-     * Suspend the core itself causes (B93) and a disable is not held up by new sends: */
-    uint32_t sends_in_flight;      /* admitted sends until KMCL's send call returned */
-    uint32_t pauses_in_progress;   /* local Pause calls under way: new sends are refused */
-    uint32_t disables_in_progress; /* local Disable or forced teardown under way: likewise */
+    /* Sends in flight and the calls that stop them, so that no send of ours reaches KMCL between a
+     * Suspend and the end of the next Started the core itself causes (B93), and a disable is not
+     * held up by new sends: */
+    uint32_t sends_in_flight;         /* admitted sends until KMCL's send call returned */
+    uint32_t run_changes_in_progress; /* local Pause, or Start of a suspended channel: new sends are refused */
+    uint32_t shutdowns_in_progress;   /* local Disable or forced teardown: likewise */
     int closing;
     int tearing_down;
     uint32_t refs;
@@ -185,11 +186,11 @@ kc_status kc_op_set_latency(kc_channel *ch, uint16_t latency, uint16_t *original
 /* kc_sends.c - packets we send */
 /* Why a local call stops the channel's sends (it decides the status a refused send gets). */
 typedef enum kc_send_stop {
-    KC_SENDS_STOP_PAUSE,  /* Pause: a Suspend follows (CONTRACT_VIOLATION, as after it, B93) */
-    KC_SENDS_STOP_DISABLE /* Disable / teardown: the channel is being shut down (DEVICE_REMOVED) */
+    KC_SENDS_STOP_RUN_CHANGE, /* Pause, or Start of a suspended channel: CONTRACT_VIOLATION as while suspended (B93) */
+    KC_SENDS_STOP_SHUTDOWN    /* Disable / teardown: the channel is being shut down (DEVICE_REMOVED) */
 } kc_send_stop;
 /* Refuses new sends and waits until no admitted send is inside KMCL; PASSIVE only, before the
- * KMCL call that may Suspend the channel. */
+ * KMCL call that may Suspend (or restart) the channel. */
 void kc_sends_stop(kc_channel *ch, kc_send_stop why);
 /* Ends one kc_sends_stop after that KMCL call returned. */
 void kc_sends_restart(kc_channel *ch, kc_send_stop why);

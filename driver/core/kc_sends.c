@@ -54,10 +54,10 @@ static void count_out(kc_channel *ch, uint64_t bytes)
 /* lock held: why a send may not go to KMCL now, or SUCCESS */
 static kc_status send_refusal(const kc_channel *ch)
 {
-    if (ch->disables_in_progress > 0) {
+    if (ch->shutdowns_in_progress > 0) {
         return KMCLB_STATUS_DEVICE_REMOVED; /* being shut down (KMCL's answer to a synchronous request, B130) */
     }
-    if (ch->suspended || ch->pauses_in_progress > 0) {
+    if (ch->suspended || ch->run_changes_in_progress > 0) {
         return KMCLB_STATUS_CONTRACT_VIOLATION; /* B93: no sends between Suspend and Started/Closed */
     }
     return KMCLB_STATUS_SUCCESS;
@@ -67,10 +67,10 @@ void kc_sends_stop(kc_channel *ch, kc_send_stop why)
 {
     kc_core *c = ch->core;
     kc_lock(c);
-    if (why == KC_SENDS_STOP_DISABLE) {
-        ch->disables_in_progress++;
+    if (why == KC_SENDS_STOP_SHUTDOWN) {
+        ch->shutdowns_in_progress++;
     } else {
-        ch->pauses_in_progress++;
+        ch->run_changes_in_progress++;
     }
     kc_unlock(c);
     kc_wait_until_zero(c, &ch->sends_in_flight);
@@ -79,10 +79,10 @@ void kc_sends_stop(kc_channel *ch, kc_send_stop why)
 void kc_sends_restart(kc_channel *ch, kc_send_stop why)
 {
     kc_lock(ch->core);
-    if (why == KC_SENDS_STOP_DISABLE) {
-        ch->disables_in_progress--;
+    if (why == KC_SENDS_STOP_SHUTDOWN) {
+        ch->shutdowns_in_progress--;
     } else {
-        ch->pauses_in_progress--;
+        ch->run_changes_in_progress--;
     }
     kc_unlock(ch->core);
 }

@@ -23,7 +23,7 @@ static void force_disable(kc_channel *ch)
     kc_unlock(c);
     kc_gpadls_release(ch, &maps);
     if (state != KMCLB_STATE_DISABLED || (flags & KMCLB_QF_EVER_ENABLED) != 0) {
-        kc_sends_stop(ch, KC_SENDS_STOP_DISABLE); /* for good: the channel goes */
+        kc_sends_stop(ch, KC_SENDS_STOP_SHUTDOWN); /* for good: the channel goes */
         ch->ops->disable(ch->kch);
     }
 }

@@ -132,6 +132,37 @@ static void *sender_thread(void *p)
     return NULL;
 }
 
+static void start_flood(send_flood *f, kc_session *s, uint64_t ch, int retry_refused)
+{
+    memset(f, 0, sizeof(*f));
+    f->s = s;
+    f->ch = ch;
+    f->retry_refused = retry_refused;
+    for (int i = 0; i < SENDERS; i++) {
+        if (pthread_create(&f->threads[i], NULL, sender_thread, f) != 0) {
+            abort();
+        }
+    }
+}
+
+/* waits (bounded) until the senders got `more` further sends into KMCL */
+static void await_sends(send_flood *f, int more)
+{
+    int target = __atomic_load_n(&f->sent, __ATOMIC_SEQ_CST) + more;
+    for (int i = 0; i < 10000 && __atomic_load_n(&f->sent, __ATOMIC_SEQ_CST) < target; i++) {
+        sleep_ms(1);
+    }
+    CHECK(__atomic_load_n(&f->sent, __ATOMIC_SEQ_CST) >= target);
+}
+
+static void stop_flood(send_flood *f)
+{
+    __atomic_store_n(&f->stop, 1, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < SENDERS; i++) {
+        pthread_join(f->threads[i], NULL);
+    }
+}
+
 /* Issue 8 items 3 and 6: SENDERS threads send while another disables and cleans up the channel.
  * No send reaches KMCL between Suspend and Closed (B93: the fake counts each as a violation), and
  * close finishes within a generous bound however busy the senders keep the core. */
@@ -139,16 +170,9 @@ static void close_under_send(uint64_t ep, int retry_refused)
 {
     kc_session *s = th_open_session(m);
     uint64_t ch = open_active_channel(s, ep);
-    send_flood f = {.s = s, .ch = ch, .retry_refused = retry_refused};
-    for (int i = 0; i < SENDERS; i++) {
-        if (pthread_create(&f.threads[i], NULL, sender_thread, &f) != 0) {
-            abort();
-        }
-    }
-    for (int i = 0; i < 10000 && __atomic_load_n(&f.sent, __ATOMIC_SEQ_CST) < 20000; i++) {
-        sleep_ms(1);
-    }
-    CHECK(__atomic_load_n(&f.sent, __ATOMIC_SEQ_CST) >= 20000);
+    send_flood f;
+    start_flood(&f, s, ch, retry_refused);
+    await_sends(&f, 20000);
     uint64_t violations_before = fk_violations(m->world);
     int64_t started = now_ms();
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, ch), 0);
@@ -157,10 +181,7 @@ static void close_under_send(uint64_t ep, int retry_refused)
     CHECK(fk_violations(m->world) == violations_before);
     CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
     int64_t closed = now_ms();
-    __atomic_store_n(&f.stop, 1, __ATOMIC_SEQ_CST);
-    for (int i = 0; i < SENDERS; i++) {
-        pthread_join(f.threads[i], NULL);
-    }
+    stop_flood(&f);
     CHECK(closed - started < 5000);
     if (closed - started >= 5000) {
         fprintf(stderr, "close under send took %lld ms\n", (long long)(closed - started));
@@ -174,12 +195,33 @@ static void test_close_under_send_sends_nothing_after_suspend_and_finishes_b93(u
     close_under_send(ep, 1);
 }
 
+/* Issue 8 item 3, the Pause path: while SENDERS threads keep sending, Pause lets no send reach KMCL
+ * after its Suspend, sends are refused until Start, and go to KMCL again after it. */
+static void test_pause_under_send_sends_nothing_after_suspend_b93(uint64_t ep)
+{
+    kc_session *s = th_open_session(m);
+    uint64_t ch = open_active_channel(s, ep);
+    send_flood f;
+    start_flood(&f, s, ch, 1);
+    await_sends(&f, 2000);
+    uint64_t violations_before = fk_violations(m->world);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_PAUSE, ch), 0);
+    CHECK(fk_violations(m->world) == violations_before);
+    CHECK_ST(th_send(s, m, ch, 2, 1, "late", 4), KMCLB_STATUS_CONTRACT_VIOLATION);
+    CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_START, ch), 0);
+    await_sends(&f, 100);
+    stop_flood(&f);
+    CHECK(fk_violations(m->world) == violations_before);
+    th_close_session(s, m);
+}
+
 int main(void)
 {
     m = th_create();
     uint64_t ep = th_offer(m, 1, NULL);
     test_parked_receive_claimed_while_cancelled_ends_once_after_the_unpark(ep);
     test_close_under_send_sends_nothing_after_suspend_and_finishes_b93(ep);
+    test_pause_under_send_sends_nothing_after_suspend_b93(ep);
     th_destroy(m);
     TEST_MAIN_END();
 }

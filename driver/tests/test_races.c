@@ -215,6 +215,61 @@ static void test_pause_under_send_sends_nothing_after_suspend_b93(uint64_t ep)
     th_close_session(s, m);
 }
 
+/* ------------------------------------------------------------------ disable under delivery */
+typedef struct background_disable {
+    kc_session *s;
+    uint64_t ch;
+    kc_status st;
+    int done; /* atomic */
+    pthread_t thread;
+} background_disable;
+
+static void *disable_thread(void *p)
+{
+    background_disable *d = p;
+    d->st = th_channel_op(d->s, m, IOCTL_KMCLB_CHANNEL_DISABLE, d->ch);
+    __atomic_store_n(&d->done, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* Found by fuzz_sequence: Disable ends the packets queued for user mode, and ending one frees
+ * transaction quota, so KMCL delivers the next packet from the ring before its Suspend stops
+ * delivery (B86). That packet must be ended too, or Disable waits for it forever (B94). Returns
+ * 0 when Disable hung (the test then leaves its thread behind). */
+static int test_disable_ends_packets_delivered_while_it_runs_b94(uint64_t ep)
+{
+    kc_session *s = th_open_session(m);
+    uint64_t ch = open_active_channel(s, ep);
+    kmclb_set_u32_in quota = {th_header(), ch, 1, 0};
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_SET_QUOTA, &quota, sizeof(quota), NULL, 0, NULL, -1), 0);
+    kc_vmbchannel k = th_kch(m, ch);
+    uint64_t first, second;
+    CHECK_ST(fk_peer_send(k, "one", 3, 1, NULL, 0, 0, &first), 0);  /* delivered, queued for user mode */
+    CHECK_ST(fk_peer_send(k, "two", 3, 1, NULL, 0, 0, &second), 0); /* waits in the ring for quota */
+    background_disable d = {.s = s, .ch = ch};
+    if (pthread_create(&d.thread, NULL, disable_thread, &d) != 0) {
+        abort();
+    }
+    for (int i = 0; i < 5000 && !__atomic_load_n(&d.done, __ATOMIC_SEQ_CST); i++) {
+        sleep_ms(1);
+    }
+    CHECK(__atomic_load_n(&d.done, __ATOMIC_SEQ_CST));
+    if (!__atomic_load_n(&d.done, __ATOMIC_SEQ_CST)) {
+        fprintf(stderr, "disable still waiting after 5 s\n");
+        return 0;
+    }
+    pthread_join(d.thread, NULL);
+    CHECK_ST(d.st, 0);
+    int kind = -1;
+    uint32_t len = 0;
+    CHECK_ST(fk_peer_await_outcome(k, first, 0, &kind, NULL, 0, &len), 0);
+    CHECK(kind != FK_OUTCOME_PENDING);
+    CHECK_ST(fk_peer_await_outcome(k, second, 0, &kind, NULL, 0, &len), 0);
+    CHECK(kind != FK_OUTCOME_PENDING);
+    th_close_session(s, m);
+    return 1;
+}
+
 int main(void)
 {
     m = th_create();
@@ -222,6 +277,9 @@ int main(void)
     test_parked_receive_claimed_while_cancelled_ends_once_after_the_unpark(ep);
     test_close_under_send_sends_nothing_after_suspend_and_finishes_b93(ep);
     test_pause_under_send_sends_nothing_after_suspend_b93(ep);
+    if (!test_disable_ends_packets_delivered_while_it_runs_b94(ep)) {
+        TEST_MAIN_END(); /* a thread is stuck in the core: the machine cannot be destroyed */
+    }
     th_destroy(m);
     TEST_MAIN_END();
 }

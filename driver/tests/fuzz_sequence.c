@@ -14,14 +14,31 @@
  * and the sanitizers check the rest. Calls that would wait forever for user mode in a real driver
  * (Pause/Disable with a packet held, GPADL delete while the peer maps it, a synchronous request
  * without timeout) are made non-blocking by the harness: held packets are completed first, a
- * Pause that would wait is skipped, peer mappings are closed first, the timeout is forced to 0. */
+ * Pause that would wait is skipped, peer mappings are closed first, the timeout is forced to 0.
+ * To read a finding, run the target on it with FUZZ_SEQUENCE_TRACE=1: every operation, request and
+ * peer call is printed with its result. */
 #include <stdlib.h>
 #include "test_host.h"
 
-#define MAX_IDS 16u
+#define MAX_INPUT 4096u
+#define MAX_IDS 2048u /* more than an input can make (an operation takes 2 bytes at least): the harness must
+                         see every packet user mode may hold */
 #define RECEIVE_CAPACITY 16384u
 
 static th_machine *m;
+static int tracing; /* FUZZ_SEQUENCE_TRACE set */
+
+static const char *const operation_names[] = {
+    "CREATE", "CONFIGURE", "ENABLE", "DISABLE", "PAUSE", "START", "CLEANUP", "QUERY", "SET_VALUE",
+    "RECEIVE", "COMPLETE", "FAIL", "DEFER", "REQUEUE", "SEND", "SEND_SYNC", "GPADL_CREATE", "GPADL_OP",
+    "GPADL_ACCESS", "PEER_SEND", "PEER_COMPLETE", "PEER_STATE", "PEER_GPADL", "INJECT", "RESCIND"};
+
+#define TRACE(...)                        \
+    do {                                  \
+        if (tracing) {                    \
+            fprintf(stderr, __VA_ARGS__); \
+        }                                 \
+    } while (0)
 
 typedef struct id_table {
     uint64_t ids[MAX_IDS];
@@ -68,12 +85,14 @@ enum operation {
     OP_RESCIND,
     OP_COUNT
 };
+_Static_assert(sizeof(operation_names) / sizeof(operation_names[0]) == OP_COUNT, "a name per operation");
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     m = th_create();
+    tracing = getenv("FUZZ_SEQUENCE_TRACE") != NULL;
     return 0;
 }
 
@@ -91,17 +110,18 @@ static uint32_t next_u16(sequence *q)
 
 static void remember(id_table *t, uint64_t id)
 {
-    if (id == 0) {
+    if (id == 0 || t->count == MAX_IDS) {
         return;
     }
-    if (t->count < MAX_IDS) {
-        t->ids[t->count++] = id;
-    } else {
-        t->ids[id % MAX_IDS] = id;
+    for (uint32_t i = 0; i < t->count; i++) {
+        if (t->ids[i] == id) {
+            return; /* a redelivery keeps its id */
+        }
     }
+    t->ids[t->count++] = id;
 }
 
-/* an id the sequence has seen, or (one past the end) one it has not */
+/* an id the sequence has seen (one of the first 255), or (one past the end) one it has not */
 static uint64_t pick(sequence *q, const id_table *t)
 {
     uint8_t b = next_byte(q);
@@ -126,7 +146,13 @@ static kc_vmbchannel peer_channel(sequence *q)
 static kc_status run_ioctl(kc_session *s, uint32_t code, const void *in, uint32_t in_len, void *out, uint32_t out_len)
 {
     uint32_t info = 0;
+    uint64_t channel = 0;
+    if (in_len >= sizeof(kmclb_channel_in)) {
+        memcpy(&channel, (const uint8_t *)in + offsetof(kmclb_channel_in, channel), sizeof(channel));
+    }
     kc_status st = th_ioctl(s, m, code, in, in_len, out, out_len, &info, 0);
+    TRACE("  ioctl 0x%03X (id field 0x%llx) -> 0x%08X, %u bytes\n", (unsigned)((code >> 2) & 0xFFFu),
+          (unsigned long long)channel, (unsigned)st, info);
     if (st < 0 && st != KMCLB_STATUS_BUFFER_OVERFLOW && info != 0) {
         abort(); /* output reported with an error status */
     }
@@ -160,6 +186,7 @@ static void remember_packets(sequence *q, const uint8_t *records, uint32_t bytes
         if (e.kind == KMCLB_EV_PACKET) {
             remember(&q->packets, e.id);
         }
+        TRACE("    record kind %u flags 0x%x id 0x%llx\n", e.kind, e.flags, (unsigned long long)e.id);
         uint64_t body = (uint64_t)e.payload_length + (e.kind == KMCLB_EV_PACKET ? e.aux : 0);
         at += (uint32_t)KMCLB_RECORD_SIZE(body > bytes ? bytes : body);
     }
@@ -411,7 +438,9 @@ static void run_peer_send(sequence *q)
     memset(ext, 'x', sizeof(ext));
     uint64_t tx;
     if (k != NULL) {
-        fk_peer_send(k, payload, len, b & 1u, ext, ext_len, (b >> 1) & 1u, &tx);
+        kc_status st = fk_peer_send(k, payload, len, b & 1u, ext, ext_len, (b >> 1) & 1u, &tx);
+        TRACE("  peer send %u + %u bytes -> 0x%08X, transaction %llu\n", len, ext_len, (unsigned)st,
+              (unsigned long long)tx);
     }
 }
 
@@ -432,7 +461,8 @@ static void run_peer_complete(sequence *q)
         memcpy(&e, records + at, sizeof(e));
         at += (uint32_t)KMCLB_RECORD_SIZE((uint64_t)e.payload_length + e.aux);
         if (e.flags != 0) {
-            fk_peer_complete(k, e.id, "completion-bytes", len);
+            kc_status st = fk_peer_complete(k, e.id, "completion-bytes", len);
+            TRACE("  peer complete %llu -> 0x%08X\n", (unsigned long long)e.id, (unsigned)st);
             wanted--;
         }
     }
@@ -445,17 +475,19 @@ static void run_peer_state(sequence *q)
     if (k == NULL) {
         return;
     }
+    kc_status st;
     switch (b % 3u) {
     case 0:
-        fk_peer_open(k);
+        st = fk_peer_open(k);
         break;
     case 1:
-        fk_peer_close(k);
+        st = fk_peer_close(k);
         break;
     default:
-        fk_peer_set_reading(k, (b >> 2) & 1u);
+        st = fk_peer_set_reading(k, (b >> 2) & 1u);
         break;
     }
+    TRACE("  peer state change %u -> 0x%08X\n", b % 3u, (unsigned)st);
 }
 
 static void run_peer_gpadl(sequence *q)
@@ -501,13 +533,15 @@ static void run_inject(sequence *q)
                                 FK_FAULT_ALLOCATION_FAILURE};
     int kind = kinds[b % 4u];
     if (k != NULL) {
-        fk_peer_inject(m->world, k, kind, kind == FK_FAULT_OVERSIZED_PACKET ? arg * 256 : arg % 4);
+        kc_status st = fk_peer_inject(m->world, k, kind, kind == FK_FAULT_OVERSIZED_PACKET ? arg * 256 : arg % 4);
+        TRACE("  inject fault %d -> 0x%08X\n", kind, (unsigned)st);
     }
 }
 
 static void run_operation(sequence *q, uint8_t op)
 {
     kc_session *s = session(q, op);
+    TRACE("%s in session %u\n", operation_names[(op & 0x7Fu) % OP_COUNT], op >> 7);
     switch ((op & 0x7Fu) % OP_COUNT) {
     case OP_CREATE: run_create(q, s); break;
     case OP_CONFIGURE: run_configure(q, s); break;
@@ -544,7 +578,7 @@ static void run_operation(sequence *q, uint8_t op)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > 4096) {
+    if (size > MAX_INPUT) {
         return 0;
     }
     static sequence q;

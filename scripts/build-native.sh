@@ -2,7 +2,8 @@
 # Builds and checks everything in C:
 #   1. installs missing tools with apt-get when run as root (Debian 12)
 #   2. sanitizer builds of core, fake KMCL and shim: ASan + UBSan + LSan, then TSan; runs ctest on both
-#   3. builds the libFuzzer target and fuzzes the IOCTL decoder for ${KMCL_FUZZ_SECONDS:-60} s
+#   3. builds the two libFuzzer targets and fuzzes for ${KMCL_FUZZ_SECONDS:-60} s in all (half each):
+#      the IOCTL decoder (fuzz_ioctl) and sequences of IOCTLs and peer actions (fuzz_sequence)
 #   4. release libkmclshim.so (loopback) and kmclshim.dll (win32, mingw-w64), export check
 # Output: native/build/out/linux-x86-64/libkmclshim.so, native/build/out/win32-x86-64/kmclshim.dll
 # Exits non-zero on any failure.
@@ -52,27 +53,39 @@ cmake -S "$NATIVE" -B "$BUILD/tsan" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=
 cmake --build "$BUILD/tsan" -j "$JOBS"
 (cd "$BUILD/tsan" && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j "$JOBS")
 
-# ---------------------------------------------------------------- 3. fuzzer
-log "fuzzing the IOCTL decoder for ${FUZZ_SECONDS}s"
+# ---------------------------------------------------------------- 3. fuzzers
+# The two libFuzzer targets share the time budget: fuzz_ioctl (one request's bytes, seeds in
+# driver/tests/corpus) and fuzz_sequence (sequences of requests and peer actions over two sessions,
+# seeds in driver/tests/sequence-corpus).
 cmake -S "$NATIVE" -B "$BUILD/fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
       -DKMCL_SANITIZE=ON -DKMCL_FUZZ=ON >/dev/null
-cmake --build "$BUILD/fuzz" -j "$JOBS" --target fuzz_ioctl
+cmake --build "$BUILD/fuzz" -j "$JOBS" --target fuzz_ioctl fuzz_sequence
 rm -rf "$BUILD/fuzz-corpus" "$BUILD/fuzz-artifacts"
-mkdir -p "$BUILD/fuzz-corpus" "$BUILD/fuzz-artifacts"
-FUZZ_LOG="$BUILD/fuzz.log"
-if ! ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-     "$BUILD/fuzz/driver/fuzz_ioctl" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-     -print_final_stats=1 -artifact_prefix="$BUILD/fuzz-artifacts/" \
-     "$BUILD/fuzz-corpus" "$ROOT/driver/tests/corpus" >"$FUZZ_LOG" 2>&1; then
-    tail -n 60 "$FUZZ_LOG" >&2
-    echo "fuzzer found a problem; artifacts in $BUILD/fuzz-artifacts" >&2
-    exit 1
-fi
-if ls "$BUILD/fuzz-artifacts" | grep -q .; then
-    echo "fuzzer left artifacts in $BUILD/fuzz-artifacts" >&2
-    exit 1
-fi
-grep -E 'stat::number_of_executed_units|stat::new_units_added' "$FUZZ_LOG" || true
+
+# run_fuzzer TARGET SEEDS SECONDS [libFuzzer options...]: fails on any finding
+run_fuzzer() {
+    local target="$1" seeds="$2" seconds="$3"
+    shift 3
+    local corpus="$BUILD/fuzz-corpus/$target" artifacts="$BUILD/fuzz-artifacts/$target"
+    local fuzz_log="$BUILD/$target.log"
+    mkdir -p "$corpus" "$artifacts"
+    log "fuzzing with $target for ${seconds}s"
+    if ! ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+         "$BUILD/fuzz/driver/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+         -print_final_stats=1 -artifact_prefix="$artifacts/" "$@" "$corpus" "$seeds" >"$fuzz_log" 2>&1; then
+        tail -n 60 "$fuzz_log" >&2
+        echo "$target found a problem; artifacts in $artifacts" >&2
+        exit 1
+    fi
+    if ls "$artifacts" | grep -q .; then
+        echo "$target left artifacts in $artifacts" >&2
+        exit 1
+    fi
+    grep -E 'stat::number_of_executed_units|stat::new_units_added' "$fuzz_log" || true
+}
+HALF_SECONDS=$(( (FUZZ_SECONDS + 1) / 2 ))
+run_fuzzer fuzz_ioctl "$ROOT/driver/tests/corpus" "$HALF_SECONDS"
+run_fuzzer fuzz_sequence "$ROOT/driver/tests/sequence-corpus" "$HALF_SECONDS" -max_len=1024
 
 # ---------------------------------------------------------------- 4. release libraries
 log "release libkmclshim.so (loopback)"

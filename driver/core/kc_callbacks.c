@@ -58,7 +58,14 @@ static void cb_suspend(void *ctx)
         ch->state = KMCLB_STATE_OPEN;
     }
     ch->suspended = 1;
+    int disabling = ch->local_disable;
     kc_unlock(ch->core);
+    if (disabling) {
+        /* Disable retired the queued packets before it called KMCL, but ending them freed quota and
+         * KMCL may have delivered more until now. From here none arrives (B86), and KMCL's Disable
+         * waits for every packet it delivered (B94): retire the late ones too. */
+        kc_packets_retire_queued(ch);
+    }
     post_simple_event(ch, KMCLB_EV_STATE, KMCLB_ST_SUSPEND, KMCLB_STATUS_SUCCESS, 0);
 }
 

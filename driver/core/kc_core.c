@@ -138,6 +138,19 @@ void kc_channel_put(kc_channel *ch)
     kc_unlock(ch->core);
 }
 
+void kc_wait_until_zero(kc_core *c, const uint32_t *count)
+{
+    for (;;) {
+        kc_lock(c);
+        uint32_t n = *count;
+        kc_unlock(c);
+        if (n == 0) {
+            return;
+        }
+        c->p->sleep_ms(c->p->ctx, 1); /* the lock stays free for the calls being waited for */
+    }
+}
+
 /* lock held: the handle-table slot a well-formed channel id names, whatever its owner; NULL for an
  * id that cannot be a channel's */
 static const kc_ht_slot *peer_channel_slot(kc_core *c, uint64_t id)

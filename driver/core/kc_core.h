@@ -39,10 +39,11 @@ void kc_session_close(kc_session *s);
  * completes it with the returned status and req->info bytes of output. */
 kc_status kc_dispatch(kc_session *s, uint32_t code, kc_request *req);
 
-/* Host cancel routine (called only for a request the host made cancelable in park): takes the
- * request away from the core. Returns 1 when the host must complete it with STATUS_CANCELLED now,
- * 0 when the core completes it (it was still being parked; kc_dispatch then returns
- * STATUS_CANCELLED for it). */
+/* Host cancel routine (called once, only for a request the host made cancelable in park): takes
+ * the request away from the core. Returns 1 when the host must complete it with STATUS_CANCELLED
+ * now, 0 when the host must leave it alone because the core completes it: it was still being
+ * parked (kc_dispatch then returns STATUS_CANCELLED for it), or the core has claimed it and
+ * completes it with STATUS_CANCELLED once its unpark fails (kc_platform.h, kc_request_state). */
 int kc_cancel_request(kc_core *c, kc_request *req);
 
 /* Test only: the KMCL channel behind a channel id, ignoring ownership (no reference). */

@@ -61,6 +61,12 @@ struct kc_channel {
     int local_disable;
     int closed_window; /* a CLOSED record was received and no receive followed yet (B53) */
     int suspended; /* between the Suspend callback and the next Started/Closed (B93) */
+    /* Sends in flight and the calls that stop them, so that no send of ours reaches KMCL between a
+     * Suspend and the end of the next Started the core itself causes (B93), and a disable is not
+     * held up by new sends: */
+    uint32_t sends_in_flight;         /* admitted sends until KMCL's send call returned */
+    uint32_t run_changes_in_progress; /* local Pause, or Start of a suspended channel: new sends are refused */
+    uint32_t shutdowns_in_progress;   /* local Disable or forced teardown: likewise */
     int closing;
     int tearing_down;
     uint32_t refs;
@@ -125,6 +131,9 @@ void kc_copy_body(uint8_t *dst, const void *payload, uint32_t len, const void *e
 kc_status kc_channel_lookup(kc_session *s, uint64_t id, kc_channel **out);
 kc_status kc_channel_get(kc_session *s, uint64_t id, kc_channel **out);
 void kc_channel_put(kc_channel *ch);
+/* Waits (PASSIVE only, polling without the lock) until *count, a counter guarded by the lock, is
+ * zero; the caller has stopped whatever increments it. */
+void kc_wait_until_zero(kc_core *c, const uint32_t *count);
 
 /* kc_events.c - a channel's queue of receive records. All but kc_event_new with the lock held. */
 /* a non-packet record: the header and hdr->payload_length bytes of body; NULL when memory is short */
@@ -182,6 +191,16 @@ void kc_op_set_quota(kc_channel *ch, uint32_t q);
 kc_status kc_op_set_latency(kc_channel *ch, uint16_t latency, uint16_t *original);
 
 /* kc_sends.c - packets we send */
+/* Why a local call stops the channel's sends (it decides the status a refused send gets). */
+typedef enum kc_send_stop {
+    KC_SENDS_STOP_RUN_CHANGE, /* Pause, or Start of a suspended channel: CONTRACT_VIOLATION as while suspended (B93) */
+    KC_SENDS_STOP_SHUTDOWN    /* Disable / teardown: the channel is being shut down (DEVICE_REMOVED) */
+} kc_send_stop;
+/* Refuses new sends and waits until no admitted send is inside KMCL; PASSIVE only, before the
+ * KMCL call that may Suspend (or restart) the channel. */
+void kc_sends_stop(kc_channel *ch, kc_send_stop why);
+/* Ends one kc_sends_stop after that KMCL call returned. */
+void kc_sends_restart(kc_channel *ch, kc_send_stop why);
 kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form, const void *payload, uint32_t len,
                      const void *ext, uint32_t ext_len);
 kc_status kc_op_send_sync(kc_channel *ch, uint32_t flags, const void *payload, uint32_t len, const void *ext,

@@ -107,8 +107,10 @@ kc_status kc_op_disable(kc_channel *ch)
     kc_lock(c);
     ch->local_disable = 1;
     kc_unlock(c);
+    kc_sends_stop(ch, KC_SENDS_STOP_SHUTDOWN);
     kc_packets_retire_queued(ch);
     ch->ops->disable(ch->kch);
+    kc_sends_restart(ch, KC_SENDS_STOP_SHUTDOWN);
     kc_lock(c);
     ch->local_disable = 0;
     ch->state = KMCLB_STATE_DISABLED;
@@ -119,7 +121,9 @@ kc_status kc_op_disable(kc_channel *ch)
 
 kc_status kc_op_pause(kc_channel *ch)
 {
-    ch->ops->pause(ch->kch);
+    kc_sends_stop(ch, KC_SENDS_STOP_RUN_CHANGE);
+    ch->ops->pause(ch->kch); /* Suspend (B85) marks the channel suspended before sends restart */
+    kc_sends_restart(ch, KC_SENDS_STOP_RUN_CHANGE);
     kc_lock(ch->core);
     ch->flags |= KMCLB_QF_PAUSED;
     kc_unlock(ch->core);
@@ -134,7 +138,16 @@ kc_status kc_op_start(kc_channel *ch)
         return KMCLB_STATUS_CONTRACT_VIOLATION; /* B92: outside Enable..Disable (as the Java fake) */
     }
     ch->flags &= ~(uint64_t)KMCLB_QF_PAUSED;
+    int suspended = ch->suspended;
     kc_unlock(ch->core);
+    /* A suspended channel may send again once Started has run (B93), not while it runs: sends stay
+     * refused until KMCL's Start returned. */
+    if (suspended) {
+        kc_sends_stop(ch, KC_SENDS_STOP_RUN_CHANGE);
+    }
     ch->ops->start(ch->kch);
+    if (suspended) {
+        kc_sends_restart(ch, KC_SENDS_STOP_RUN_CHANGE);
+    }
     return KMCLB_STATUS_SUCCESS;
 }

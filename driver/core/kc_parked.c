@@ -45,6 +45,27 @@ static int has_deliverable(const kc_channel *ch)
     return 0;
 }
 
+/* Takes a claimed request back from the host before the core completes it. Returns 1 when the
+ * core may complete r with its result. 0 when the host refused (r's cancel routine has run or will
+ * run): whichever of the two comes second completes r with STATUS_CANCELLED, this function when
+ * the routine already ran, else the routine (kc_cancel_request returns 1 for UNPARK_REFUSED).
+ * Called without the lock. */
+static int take_back(kc_core *c, kc_request *r)
+{
+    if (KC_SUCCESS(c->p->unpark(c->p->ctx, r))) {
+        return 1;
+    }
+    kc_lock(c);
+    int cancel_ran = r->core_state == KC_REQUEST_CANCELLED_WHILE_CLAIMED;
+    r->core_state = cancel_ran ? KC_REQUEST_NOT_PARKED : KC_REQUEST_UNPARK_REFUSED;
+    kc_unlock(c);
+    if (cancel_ran) {
+        r->info = 0;
+        c->p->complete(c->p->ctx, r, KMCLB_STATUS_CANCELLED);
+    }
+    return 0;
+}
+
 /* Moves queued events into parked receives. Called without the lock; the channel must stay
  * alive for the call (KMCL callback, reference, or teardown). */
 void kc_deliver_parked(kc_channel *ch)
@@ -57,8 +78,8 @@ void kc_deliver_parked(kc_channel *ch)
         if (r == NULL) {
             return;
         }
-        if (!KC_SUCCESS(c->p->unpark(c->p->ctx, r))) {
-            continue; /* being cancelled: the host's cancel routine completes it */
+        if (!take_back(c, r)) {
+            continue; /* cancelled: its events stay queued for the next receive */
         }
         kc_lock(c);
         kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info); /* TIMEOUT if another receiver took them */
@@ -82,7 +103,7 @@ void kc_cancel_parked(kc_channel *ch, int all)
         if (r == NULL) {
             return;
         }
-        if (!KC_SUCCESS(c->p->unpark(c->p->ctx, r))) {
+        if (!take_back(c, r)) {
             continue;
         }
         memset(r->out, 0, r->out_len);
@@ -95,18 +116,31 @@ void kc_cancel_parked(kc_channel *ch, int all)
     }
 }
 
+/* The host's cancel routine; see kc_request_state (kc_platform.h) for who completes what. */
 int kc_cancel_request(kc_core *c, kc_request *req)
 {
     int host_completes = 1;
     kc_lock(c);
     kc_channel *ch = (kc_channel *)req->core_channel;
-    if (ch != NULL && req->core_state == KC_REQUEST_PARKED) {
-        claim(ch, req);
-    } else if (ch != NULL && req->core_state == KC_REQUEST_PARKING) {
+    switch (req->core_state) {
+    case KC_REQUEST_PARKED:
+        unlink_parked(ch, req);
+        req->core_state = KC_REQUEST_NOT_PARKED;
+        break;
+    case KC_REQUEST_PARKING:
         req->core_state = KC_REQUEST_CANCEL_WHILE_PARKING; /* the parking thread fails it */
         host_completes = 0;
+        break;
+    case KC_REQUEST_CLAIMED:
+        req->core_state = KC_REQUEST_CANCELLED_WHILE_CLAIMED; /* the core's unpark fails; it completes it */
+        host_completes = 0;
+        break;
+    case KC_REQUEST_UNPARK_REFUSED:
+        req->core_state = KC_REQUEST_NOT_PARKED; /* the core gave it up: the host completes it */
+        break;
+    default:
+        break; /* not the core's */
     }
-    /* else: claimed by the core, whose unpark fails; the host completes it */
     kc_unlock(c);
     return host_completes;
 }

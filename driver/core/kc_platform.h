@@ -12,14 +12,28 @@
 typedef struct kc_request kc_request;
 
 /* Where a receive request stands with the core while it waits for records (kc_request.core_state).
- * Only the core reads and writes it, under its lock; hosts never touch it. */
+ * Only the core reads and writes it, under its lock; hosts never touch it.
+ *
+ * Who completes a parked request, decided under the core lock so that exactly one side does and
+ * the host never completes a request the core still uses:
+ *   - the core, after a successful unpark (it claimed the request first);
+ *   - the host's cancel routine, when kc_cancel_request returns 1 (the request was PARKED, or the
+ *     core's unpark had already failed: UNPARK_REFUSED);
+ *   - the core, when its unpark fails after the cancel routine ran on the CLAIMED request
+ *     (CANCELLED_WHILE_CLAIMED: kc_cancel_request returned 0);
+ *   - the dispatch caller, when the request was cancelled while PARKING (kc_dispatch returns
+ *     STATUS_CANCELLED). */
 typedef enum kc_request_state {
     KC_REQUEST_NOT_PARKED = 0,          /* the core has not parked it (or no longer tracks it) */
     KC_REQUEST_PARKING = 1,             /* in the channel's list while the host makes it cancelable;
                                            claimers skip it */
     KC_REQUEST_PARKED = 2,              /* cancelable and in the list: the core may claim and complete it */
-    KC_REQUEST_CLAIMED = 3,             /* taken out of the list by the core (or by the cancel routine) */
-    KC_REQUEST_CANCEL_WHILE_PARKING = 4 /* cancelled while PARKING: the parking thread fails it */
+    KC_REQUEST_CLAIMED = 3,             /* taken out of the list by the core, which calls unpark next */
+    KC_REQUEST_CANCEL_WHILE_PARKING = 4, /* cancelled while PARKING: the parking thread fails it */
+    KC_REQUEST_CANCELLED_WHILE_CLAIMED = 5, /* the cancel routine ran while CLAIMED: the core's unpark
+                                               fails and the core completes it */
+    KC_REQUEST_UNPARK_REFUSED = 6       /* the core's unpark failed before the cancel routine ran:
+                                           that routine completes it */
 } kc_request_state;
 
 /* A device-control request as the core sees it (METHOD_BUFFERED: in and out may be the same
@@ -49,10 +63,12 @@ typedef struct kc_platform {
     /* Makes a request cancelable (WdfRequestMarkCancelableEx). A failure means it was already
      * cancelled; the cancel routine is then never called and the core fails the request. */
     kc_status (*park)(void *ctx, kc_request *req);
-    /* Takes a parked request back before the core completes it (WdfRequestUnmarkCancelable).
-     * KMCLB_STATUS_CANCELLED when its cancel routine runs or will run: that routine calls
-     * kc_cancel_request and completes the request itself. park/unpark are never called with the
-     * core lock held (a cancel routine takes that lock). */
+    /* Takes a claimed request back before the core completes it (WdfRequestUnmarkCancelable).
+     * KMCLB_STATUS_CANCELLED when its cancel routine has run or will run: that routine calls
+     * kc_cancel_request and completes the request only when it returns 1 (see kc_request_state;
+     * until the core's unpark has failed it returns 0 and the core completes the request). The
+     * host must not complete a request from its cancel routine otherwise. park/unpark are never
+     * called with the core lock held (a cancel routine takes that lock). */
     kc_status (*unpark)(void *ctx, kc_request *req);
     void (*complete)(void *ctx, kc_request *req, kc_status status);
     uint8_t (*current_irql)(void *ctx);                 /* 0 passive, 2 dispatch */

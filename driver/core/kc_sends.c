@@ -53,16 +53,47 @@ static void count_out(kc_channel *ch, uint64_t bytes)
     ch->ctr[KMCLB_Q_BYTES_OUT] += bytes;
 }
 
-kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form, const void *payload, uint32_t len,
-                     const void *ext, uint32_t ext_len)
+/* lock held: why a send may not go to KMCL now, or SUCCESS */
+static kc_status send_refusal(const kc_channel *ch)
+{
+    if (ch->shutdowns_in_progress > 0) {
+        return KMCLB_STATUS_DEVICE_REMOVED; /* being shut down (KMCL's answer to a synchronous request, B130) */
+    }
+    if (ch->suspended || ch->run_changes_in_progress > 0) {
+        return KMCLB_STATUS_CONTRACT_VIOLATION; /* B93: no sends between Suspend and Started/Closed */
+    }
+    return KMCLB_STATUS_SUCCESS;
+}
+
+void kc_sends_stop(kc_channel *ch, kc_send_stop why)
 {
     kc_core *c = ch->core;
     kc_lock(c);
-    int suspended = ch->suspended;
-    kc_unlock(c);
-    if (suspended) {
-        return KMCLB_STATUS_CONTRACT_VIOLATION; /* B93: no sends between Suspend and Started/Closed */
+    if (why == KC_SENDS_STOP_SHUTDOWN) {
+        ch->shutdowns_in_progress++;
+    } else {
+        ch->run_changes_in_progress++;
     }
+    kc_unlock(c);
+    kc_wait_until_zero(c, &ch->sends_in_flight);
+}
+
+void kc_sends_restart(kc_channel *ch, kc_send_stop why)
+{
+    kc_lock(ch->core);
+    if (why == KC_SENDS_STOP_SHUTDOWN) {
+        ch->shutdowns_in_progress--;
+    } else {
+        ch->run_changes_in_progress--;
+    }
+    kc_unlock(ch->core);
+}
+
+/* An admitted send (counted in sends_in_flight by the caller): the packet goes to KMCL. */
+static kc_status send_admitted(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form, const void *payload,
+                               uint32_t len, const void *ext, uint32_t ext_len)
+{
+    kc_core *c = ch->core;
     kc_send *sd = (kc_send *)kc_alloc(c, sizeof(kc_send) + (size_t)len + ext_len);
     if (sd == NULL) {
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
@@ -109,6 +140,26 @@ kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form
         ch->ops->packet_free(kp);
         kc_free(c, sd);
     }
+    return st;
+}
+
+kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form, const void *payload, uint32_t len,
+                     const void *ext, uint32_t ext_len)
+{
+    kc_core *c = ch->core;
+    kc_lock(c);
+    kc_status st = send_refusal(ch);
+    if (KC_SUCCESS(st)) {
+        ch->sends_in_flight++; /* a Pause or Disable waits until it has left KMCL */
+    }
+    kc_unlock(c);
+    if (!KC_SUCCESS(st)) {
+        return st;
+    }
+    st = send_admitted(ch, tag, flags, form, payload, len, ext, ext_len);
+    kc_lock(c);
+    ch->sends_in_flight--;
+    kc_unlock(c);
     return st;
 }
 

@@ -24,18 +24,19 @@ static void force_disable(kc_channel *ch)
     kc_unlock(c);
     kc_gpadls_release(ch, &maps);
     if (state != KMCLB_STATE_DISABLED || (flags & KMCLB_QF_EVER_ENABLED) != 0) {
+        kc_sends_stop(ch, KC_SENDS_STOP_SHUTDOWN); /* for good: the channel goes */
         ch->ops->disable(ch->kch);
     }
 }
 
-/* Waits until no call and no send's completion routine is using the channel any more (sends: also
- * until every one has ended). Each polls under the lock; nothing here assumes a timing. */
-static void wait_until_unused(kc_channel *ch, int sends_too)
+/* Waits until every send has ended and no completion routine is using the channel any more. Polls
+ * under the lock; nothing here assumes a timing. */
+static void wait_until_sends_ended(kc_channel *ch)
 {
     kc_core *c = ch->core;
     for (;;) {
         kc_lock(c);
-        int busy = ch->refs != 0 || (sends_too && !kc_list_is_empty(&ch->sends));
+        int busy = ch->refs != 0 || !kc_list_is_empty(&ch->sends);
         kc_unlock(c);
         if (!busy) {
             return;
@@ -59,7 +60,7 @@ static void end_sends(kc_channel *ch)
     if (unfinished) {
         ch->ops->disable(ch->kch);
     }
-    wait_until_unused(ch, 1);
+    wait_until_sends_ended(ch);
 }
 
 /* force != 0 (file cleanup): retire held packets, unmap, disable, delete GPADLs, clean up.
@@ -91,7 +92,7 @@ void kc_channel_teardown(kc_channel *ch, int force)
     if (force) {
         force_disable(ch);
     }
-    wait_until_unused(ch, 0);
+    kc_wait_until_zero(c, &ch->refs);
 
     /* 4. unfinished sends (no new one can start: refs == 0 and the id is gone), our GPADLs, the
      * channel */

@@ -90,7 +90,8 @@ static kc_status PPark(void *c, kc_request *r)
     return WdfRequestMarkCancelableEx((WDFREQUEST)r->platform, EvtParkedCancel);
 }
 
-/* unpark: STATUS_CANCELLED when the cancel routine runs or will run (it then completes) */
+/* unpark: STATUS_CANCELLED when the cancel routine has run or will run; the core then completes
+ * the request itself or leaves it to that routine (kc_request_state, kc_platform.h) */
 static kc_status PUnpark(void *c, kc_request *r)
 {
     UNREFERENCED_PARAMETER(c);
@@ -258,7 +259,10 @@ static VOID EvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutLen
     }
 }
 
-/* CancelIoEx / process exit on a parked receive */
+/* CancelIoEx / process exit on a parked receive. Completes it only when the core says so: a request
+ * the core has claimed is completed by the core once WdfRequestUnmarkCancelable failed, so it is
+ * never completed here while the core may still unmark it (WdfRequestUnmarkCancelable must not
+ * follow a completion by EvtRequestCancel). */
 static VOID EvtParkedCancel(WDFREQUEST Request)
 {
     if (kc_cancel_request(KmclbDriverContext()->Core, &KmclbGetRequestContext(Request)->Core)) {

@@ -35,6 +35,8 @@ struct posix_host {
     pthread_mutex_t request_lock;
     pthread_cond_t request_completed; /* broadcast on every completion; waiters check their own */
     uint32_t parked_requests;         /* requests in POSIX_REQUEST_PARKED, guarded by request_lock */
+    posix_host_unpark_hook unpark_hook; /* test seam, guarded by request_lock like its context */
+    void *unpark_hook_ctx;
     pthread_mutex_t offers_lock;
     uint32_t offer_count;
     uint64_t offer_ids[POSIX_HOST_MAX_OFFERS];
@@ -94,7 +96,8 @@ static void platform_sleep_ms(void *ctx, uint32_t ms)
 
 /* The two moves the core makes: park (any state but CANCELLING becomes PARKED; a request the core
  * claimed may be parked again) and unpark (PARKED becomes CLAIMED). A refused move means the
- * waiter's cancel got there first: STATUS_CANCELLED, and the cancel path completes the request. */
+ * waiter's cancel got there first: STATUS_CANCELLED, and the core and the cancel path settle who
+ * completes the request (kc_request_state in kc_platform.h). */
 static kc_status move_request(posix_host *host, kc_request *request, posix_request_state to)
 {
     posix_request *waiter = (posix_request *)request->platform;
@@ -120,7 +123,15 @@ static kc_status platform_park(void *ctx, kc_request *request)
 
 static kc_status platform_unpark(void *ctx, kc_request *request)
 {
-    return move_request((posix_host *)ctx, request, POSIX_REQUEST_CLAIMED);
+    posix_host *host = (posix_host *)ctx;
+    pthread_mutex_lock(&host->request_lock);
+    posix_host_unpark_hook hook = host->unpark_hook;
+    void *hook_ctx = host->unpark_hook_ctx;
+    pthread_mutex_unlock(&host->request_lock);
+    if (hook != NULL) {
+        hook(hook_ctx);
+    }
+    return move_request(host, request, POSIX_REQUEST_CLAIMED);
 }
 
 static void platform_complete(void *ctx, kc_request *request, kc_status status)
@@ -280,7 +291,7 @@ static kc_status wait_for_completion(posix_host *host, posix_request *waiter, in
     }
     if (!waiter->done && waiter->state == POSIX_REQUEST_PARKED) {
         /* the host's cancel routine: the core either hands the request back to complete here, or
-         * (still parking it) completes it itself */
+         * (still parking it, or claimed by it and about to unpark) completes it itself */
         waiter->state = POSIX_REQUEST_CANCELLING;
         host->parked_requests--;
         pthread_mutex_unlock(&host->request_lock);
@@ -343,4 +354,12 @@ uint32_t posix_host_parked_requests(posix_host *host)
     uint32_t parked = host->parked_requests;
     pthread_mutex_unlock(&host->request_lock);
     return parked;
+}
+
+void posix_host_set_unpark_hook(posix_host *host, posix_host_unpark_hook hook, void *ctx)
+{
+    pthread_mutex_lock(&host->request_lock);
+    host->unpark_hook = hook;
+    host->unpark_hook_ctx = ctx;
+    pthread_mutex_unlock(&host->request_lock);
 }

@@ -52,4 +52,10 @@ kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code,
  * a receive has really parked instead of sleeping and hoping. */
 uint32_t posix_host_parked_requests(posix_host *host);
 
+/* Test seam: a function the host calls at the start of every unpark (the core taking a parked
+ * request back), before it looks at the request, so a test can hold the core between its claim of
+ * a request and the unpark while the waiter times out and cancels. NULL removes it. */
+typedef void (*posix_host_unpark_hook)(void *ctx);
+void posix_host_set_unpark_hook(posix_host *host, posix_host_unpark_hook hook, void *ctx);
+
 #endif

@@ -3,6 +3,7 @@ package dev.kmclbridge;
 import dev.kmclbridge.spi.WireFormat;
 
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -13,7 +14,14 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class IncomingPacket {
     /** How a packet ended. */
     public enum Ending {
-        COMPLETED, FAILED, DEFERRED, REQUEUED
+        /** VmbChannelPacketComplete ({@link #complete}, {@link Channel#completeAll}). */
+        COMPLETED,
+        /** VmbChannelPacketFail ({@link #fail}, or {@link Channel#close(java.time.Duration)} at its timeout). */
+        FAILED,
+        /** VmbChannelPacketDeferToPassive: delivered again as a new object with the same id. */
+        DEFERRED,
+        /** Never given to user code: handed back to the backend (a fail or Suspend stopped delivery). */
+        REQUEUED
     }
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
@@ -146,11 +154,26 @@ public final class IncomingPacket {
         }
     }
 
+    /** Ends the packet as {@code how} through its settlement; a second ending is a {@link PacketRetiredException}. */
     void retire(Ending how) {
-        if (!ending.compareAndSet(null, how)) {
-            throw new PacketRetiredException("packet " + id + " on channel " + channel.id() + " was already "
-                    + ending.get().name().toLowerCase() + "; a packet ends exactly once");
+        if (!settlement.retire(this, how)) {
+            throw retiredException(ending.get());
         }
+    }
+
+    /** Records the ending; false when the packet had already ended. Called by the settlement only. */
+    boolean markEnded(Ending how) {
+        return ending.compareAndSet(null, how);
+    }
+
+    /** How the packet ended, empty while it is open. */
+    public Optional<Ending> ending() {
+        return Optional.ofNullable(ending.get());
+    }
+
+    PacketRetiredException retiredException(Ending earlier) {
+        return new PacketRetiredException("packet " + id + " on channel " + channel.id() + " was already "
+                + earlier.name().toLowerCase() + "; a packet ends exactly once");
     }
 
     @Override

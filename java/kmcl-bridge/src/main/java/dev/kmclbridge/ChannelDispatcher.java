@@ -258,14 +258,17 @@ final class ChannelDispatcher implements Runnable {
     }
 
     private void runHandler(PacketHandler h, IncomingPacket p, int position, Map<Integer, IncomingPacket> refused) {
+        p.enterHandlerCall();
         if (!inbox.handOut(p)) {
+            p.leaveHandlerCall();
             refused.put(position, p);
             return;
         }
         inHandler.set(p);
         try {
-            safely(() -> p.runInline(h), "packet handler");
+            safely(() -> h.onPacket(p), "packet handler");
         } finally {
+            p.leaveHandlerCall();
             inHandler.remove();
         }
     }

@@ -144,14 +144,26 @@ public final class IncomingPacket {
         settlement.deferToPassive(id);
     }
 
-    /** Runs {@code handler} on this packet on the calling thread: the one call in which {@link #deferToPassive} is valid. */
-    void runInline(PacketHandler handler) {
+    /**
+     * True while the packet handler call that received this packet runs (the one call in which
+     * {@link #deferToPassive} is valid). A packet handed out that is not in its handler call is held by other
+     * code: it ends only if that code ends it.
+     */
+    public boolean inHandlerCall() {
+        return inlineHandlerThread != null;
+    }
+
+    /**
+     * The calling thread is about to run the packet handler on this packet. Marked before the packet counts as
+     * held, so that a held packet delivered to the handler is never seen outside its handler call in between.
+     */
+    void enterHandlerCall() {
         inlineHandlerThread = Thread.currentThread();
-        try {
-            handler.onPacket(this);
-        } finally {
-            inlineHandlerThread = null;
-        }
+    }
+
+    /** The handler call on this packet returned (or never started). */
+    void leaveHandlerCall() {
+        inlineHandlerThread = null;
     }
 
     /** Ends the packet as {@code how} through its settlement; a second ending is a {@link PacketRetiredException}. */

@@ -19,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * A KMCL channel endpoint (VMBCHANNEL). Created disabled by {@link Kmcl}; {@link #enable()} connects it. Incoming
  * packets go to the {@link PacketHandler} set with {@link #onPacket}, or, when none is set, into a queue read with
  * {@link #nextPacket}. {@link #close()} disables and cleans up; it completes nothing on the caller's behalf
- * except packets never handed to user code.
+ * except packets never handed to user code, so it waits while user code holds a packet
+ * ({@link #outstandingPackets()}); {@link #close(Duration)} fails those still held after a timeout.
  */
 public abstract sealed class Channel implements AutoCloseable permits ClientChannel, ServerChannel {
     private final Kmcl kmcl;

@@ -124,7 +124,9 @@ public final class IncomingPacket {
 
     /**
      * VmbChannelPacketFail: the packet is failed (the sender gets no completion) and the channel's incoming
-     * queue stops for good (until disable). Packets already delivered can still be completed.
+     * queue stops for good (until disable). Once this returned, no further packet is handed to user code (the
+     * packets {@link Channel#outstandingPackets()} lists then are all it still holds); packets already delivered
+     * can still be completed.
      */
     public void fail() {
         retire(Ending.FAILED);

@@ -14,13 +14,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.List;
-import java.util.Optional;
 
 import static dev.kmclbridge.conformance.PacketFlow.Side;
 import static dev.kmclbridge.conformance.PacketFlow.assertPending;
 import static dev.kmclbridge.conformance.PacketFlow.next;
 import static dev.kmclbridge.conformance.PacketFlow.outcome;
-import static dev.kmclbridge.conformance.PacketFlow.seq;
+import static dev.kmclbridge.conformance.PacketFlow.sendNumbered;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,18 +39,17 @@ public class CompleteAllContract extends EndsLeftoverPackets {
     void B62_completeAllWithADuplicateEndsNothing(Side side, TestChannels t) {
         Peer peer = t.peer();
         Channel ch = side.open(t, ChannelConfig.defaults());
-        long tx1 = peer.send(ch.id(), seq(1), true, Optional.empty());
-        long tx2 = peer.send(ch.id(), seq(2), true, Optional.empty());
+        long[] tx = sendNumbered(peer, ch, 2);
         IncomingPacket p1 = next(ch);
         IncomingPacket p2 = next(ch);
         assertThrows(IllegalArgumentException.class, () -> ch.completeAll(List.of(p1, p2, p1), new byte[]{1}));
         assertFalse(p1.isRetired(), "the refused batch ended packet 1");
         assertFalse(p2.isRetired(), "the refused batch ended packet 2");
-        assertPending(peer, ch, tx1);
-        assertPending(peer, ch, tx2);
+        assertPending(peer, ch, tx[0]);
+        assertPending(peer, ch, tx[1]);
         ch.completeAll(List.of(p1, p2), new byte[]{7});
-        assertArrayEquals(new byte[]{7}, outcome(peer, ch, tx1).payload());
-        assertArrayEquals(new byte[]{7}, outcome(peer, ch, tx2).payload());
+        assertArrayEquals(new byte[]{7}, outcome(peer, ch, tx[0]).payload());
+        assertArrayEquals(new byte[]{7}, outcome(peer, ch, tx[1]).payload());
     }
 
     /** A batch with a packet that already ended: PacketRetiredException, and the other packets stay open. */
@@ -59,9 +57,7 @@ public class CompleteAllContract extends EndsLeftoverPackets {
     void B62_completeAllWithAnEndedPacketEndsNothing(TestChannels t) {
         Peer peer = t.peer();
         Channel ch = t.openClient(ChannelConfig.defaults());
-        long tx1 = peer.send(ch.id(), seq(1), true, Optional.empty());
-        long tx2 = peer.send(ch.id(), seq(2), true, Optional.empty());
-        long tx3 = peer.send(ch.id(), seq(3), true, Optional.empty());
+        long[] tx = sendNumbered(peer, ch, 3);
         IncomingPacket p1 = next(ch);
         IncomingPacket p2 = next(ch);
         IncomingPacket p3 = next(ch);
@@ -69,13 +65,13 @@ public class CompleteAllContract extends EndsLeftoverPackets {
         assertThrows(PacketRetiredException.class, () -> ch.completeAll(List.of(p1, p2, p3), new byte[]{1}));
         assertFalse(p1.isRetired(), "the refused batch ended packet 1");
         assertFalse(p3.isRetired(), "the refused batch ended packet 3");
-        assertPending(peer, ch, tx1);
-        assertPending(peer, ch, tx3);
+        assertPending(peer, ch, tx[0]);
+        assertPending(peer, ch, tx[2]);
         p1.complete(new byte[]{5});
         p3.complete(new byte[]{6});
-        assertArrayEquals(new byte[]{5}, outcome(peer, ch, tx1).payload());
-        assertArrayEquals(new byte[]{2}, outcome(peer, ch, tx2).payload());
-        assertArrayEquals(new byte[]{6}, outcome(peer, ch, tx3).payload());
+        assertArrayEquals(new byte[]{5}, outcome(peer, ch, tx[0]).payload());
+        assertArrayEquals(new byte[]{2}, outcome(peer, ch, tx[1]).payload());
+        assertArrayEquals(new byte[]{6}, outcome(peer, ch, tx[2]).payload());
         assertEquals(3, ch.statistics().completionsSent());
     }
 
@@ -85,8 +81,8 @@ public class CompleteAllContract extends EndsLeftoverPackets {
         Peer peer = t.peer();
         Channel ch = t.openClient(ChannelConfig.defaults());
         Channel other = t.openClient(ChannelConfig.defaults());
-        long tx1 = peer.send(ch.id(), seq(1), true, Optional.empty());
-        long txOther = peer.send(other.id(), seq(2), true, Optional.empty());
+        long tx1 = sendNumbered(peer, ch, 1)[0];
+        long txOther = sendNumbered(peer, other, 1)[0];
         IncomingPacket mine = next(ch);
         IncomingPacket foreign = next(other);
         assertThrows(IllegalArgumentException.class, () -> ch.completeAll(List.of(mine, foreign), new byte[]{1}));

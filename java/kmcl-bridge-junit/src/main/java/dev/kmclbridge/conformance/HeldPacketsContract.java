@@ -20,7 +20,7 @@ import static dev.kmclbridge.conformance.PacketFlow.Recorder;
 import static dev.kmclbridge.conformance.PacketFlow.Side;
 import static dev.kmclbridge.conformance.PacketFlow.awaitStatistics;
 import static dev.kmclbridge.conformance.PacketFlow.next;
-import static dev.kmclbridge.conformance.PacketFlow.seq;
+import static dev.kmclbridge.conformance.PacketFlow.sendNumbered;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,9 +40,7 @@ public class HeldPacketsContract extends EndsLeftoverPackets {
     void B62_outstandingPacketsListsPacketsTakenFromTheQueue(TestChannels t) {
         Peer peer = t.peer();
         Channel ch = t.openClient(ChannelConfig.defaults());
-        for (int i = 1; i <= 3; i++) {
-            peer.send(ch.id(), seq(i), true, Optional.empty());
-        }
+        sendNumbered(peer, ch, 3);
         awaitStatistics(ch, s -> s.packetsIn() == 3, "three packets received");
         assertEquals(List.of(), ch.outstandingPackets(), "queued packets were not handed out yet");
         IncomingPacket p1 = next(ch);
@@ -64,8 +62,7 @@ public class HeldPacketsContract extends EndsLeftoverPackets {
             }
         });
         Channel ch = Side.CLIENT.open(t, ChannelConfig.defaults(), rec);
-        peer.send(ch.id(), seq(1), true, Optional.empty());
-        peer.send(ch.id(), seq(2), true, Optional.empty());
+        sendNumbered(peer, ch, 2);
         List<IncomingPacket> got = rec.next(2);
         assertEquals(got, ch.outstandingPackets());
         ch.completeAll(got, new byte[0]);
@@ -77,7 +74,7 @@ public class HeldPacketsContract extends EndsLeftoverPackets {
     void B94_closeWithTimeoutFailsHeldPacketsAndNamesThem(TestChannels t) {
         Peer peer = t.peer();
         Channel ch = t.openClient(ChannelConfig.defaults());
-        peer.send(ch.id(), seq(1), true, Optional.empty());
+        sendNumbered(peer, ch, 1);
         IncomingPacket held = next(ch);
         PacketsHeldException e = assertThrows(PacketsHeldException.class, () -> ch.close(SHORT));
         assertEquals(List.of(held), e.packets());
@@ -95,7 +92,7 @@ public class HeldPacketsContract extends EndsLeftoverPackets {
             throw new IllegalStateException("a handler that throws without ending its packet (expected)");
         });
         Channel ch = Side.CLIENT.open(t, ChannelConfig.defaults(), rec);
-        peer.send(ch.id(), seq(1), true, Optional.empty());
+        sendNumbered(peer, ch, 1);
         IncomingPacket held = rec.next();
         PacketsHeldException e = assertThrows(PacketsHeldException.class, () -> ch.close(SHORT));
         assertEquals(List.of(held), e.packets());
@@ -115,7 +112,7 @@ public class HeldPacketsContract extends EndsLeftoverPackets {
             }
         });
         Side.CLIENT.bringUp(t, ch);
-        peer.send(ch.id(), seq(1), true, Optional.empty());
+        sendNumbered(peer, ch, 1);
         held.set(next(ch));
         ch.close(TestChannels.TIMEOUT);
         assertTrue(ch.isClosed());

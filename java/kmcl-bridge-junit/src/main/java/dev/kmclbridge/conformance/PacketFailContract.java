@@ -205,7 +205,8 @@ public class PacketFailContract extends EndsLeftoverPackets {
         Peer peer = t.peer();
         for (int round = 0; round < RACE_ROUNDS; round++) {
             Channel ch = t.openClient(ChannelConfig.defaults());
-            try (KeepSending sender = new KeepSending(peer, ch)) {
+            KeepSending sender = new KeepSending(peer, ch);
+            try {
                 for (int i = 0; i < round % 4; i++) {
                     next(ch).complete();
                 }
@@ -213,6 +214,8 @@ public class PacketFailContract extends EndsLeftoverPackets {
                 Optional<IncomingPacket> late = ch.nextPacket(AFTER_FAIL).map(PacketFlow::track);
                 assertTrue(late.isEmpty(), "round " + round + ": " + late.orElse(null)
                         + " came out of the default queue after fail() returned");
+            } finally {
+                sender.stop();
             }
             ch.close();
         }
@@ -229,12 +232,15 @@ public class PacketFailContract extends EndsLeftoverPackets {
             Recorder rec = Recorder.holding();
             Channel ch = Side.CLIENT.open(t, ChannelConfig.defaults(), rec);
             Set<Long> known = new HashSet<>();
-            try (KeepSending sender = new KeepSending(peer, ch)) {
+            KeepSending sender = new KeepSending(peer, ch);
+            try {
                 List<IncomingPacket> got = rec.next(1 + round % 4);
                 got.get(got.size() - 1).fail();
                 rec.all().forEach(p -> known.add(p.id()));
                 ch.outstandingPackets().forEach(p -> known.add(p.id()));
                 LockSupport.parkNanos(AFTER_FAIL.toNanos());
+            } finally {
+                sender.stop();
             }
             for (IncomingPacket p : rec.all()) {
                 assertTrue(known.contains(p.id()), "round " + round + ": the handler got " + p
@@ -249,8 +255,8 @@ public class PacketFailContract extends EndsLeftoverPackets {
         }
     }
 
-    /** The peer sending small packets to a channel on a thread of its own, until closed (at most 64 packets). */
-    private static final class KeepSending implements AutoCloseable {
+    /** The peer sending small packets to a channel on a thread of its own, until stopped (at most 64 packets). */
+    private static final class KeepSending {
         private final AtomicBoolean stop = new AtomicBoolean();
         private final Thread thread;
 
@@ -264,8 +270,7 @@ public class PacketFailContract extends EndsLeftoverPackets {
             thread.start();
         }
 
-        @Override
-        public void close() {
+        void stop() {
             stop.set(true);
             try {
                 thread.join(TestChannels.TIMEOUT.toMillis());

@@ -20,9 +20,9 @@ import java.util.Map;
  *
  * <p>After each test the backend is closed ({@link TestChannels#close()}). Packets the test still holds (handed
  * to it or to its packet handler and never completed or failed, for instance because an assertion failed first
- * or a handler threw) are failed before, so the close cannot hang, and the test then fails with an
- * {@link AssertionError} naming them; when the test had already failed, its own failure is reported and that
- * error is attached to it as suppressed.
+ * or a handler threw) are failed, so the close cannot hang (one whose handler call is still running gets a
+ * second to end first), and the test then fails with an {@link AssertionError} naming them; when the test had
+ * already failed, its own failure is reported and that error is attached to it as suppressed.
  */
 public final class KmclExtension implements ParameterResolver, AfterEachCallback {
     /** System property choosing the backend. */

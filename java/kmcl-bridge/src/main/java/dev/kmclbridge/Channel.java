@@ -6,7 +6,6 @@ import dev.kmclbridge.spi.WireFormat.ExternalForm;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
@@ -20,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * A KMCL channel endpoint (VMBCHANNEL). Created disabled by {@link Kmcl}; {@link #enable()} connects it. Incoming
  * packets go to the {@link PacketHandler} set with {@link #onPacket}, or, when none is set, into a queue read with
  * {@link #nextPacket}. {@link #close()} disables and cleans up; it completes nothing on the caller's behalf
- * except packets never handed to user code.
+ * except packets never handed to user code, so it waits while user code holds a packet
+ * ({@link #outstandingPackets()}); {@link #close(Duration)} fails those still held after a timeout.
  */
 public abstract sealed class Channel implements AutoCloseable permits ClientChannel, ServerChannel {
     private final Kmcl kmcl;
@@ -294,6 +294,16 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
         }
     }
 
+    /**
+     * The packets user code holds: handed to the packet handler or returned by {@link #nextPacket} and not yet
+     * completed, failed or deferred, in the order they were handed out. Packets waiting in the default queue are
+     * not listed (user code has not seen them). After a {@code fail()} returned, this lists every packet user
+     * code will still get until the queue restarts at the next disable and enable.
+     */
+    public List<IncomingPacket> outstandingPackets() {
+        return inbox.held();
+    }
+
     /** Waits up to {@code timeout} for the next packet when no handler is set (the default queue mode). */
     public Optional<IncomingPacket> nextPacket(Duration timeout) {
         if (listeners.packetHandler().isPresent()) {
@@ -302,16 +312,23 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
         return inbox.nextUnread(timeout);
     }
 
-    /** Completes many packets in one backend call (one native crossing) with the same completion payload. */
+    /**
+     * Completes many packets in one backend call (one native crossing) with the same completion payload. The
+     * batch is checked as a whole first: a packet of another channel or listed twice is an
+     * {@link IllegalArgumentException}, one that already ended a {@link PacketRetiredException}, and then no
+     * packet of the batch has ended.
+     */
     public void completeAll(Collection<IncomingPacket> packets, byte[] completionPayload) {
         checkOpenHandle();
-        List<IncomingPacket> list = new ArrayList<>(packets);
+        Objects.requireNonNull(completionPayload, "completionPayload");
+        List<IncomingPacket> list = List.copyOf(packets);
         for (IncomingPacket p : list) {
             if (p.channel() != this) {
-                throw new IllegalArgumentException("packet " + p.id() + " belongs to channel " + p.channel().id());
+                throw new IllegalArgumentException("packet " + p.id() + " belongs to channel " + p.channel().id()
+                        + ", not " + id + "; nothing was completed");
             }
-            p.retire(IncomingPacket.Ending.COMPLETED);
         }
+        inbox.retireAll(list);
         inbox.completeAll(list.stream().mapToLong(IncomingPacket::id).toArray(), completionPayload);
     }
 
@@ -377,6 +394,41 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
             if (!NtStatus.isSuccess(st)) {
                 throw new KmclException(KmclFunction.VMB_CHANNEL_CLEANUP, st, "channel " + id);
             }
+        }
+    }
+
+    /**
+     * Like {@link #close()}, bounded for packets user code holds. Disable waits for every packet handed out to
+     * end (B94); when {@code timeout} elapses first, close fails every packet user code still holds
+     * ({@link #outstandingPackets()}, VmbChannelPacketFail: the sender gets no completion, and the queue stops so
+     * nothing more is handed out), lets the disable finish, cleans the channel up and then throws
+     * {@link PacketsHeldException} naming the packets it failed. When nothing is held at the timeout nothing is
+     * failed; a packet handler that never returns can still keep the disable waiting.
+     */
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (closed) {
+            return;
+        }
+        dispatcher.checkNotOnDispatcher("close (VmbChannelDisable + VmbChannelCleanup)");
+        HeldPacketReaper reaper = new HeldPacketReaper(id, inbox.gate(), timeout);
+        RuntimeException closeError = null;
+        List<IncomingPacket> failed;
+        try {
+            close();
+        } catch (RuntimeException e) {
+            closeError = e;
+        } finally {
+            failed = reaper.finish();
+        }
+        if (closeError != null) {
+            if (!failed.isEmpty()) {
+                closeError.addSuppressed(new PacketsHeldException(this, timeout, failed));
+            }
+            throw closeError;
+        }
+        if (!failed.isEmpty()) {
+            throw new PacketsHeldException(this, timeout, failed);
         }
     }
 

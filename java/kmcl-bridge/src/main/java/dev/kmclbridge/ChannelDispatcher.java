@@ -7,6 +7,8 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +20,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link ChannelInbox}) and runs the channel's callbacks in the order the batch carries them. A packet record
  * becomes an {@link IncomingPacket} that the inbox ends; it goes to the packet handler, or is parked in the inbox
  * when none is set, or is handed back while a fail keeps the queue stopped.
+ *
+ * <p>A callback that throws does not stop the dispatcher: any {@link Exception} or {@link Error} is logged and
+ * the next event is dispatched; a packet the handler did not end stays held ({@link Channel#outstandingPackets()}).
+ * Only a {@link VirtualMachineError} other than {@link StackOverflowError} (out of memory, an internal JVM error)
+ * is fatal: it is logged and ends the thread that ran the callback. Interrupts do not stop the dispatcher either
+ * (it clears and logs them; {@link #stop()} is the only way to stop it).
  */
 final class ChannelDispatcher implements Runnable {
     private static final System.Logger LOG = System.getLogger(ChannelDispatcher.class.getName());
@@ -112,12 +120,25 @@ final class ChannelDispatcher implements Runnable {
 
     @Override
     public void run() {
+        try {
+            receiveUntilStopped();
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "channel " + channel.id() + ": dispatcher stops on " + e
+                    + "; the channel delivers nothing more (close it)", e);
+            throw e;
+        }
+    }
+
+    private void receiveUntilStopped() {
         EventBatch batch = new EventBatch(64 * 1024);
         int[] needed = new int[1];
         while (running.get()) {
             batch.clear();
             int st = inbox.receive(batch, POLL_MILLIS, needed);
             NtStatus s = NtStatus.of(st);
+            if (clearInterrupt("while receiving") && s == NtStatus.CANCELLED) {
+                continue; // the wait was interrupted, nothing was taken: receive again
+            }
             if (s == NtStatus.TIMEOUT) {
                 continue;
             }
@@ -139,19 +160,14 @@ final class ChannelDispatcher implements Runnable {
 
     private void dispatch(EventBatch batch) {
         EventBatch.Reader r = batch.reader();
-        List<IncomingPacket> undispatched = new ArrayList<>();
+        Map<Integer, IncomingPacket> refused = new ConcurrentSkipListMap<>(); // by position in the batch
         List<CountDownLatch> inFlight = new ArrayList<>();
+        int position = 0;
         while (r.next()) {
             switch (r.kind()) {
-                case Event.KIND_PACKET: {
-                    IncomingPacket p = incomingPacket(r);
-                    if (inbox.stoppedByFail()) {
-                        undispatched.add(p);
-                    } else {
-                        deliver(p, inFlight);
-                    }
+                case Event.KIND_PACKET:
+                    deliver(incomingPacket(r), position++, refused, inFlight);
                     break;
-                }
                 case Event.KIND_PROCESSING_COMPLETE:
                     awaitAll(inFlight);
                     if (!inbox.stoppedByFail()) {
@@ -175,7 +191,7 @@ final class ChannelDispatcher implements Runnable {
             }
         }
         awaitAll(inFlight);
-        inbox.handBack(undispatched); // what a fail in this batch kept from user code stays in the ring
+        inbox.handBack(new ArrayList<>(refused.values())); // what a fail kept from user code stays in the ring
     }
 
     private IncomingPacket incomingPacket(EventBatch.Reader r) {
@@ -248,53 +264,95 @@ final class ChannelDispatcher implements Runnable {
         notifyAll();
     }
 
-    private void deliver(IncomingPacket p, List<CountDownLatch> inFlight) {
+    /** Hands {@code p} to the handler or the default queue; a stopped queue refuses it (it is handed back). */
+    private void deliver(IncomingPacket p, int position, Map<Integer, IncomingPacket> refused,
+                         List<CountDownLatch> inFlight) {
         PacketHandler h = listeners.packetHandler().orElse(null);
         if (h == null) {
-            inbox.park(p);
+            if (!inbox.park(p)) {
+                refused.put(position, p);
+            }
             return;
         }
         if (pool == null) {
-            runHandler(h, p);
+            runHandler(h, p, position, refused);
             return;
         }
         CountDownLatch done = new CountDownLatch(1);
         inFlight.add(done);
         pool.execute(() -> {
             try {
-                runHandler(h, p);
+                runHandler(h, p, position, refused);
             } finally {
                 done.countDown();
             }
         });
     }
 
-    private void runHandler(PacketHandler h, IncomingPacket p) {
+    private void runHandler(PacketHandler h, IncomingPacket p, int position, Map<Integer, IncomingPacket> refused) {
+        p.enterHandlerCall();
+        if (!inbox.handOut(p)) {
+            p.leaveHandlerCall();
+            refused.put(position, p);
+            return;
+        }
         inHandler.set(p);
         try {
-            safely(() -> p.runInline(h), "packet handler");
+            safely(() -> h.onPacket(p), "packet handler");
         } finally {
+            p.leaveHandlerCall();
             inHandler.remove();
         }
     }
 
+    /** Waits for the batch's handler calls on the delivery pool; an interrupt does not cut the wait short. */
     private static void awaitAll(List<CountDownLatch> inFlight) {
         for (CountDownLatch l : inFlight) {
-            try {
-                l.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            boolean done = false;
+            while (!done) {
+                try {
+                    l.await();
+                    done = true;
+                } catch (InterruptedException e) {
+                    // the dispatcher ignores interrupts (see the class comment); the flag was consumed here
+                }
             }
         }
         inFlight.clear();
     }
 
+    /** Runs a user callback; anything it throws is logged, except the fatal errors {@link #isFatal} names. */
     private void safely(Runnable r, String what) {
         try {
             r.run();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            if (isFatal(e)) {
+                LOG.log(Level.ERROR, "channel " + channel.id() + ": " + what + " threw " + e
+                        + ", a fatal JVM error: it is not caught", e);
+                throw e;
+            }
             LOG.log(Level.ERROR, "channel " + channel.id() + ": " + what + " threw; the channel keeps running", e);
+        } finally {
+            clearInterrupt("by the " + what);
         }
+    }
+
+    /**
+     * The errors a callback may throw that the dispatcher does not survive: {@link VirtualMachineError}s (out
+     * of memory, internal JVM errors) except {@link StackOverflowError}, after which the stack has unwound and
+     * the dispatcher's state is intact.
+     */
+    static boolean isFatal(Throwable e) {
+        return e instanceof VirtualMachineError && !(e instanceof StackOverflowError);
+    }
+
+    /** Clears this thread's interrupt flag; true (and logged) if it was set. */
+    private boolean clearInterrupt(String when) {
+        if (!Thread.interrupted()) {
+            return false;
+        }
+        LOG.log(Level.WARNING, "channel {0}: the dispatcher thread was interrupted {1}; it keeps delivering "
+                + "(close the channel to stop it)", channel.id(), when);
+        return true;
     }
 }

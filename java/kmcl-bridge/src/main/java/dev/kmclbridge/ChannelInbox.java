@@ -6,27 +6,23 @@ import dev.kmclbridge.spi.EventBatch;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One channel's packets between {@code Backend.receive} and their ending. The dispatcher receives batches
- * through it and parks packets here when no handler is set (the default queue that {@link Channel#nextPacket}
- * reads). As every packet's {@link PacketSettlement} it ends packets on the backend; a failed packet stops the
- * queue until disable (B73), and packets never given to user code go back to the backend
- * ({@code Backend.requeue}) so they stay in the ring (B74, B86).
+ * through it and hands packets out through its {@link DeliveryGate} (to the handler, or parked in the default
+ * queue that {@link Channel#nextPacket} reads). As every packet's {@link PacketSettlement} it ends packets on
+ * the backend; a failed packet stops the queue until disable (B73), and packets never given to user code go
+ * back to the backend ({@code Backend.requeue}) so they stay in the ring (B74, B86).
  */
 final class ChannelInbox implements PacketSettlement {
     private static final System.Logger LOG = System.getLogger(ChannelInbox.class.getName());
 
     private final Backend backend;
     private final long channelId;
-    private final LinkedBlockingQueue<IncomingPacket> unread = new LinkedBlockingQueue<>();
-    private volatile boolean stoppedByFail;
+    private final DeliveryGate gate = new DeliveryGate();
 
     ChannelInbox(Backend backend, long channelId) {
         this.backend = backend;
@@ -42,39 +38,47 @@ final class ChannelInbox implements PacketSettlement {
 
     /** True after a packet failed, until the Closed event of the next disable. */
     boolean stoppedByFail() {
-        return stoppedByFail;
+        return gate.stopped();
     }
 
     /** Disable ended the stop a fail caused (B73: "until disable"). */
     void clearStop() {
-        stoppedByFail = false;
+        gate.clearStop();
     }
 
-    /** Parks a packet for {@link #nextUnread} (no packet handler is set). */
-    void park(IncomingPacket packet) {
-        unread.add(packet);
+    /** Parks a packet for {@link #nextUnread} (no packet handler is set); false while a fail keeps the queue stopped. */
+    boolean park(IncomingPacket packet) {
+        return gate.park(packet);
+    }
+
+    /** Hands a packet to the packet handler; false while a fail keeps the queue stopped. */
+    boolean handOut(IncomingPacket packet) {
+        return gate.handOut(packet);
     }
 
     /** Packets parked and not yet read. */
     int unreadCount() {
-        return unread.size();
+        return gate.parkedCount();
     }
 
     /** The next parked packet, waiting up to {@code timeout}. */
     Optional<IncomingPacket> nextUnread(Duration timeout) {
-        try {
-            return Optional.ofNullable(unread.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+        return gate.takeParked(timeout);
+    }
+
+    /** Packets handed to user code that have not ended, in handout order. */
+    List<IncomingPacket> held() {
+        return gate.held();
+    }
+
+    /** The gate, for waiting on held packets ({@link HeldPacketReaper}). */
+    DeliveryGate gate() {
+        return gate;
     }
 
     /** Hands back every parked packet: none of them reached user code. */
     void handBackUnread() {
-        List<IncomingPacket> parked = new ArrayList<>();
-        unread.drainTo(parked);
-        handBack(parked);
+        handBack(gate.drainParked());
     }
 
     /**
@@ -100,6 +104,16 @@ final class ChannelInbox implements PacketSettlement {
     // ---- the ending side (PacketSettlement)
 
     @Override
+    public boolean retire(IncomingPacket packet, IncomingPacket.Ending how) {
+        return gate.retire(packet, how);
+    }
+
+    /** Ends all of {@code packets} as completed, or none of them (see {@link DeliveryGate#retireAll}). */
+    void retireAll(List<IncomingPacket> packets) {
+        gate.retireAll(packets, IncomingPacket.Ending.COMPLETED);
+    }
+
+    @Override
     public void complete(long packetId, ByteBuffer completionPayload) {
         Channel.check(KmclFunction.VMB_CHANNEL_PACKET_COMPLETE, backend.complete(packetId, completionPayload.duplicate()),
                 "packet " + packetId);
@@ -118,8 +132,7 @@ final class ChannelInbox implements PacketSettlement {
 
     @Override
     public void fail(long packetId) {
-        stoppedByFail = true;
-        handBackUnread(); // parked packets were never handed out: they stay in the ring (B74)
+        handBack(gate.stop()); // parked packets were never handed out: they stay in the ring (B74)
         Channel.check(KmclFunction.VMB_CHANNEL_PACKET_FAIL, backend.fail(packetId), "packet " + packetId);
     }
 

@@ -3,6 +3,7 @@ package dev.kmclbridge;
 import dev.kmclbridge.spi.WireFormat;
 
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -13,7 +14,14 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class IncomingPacket {
     /** How a packet ended. */
     public enum Ending {
-        COMPLETED, FAILED, DEFERRED, REQUEUED
+        /** VmbChannelPacketComplete ({@link #complete}, {@link Channel#completeAll}). */
+        COMPLETED,
+        /** VmbChannelPacketFail ({@link #fail}, or {@link Channel#close(java.time.Duration)} at its timeout). */
+        FAILED,
+        /** VmbChannelPacketDeferToPassive: delivered again as a new object with the same id. */
+        DEFERRED,
+        /** Never given to user code: handed back to the backend (a fail or Suspend stopped delivery). */
+        REQUEUED
     }
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
@@ -116,7 +124,9 @@ public final class IncomingPacket {
 
     /**
      * VmbChannelPacketFail: the packet is failed (the sender gets no completion) and the channel's incoming
-     * queue stops for good (until disable). Packets already delivered can still be completed.
+     * queue stops for good (until disable). Once this returned, no further packet is handed to user code (the
+     * packets {@link Channel#outstandingPackets()} lists then are all it still holds); packets already delivered
+     * can still be completed.
      */
     public void fail() {
         retire(Ending.FAILED);
@@ -136,21 +146,48 @@ public final class IncomingPacket {
         settlement.deferToPassive(id);
     }
 
-    /** Runs {@code handler} on this packet on the calling thread: the one call in which {@link #deferToPassive} is valid. */
-    void runInline(PacketHandler handler) {
+    /**
+     * True while the packet handler call that received this packet runs (the one call in which
+     * {@link #deferToPassive} is valid). A packet handed out that is not in its handler call is held by other
+     * code: it ends only if that code ends it.
+     */
+    public boolean inHandlerCall() {
+        return inlineHandlerThread != null;
+    }
+
+    /**
+     * The calling thread is about to run the packet handler on this packet. Marked before the packet counts as
+     * held, so that a held packet delivered to the handler is never seen outside its handler call in between.
+     */
+    void enterHandlerCall() {
         inlineHandlerThread = Thread.currentThread();
-        try {
-            handler.onPacket(this);
-        } finally {
-            inlineHandlerThread = null;
+    }
+
+    /** The handler call on this packet returned (or never started). */
+    void leaveHandlerCall() {
+        inlineHandlerThread = null;
+    }
+
+    /** Ends the packet as {@code how} through its settlement; a second ending is a {@link PacketRetiredException}. */
+    void retire(Ending how) {
+        if (!settlement.retire(this, how)) {
+            throw retiredException(ending.get());
         }
     }
 
-    void retire(Ending how) {
-        if (!ending.compareAndSet(null, how)) {
-            throw new PacketRetiredException("packet " + id + " on channel " + channel.id() + " was already "
-                    + ending.get().name().toLowerCase() + "; a packet ends exactly once");
-        }
+    /** Records the ending; false when the packet had already ended. Called by the settlement only. */
+    boolean markEnded(Ending how) {
+        return ending.compareAndSet(null, how);
+    }
+
+    /** How the packet ended, empty while it is open. */
+    public Optional<Ending> ending() {
+        return Optional.ofNullable(ending.get());
+    }
+
+    PacketRetiredException retiredException(Ending earlier) {
+        return new PacketRetiredException("packet " + id + " on channel " + channel.id() + " was already "
+                + earlier.name().toLowerCase() + "; a packet ends exactly once");
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.kmclbridge.spi.BackendDescription;
 import dev.kmclbridge.spi.BackendProvider;
 import dev.kmclbridge.spi.EndpointRecord;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Entry point: opens a backend by name and creates channels on its endpoints.
@@ -206,6 +208,20 @@ public final class Kmcl implements AutoCloseable {
     /** Closes every channel (disable + cleanup), then the backend. */
     @Override
     public void close() {
+        closeAll(Channel::close);
+    }
+
+    /**
+     * Like {@link #close()}, with each channel closed by {@link Channel#close(Duration)}: packets user code still
+     * holds {@code timeout} into a channel's close are failed, and that channel's {@link PacketsHeldException}
+     * names them. Everything is closed before the first exception is thrown (the others are suppressed in it).
+     */
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        closeAll(c -> c.close(timeout));
+    }
+
+    private void closeAll(Consumer<Channel> closeChannel) {
         if (closed) {
             return;
         }
@@ -213,7 +229,7 @@ public final class Kmcl implements AutoCloseable {
         List<RuntimeException> errors = new ArrayList<>();
         for (Channel c : channels) {
             try {
-                c.close();
+                closeChannel.accept(c);
             } catch (RuntimeException e) {
                 errors.add(e);
             }

@@ -3,12 +3,15 @@ package dev.kmclbridge;
 import java.nio.ByteBuffer;
 
 /**
- * How a delivered packet ends below the typed layer. An {@link IncomingPacket} first retires itself (the
- * exactly-once check, {@link PacketRetiredException} on a second ending) and then makes exactly one of these
- * calls; {@link ChannelInbox} carries them out on the backend. Each throws {@link KmclException} when the
- * backend refuses.
+ * How a delivered packet ends below the typed layer. An {@link IncomingPacket} first retires itself through
+ * {@link #retire} (the exactly-once check, {@link PacketRetiredException} on a second ending) and then makes
+ * exactly one of the other calls; {@link ChannelInbox} carries them out on the backend. Each of those throws
+ * {@link KmclException} when the backend refuses.
  */
 interface PacketSettlement {
+    /** Records that {@code packet} ends as {@code how} (user code no longer holds it); false if it had already ended. */
+    boolean retire(IncomingPacket packet, IncomingPacket.Ending how);
+
     /** VmbChannelPacketComplete with the buffer's remaining bytes as the completion payload. */
     void complete(long packetId, ByteBuffer completionPayload);
 

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -301,6 +302,30 @@ class TypedLayerTest {
         assertEquals(NtStatus.CANCELLED, ((KmclException) e.getCause()).status());
         IllegalStateException closed = assertThrows(IllegalStateException.class, ch::enable);
         assertTrue(closed.getMessage().contains("is closed"));
+    }
+
+    @Test
+    void onlyVirtualMachineErrorsOtherThanStackOverflowAreFatalToTheDispatcher() {
+        assertTrue(ChannelDispatcher.isFatal(new OutOfMemoryError()));
+        assertTrue(ChannelDispatcher.isFatal(new InternalError()));
+        assertFalse(ChannelDispatcher.isFatal(new StackOverflowError()));
+        assertFalse(ChannelDispatcher.isFatal(new AssertionError("a failed assertion in a handler")));
+        assertFalse(ChannelDispatcher.isFatal(new NoClassDefFoundError("x")));
+        assertFalse(ChannelDispatcher.isFatal(new IllegalStateException()));
+    }
+
+    @Test
+    void completeAllChecksTheWholeBatchBeforeEndingAnyPacket() throws Exception {
+        backend.script(ScriptedBackend.packets(1, 2));
+        IncomingPacket a = ch.nextPacket(WAIT).orElseThrow();
+        IncomingPacket b = ch.nextPacket(WAIT).orElseThrow();
+        assertThrows(IllegalArgumentException.class, () -> ch.completeAll(List.of(a, b, a), new byte[0]));
+        b.complete();
+        assertThrows(PacketRetiredException.class, () -> ch.completeAll(List.of(a, b), new byte[0]));
+        assertFalse(a.isRetired());
+        assertTrue(backend.calls.stream().noneMatch(c -> c.startsWith("completeBatch")), backend.calls.toString());
+        assertEquals(List.of(a), ch.outstandingPackets());
+        a.complete();
     }
 
     @Test

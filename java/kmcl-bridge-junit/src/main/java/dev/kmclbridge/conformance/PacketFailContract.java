@@ -17,10 +17,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import static dev.kmclbridge.conformance.PacketFlow.Recorder;
 import static dev.kmclbridge.conformance.PacketFlow.Side;
@@ -43,6 +49,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @KmclTest
 @Timeout(60)
 public class PacketFailContract extends EndsLeftoverPackets {
+    /** Rounds of the fail-while-receiving races below: each round fails one packet on a fresh channel. */
+    private static final int RACE_ROUNDS = 40;
+    /** How long a round watches for a packet handed out after fail() returned. */
+    private static final Duration AFTER_FAIL = Duration.ofMillis(50);
+
     /** After fail(), no further packet callback happens on the channel; the peer sees FAILED and a stopped queue. */
     @ParameterizedTest
     @EnumSource(Side.class)
@@ -232,5 +243,89 @@ public class PacketFailContract extends EndsLeftoverPackets {
         assertEquals(1, s.completionsSent(), s.toString());
         assertEquals(1, s.packetsFailed(), s.toString());
         assertEquals(s.packetsIn(), s.completionsSent() + s.packetsFailed() + s.pendingIncoming(), s.toString());
+    }
+
+    /**
+     * Default queue: once fail() returned, nothing more comes out of nextPacket, although the dispatcher was still
+     * receiving the packets the peer kept sending when the test failed one.
+     */
+    @Test
+    void B73_nothingLeavesTheDefaultQueueAfterFailReturns(TestChannels t) {
+        Peer peer = t.peer();
+        for (int round = 0; round < RACE_ROUNDS; round++) {
+            Channel ch = t.openClient(ChannelConfig.defaults());
+            KeepSending sender = new KeepSending(peer, ch);
+            try {
+                for (int i = 0; i < round % 4; i++) {
+                    next(ch).complete();
+                }
+                next(ch).fail();
+                Optional<IncomingPacket> late = ch.nextPacket(AFTER_FAIL).map(PacketFlow::track);
+                assertTrue(late.isEmpty(), "round " + round + ": " + late.orElse(null)
+                        + " came out of the default queue after fail() returned");
+            } finally {
+                sender.stop();
+            }
+            ch.close();
+        }
+    }
+
+    /**
+     * Packet handler, fail() from another thread: once fail() returned, every later handler call is for a packet
+     * the handler had already got or that {@code outstandingPackets()} listed when fail() returned.
+     */
+    @Test
+    void B73_noHandlerCallForAPacketHandedOutAfterFailReturns(TestChannels t) {
+        Peer peer = t.peer();
+        for (int round = 0; round < RACE_ROUNDS; round++) {
+            Recorder rec = Recorder.holding();
+            Channel ch = Side.CLIENT.open(t, ChannelConfig.defaults(), rec);
+            Set<Long> known = new HashSet<>();
+            KeepSending sender = new KeepSending(peer, ch);
+            try {
+                List<IncomingPacket> got = rec.next(1 + round % 4);
+                got.get(got.size() - 1).fail();
+                rec.all().forEach(p -> known.add(p.id()));
+                ch.outstandingPackets().forEach(p -> known.add(p.id()));
+                LockSupport.parkNanos(AFTER_FAIL.toNanos());
+            } finally {
+                sender.stop();
+            }
+            for (IncomingPacket p : rec.all()) {
+                assertTrue(known.contains(p.id()), "round " + round + ": the handler got " + p
+                        + " although fail() had returned and outstandingPackets() did not list it");
+            }
+            for (IncomingPacket p : rec.all()) {
+                if (!p.isRetired()) {
+                    p.complete();
+                }
+            }
+            ch.close();
+        }
+    }
+
+    /** The peer sending small packets to a channel on a thread of its own, until stopped (at most 64 packets). */
+    private static final class KeepSending {
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final Thread thread;
+
+        KeepSending(Peer peer, Channel ch) {
+            thread = new Thread(() -> {
+                for (int i = 0; i < 64 && !stop.get(); i++) {
+                    peer.send(ch.id(), seq(i), false, Optional.empty());
+                }
+            }, "peer-sender-" + ch.id());
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() {
+            stop.set(true);
+            try {
+                thread.join(TestChannels.TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

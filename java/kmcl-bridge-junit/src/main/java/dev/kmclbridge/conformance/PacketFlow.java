@@ -147,6 +147,18 @@ final class PacketFlow {
         return ByteBuffer.allocate(8).putLong(seq).array();
     }
 
+    /**
+     * The peer sends packets carrying sequence numbers 1 to {@code n} to {@code ch}, each waiting for a completion
+     * (WAIT_FOR_COMPLETION); returns their transaction ids in order.
+     */
+    static long[] sendNumbered(Peer peer, Channel ch, int n) {
+        long[] tx = new long[n];
+        for (int i = 0; i < n; i++) {
+            tx[i] = peer.send(ch.id(), seq(i + 1), true, Optional.empty());
+        }
+        return tx;
+    }
+
     /** Decodes {@link #seq}. */
     static long seqOf(IncomingPacket p) {
         return p.payload().getLong(0);

@@ -224,7 +224,7 @@ public class TeardownContract {
         });
         assertDoesNotThrow(ch::disable);
         assertNull(problem.get(), () -> "deleting the GPADL inside Closed failed: " + problem.get());
-        assertDoesNotThrow(ch::close);
+        assertDoesNotThrow(() -> ch.close());
     }
 
     /** B101: disable then cleanup is the valid shutdown; Enable after a local disable re-runs the whole bring-up. */
@@ -243,7 +243,7 @@ public class TeardownContract {
         assertEquals("second life", text(p.payloadBytes()));
         p.complete();
         ch.disable();
-        assertDoesNotThrow(ch::close);
+        assertDoesNotThrow(() -> ch.close());
         assertTrue(ch.isClosed());
     }
 

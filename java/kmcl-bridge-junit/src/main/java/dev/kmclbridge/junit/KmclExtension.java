@@ -17,6 +17,12 @@ import java.util.Map;
  * {@code kmcl.backend} (default {@code fake}) and {@code kmcl.seed} (the fake's seed, default 1). A backend that
  * is requested but unavailable fails the test (never a silent fallback). A test that asks for a {@link Peer} on
  * a backend without one (native) fails with a message saying the test needs the fake or loopback backend.
+ *
+ * <p>After each test the backend is closed ({@link TestChannels#close()}). Packets the test still holds (handed
+ * to it or to its packet handler and never completed or failed, for instance because an assertion failed first
+ * or a handler threw) are failed, so the close cannot hang (one whose handler call is still running gets a
+ * second to end first), and the test then fails with an {@link AssertionError} naming them; when the test had
+ * already failed, its own failure is reported and that error is attached to it as suppressed.
  */
 public final class KmclExtension implements ParameterResolver, AfterEachCallback {
     /** System property choosing the backend. */

@@ -115,8 +115,12 @@ public final class TestChannels implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the backend. Packets user code still holds are failed first, so that the close cannot wait for ever
+     * on them, and an {@link AssertionError} then names them (a test must end every packet it receives).
+     */
     @Override
     public void close() {
-        kmcl.close();
+        HeldPacketCleanup.close(kmcl);
     }
 }

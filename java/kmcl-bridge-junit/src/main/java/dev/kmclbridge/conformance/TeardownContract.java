@@ -270,7 +270,7 @@ public class TeardownContract {
         assertFalse(f.isDone(), "a send on a disabled channel cannot have ended");
         ch.disable();
         assertEquals(NtStatus.CANCELLED, failureOf(f).status());
-        assertDoesNotThrow(ch::close);
+        assertDoesNotThrow(() -> ch.close());
     }
 
     /** B101: close of a never-enabled channel with a queued send cleans up and ends the send with STATUS_CANCELLED. */
@@ -278,7 +278,7 @@ public class TeardownContract {
     void B101_closeEndsSendQueuedBeforeEnableAsCancelled(TestChannels t) throws Exception {
         ClientChannel ch = t.client(ChannelConfig.defaults());
         CompletableFuture<Completion> f = ch.send(bytes("never enabled"), EnumSet.of(SendFlag.WAIT_FOR_COMPLETION));
-        assertDoesNotThrow(ch::close);
+        assertDoesNotThrow(() -> ch.close());
         assertEquals(NtStatus.CANCELLED, failureOf(f).status());
     }
 

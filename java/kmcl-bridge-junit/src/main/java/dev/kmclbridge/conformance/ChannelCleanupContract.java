@@ -9,9 +9,7 @@ import dev.kmclbridge.ServerChannel;
 import dev.kmclbridge.StateEvent;
 import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
-import dev.kmclbridge.peer.PeerOffer;
 import dev.kmclbridge.spi.Backend;
-import dev.kmclbridge.spi.EventBatch;
 import dev.kmclbridge.spi.WireFormat.Event;
 import dev.kmclbridge.spi.WireFormat.Query;
 import org.junit.jupiter.api.Tag;
@@ -143,45 +141,17 @@ public class ChannelCleanupContract {
     @Test
     void B53_interruptLatencyOnACleanedUpChannelIsAStaleId(TestChannels t) throws Exception {
         Backend b = t.kmcl().backend();
-        PeerOffer offer = t.offer();
-        long[] id = new long[1];
-        int[] failed = new int[1];
-        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.allocateChannel(offer.endpointId(), false, id)));
-        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.configure(id[0], ChannelConfig.builder()
-                .targetPnp(offer.interfaceType(), offer.interfaceInstance()).build().toSettings(), failed)));
-        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.enable(id[0])));
-        receiveUntilState(b, id[0], Event.STATE_POST_STARTED);
-        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.disable(id[0])));
-        receiveUntilState(b, id[0], Event.STATE_CLOSED); // this thread's Closed handler window opens, never closes
-        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.cleanup(id[0])));
+        long id = SpiChannel.openClient(t);
+        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.disable(id)));
+        // this thread's Closed handler window opens, never closes
+        SpiChannel.receiveUntil(b, id, Event.KIND_STATE, Event.STATE_CLOSED);
+        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.cleanup(id)));
         int[] original = new int[1];
-        int other = CompletableFuture.supplyAsync(() -> b.setInterruptLatency(id[0], 10, original))
+        int other = CompletableFuture.supplyAsync(() -> b.setInterruptLatency(id, 10, original))
                 .get(TestChannels.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(NtStatus.BRIDGE_STALE_ID, NtStatus.of(other), "from another thread: " + NtStatus.describe(other));
-        int same = b.setInterruptLatency(id[0], 10, original);
+        int same = b.setInterruptLatency(id, 10, original);
         assertEquals(NtStatus.BRIDGE_STALE_ID, NtStatus.of(same), "from the receiving thread: " + NtStatus.describe(same));
-    }
-
-    /** Receives on {@code channel} until a state record {@code state} arrives, failing after TIMEOUT. */
-    static void receiveUntilState(Backend b, long channel, int state) {
-        EventBatch batch = new EventBatch(64 * 1024);
-        int[] needed = new int[1];
-        long deadline = System.nanoTime() + TestChannels.TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            batch.clear();
-            int st = b.receive(channel, batch, 100, needed);
-            if (NtStatus.of(st) == NtStatus.TIMEOUT) {
-                continue;
-            }
-            assertEquals(NtStatus.SUCCESS, NtStatus.of(st), NtStatus.describe(st));
-            EventBatch.Reader r = batch.reader();
-            while (r.next()) {
-                if (r.kind() == Event.KIND_STATE && r.flags() == state) {
-                    return;
-                }
-            }
-        }
-        throw new AssertionError("no state record " + state + " on channel " + channel + " within " + TestChannels.TIMEOUT);
     }
 
     /** B35: cleanup of a channel that is not disabled is refused loudly and leaves the channel working. */

@@ -9,10 +9,8 @@ import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.junit.KmclTest;
 import dev.kmclbridge.junit.TestChannels;
 import dev.kmclbridge.peer.Peer;
-import dev.kmclbridge.peer.PeerOffer;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.spi.Backend;
-import dev.kmclbridge.spi.EventBatch;
 import dev.kmclbridge.spi.WireFormat.Event;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -248,53 +246,18 @@ public class DeferToPassiveContract extends EndsLeftoverPackets {
     @Test
     void B71_deferredIdIsRetiredOnlyUntilItsRedelivery(TestChannels t) {
         Backend b = t.kmcl().backend();
-        PeerOffer offer = t.offer();
-        long[] id = new long[1];
-        int[] failed = new int[1];
-        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.allocateChannel(offer.endpointId(), false, id)));
-        long ch = id[0];
-        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.configure(ch, ChannelConfig.builder()
-                .targetPnp(offer.interfaceType(), offer.interfaceInstance()).build().toSettings(), failed)));
-        assertEquals(NtStatus.SUCCESS, NtStatus.of(b.enable(ch)));
-        ChannelCleanupContract.receiveUntilState(b, ch, Event.STATE_POST_STARTED);
+        long ch = SpiChannel.openClient(t);
         t.peer().send(ch, seq(1), true, Optional.empty());
-        long packet = nextPacketId(b, ch);
+        long packet = SpiChannel.receiveUntil(b, ch, Event.KIND_PACKET, -1);
         assertEquals(NtStatus.SUCCESS, NtStatus.of(b.deferToPassive(packet)));
         assertEquals(NtStatus.BRIDGE_PACKET_RETIRED, NtStatus.of(b.complete(packet, ByteBuffer.allocate(0))), "before the redelivery");
-        assertEquals(packet, nextPacketId(b, ch), "redelivered under the same id (B70)");
+        assertEquals(packet, SpiChannel.receiveUntil(b, ch, Event.KIND_PACKET, -1), "redelivered under the same id (B70)");
         assertEquals(NtStatus.SUCCESS, NtStatus.of(b.requeue(ch, new long[] {packet}, 1)));
         assertEquals(NtStatus.BRIDGE_CONTRACT_VIOLATION, NtStatus.of(b.complete(packet, ByteBuffer.allocate(0))),
                 "a redelivered packet handed back is not delivered");
-        assertEquals(packet, nextPacketId(b, ch), "handed back at the head of the stream");
+        assertEquals(packet, SpiChannel.receiveUntil(b, ch, Event.KIND_PACKET, -1), "handed back at the head of the stream");
         assertEquals(NtStatus.SUCCESS, NtStatus.of(b.complete(packet, ByteBuffer.allocate(0))));
         assertEquals(NtStatus.SUCCESS, NtStatus.of(b.disable(ch)));
         assertEquals(NtStatus.SUCCESS, NtStatus.of(b.cleanup(ch)));
-    }
-
-    /** Receives on {@code channel} until a packet record arrives; returns its id. */
-    private static long nextPacketId(Backend b, long channel) {
-        EventBatch batch = new EventBatch(64 * 1024);
-        int[] needed = new int[1];
-        long deadline = System.nanoTime() + TestChannels.TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            batch.clear();
-            int st = b.receive(channel, batch, 100, needed);
-            if (NtStatus.of(st) == NtStatus.TIMEOUT) {
-                continue;
-            }
-            assertEquals(NtStatus.SUCCESS, NtStatus.of(st), NtStatus.describe(st));
-            EventBatch.Reader r = batch.reader();
-            long found = 0;
-            while (r.next()) {
-                if (r.kind() == Event.KIND_PACKET) {
-                    assertEquals(0, found, "one packet expected in the batch");
-                    found = r.id();
-                }
-            }
-            if (found != 0) {
-                return found;
-            }
-        }
-        throw new AssertionError("no packet on channel " + channel + " within " + TestChannels.TIMEOUT);
     }
 }

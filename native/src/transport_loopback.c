@@ -8,6 +8,7 @@
 #include "kmclshim.h"
 #include "transport.h"
 #include "loopback_session.h"
+#include "fake_defaults.h"
 
 const int32_t tr_kind = KMCLSHIM_TRANSPORT_LOOPBACK;
 
@@ -16,11 +17,11 @@ static posix_host *g_machine;  /* guarded by g_machine_lock */
 static int g_machine_sessions; /* sessions open on g_machine */
 
 /* ------------------------------------------------------------------ the machine's standing offers */
-/* the seed of a machine opened without one: KMCL_LOOPBACK_SEED, else 1 */
+/* the seed of a machine opened without one: KMCL_LOOPBACK_SEED, else the fakes' default */
 static uint64_t default_seed(void)
 {
     const char *s = getenv("KMCL_LOOPBACK_SEED");
-    return s ? strtoull(s, NULL, 0) : 1u;
+    return s ? strtoull(s, NULL, 0) : FAKE_DEFAULT_SEED;
 }
 
 /* Windows GUID byte order from the canonical text form's fields */
@@ -58,14 +59,13 @@ static int32_t standing_offers(fk_world *w, uint64_t seed)
         uint16_t d2, d3;
         uint64_t d4;
         const char *name;
-    } std_offers[4] = {
-        {0x57164f39u, 0x9115u, 0x4e78u, 0xab55382f3bd5422dull, "heartbeat"},
-        {0xa9a0f4e7u, 0x5a45u, 0x4d96u, 0xb8278a841e8c03e6ull, "key-value data exchange"},
-        {0x0e0b6031u, 0x5213u, 0x4934u, 0x818b38d90ced39dbull, "shutdown"},
-        {0x9527e630u, 0xd0aeu, 0x497bu, 0xadcee80ab0175cafull, "time synchronization"},
+    } std_offers[] = {
+#define STANDING_OFFER_ROW(name, d1, d2, d3, d4, text) {d1##u, d2##u, d3##u, d4##ull, text},
+        FAKE_STANDING_OFFERS(STANDING_OFFER_ROW)
+#undef STANDING_OFFER_ROW
     };
     uint64_t x = seed;
-    for (int i = 0; i < 4; i++) {
+    for (size_t i = 0; i < sizeof(std_offers) / sizeof(std_offers[0]); i++) {
         uint64_t hi = splitmix64(&x), lo = splitmix64(&x);
         hi = (hi & ~0xF000ull) | 0x4000ull;
         lo = (lo & ~(0xC000000000000000ull)) | 0x8000000000000000ull;

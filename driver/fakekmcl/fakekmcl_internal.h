@@ -20,6 +20,8 @@
 #define FAKE_IRQL_PASSIVE 0u
 #define FAKE_IRQL_DISPATCH 2u
 
+#define FAKE_FINISHED_BUCKETS 4096u
+
 /* a FIFO of nodes linked through their `next` member */
 #define FAKE_QUEUE_TYPE(queue_type, node_type) \
     typedef struct queue_type {                \
@@ -111,6 +113,7 @@ typedef struct fake_offer {
 typedef struct incoming_packet {
     uint32_t magic;
     struct incoming_packet *next;          /* peer queue, incoming ring or finished list */
+    struct incoming_packet *next_in_bucket; /* finished: the channel's finished_buckets chain */
     struct incoming_packet *next_of_channel, *previous_of_channel; /* every live packet of the channel */
     fake_channel *channel;
     uint64_t transaction;
@@ -213,7 +216,10 @@ struct fake_channel {
     uint32_t incoming_ring_size, incoming_ring_used, outgoing_ring_size, outgoing_ring_used;
     incoming_queue peer_queue;    /* peer packets waiting for incoming ring space */
     incoming_queue incoming_ring; /* peer packets in our incoming ring, not delivered yet */
-    incoming_queue finished;      /* ended peer packets, outcome not collected yet */
+    incoming_queue finished;      /* ended peer packets, oldest first, at most PEER_OUTCOMES_KEPT */
+    /* The finished packets hashed by transaction (bucket = transaction % FAKE_FINISHED_BUCKETS), so an outcome lookup walks one short chain, not up to
+     * PEER_OUTCOMES_KEPT packets (a pending await looks again at every change of the world). */
+    struct incoming_packet **finished_buckets;
     incoming_packet *all_incoming;
     uint32_t outstanding; /* delivered, not completed or failed */
     send_queue sends;     /* our packets waiting for outgoing ring space */

@@ -21,8 +21,17 @@ void fake_finish_incoming(fake_channel *channel, incoming_packet *packet, int ou
     free(packet->data);
     packet->data = NULL;
     incoming_queue_push(&channel->finished, packet);
+    incoming_packet **bucket = &channel->finished_buckets[packet->transaction % FAKE_FINISHED_BUCKETS];
+    packet->next_in_bucket = *bucket;
+    *bucket = packet;
     while (channel->finished.count > FAKE_DEFAULT_PEER_OUTCOMES_KEPT) { /* bounded memory: forget the oldest outcomes */
-        fake_free_incoming(channel, incoming_queue_pop(&channel->finished));
+        incoming_packet *oldest = incoming_queue_pop(&channel->finished);
+        incoming_packet **link = &channel->finished_buckets[oldest->transaction % FAKE_FINISHED_BUCKETS];
+        while (*link != oldest) { /* every finished packet is in its bucket */
+            link = &(*link)->next_in_bucket;
+        }
+        *link = oldest->next_in_bucket;
+        fake_free_incoming(channel, oldest);
     }
     fake_wake(channel->world);
 }

@@ -146,7 +146,8 @@ kc_status fk_peer_send(kc_vmbchannel ch, const void *payload, uint32_t len, int 
 /* lock held: the ended packet with that transaction id, or NULL */
 static incoming_packet *finished_incoming(fake_channel *channel, uint64_t transaction)
 {
-    for (incoming_packet *packet = channel->finished.head; packet != NULL; packet = packet->next) {
+    for (incoming_packet *packet = channel->finished_buckets[transaction % FAKE_FINISHED_BUCKETS]; packet != NULL;
+         packet = packet->next_in_bucket) {
         if (packet->transaction == transaction) {
             return packet;
         }

@@ -136,9 +136,13 @@ kc_status fake_channel_allocate(void *device, int is_server, kc_vmbchannel *out)
     }
     fk_world *world = offer->world;
     fake_channel *channel = (fake_channel *)calloc(1, sizeof(fake_channel));
-    if (channel == NULL) {
+    incoming_packet **buckets = (incoming_packet **)calloc(FAKE_FINISHED_BUCKETS, sizeof(incoming_packet *));
+    if (channel == NULL || buckets == NULL) {
+        free(channel);
+        free(buckets);
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
+    channel->finished_buckets = buckets;
     channel->magic = FAKE_CHANNEL_MAGIC;
     channel->world = world;
     channel->device = offer;
@@ -200,6 +204,7 @@ void fake_channel_cleanup(kc_vmbchannel handle)
     fake_free_gpadls(channel);
     channel->magic = 0;
     fake_unlock(world);
+    free(channel->finished_buckets);
     free(channel);
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "test_host.h"
+#include "fake_defaults.h"
 
 typedef struct rec {
     char log[2048];
@@ -105,6 +106,38 @@ static void teardown(kc_vmbchannel ch)
 {
     o->disable(ch);
     o->channel_cleanup(ch);
+}
+
+/* The peer keeps the outcomes of the newest PEER_OUTCOMES_KEPT packets of a channel and forgets
+ * older ones (bounded memory on a channel that runs for ever); an outcome asked for again is still
+ * there, and the newest and the oldest kept are found (the lookup is hashed by transaction). */
+static void test_peer_outcomes_are_bounded_and_stay_readable(void *dev)
+{
+    rec r;
+    kc_vmbchannel ch = setup(dev, 0, &r);
+    r.complete_inline = 1;
+    CHECK_ST(o->enable(ch), 0);
+    const uint64_t extra = 100;
+    uint64_t first = 0, oldest_kept = 0, last = 0;
+    for (uint64_t i = 0; i < FAKE_DEFAULT_PEER_OUTCOMES_KEPT + extra; i++) {
+        CHECK_ST(fk_peer_send(ch, "z", 1, 0, NULL, 0, 0, &last), 0);
+        if (i == 0) {
+            first = last;
+        } else if (i == extra) {
+            oldest_kept = last;
+        }
+    }
+    int kind = -1;
+    uint32_t len = 0;
+    CHECK_ST(fk_peer_await_outcome(ch, first, 0, &kind, NULL, 0, &len), 0);
+    CHECK(kind == FK_OUTCOME_PENDING); /* forgotten */
+    for (int again = 0; again < 2; again++) {
+        CHECK_ST(fk_peer_await_outcome(ch, oldest_kept, 0, &kind, NULL, 0, &len), 0);
+        CHECK(kind == FK_OUTCOME_COMPLETED);
+        CHECK_ST(fk_peer_await_outcome(ch, last, 0, &kind, NULL, 0, &len), 0);
+        CHECK(kind == FK_OUTCOME_COMPLETED);
+    }
+    teardown(ch);
 }
 
 static void test_init_statuses(void *dev)
@@ -587,6 +620,7 @@ int main(void)
     test_server_pause_before_enable(dev);
     test_faults(dev);
     test_defaults(dev);
+    test_peer_outcomes_are_bounded_and_stay_readable(dev);
     test_sync_request_without_wait_flag_waits_for_the_reply_b127(dev);
     th_destroy(m);
     TEST_MAIN_END();

@@ -211,20 +211,25 @@ static kc_status poll_receive(sequence *q, kc_session *s, uint64_t ch, uint32_t 
     return h.status;
 }
 
-/* Pause waits for every packet KMCL delivered: receive and complete what is queued, and report
- * whether the channel still has packets pending (a stopped queue keeps them from user mode). */
+/* Pause waits for every packet KMCL delivered (B87): receive and complete what is queued, and report
+ * whether the channel may still have packets pending (a stopped queue keeps them from user mode). */
 static int pause_would_wait(sequence *q, kc_session *s, uint64_t ch)
 {
+    /* complete first: a completion frees quota and KMCL delivers what waited for it, so the last
+     * step before asking is a receive that found nothing (PENDING_INCOMING does not count packets
+     * queued in the core that user mode has not received) */
+    complete_held_packets(q);
     for (int i = 0; i < 64 && poll_receive(q, s, ch, RECEIVE_CAPACITY, 0) == KMCLB_STATUS_SUCCESS; i++) {
         complete_held_packets(q);
     }
-    complete_held_packets(q);
     uint64_t slots[KMCLB_QUERY_SLOTS];
     kmclb_channel_in in = {th_header(), ch};
     if (run_ioctl(s, IOCTL_KMCLB_CHANNEL_QUERY, &in, sizeof(in), slots, sizeof(slots)) != KMCLB_STATUS_SUCCESS) {
         return 0; /* not this session's channel: Pause fails without waiting */
     }
-    return slots[KMCLB_Q_PENDING_INCOMING] != 0;
+    /* PENDING_INCOMING counts what user mode received; while fail() has stopped the queue the core
+     * may also keep packets KMCL delivered that user mode cannot receive, and Pause waits for them */
+    return slots[KMCLB_Q_PENDING_INCOMING] != 0 || (slots[KMCLB_Q_FLAGS] & KMCLB_QF_QUEUE_STOPPED) != 0;
 }
 
 /* ------------------------------------------------------------------ operations */

@@ -73,7 +73,9 @@ void kc_deliver_parked(kc_channel *ch)
     kc_core *c = ch->core;
     for (;;) {
         kc_lock(c);
-        kc_request *r = has_deliverable(ch) ? claim_parked(ch) : NULL;
+        /* a closing channel's parked receives end CANCELLED (kc_cancel_parked), whatever its
+         * teardown still posts (the Suspend/Closed of its forced Disable are discarded) */
+        kc_request *r = !ch->closing && has_deliverable(ch) ? claim_parked(ch) : NULL;
         kc_unlock(c);
         if (r == NULL) {
             return;

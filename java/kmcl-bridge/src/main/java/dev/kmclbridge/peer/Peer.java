@@ -70,6 +70,55 @@ public interface Peer {
      */
     void complete(long channel, long txId, byte[] payload);
 
+    /**
+     * Sends every payload in order in one call (no external data) and returns their transaction ids in the same
+     * order. Fails like {@link #send}; packets sent before a failing one stay sent.
+     */
+    default long[] sendBatch(long channel, List<byte[]> payloads, boolean completionRequested) {
+        long[] ids = new long[payloads.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = send(channel, payloads.get(i), completionRequested, Optional.empty());
+        }
+        return ids;
+    }
+
+    /**
+     * Takes up to {@code max} of our outgoing packets the peer has read and not yet taken, oldest first, waiting up
+     * to {@code timeout} for the first; empty on timeout. Like {@link #awaitReceived}, each packet is taken once.
+     */
+    default List<PeerPacket> takeReceived(long channel, int max, Duration timeout) {
+        if (max <= 0) {
+            throw new IllegalArgumentException("max must be positive, was " + max);
+        }
+        List<PeerPacket> taken = new java.util.ArrayList<>();
+        Optional<PeerPacket> first = awaitReceived(channel, timeout);
+        if (first.isEmpty()) {
+            return taken;
+        }
+        taken.add(first.get());
+        while (taken.size() < max) {
+            Optional<PeerPacket> next = awaitReceived(channel, Duration.ZERO);
+            if (next.isEmpty()) {
+                break;
+            }
+            taken.add(next.get());
+        }
+        return taken;
+    }
+
+    /**
+     * Completes our packets {@code txIds[0..count)} in order, each with {@code payload}, in one call. Fails like
+     * {@link #complete} at the first transaction the peer does not hold; the ones before it stay completed.
+     */
+    default void completeBatch(long channel, long[] txIds, int count, byte[] payload) {
+        if (count < 0 || count > txIds.length) {
+            throw new IllegalArgumentException("count " + count + " outside 0.." + txIds.length);
+        }
+        for (int i = 0; i < count; i++) {
+            complete(channel, txIds[i], payload);
+        }
+    }
+
     /** Stops (false) or resumes (true) reading our outgoing ring, so it fills up. */
     void setReading(long channel, boolean reading);
 

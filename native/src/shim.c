@@ -10,14 +10,19 @@
 
 
 /* Session handles are (generation << 32) | (slot + 1) into a small registry, so a closed or
- * forged handle is rejected instead of dereferenced. Every call holds a reference on its session
- * for its whole duration; kmclshim_close unlists the session, shuts the transport down (which
- * ends parked receives and unblocks waiting calls) until no call is left, then frees it. */
+ * forged handle is rejected instead of dereferenced.
+ *
+ * Lifetime: a session carries a reference count, one reference for its registry entry and one for
+ * every call inside the transport. kmclshim_close unlists the session (no new call can take a
+ * reference), shuts the transport down once (parked requests end, calls that start later return
+ * without waiting) and drops the registry's reference; the transport is closed (tr_free, on win32
+ * CloseHandle) only after the last reference is gone. No thread is ever inside tr_ioctl on a
+ * closed transport, and a cancel never reaches a closed, possibly recycled, handle value. */
 #define MAX_SESSIONS 4096u
 
 typedef struct shim_session {
     void *t;
-    volatile long refs;
+    volatile long refs; /* 1 while listed + 1 per call in flight */
 } shim_session;
 
 static shim_session *g_slots[MAX_SESSIONS];
@@ -31,25 +36,31 @@ static void rd_unlock(void) { ReleaseSRWLockShared(&g_reg); }
 static void wr_lock(void) { AcquireSRWLockExclusive(&g_reg); }
 static void wr_unlock(void) { ReleaseSRWLockExclusive(&g_reg); }
 static void ref_inc(volatile long *r) { InterlockedIncrement(r); }
-static void ref_dec(volatile long *r) { InterlockedDecrement(r); }
+static long ref_dec(volatile long *r) { return InterlockedDecrement(r); }
 static long ref_get(volatile long *r) { return InterlockedCompareExchange(r, 0, 0); }
-static void nap(void) { Sleep(1); }
+/* wakes kmclshim_close when a session's last reference is dropped */
+static SRWLOCK g_last_lock = SRWLOCK_INIT;
+static CONDITION_VARIABLE g_last_left = CONDITION_VARIABLE_INIT;
+static void last_lock(void) { AcquireSRWLockExclusive(&g_last_lock); }
+static void last_unlock(void) { ReleaseSRWLockExclusive(&g_last_lock); }
+static void last_signal(void) { WakeAllConditionVariable(&g_last_left); }
+static void last_wait(void) { SleepConditionVariableSRW(&g_last_left, &g_last_lock, INFINITE, 0); }
 #else
 #include <pthread.h>
-#include <time.h>
 static pthread_rwlock_t g_reg = PTHREAD_RWLOCK_INITIALIZER;
 static void rd_lock(void) { pthread_rwlock_rdlock(&g_reg); }
 static void rd_unlock(void) { pthread_rwlock_unlock(&g_reg); }
 static void wr_lock(void) { pthread_rwlock_wrlock(&g_reg); }
 static void wr_unlock(void) { pthread_rwlock_unlock(&g_reg); }
 static void ref_inc(volatile long *r) { __atomic_add_fetch(r, 1, __ATOMIC_SEQ_CST); }
-static void ref_dec(volatile long *r) { __atomic_sub_fetch(r, 1, __ATOMIC_SEQ_CST); }
+static long ref_dec(volatile long *r) { return __atomic_sub_fetch(r, 1, __ATOMIC_SEQ_CST); }
 static long ref_get(volatile long *r) { return __atomic_load_n(r, __ATOMIC_SEQ_CST); }
-static void nap(void)
-{
-    struct timespec ts = {0, 1000000L};
-    nanosleep(&ts, NULL);
-}
+static pthread_mutex_t g_last_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_last_left = PTHREAD_COND_INITIALIZER;
+static void last_lock(void) { pthread_mutex_lock(&g_last_lock); }
+static void last_unlock(void) { pthread_mutex_unlock(&g_last_lock); }
+static void last_signal(void) { pthread_cond_broadcast(&g_last_left); }
+static void last_wait(void) { pthread_cond_wait(&g_last_left, &g_last_lock); }
 #endif
 
 /* registry lock held */
@@ -78,9 +89,29 @@ static shim_session *acquire(int64_t session)
     return s;
 }
 
+/* Drops one reference. The session is not touched after the decrement: once the count is zero,
+ * kmclshim_close may free it at any moment. */
 static void release(shim_session *s)
 {
-    ref_dec(&s->refs);
+    if (ref_dec(&s->refs) == 0) {
+        last_lock(); /* taken after the decrement, so a closer that saw refs != 0 is already waiting */
+        last_signal();
+        last_unlock();
+    }
+}
+
+/* kmclshim_close's part after unlisting: waits for the last reference, then closes the transport */
+static void close_on_last_reference(shim_session *s)
+{
+    tr_shutdown(s->t); /* once: the transport keeps later calls from waiting on the driver */
+    release(s);        /* the registry's reference */
+    last_lock();
+    while (ref_get(&s->refs) != 0) {
+        last_wait();
+    }
+    last_unlock();
+    tr_free(s->t); /* no call is inside the transport any more: the handle can go */
+    free(s);
 }
 
 void *kmclshim_internal_acquire(int64_t session, void **token)
@@ -226,6 +257,7 @@ static int32_t open_session(const uint64_t *seed, int64_t *out_session)
                 gen = 1;
             }
             g_gens[i] = gen;
+            s->refs = 1; /* the registry's reference */
             g_slots[i] = s;
             *out_session = (int64_t)(((uint64_t)gen << 32) | (uint64_t)(i + 1u));
             wr_unlock();
@@ -262,16 +294,7 @@ int32_t kmclshim_close(int64_t session)
     g_slots[slot] = NULL;
     g_gens[slot] = g_gens[slot] + 1u; /* the handle is dead from here on */
     wr_unlock();
-    /* calls still running (e.g. receives parked in the driver) end once the session is shut down */
-    for (;;) {
-        tr_shutdown(s->t);
-        if (ref_get(&s->refs) == 0) {
-            break;
-        }
-        nap();
-    }
-    tr_free(s->t);
-    free(s);
+    close_on_last_reference(s);
     return KMCLB_STATUS_SUCCESS;
 }
 

@@ -1,7 +1,8 @@
 /* transport.h - what the shim needs from a transport: open, close, one device-control call.
  * win32: overlapped NtDeviceIoControlFile on \\.\KmclBridge (NTSTATUS preserved, CancelIoEx on
- * timeout). loopback: a direct call into driver/core's dispatch with METHOD_BUFFERED semantics
- * (one buffer shared by input and output), over the C fake of KMCL. */
+ * timeout and at shutdown, CloseHandle only in tr_free). loopback: a direct call into driver/core's
+ * dispatch with METHOD_BUFFERED semantics (one buffer shared by input and output), over the C fake
+ * of KMCL. */
 #ifndef SHIM_TRANSPORT_H
 #define SHIM_TRANSPORT_H
 #include <stdint.h>
@@ -11,10 +12,12 @@ extern const int32_t tr_kind;
 /* seed: the seed for the fake KMCL world a loopback transport creates (NULL: the transport's
  * default); a transport that cannot honour it fails. */
 int32_t tr_open(const uint64_t *seed, void **out);
-/* Ends the session on the driver side: parked requests complete, blocked calls return, new calls
- * fail. May be called repeatedly while other threads are still inside tr_ioctl. */
+/* Ends the session's waiting: parked requests complete, blocked calls return, and a call that
+ * starts later returns without waiting on the driver. Called once, while other threads may still
+ * be inside tr_ioctl; it must not close what those threads use (win32: the handle stays open). */
 void tr_shutdown(void *t);
-/* Frees the transport once no thread is inside tr_ioctl any more. */
+/* Closes and frees the transport. The shim calls it exactly once, after tr_shutdown, when no thread
+ * is inside tr_ioctl any more (the session's last reference is gone). */
 void tr_free(void *t);
 /* wait_ms applies when the driver parks the request (receive): < 0 forever; on expiry the
  * request is cancelled and the call returns STATUS_CANCELLED unless it completed meanwhile. */

@@ -137,8 +137,12 @@ public final class Kmcl implements AutoCloseable {
         return register(new ClientChannel(this, id, endpoint, config), config);
     }
 
-    /** VmbChannelAllocate(IsServer = TRUE) on {@code endpoint}, then the config's Init* calls. */
+    /**
+     * VmbChannelAllocate(IsServer = TRUE) on {@code endpoint}, then the config's Init* calls. A backend without
+     * server channels (native) fails at once with STATUS_NOT_SUPPORTED and its reason.
+     */
     public ServerChannel createServerChannel(Endpoint endpoint, ChannelConfig config) {
+        refuseServerChannelsIfUnavailable();
         long id = allocate(endpoint, true);
         return register(new ServerChannel(this, id, endpoint, config), config);
     }
@@ -150,13 +154,21 @@ public final class Kmcl implements AutoCloseable {
      * STATUS_NO_SUCH_DEVICE.
      */
     public ServerChannel createServerChannel(ChannelConfig config) {
-        checkOpen();
+        refuseServerChannelsIfUnavailable();
         List<Endpoint> devices = endpoints();
         if (devices.isEmpty()) {
             throw new KmclException(KmclFunction.VMB_CHANNEL_ALLOCATE, NtStatus.NO_SUCH_DEVICE.value(),
                     "server channel: the backend lists no device to allocate it on");
         }
         return createServerChannel(devices.get(0), config);
+    }
+
+    private void refuseServerChannelsIfUnavailable() {
+        checkOpen();
+        Optional<String> reason = backend.serverChannelsUnavailable();
+        if (reason.isPresent()) {
+            throw new KmclException(KmclFunction.VMB_CHANNEL_ALLOCATE, NtStatus.NOT_SUPPORTED.value(), reason.get());
+        }
     }
 
     private long allocate(Endpoint endpoint, boolean server) {

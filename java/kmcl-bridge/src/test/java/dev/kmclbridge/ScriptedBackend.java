@@ -28,6 +28,8 @@ final class ScriptedBackend implements Backend {
     volatile long flags;
     volatile boolean cleanedUp;
     volatile int nextStatus;
+    volatile Optional<String> serverChannelsUnavailable = Optional.empty();
+    final java.util.concurrent.atomic.AtomicInteger allocations = new java.util.concurrent.atomic.AtomicInteger();
 
     static final EndpointRecord ENDPOINT = new EndpointRecord(1, UUID.randomUUID(), UUID.randomUUID(), "scripted");
 
@@ -46,7 +48,13 @@ final class ScriptedBackend implements Backend {
     }
 
     @Override
+    public Optional<String> serverChannelsUnavailable() {
+        return serverChannelsUnavailable;
+    }
+
+    @Override
     public int allocateChannel(long endpointId, boolean server, long[] out) {
+        allocations.incrementAndGet();
         out[0] = 77;
         return 0;
     }

@@ -67,6 +67,11 @@ final class JnaBackend implements Backend {
     }
 
     @Override
+    public Optional<String> serverChannelsUnavailable() {
+        return NativeBackendProvider.serverChannelsUnavailable(name);
+    }
+
+    @Override
     public List<EndpointRecord> endpoints() {
         int nameSize = WireFormat.TextFields.ENDPOINT_NAME_BYTES;
         int max = 64;

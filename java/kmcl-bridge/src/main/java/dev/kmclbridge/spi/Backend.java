@@ -24,6 +24,14 @@ public interface Backend extends AutoCloseable {
     /** The VMBus devices this backend can reach now. */
     List<EndpointRecord> endpoints();
 
+    /**
+     * Why this backend cannot allocate server channels at all, or empty when it can. The typed layer refuses
+     * {@code createServerChannel} with this reason before any call reaches the backend.
+     */
+    default Optional<String> serverChannelsUnavailable() {
+        return Optional.empty();
+    }
+
     /** VmbChannelAllocate on the endpoint's device; writes the channel id to {@code outChannel[0]}. */
     int allocateChannel(long endpointId, boolean server, long[] outChannel);
 

@@ -7,7 +7,8 @@
 #   4. release libkmclshim.so (loopback) and kmclshim.dll (win32, mingw-w64), export check
 #   5. kmclshim.dll under Wine: native/tests/wine/test_win32_shim.c (mingw-built) loads it and checks
 #      the win32 transport without a driver (skipped, with a line saying so, only when Wine is missing
-#      and cannot be installed because this is not root)
+#      and cannot be installed because this is not root); also the lab bundle's kmcl-diag.cmd with a
+#      stand-in java.exe (native/tests/wine/fake_java.c)
 # Output: native/build/out/linux-x86-64/libkmclshim.so, native/build/out/win32-x86-64/kmclshim.dll
 # Exits non-zero on any failure.
 set -euo pipefail
@@ -151,6 +152,23 @@ if WINE="$(wine_loader)"; then
         exit 1
     fi
     grep -E '^test_win32_shim:' "$wine_log" || { cat "$wine_log" >&2; echo "test_win32_shim printed no result" >&2; exit 1; }
+    log "scripts/lab/kmcl-diag.cmd under Wine (a stand-in java.exe: arguments pass through, exit code returned)"
+    launcher_dir="$BUILD/wine-launcher"
+    rm -rf "$launcher_dir"
+    mkdir -p "$launcher_dir/runtime/bin"
+    cp "$ROOT/scripts/lab/kmcl-diag.cmd" "$launcher_dir/"
+    x86_64-w64-mingw32-gcc -static -O1 -o "$launcher_dir/runtime/bin/java.exe" "$NATIVE/tests/wine/fake_java.c"
+    launcher_status=0
+    (cd "$launcher_dir" && "$WINE" cmd /c kmcl-diag.cmd selftest --backend native "two words") \
+        >"$launcher_dir/out.txt" 2>"$launcher_dir/err.txt" || launcher_status=$?
+    launcher_seen="$(tr -d '\r' <"$launcher_dir/out.txt" | sed -E 's/^.*\\kmcl-diag\.jar$/JAR/')"
+    launcher_expected="$(printf '%s\n' -jar JAR selftest --backend native 'two words')"
+    if [ "$launcher_status" != 4 ] || [ "$launcher_seen" != "$launcher_expected" ]; then
+        echo "kmcl-diag.cmd under Wine: exit $launcher_status (want 4), arguments:" >&2
+        cat "$launcher_dir/out.txt" "$launcher_dir/err.txt" >&2
+        exit 1
+    fi
+    echo "kmcl-diag.cmd: arguments and exit code pass through"
     # the wineserver this run started would linger a few seconds; end it now
     wineserver_bin="$(dirname "$WINE")/wineserver"
     [ -x "$wineserver_bin" ] || wineserver_bin="$(command -v wineserver || true)"

@@ -56,6 +56,9 @@ Invoke-Checked $msbuild @((Join-Path $root 'driver\kmdf\kmclbridge.vcxproj'), '/
     '/p:Platform=x64', '/p:SignMode=Off')
 
 $out = Join-Path $root "driver\build\$Configuration"
+if (-not (Test-Path (Join-Path $out 'kmclbridge.sys'))) {
+    throw "msbuild succeeded but left no kmclbridge.sys in $out (the vcxproj's OutDir)"
+}
 $package = Join-Path $out 'package'
 New-Item -ItemType Directory -Force -Path $package | Out-Null
 Copy-Item $inf $package -Force

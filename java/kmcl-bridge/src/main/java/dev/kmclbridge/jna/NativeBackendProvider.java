@@ -36,10 +36,15 @@ public final class NativeBackendProvider extends ShimBackendProvider {
         long[] session = new long[1];
         int st = Shim.kmclshim_open(session);
         if (!NtStatus.isSuccess(st)) {
-            return Optional.of("the kmclbridge driver's control device could not be opened (" + NtStatus.describe(st)
-                    + "); install the driver (scripts/install-driver.ps1) and run as administrator");
+            return Optional.of(openFailure(st));
         }
         Shim.kmclshim_close(session[0]);
         return Optional.empty();
+    }
+
+    /** Why the native backend is unavailable when opening the driver's control device failed with {@code status}. */
+    static String openFailure(int status) {
+        return "the kmclbridge driver's control device could not be opened (" + NtStatus.describe(status)
+                + "); install the driver (install-driver.ps1, docs/hyperv-lab.md) and run as administrator";
     }
 }

@@ -113,6 +113,15 @@ static kc_status send_external(kc_session *s, uint64_t ch, uint32_t form, const 
     return st;
 }
 
+/* a client channel of ep, enabled and open */
+static uint64_t open_client(kc_session *s, uint64_t ep)
+{
+    uint64_t ch = th_open_channel(s, m, ep, 0);
+    kmclb_event e;
+    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_OPENED, 1000, &e, NULL, 0) != 0);
+    return ch;
+}
+
 static uint8_t *pattern(uint32_t n, uint8_t seed)
 {
     uint8_t *p = malloc(n);
@@ -185,9 +194,7 @@ static void test_external_data_of_a_synchronous_send_owns_whole_pages(uint64_t e
 static void test_gpadl_buffer_owns_whole_pages(uint64_t ep)
 {
     kc_session *s = th_open_session(m);
-    uint64_t ch = th_open_channel(s, m, ep, 0);
-    kmclb_event e;
-    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_OPENED, 1000, &e, NULL, 0) != 0);
+    uint64_t ch = open_client(s, ep);
     const uint32_t sizes[] = {1, 4096, 5000};
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
         memset(&seen, 0, sizeof(seen));
@@ -207,9 +214,8 @@ static void test_gpadl_buffer_owns_whole_pages(uint64_t ep)
 static void test_mappings_of_kmcl_mdls_are_ended(uint64_t ep)
 {
     kc_session *s = th_open_session(m);
-    uint64_t ch = th_open_channel(s, m, ep, 0);
+    uint64_t ch = open_client(s, ep);
     kmclb_event e;
-    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_OPENED, 1000, &e, NULL, 0) != 0);
     uint64_t tx;
     CHECK_ST(fk_peer_send(th_kch(m, ch), "in", 2, 1, "external", 8, 1, &tx), 0);
     uint8_t body[16];
@@ -239,9 +245,7 @@ static void test_mappings_of_kmcl_mdls_are_ended(uint64_t ep)
 static void test_fake_refuses_unaligned_host_visible_buffers(uint64_t ep)
 {
     kc_session *s = th_open_session(m);
-    uint64_t ch = th_open_channel(s, m, ep, 0);
-    kmclb_event e;
-    CHECK(th_wait_event(s, m, ch, KMCLB_EV_STATE, KMCLB_ST_OPENED, 1000, &e, NULL, 0) != 0);
+    uint64_t ch = open_client(s, ep);
     kc_vmbchannel k = th_kch(m, ch);
     const kc_kmcl_ops *o = fk_ops();
     uint8_t *pages = aligned_alloc(KC_HOST_PAGE_SIZE, 2 * KC_HOST_PAGE_SIZE);

@@ -131,16 +131,17 @@ static void cb_processing_complete(void *ctx, uint32_t count)
 }
 
 /* A private copy of an incoming packet (payload, then external data) so KMCL's buffers can go when
- * the callback returns; NULL when it is too large, inconsistent or memory is short. */
+ * the callback returns; NULL when it is too large, inconsistent or memory is short. irql is the
+ * level KMCL called the callback at (sampled on entry: see cb_process_packet). */
 static kc_packet *copy_packet(kc_channel *ch, kc_vmbcompletion kp, const void *buf, uint32_t len, const void *ext,
-                              uint32_t ext_len, uint32_t flags)
+                              uint32_t ext_len, uint32_t flags, uint8_t irql)
 {
     kc_core *c = ch->core;
     uint64_t body = (uint64_t)len + ext_len;
     if (body > 2ull * KMCLB_MAX_PAYLOAD || (len > 0 && buf == NULL) || (ext_len > 0 && ext == NULL)) {
         return NULL;
     }
-    kc_packet *pk = (kc_packet *)kc_alloc(c, sizeof(kc_packet) + (size_t)body);
+    kc_packet *pk = (kc_packet *)kc_alloc(c, kc_packet_alloc_size(body));
     if (pk == NULL) {
         return NULL;
     }
@@ -149,7 +150,7 @@ static kc_packet *copy_packet(kc_channel *ch, kc_vmbcompletion kp, const void *b
     pk->kp = kp;
     pk->len = len;
     pk->ext_len = ext_len;
-    kc_copy_body(pk->data, buf, len, ext, ext_len);
+    kc_copy_body(kc_packet_body(pk), buf, len, ext, ext_len);
     pk->ev.pkt = pk;
     pk->ev.hdr.kind = KMCLB_EV_PACKET;
     pk->ev.hdr.flags = (uint16_t)(flags & KMCLB_PF_EXTERNAL_DATA);
@@ -157,8 +158,37 @@ static kc_packet *copy_packet(kc_channel *ch, kc_vmbcompletion kp, const void *b
         pk->ev.hdr.flags |= KMCLB_PF_COMPLETION_REQUESTED;
     }
     pk->ev.hdr.payload_length = len;
-    pk->ev.hdr.status = c->p->current_irql(c->p->ctx);
+    pk->ev.hdr.status = irql;
     pk->ev.hdr.aux = ext_len;
+    return pk;
+}
+
+/* The packet's copy, with its external data when it has some (KMCL's mapping of that data ends
+ * as soon as it is copied); NULL as for copy_packet. *retry: KMCL delivers the packet again once
+ * the external data is ready (B76), so there is nothing to do now. */
+static kc_packet *take_packet(kc_channel *ch, kc_vmbcompletion kp, const void *buf, uint32_t len, uint32_t flags,
+                              uint8_t irql, int *retry)
+{
+    const void *ext = NULL;
+    uint32_t ext_len = 0;
+    void *mapping = NULL;
+    *retry = 0;
+    if ((flags & KMCLB_PF_EXTERNAL_DATA) != 0) {
+        kc_status st = ch->ops->packet_get_external_data(kp, 0, &ext, &ext_len, &mapping);
+        if (st == KMCLB_STATUS_PENDING) {
+            *retry = 1;
+            return NULL;
+        }
+        if (!KC_SUCCESS(st)) {
+            ext = NULL;
+            ext_len = 0;
+            mapping = NULL;
+        }
+    }
+    kc_packet *pk = copy_packet(ch, kp, buf, len, ext, ext_len, flags, irql);
+    if (mapping != NULL) {
+        ch->ops->unmap_system_address(mapping);
+    }
     return pk;
 }
 
@@ -169,19 +199,13 @@ static void cb_process_packet(void *ctx, kc_vmbcompletion kp, const void *buf, u
 {
     kc_channel *ch = (kc_channel *)ctx;
     kc_core *c = ch->core;
-    const void *ext = NULL;
-    uint32_t ext_len = 0;
-    if ((flags & KMCLB_PF_EXTERNAL_DATA) != 0) {
-        kc_status st = ch->ops->packet_get_external_data(kp, 0, &ext, &ext_len);
-        if (st == KMCLB_STATUS_PENDING) {
-            return; /* KMCL delivers the packet again once the data is ready */
-        }
-        if (!KC_SUCCESS(st)) {
-            ext = NULL;
-            ext_len = 0;
-        }
+    /* the level KMCL called us at, before any lock: the core's spin lock raises it to DISPATCH */
+    uint8_t irql = c->p->current_irql(c->p->ctx);
+    int retry;
+    kc_packet *pk = take_packet(ch, kp, buf, len, flags, irql, &retry);
+    if (retry) {
+        return; /* KMCL delivers the packet again once the data is ready */
     }
-    kc_packet *pk = copy_packet(ch, kp, buf, len, ext, ext_len, flags);
     kc_lock(c);
     kc_status st = KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     if (pk != NULL && !ch->closing && ch->pending_packets < KMCLB_MAX_PENDING_PACKETS) {

@@ -96,22 +96,12 @@ void kc_op_set_quota(kc_channel *ch, uint32_t q)
     set_quota(ch, q);
 }
 
+/* What KMCL answers is what user mode gets: KMCL accepts the call until its Closed callback
+ * returns (B53), and the core does not stretch that window to the end of user mode's Closed
+ * handler (the loopback host does that for the C fake, docs/fake-choices.md). */
 kc_status kc_op_set_latency(kc_channel *ch, uint16_t latency, uint16_t *original)
 {
     kc_status st = ch->ops->set_interrupt_latency(ch->kch, latency, original);
-    if (st == KMCLB_STATUS_INVALID_DEVICE_STATE) {
-        /* B53: KMCL accepts the call until its Closed callback returns; user mode runs its Closed
-         * handler after receiving the CLOSED record, until it asks for the next records (as the
-         * Java fake). The value is the core's own then. */
-        kc_lock(ch->core);
-        if (ch->closed_window) {
-            *original = (uint16_t)ch->latency;
-            ch->latency = latency;
-            st = KMCLB_STATUS_SUCCESS;
-        }
-        kc_unlock(ch->core);
-        return st;
-    }
     if (KC_SUCCESS(st)) {
         kc_lock(ch->core);
         ch->latency = latency;
@@ -154,12 +144,15 @@ void kc_op_query(kc_channel *ch, uint64_t out[KMCLB_QUERY_SLOTS])
     if (ch->ops->query_ring != NULL) {
         ch->ops->query_ring(ch->kch, &ri);
     }
-    uint64_t mmio_addr = 0, mmio_size = 0;
+    /* Only the size of the MMIO space reaches user mode: KMCL's address may be a kernel virtual
+     * address (its documentation says both, docs/kmcl-api.md Q16), and no kernel pointer leaves
+     * the driver. User mode could not use a physical one either. */
+    uint64_t mmio_address = 0, mmio_size = 0;
     kc_lock(c);
     int mmio_valid = (ch->flags & KMCLB_QF_MMIO_VALID) != 0;
     kc_unlock(c);
     if (mmio_valid) {
-        ch->ops->get_mmio_space(ch->kch, &mmio_addr, &mmio_size);
+        ch->ops->get_mmio_space(ch->kch, &mmio_address, &mmio_size);
     }
     kc_lock(c);
     memcpy(out, ch->ctr, sizeof(ch->ctr));
@@ -167,7 +160,7 @@ void kc_op_query(kc_channel *ch, uint64_t out[KMCLB_QUERY_SLOTS])
     out[KMCLB_Q_FLAGS] = ch->flags | (ri.outgoing_stalled ? KMCLB_QF_OUTGOING_STALLED : 0);
     out[KMCLB_Q_INSTANCE_MSB] = guid_msb(&inst);
     out[KMCLB_Q_INSTANCE_LSB] = guid_lsb(&inst);
-    out[KMCLB_Q_PENDING_INCOMING] = ch->held_packets; /* as the Java fake: received, not ended */
+    out[KMCLB_Q_PENDING_INCOMING] = ch->held_packets; /* received by user mode, not ended (KMCL has no count) */
     out[KMCLB_Q_PENDING_OUTGOING] = ch->pending_sends;
     out[KMCLB_Q_QUEUED_OUTGOING] = ri.queued_outgoing;
     out[KMCLB_Q_RING_FULL_EVENTS] = ri.ring_full_events;
@@ -175,7 +168,7 @@ void kc_op_query(kc_channel *ch, uint64_t out[KMCLB_QUERY_SLOTS])
     out[KMCLB_Q_INCOMING_RING_USED] = ri.incoming_used;
     out[KMCLB_Q_SIZEOF_PACKET] = sz;
     out[KMCLB_Q_CONTEXT] = ch->context;
-    out[KMCLB_Q_MMIO_ADDRESS] = mmio_addr;
+    out[KMCLB_Q_RESERVED_21] = 0; /* was the MMIO address: never reported (see above) */
     out[KMCLB_Q_MMIO_SIZE] = mmio_size;
     out[KMCLB_Q_INTERRUPT_LATENCY] = ch->latency;
     kc_unlock(c);

@@ -130,7 +130,7 @@ static uint64_t event_body_length(const kc_event *e)
 
 static const uint8_t *event_body(kc_event *e)
 {
-    return e->pkt != NULL ? e->pkt->data : KC_EVENT_DATA(e);
+    return e->pkt != NULL ? kc_packet_body(e->pkt) : KC_EVENT_DATA(e);
 }
 
 /* Writes as many queued events as fit into out (which is zeroed first). */
@@ -144,7 +144,6 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
     /* a queue stopped by fail hands out no packets until Disable (as the Java fake); other records
      * pass them */
     int stopped = (ch->flags & KMCLB_QF_QUEUE_STOPPED) != 0;
-    ch->closed_window = 0;
     for (kc_list_node *n = ch->events.first; n != NULL;) {
         kc_event *e = KC_CONTAINER_OF(n, kc_event, link);
         n = n->next; /* e may leave the queue below */
@@ -168,9 +167,6 @@ void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *i
         used += rs;
         h.records++;
         kc_event_unlink(ch, e);
-        if (is_state_record(e) && e->hdr.flags == KMCLB_ST_CLOSED) {
-            ch->closed_window = 1;
-        }
         if (e->pkt != NULL) {
             kc_packet *pk = e->pkt;
             pk->held = 1;

@@ -4,11 +4,13 @@
 #include "kc_internal.h"
 
 /* records a GPADL on its channel (takes the lock) */
-static void track_gpadl(kc_channel *ch, kc_gpadl *g, uint32_t handle, void *buf, uint32_t size, int ours)
+static void track_gpadl(kc_channel *ch, kc_gpadl *g, uint32_t handle, void *buf, uint32_t size, void *mapping,
+                        int ours)
 {
     g->handle = handle;
     g->buf = buf;
     g->size = size;
+    g->mapping = mapping;
     g->ours = ours;
     kc_lock(ch->core);
     kc_list_insert_head(&ch->gpadls, &g->link);
@@ -44,32 +46,35 @@ static void release_gpadl(kc_channel *ch, kc_gpadl *g)
 {
     if (g->ours) {
         ch->ops->delete_gpadl(ch->kch, g->handle);
-        kc_free(ch->core, g->buf);
+        kc_free_host_visible(ch->core, g->buf, g->size);
     } else {
+        if (g->mapping != NULL) {
+            ch->ops->unmap_system_address(g->mapping); /* before KMCL takes the MDL back */
+        }
         ch->ops->unmap_gpadl(ch->kch, g->handle);
     }
     kc_free(ch->core, g);
 }
 
+/* The buffer is host-visible pages of its own: the host sees every byte of them. */
 kc_status kc_op_gpadl_create(kc_channel *ch, uint32_t size, uint32_t flags, uint32_t *handle)
 {
     kc_core *c = ch->core;
     kc_gpadl *g = (kc_gpadl *)kc_alloc(c, sizeof(kc_gpadl));
-    void *buf = kc_alloc(c, size);
+    void *buf = kc_alloc_host_visible(c, size);
     if (g == NULL || buf == NULL) {
         kc_free(c, g);
-        kc_free(c, buf);
+        kc_free_host_visible(c, buf, size);
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     memset(g, 0, sizeof(*g));
-    memset(buf, 0, size);
     kc_status st = ch->ops->create_gpadl_from_buffer(ch->kch, flags, buf, size, handle);
     if (!KC_SUCCESS(st)) {
         kc_free(c, g);
-        kc_free(c, buf);
+        kc_free_host_visible(c, buf, size);
         return st;
     }
-    track_gpadl(ch, g, *handle, buf, size, 1);
+    track_gpadl(ch, g, *handle, buf, size, NULL, 1);
     return KMCLB_STATUS_SUCCESS;
 }
 
@@ -82,13 +87,14 @@ kc_status kc_op_gpadl_map(kc_channel *ch, uint32_t handle, uint32_t flags)
     }
     memset(g, 0, sizeof(*g));
     void *addr = NULL;
+    void *mapping = NULL;
     uint32_t size = 0;
-    kc_status st = ch->ops->map_gpadl(ch->kch, flags, handle, &addr, &size);
+    kc_status st = ch->ops->map_gpadl(ch->kch, flags, handle, &addr, &size, &mapping);
     if (!KC_SUCCESS(st)) {
         kc_free(c, g);
         return st;
     }
-    track_gpadl(ch, g, handle, addr, size, 0);
+    track_gpadl(ch, g, handle, addr, size, mapping, 0);
     return KMCLB_STATUS_SUCCESS;
 }
 

@@ -30,22 +30,44 @@ struct kc_packet {
     int requeued;   /* given back by REQUEUE and not yet received again */
     uint32_t len, ext_len;
     kc_event ev;
-    uint8_t data[];
+    /* the body (payload, then external data) follows the struct in the same allocation: see
+     * kc_packet_body (no flexible array member, which MSVC warns about under /W4) */
 };
+/* the body of a packet allocated with kc_packet_alloc_size(body) bytes */
+static inline uint8_t *kc_packet_body(kc_packet *pk)
+{
+    return (uint8_t *)(pk + 1);
+}
+static inline size_t kc_packet_alloc_size(uint64_t body)
+{
+    return sizeof(kc_packet) + (size_t)body;
+}
 
 typedef struct kc_send {
     kc_channel *ch;
     uint64_t tag;
     kc_vmbpacket kp;
     kc_list_node link; /* in its channel's sends until its completion routine ran */
-    uint8_t data[];
+    /* External data of the MDL and PFN forms: host-visible pages of their own (kc_platform
+     * alloc_host_visible), since the host sees whole pages and the PFN form has no byte offset;
+     * NULL when the send has none. */
+    uint8_t *external;
+    uint32_t external_len;
+    uint64_t charge; /* bytes counted in the owner's send_bytes until the send ends */
+    /* the inline payload follows the struct in the same allocation: see kc_send_payload */
 } kc_send;
+/* the inline payload of a send allocated with sizeof(kc_send) + its length */
+static inline uint8_t *kc_send_payload(kc_send *sd)
+{
+    return (uint8_t *)(sd + 1);
+}
 
 typedef struct kc_gpadl {
     kc_list_node link; /* in its channel's gpadls */
     uint32_t handle;
     uint32_t size;
-    void *buf;
+    void *buf;     /* ours: host-visible pages (kc_platform alloc_host_visible); else KMCL's mapping */
+    void *mapping; /* a server mapping's system-address mapping, for ops->unmap_system_address; else NULL */
     int ours; /* 1: created by us (buf owned by the core); 0: a server mapping */
 } kc_gpadl;
 
@@ -59,7 +81,6 @@ struct kc_channel {
     uint32_t state;
     uint64_t flags;
     int local_disable;
-    int closed_window; /* a CLOSED record was received and no receive followed yet (B53) */
     int suspended; /* between the Suspend callback and the next Started/Closed (B93) */
     /* Sends in flight and the calls that stop them, so that no send of ours reaches KMCL between a
      * Suspend and the end of the next Started the core itself causes (B93), and a disable is not
@@ -96,6 +117,7 @@ struct kc_session {
     kc_list channels; /* kc_channel.session_link */
     int closing;
     uint32_t inflight;
+    uint64_t send_bytes; /* memory held by the session's sends not yet completed (KMCLB_MAX_SESSION_SEND_BYTES) */
 };
 
 typedef struct kc_endpoint {
@@ -123,6 +145,18 @@ struct kc_core {
 /* kc_core.c - base: memory, the core lock, channel references, the loopback peer's access */
 void *kc_alloc(kc_core *c, size_t n);
 void kc_free(kc_core *c, void *p);
+/* host-visible memory (kc_platform alloc_host_visible): n bytes at the start of whole zeroed pages
+ * of their own, so what the host sees is exactly what the core put there */
+static inline void *kc_alloc_host_visible(kc_core *c, size_t n)
+{
+    return c->p->alloc_host_visible(c->p->ctx, n);
+}
+static inline void kc_free_host_visible(kc_core *c, void *ptr, size_t n)
+{
+    if (ptr != NULL) {
+        c->p->free_host_visible(c->p->ctx, ptr, n);
+    }
+}
 void kc_lock(kc_core *c);
 void kc_unlock(kc_core *c);
 /* a packet's body as the core keeps it: the payload, then the external data (either may be empty) */

@@ -6,7 +6,12 @@
  *  - callbacks receive the value stored with set_pointer (channel) or packet_set_pointer
  *    (packet) instead of the KMCL handle; the KMDF trampolines do the Get*Pointer call.
  *  - MDLs and PFN arrays are replaced by (pointer, length) of locked memory; the glue builds the
- *    MDL / PFN list and maps returned MDLs (external data, GPADL mappings).
+ *    MDL / PFN list and maps returned MDLs (external data, GPADL mappings). A mapping the glue
+ *    made comes back as an opaque token (NULL: nothing was mapped) that the core hands to
+ *    unmap_system_address once it no longer reads the memory: KMCL frees its MDLs but never
+ *    unmaps what its client mapped. Buffers the core passes for the host to see (external data,
+ *    GPADL buffers) start at a page boundary and own their pages (kc_platform alloc_host_visible),
+ *    since the PFN form has no byte offset.
  *  - query_ring and packet_completion_requested are bridge extensions; NULL on real KMCL.
  * Not used by the bridge and therefore absent: save/restore, packet restore, VmbPacketInitialize,
  * VmbConvertVmbusHandleToKernelHandle, VmbServerChannelInitSetVmbusHandle,
@@ -73,7 +78,8 @@ typedef struct kc_kmcl_ops {
     void (*packet_complete)(kc_vmbcompletion pkt, const void *buf, uint32_t len);            /* 17 */
     void (*packet_defer_to_passive)(kc_vmbcompletion pkt);                                   /* 18 */
     void (*packet_fail)(kc_vmbcompletion pkt);                                               /* 19 */
-    kc_status (*packet_get_external_data)(kc_vmbcompletion pkt, uint32_t flags, const void **data, uint32_t *len); /* 20 */
+    kc_status (*packet_get_external_data)(kc_vmbcompletion pkt, uint32_t flags, const void **data, uint32_t *len,
+                                          void **mapping);                                  /* 20 */
     void (*pause)(kc_vmbchannel ch);                                                         /* 21 */
     kc_status (*send_synchronous_request)(kc_vmbchannel ch, const void *buf, uint32_t len, const void *ext,
                                           uint32_t ext_len, uint32_t flags, void *cbuf, uint32_t *csize,
@@ -98,7 +104,8 @@ typedef struct kc_kmcl_ops {
     void (*packet_set_completion_routine)(kc_vmbpacket p, kc_evt_packet_completion fn);      /* 39 */
     void (*packet_set_pointer)(kc_vmbpacket p, void *ctx);                                   /* 40 */
     /* server-only methods */
-    kc_status (*map_gpadl)(kc_vmbchannel ch, uint32_t flags, uint32_t handle, void **address, uint32_t *size); /* S0 */
+    kc_status (*map_gpadl)(kc_vmbchannel ch, uint32_t flags, uint32_t handle, void **address, uint32_t *size,
+                           void **mapping);                                                  /* S0 */
     void (*unmap_gpadl)(kc_vmbchannel ch, uint32_t handle);                                  /* S5 */
     kc_status (*server_init_set_flags)(kc_vmbchannel ch, uint32_t flags);                    /* S8 */
     kc_status (*server_init_set_mmio_megabytes)(kc_vmbchannel ch, uint16_t mb, uint16_t mb_optional); /* S9 */
@@ -107,6 +114,9 @@ typedef struct kc_kmcl_ops {
     /* bridge extensions, optional (NULL on real KMCL, which exposes neither) */
     void (*query_ring)(kc_vmbchannel ch, kc_ring_info *out);
     int (*packet_completion_requested)(kc_vmbcompletion pkt);
+    /* bridge adaptation: ends a mapping packet_get_external_data or map_gpadl made (the token they
+     * returned, never NULL here); NULL when the ops never return a token */
+    void (*unmap_system_address)(void *mapping);
 } kc_kmcl_ops;
 
 #endif

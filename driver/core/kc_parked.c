@@ -153,7 +153,6 @@ kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
 {
     kc_core *c = ch->core;
     kc_lock(c);
-    ch->closed_window = 0; /* the receiver asks for more: its Closed handler has finished */
     if (has_deliverable(ch) || !may_park) {
         kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info);
         kc_unlock(c);

@@ -72,6 +72,16 @@ typedef struct kc_platform {
     kc_status (*unpark)(void *ctx, kc_request *req);
     void (*complete)(void *ctx, kc_request *req, kc_status status);
     uint8_t (*current_irql)(void *ctx);                 /* 0 passive, 2 dispatch */
+    /* Memory the host on the other side of VMBus sees (external data of MDL and PFN sends, GPADL
+     * buffers): size bytes at the start of whole pages of KC_HOST_PAGE_SIZE that nothing else
+     * shares, zeroed to the end of the last page, non-paged; NULL on failure. KMCL hands the host
+     * whole pages (and the PFN form has no byte offset), so anything else in those pages would be
+     * disclosed to the host. free_host_visible gets the size given to alloc_host_visible. */
+    void *(*alloc_host_visible)(void *ctx, size_t size);
+    void (*free_host_visible)(void *ctx, void *p, size_t size);
 } kc_platform;
+
+/* The page size of VMBus (PFNs, GPADLs): 4 KiB on every architecture Hyper-V runs. */
+#define KC_HOST_PAGE_SIZE 4096u
 
 #endif

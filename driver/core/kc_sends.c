@@ -3,11 +3,12 @@
 #include <string.h>
 #include "kc_internal.h"
 
-/* lock held */
+/* lock held: the send counts against its session's KMCLB_MAX_SESSION_SEND_BYTES until it ends */
 static void link_send(kc_channel *ch, kc_send *sd)
 {
     kc_list_insert_head(&ch->sends, &sd->link);
     ch->pending_sends++;
+    ch->owner->send_bytes += sd->charge;
 }
 
 /* lock held */
@@ -15,6 +16,45 @@ static void unlink_send(kc_channel *ch, kc_send *sd)
 {
     kc_list_remove(&ch->sends, &sd->link);
     ch->pending_sends--;
+    ch->owner->send_bytes -= sd->charge;
+}
+
+/* The memory a send holds: its record with the inline payload, and its external data's pages. */
+static uint64_t send_charge(uint32_t len, uint32_t ext_len)
+{
+    uint64_t pages = ((uint64_t)ext_len + KC_HOST_PAGE_SIZE - 1) / KC_HOST_PAGE_SIZE;
+    return sizeof(kc_send) + (uint64_t)len + pages * KC_HOST_PAGE_SIZE;
+}
+
+/* A send's copy of what user mode gave: the inline payload in the record (KMCL copies it into the
+ * ring) and the external data in host-visible pages of their own; NULL when memory is short. */
+static kc_send *new_send(kc_core *c, const void *payload, uint32_t len, const void *ext, uint32_t ext_len)
+{
+    kc_send *sd = (kc_send *)kc_alloc(c, sizeof(kc_send) + (size_t)len);
+    if (sd == NULL) {
+        return NULL;
+    }
+    memset(sd, 0, sizeof(*sd));
+    if (ext_len > 0) {
+        sd->external = (uint8_t *)kc_alloc_host_visible(c, ext_len);
+        if (sd->external == NULL) {
+            kc_free(c, sd);
+            return NULL;
+        }
+        memcpy(sd->external, ext, ext_len);
+        sd->external_len = ext_len;
+    }
+    if (len > 0) {
+        memcpy(kc_send_payload(sd), payload, len);
+    }
+    sd->charge = send_charge(len, ext_len);
+    return sd;
+}
+
+static void free_send(kc_core *c, kc_send *sd)
+{
+    kc_free_host_visible(c, sd->external, sd->external_len);
+    kc_free(c, sd);
 }
 
 /* KMCL's completion routine for a send: the transaction's end, with the peer's completion payload. */
@@ -41,7 +81,7 @@ static void cb_send_complete(void *ctx, kc_status status, const void *buf, uint3
     kc_unlock(c);
     kc_free(c, e);
     ch->ops->packet_free(sd->kp);
-    kc_free(c, sd);
+    free_send(c, sd);
     kc_deliver_parked(ch);
     kc_channel_put(ch);
 }
@@ -94,41 +134,41 @@ static kc_status send_admitted(kc_channel *ch, uint64_t tag, uint32_t flags, uin
                                uint32_t len, const void *ext, uint32_t ext_len)
 {
     kc_core *c = ch->core;
-    kc_send *sd = (kc_send *)kc_alloc(c, sizeof(kc_send) + (size_t)len + ext_len);
+    kc_send *sd = new_send(c, payload, len, ext, ext_len);
     if (sd == NULL) {
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
-    memset(sd, 0, sizeof(*sd));
     sd->ch = ch;
     sd->tag = tag;
-    kc_copy_body(sd->data, payload, len, ext, ext_len);
     sd->kp = ch->ops->packet_allocate(ch->kch);
     if (sd->kp == NULL) {
-        kc_free(c, sd);
+        free_send(c, sd);
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     ch->ops->packet_set_pointer(sd->kp, sd);
     ch->ops->packet_set_completion_routine(sd->kp, cb_send_complete);
     uint64_t bytes = (uint64_t)len + ext_len;
     kc_lock(c);
-    if (ch->pending_sends >= KMCLB_MAX_PENDING_SENDS) {
+    if (ch->owner->send_bytes + sd->charge > KMCLB_MAX_SESSION_SEND_BYTES) {
         kc_unlock(c);
         ch->ops->packet_free(sd->kp);
-        kc_free(c, sd);
+        free_send(c, sd);
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     link_send(ch, sd);
     count_out(ch, bytes);
     kc_unlock(c);
     kc_vmbpacket kp = sd->kp;
+    const uint8_t *inline_payload = kc_send_payload(sd);
+    const uint8_t *external = sd->external;
     kc_status st;
     /* from here sd may be freed at any time by the completion routine */
     if (form == KMCLB_EXTERNAL_MDL) {
-        st = ch->ops->packet_send_with_external_mdl(kp, sd->data, len, sd->data + len, ext_len, flags);
+        st = ch->ops->packet_send_with_external_mdl(kp, inline_payload, len, external, ext_len, flags);
     } else if (form == KMCLB_EXTERNAL_PFNS) {
-        st = ch->ops->packet_send_with_external_pfns(kp, sd->data, len, sd->data + len, ext_len, flags);
+        st = ch->ops->packet_send_with_external_pfns(kp, inline_payload, len, external, ext_len, flags);
     } else {
-        st = ch->ops->packet_send(kp, sd->data, len, flags);
+        st = ch->ops->packet_send(kp, inline_payload, len, flags);
     }
     if (!KC_SUCCESS(st)) {
         /* KMCL did not take the packet: no completion routine will run */
@@ -138,7 +178,7 @@ static kc_status send_admitted(kc_channel *ch, uint64_t tag, uint32_t flags, uin
         ch->ctr[KMCLB_Q_BYTES_OUT] -= bytes;
         kc_unlock(c);
         ch->ops->packet_free(kp);
-        kc_free(c, sd);
+        free_send(c, sd);
     }
     return st;
 }
@@ -163,14 +203,26 @@ kc_status kc_op_send(kc_channel *ch, uint64_t tag, uint32_t flags, uint32_t form
     return st;
 }
 
+/* The external data goes to KMCL in host-visible pages of its own, as for asynchronous sends (it
+ * arrives in the request's buffer, whose pages hold other memory too). */
 kc_status kc_op_send_sync(kc_channel *ch, uint32_t flags, const void *payload, uint32_t len, const void *ext,
                           uint32_t ext_len, void *cbuf, uint32_t *csize, const int64_t *timeout)
 {
-    kc_status st = ch->ops->send_synchronous_request(ch->kch, payload, len, ext, ext_len, flags, cbuf, csize, timeout);
+    kc_core *c = ch->core;
+    uint8_t *external = NULL;
+    if (ext_len > 0) {
+        external = (uint8_t *)kc_alloc_host_visible(c, ext_len);
+        if (external == NULL) {
+            return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+        }
+        memcpy(external, ext, ext_len);
+    }
+    kc_status st = ch->ops->send_synchronous_request(ch->kch, payload, len, external, ext_len, flags, cbuf, csize, timeout);
+    kc_free_host_visible(c, external, ext_len);
     if (KC_SUCCESS(st)) {
-        kc_lock(ch->core);
+        kc_lock(c);
         count_out(ch, (uint64_t)len + ext_len);
-        kc_unlock(ch->core);
+        kc_unlock(c);
     }
     return st;
 }

@@ -249,9 +249,11 @@ kc_status fake_set_interrupt_latency(kc_vmbchannel handle, uint16_t latency, uin
         return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
     fake_lock(channel->world);
-    if (channel->connection != CONNECTION_OPEN && !channel->in_close_callback) {
+    /* B53: from Opened through Closed; the loopback host counts user mode's Closed handler in */
+    int in_closed = channel->in_close_callback || (channel->ever_opened && fake_in_closed_handler());
+    if (channel->connection != CONNECTION_OPEN && !in_closed) {
         fake_unlock(channel->world);
-        return KMCLB_STATUS_INVALID_DEVICE_STATE; /* B53 */
+        return KMCLB_STATUS_INVALID_DEVICE_STATE;
     }
     if (original) {
         *original = channel->interrupt_latency; /* B54 */

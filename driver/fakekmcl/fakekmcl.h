@@ -30,6 +30,17 @@ uint64_t fk_violations(fk_world *w);
 void fk_world_set_hooks(fk_world *w, void *ctx, void (*on_offer)(void *ctx, uint64_t offer, void *device),
                         void (*on_rescind)(void *ctx, uint64_t offer));
 
+/* Ends of the system-address mappings the fake handed out (external data, GPADL mappings) not
+ * yet given back through unmap_system_address: 0 once the core is done with them. */
+uint64_t fk_system_mappings(fk_world *w);
+
+/* Loopback only: the calling thread runs a request for code inside a channel's Closed handler (it
+ * received the CLOSED record and has not asked for more records); until fk_leave_closed_handler
+ * the fake answers SetInterruptLatency on a closed channel as inside EvtChannelClosed (B53, as
+ * the Java fake; docs/fake-choices.md). */
+void fk_enter_closed_handler(void);
+void fk_leave_closed_handler(void);
+
 /* ---------------------------------------------------------------- peer (host or guest side) */
 kc_status fk_peer_offer(fk_world *w, const kc_guid *type, const kc_guid *instance, uint32_t mmio_megabytes,
                         uint32_t target_vtl, const char *name, uint64_t *out_offer, void **out_device);

@@ -243,6 +243,7 @@ struct fk_world {
     fake_offer *offers;
     fake_channel *channels;
     uint64_t violations;
+    uint64_t system_mappings; /* tokens of fake_map_system_address not given back */
     kc_status pnp_fault;
     int pnp_fault_armed;
     void *hook_context;
@@ -314,7 +315,8 @@ void fake_deliver(fake_channel *channel);                                 /* loc
 void fake_packet_complete(kc_vmbcompletion handle, const void *reply, uint32_t length);
 void fake_packet_defer_to_passive(kc_vmbcompletion handle);
 void fake_packet_fail(kc_vmbcompletion handle);
-kc_status fake_packet_get_external_data(kc_vmbcompletion handle, uint32_t flags, const void **data, uint32_t *length);
+kc_status fake_packet_get_external_data(kc_vmbcompletion handle, uint32_t flags, const void **data, uint32_t *length,
+                                        void **mapping);
 int fake_packet_completion_requested(kc_vmbcompletion handle);
 
 /* ---------------------------------------------------------------- outgoing.c */
@@ -325,8 +327,13 @@ void *fake_packet_get_pointer(kc_vmbpacket handle);
 void fake_packet_set_pointer(kc_vmbpacket handle, void *context);
 void fake_packet_set_completion_routine(kc_vmbpacket handle, kc_evt_packet_completion routine);
 kc_status fake_packet_send(kc_vmbpacket handle, const void *payload, uint32_t length, uint32_t flags);
-kc_status fake_packet_send_with_external(kc_vmbpacket handle, const void *payload, uint32_t length,
-                                         const void *external, uint32_t external_length, uint32_t flags);
+kc_status fake_packet_send_with_external_mdl(kc_vmbpacket handle, const void *payload, uint32_t length,
+                                             const void *external, uint32_t external_length, uint32_t flags);
+kc_status fake_packet_send_with_external_pfns(kc_vmbpacket handle, const void *payload, uint32_t length,
+                                              const void *external, uint32_t external_length, uint32_t flags);
+/* whether a buffer the host is given starts at a page boundary (the PFN form and GPADLs carry no
+ * byte offset: the host would see the page from its start) */
+int fake_page_aligned(const void *buffer);
 kc_status fake_send_synchronous_request(kc_vmbchannel handle, const void *payload, uint32_t length,
                                         const void *external, uint32_t external_length, uint32_t flags,
                                         void *reply, uint32_t *reply_size, const int64_t *timeout);
@@ -384,8 +391,19 @@ void fake_query_ring(kc_vmbchannel handle, kc_ring_info *out);
 kc_status fake_create_gpadl_from_buffer(kc_vmbchannel handle, uint32_t flags, void *buffer, uint32_t size,
                                         uint32_t *out_handle);
 void fake_delete_gpadl(kc_vmbchannel handle, uint32_t gpadl);
-kc_status fake_map_gpadl(kc_vmbchannel handle, uint32_t flags, uint32_t gpadl, void **address, uint32_t *size);
+kc_status fake_map_gpadl(kc_vmbchannel handle, uint32_t flags, uint32_t gpadl, void **address, uint32_t *size,
+                         void **mapping);
 void fake_unmap_gpadl(kc_vmbchannel handle, uint32_t gpadl);
 void fake_free_gpadls(fake_channel *channel); /* lock held */
+
+/* ---------------------------------------------------------------- system_mappings.c */
+/* lock held: a token for one mapping the glue would make of an MDL (*mapping NULL on failure) */
+kc_status fake_map_system_address(fk_world *world, void **mapping);
+void fake_unmap_system_address(void *mapping); /* lock not held */
+
+/* ---------------------------------------------------------------- closed_handler.c */
+/* whether the calling thread runs, for the loopback host, code inside a channel's Closed handler
+ * (fk_enter_closed_handler) */
+int fake_in_closed_handler(void);
 
 #endif

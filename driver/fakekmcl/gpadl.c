@@ -93,6 +93,11 @@ kc_status fake_create_gpadl_from_buffer(kc_vmbchannel handle, uint32_t flags, vo
     fake_gpadl *gpadl = NULL;
     if (channel->server) {
         status = KMCLB_STATUS_INVALID_DEVICE_REQUEST; /* Q17: the guest (client side) creates GPADLs */
+    } else if (!fake_page_aligned(buffer)) {
+        /* a GPADL describes whole pages: the host would see the first page from its start, other
+         * bytes than the buffer's; the fake refuses and counts a contract violation */
+        fake_violation(world);
+        status = KMCLB_STATUS_INVALID_PARAMETER;
     } else if (channel->connection != CONNECTION_OPEN) {
         status = KMCLB_STATUS_INVALID_DEVICE_STATE; /* Q17, B135: no peer to acknowledge it */
     } else if ((gpadl = add_gpadl(channel, 1, (flags & 1u) != 0, (uint8_t *)buffer, size)) == NULL) {
@@ -131,11 +136,13 @@ void fake_delete_gpadl(kc_vmbchannel handle, uint32_t gpadl_handle)
     fake_unlock(world);
 }
 
-kc_status fake_map_gpadl(kc_vmbchannel handle, uint32_t flags, uint32_t gpadl_handle, void **address, uint32_t *size)
+kc_status fake_map_gpadl(kc_vmbchannel handle, uint32_t flags, uint32_t gpadl_handle, void **address, uint32_t *size,
+                         void **mapping)
 {
     fake_channel *channel = fake_channel_of(handle);
     *address = NULL;
     *size = 0;
+    *mapping = NULL;
     if (channel == NULL) {
         return KMCLB_STATUS_INVALID_PARAMETER_1;
     }
@@ -155,7 +162,7 @@ kc_status fake_map_gpadl(kc_vmbchannel handle, uint32_t flags, uint32_t gpadl_ha
         status = KMCLB_STATUS_ACCESS_DENIED; /* B138 */
     } else if (gpadl->mapped) {
         status = KMCLB_STATUS_INVALID_DEVICE_STATE; /* B140 */
-    } else {
+    } else if ((status = fake_map_system_address(world, mapping)) == KMCLB_STATUS_SUCCESS) {
         gpadl->mapped = 1; /* B139: read-only mapping does not prevent writes */
         *address = gpadl->buffer;
         *size = gpadl->size;

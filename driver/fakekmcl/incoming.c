@@ -244,11 +244,13 @@ void fake_packet_fail(kc_vmbcompletion handle)
     fake_unlock(world);
 }
 
-kc_status fake_packet_get_external_data(kc_vmbcompletion handle, uint32_t flags, const void **data, uint32_t *length)
+kc_status fake_packet_get_external_data(kc_vmbcompletion handle, uint32_t flags, const void **data, uint32_t *length,
+                                        void **mapping)
 {
     incoming_packet *packet = incoming_packet_of(handle);
     *data = NULL;
     *length = 0;
+    *mapping = NULL;
     if (packet == NULL || (flags & ~1u) != 0) {
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
@@ -257,7 +259,7 @@ kc_status fake_packet_get_external_data(kc_vmbcompletion handle, uint32_t flags,
     kc_status status = KMCLB_STATUS_SUCCESS;
     if (!delivered(packet) || !packet->has_external) {
         status = KMCLB_STATUS_INVALID_PARAMETER;
-    } else {
+    } else if ((status = fake_map_system_address(world, mapping)) == KMCLB_STATUS_SUCCESS) {
         *data = packet->data + packet->length; /* B75 */
         *length = packet->external_length;
     }

@@ -36,8 +36,8 @@ static const kc_kmcl_ops fake_kmcl_table = {
     .packet_free = fake_packet_free,
     .packet_get_pointer = fake_packet_get_pointer,
     .packet_send = fake_packet_send,
-    .packet_send_with_external_mdl = fake_packet_send_with_external,
-    .packet_send_with_external_pfns = fake_packet_send_with_external,
+    .packet_send_with_external_mdl = fake_packet_send_with_external_mdl,
+    .packet_send_with_external_pfns = fake_packet_send_with_external_pfns,
     .packet_set_completion_routine = fake_packet_set_completion_routine,
     .packet_set_pointer = fake_packet_set_pointer,
     .map_gpadl = fake_map_gpadl,
@@ -48,6 +48,7 @@ static const kc_kmcl_ops fake_kmcl_table = {
     .server_init_set_target_vtl = fake_server_init_set_target_vtl,
     .query_ring = fake_query_ring,
     .packet_completion_requested = fake_packet_completion_requested,
+    .unmap_system_address = fake_unmap_system_address,
 };
 
 const kc_kmcl_ops *fk_ops(void)

@@ -195,10 +195,32 @@ kc_status fake_packet_send(kc_vmbpacket handle, const void *payload, uint32_t le
     return send_packet(handle, payload, length, NULL, 0, 0, flags);
 }
 
-/* the MDL and PFN forms: the external bytes are copied into the fake's own pages (Q15) */
-kc_status fake_packet_send_with_external(kc_vmbpacket handle, const void *payload, uint32_t length,
-                                         const void *external, uint32_t external_length, uint32_t flags)
+/* the MDL form: the external bytes are copied into the fake's own pages (Q15) */
+kc_status fake_packet_send_with_external_mdl(kc_vmbpacket handle, const void *payload, uint32_t length,
+                                             const void *external, uint32_t external_length, uint32_t flags)
 {
+    return send_packet(handle, payload, length, external, external_length, 1, flags);
+}
+
+int fake_page_aligned(const void *buffer)
+{
+    return ((uintptr_t)buffer & (FK_PAGE_SIZE - 1u)) == 0;
+}
+
+/* The PFN form: real KMCL gets page numbers without a byte offset, so external data that does not
+ * start at a page boundary would reach the host from the start of its first page (other bytes).
+ * The fake cannot send those bytes: it refuses the send and counts a contract violation. */
+kc_status fake_packet_send_with_external_pfns(kc_vmbpacket handle, const void *payload, uint32_t length,
+                                              const void *external, uint32_t external_length, uint32_t flags)
+{
+    outgoing_packet *packet = outgoing_packet_of(handle);
+    if (packet != NULL && external != NULL && !fake_page_aligned(external)) {
+        fk_world *world = packet->channel->world;
+        fake_lock(world);
+        fake_violation(world);
+        fake_unlock(world);
+        return KMCLB_STATUS_INVALID_PARAMETER;
+    }
     return send_packet(handle, payload, length, external, external_length, 1, flags);
 }
 

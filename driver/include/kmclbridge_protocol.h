@@ -122,7 +122,12 @@ KMCLB_STATIC_ASSERT(IOCTL_KMCLB_REQUEUE == 0xA6C1E064u, "code layout");
 #define KMCLB_MAX_COMPLETE_BATCH   (4096u)
 #define KMCLB_MAX_GPADL_SIZE       (64u * 1024u * 1024u)
 #define KMCLB_MAX_PENDING_PACKETS  (4096u)   /* per channel: delivered, not completed (core caps KMCL quota) */
-#define KMCLB_MAX_PENDING_SENDS    (65536u)  /* per channel: our transactions in flight (the Java fake has no cap; B110 keeps 10000 in flight) */
+/* per session: non-paged memory the driver holds for sends KMCL has not completed yet (each send
+ * is charged its copy of the payload plus its external data's whole pages); the next send fails
+ * with STATUS_INSUFFICIENT_RESOURCES. Bounds what one handle can pin in the kernel when the peer
+ * never completes; three sends of the largest size (16 MiB of payload and 16 MiB of
+ * external data each) fit, or about a million small ones. */
+#define KMCLB_MAX_SESSION_SEND_BYTES (128u * 1024u * 1024u)
 #define KMCLB_MAX_STATE_EVENTS     (256u)    /* per channel: queued STATE records; later ones merge into one STATE_OVERFLOW record */
 #define KMCLB_ENDPOINT_NAME_BYTES  (64u)
 
@@ -278,7 +283,7 @@ KMCLB_STATIC_ASSERT(sizeof(kmclb_channel_in) == 16, "size");
 #define KMCLB_Q_BATCHES 18
 #define KMCLB_Q_SIZEOF_PACKET 19
 #define KMCLB_Q_CONTEXT 20
-#define KMCLB_Q_MMIO_ADDRESS 21
+#define KMCLB_Q_RESERVED_21 21 /* always 0: KMCL's MMIO address may be a kernel address and never leaves the driver */
 #define KMCLB_Q_MMIO_SIZE 22
 #define KMCLB_Q_INTERRUPT_LATENCY 23
 

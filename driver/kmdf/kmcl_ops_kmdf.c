@@ -24,13 +24,36 @@ typedef struct GLUE_PACKET {
 #define CH(h) (((GLUE_CHANNEL *)(void *)(h))->Channel)
 #define GC(vmbch) ((GLUE_CHANNEL *)T->VmbChannelGetPointer(vmbch))
 
+/* An MDL for core memory the host is to see: host-visible pages of their own (kc_platform.h),
+ * non-paged pool, so the MDL needs no system mapping (and IoFreeMdl is all it takes). */
 static PMDL MdlFor(const void *buf, uint32_t len)
 {
     PMDL mdl = IoAllocateMdl((PVOID)buf, len, FALSE, FALSE, NULL);
     if (mdl != NULL) {
-        MmBuildMdlForNonPagedPool(mdl); /* the core's buffers are non-paged pool */
+        MmBuildMdlForNonPagedPool(mdl);
     }
     return mdl;
+}
+
+/* Maps a locked MDL KMCL returned into system space (the first MDL of a chain only). KMCL frees
+ * its MDLs but never unmaps what its client mapped (a system PTE leak, a Driver Verifier finding),
+ * so *mapping is the MDL when this call made the mapping: the core hands it back to
+ * OpUnmapSystemAddress once it has read the memory. An MDL that already had a system address
+ * (non-paged pool, or mapped by KMCL) is not ours to unmap: *mapping is NULL. */
+static NTSTATUS MapKmclMdl(PMDL mdl, void **address, uint32_t *size, void **mapping)
+{
+    BOOLEAN had_address = (mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)) != 0;
+    PVOID va = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoExecute);
+    *address = va;
+    *size = va != NULL ? MmGetMdlByteCount(mdl) : 0;
+    *mapping = (va != NULL && !had_address) ? mdl : NULL;
+    return va != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+}
+
+static void OpUnmapSystemAddress(void *mapping)
+{
+    PMDL mdl = (PMDL)mapping;
+    MmUnmapLockedPages(mdl->MappedSystemVa, mdl);
 }
 
 /* ---------------------------------------------------------------- trampolines */
@@ -171,19 +194,20 @@ static void OpComplete(kc_vmbcompletion p, const void *buf, uint32_t len)
 static void OpDefer(kc_vmbcompletion p) { T->VmbChannelPacketDeferToPassive((VMBPACKETCOMPLETION)p); }
 static void OpFail(kc_vmbcompletion p) { T->VmbChannelPacketFail((VMBPACKETCOMPLETION)p); }
 
-static kc_status OpExternal(kc_vmbcompletion p, uint32_t flags, const void **data, uint32_t *len)
+static kc_status OpExternal(kc_vmbcompletion p, uint32_t flags, const void **data, uint32_t *len, void **mapping)
 {
     PMDL mdl = NULL;
     *data = NULL;
     *len = 0;
+    *mapping = NULL;
     NTSTATUS st = T->VmbChannelPacketGetExternalData((VMBPACKETCOMPLETION)p, flags, &mdl);
     if (st != STATUS_SUCCESS) {
         return st; /* STATUS_PENDING: KMCL delivers the packet again */
     }
-    /* first MDL of the chain only; the mapping goes away with the MDL at PacketComplete */
-    *data = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoExecute);
-    *len = *data ? MmGetMdlByteCount(mdl) : 0;
-    return *data ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+    void *address = NULL;
+    st = MapKmclMdl(mdl, &address, len, mapping);
+    *data = address;
+    return st;
 }
 
 static void OpPause(kc_vmbchannel h) { T->VmbChannelPause(CH(h)); }
@@ -282,10 +306,13 @@ static kc_status OpSendMdl(kc_vmbpacket p, const void *buf, uint32_t len, const 
     return T->VmbPacketSendWithExternalMdl(gp->Packet, (PVOID)buf, len, gp->Mdl, 0, 0, flags);
 }
 
+/* The PFN list carries no byte offset: ext starts a page of its own (the core's host-visible
+ * pages), so the host reads exactly the external data from its first PFN on. */
 static kc_status OpSendPfns(kc_vmbpacket p, const void *buf, uint32_t len, const void *ext, uint32_t ext_len,
                             uint32_t flags)
 {
     GLUE_PACKET *gp = (GLUE_PACKET *)(void *)p;
+    NT_ASSERT(BYTE_OFFSET(ext) == 0);
     gp->Mdl = MdlFor(ext, ext_len);
     if (gp->Mdl == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -295,21 +322,22 @@ static kc_status OpSendPfns(kc_vmbpacket p, const void *buf, uint32_t len, const
 }
 
 /* ---------------------------------------------------------------- server-only */
-static kc_status OpMapGpadl(kc_vmbchannel h, uint32_t flags, uint32_t handle, void **addr, uint32_t *size)
+/* The core ends *mapping (OpUnmapSystemAddress) before it unmaps the GPADL. */
+static kc_status OpMapGpadl(kc_vmbchannel h, uint32_t flags, uint32_t handle, void **addr, uint32_t *size,
+                            void **mapping)
 {
     PMDL mdl = NULL;
     *addr = NULL;
     *size = 0;
+    *mapping = NULL;
     if (!KmclbDriverContext()->HasServer) {
         return STATUS_NOT_SUPPORTED;
     }
     NTSTATUS st = S->VmbChannelMapGpadl(CH(h), flags, handle, &mdl);
     if (NT_SUCCESS(st)) {
-        *addr = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoExecute);
-        *size = *addr ? MmGetMdlByteCount(mdl) : 0;
-        if (*addr == NULL) {
-            S->VmbChannelUnmapGpadl(CH(h), handle);
-            st = STATUS_INSUFFICIENT_RESOURCES;
+        st = MapKmclMdl(mdl, addr, size, mapping);
+        if (!NT_SUCCESS(st)) {
+            S->VmbChannelUnmapGpadl(CH(h), handle); /* nothing was mapped */
         }
     }
     return st;
@@ -341,5 +369,6 @@ const kc_kmcl_ops KmclbKmdfOps = {
     OpRingPages, OpTargetPnp, OpPacketAllocate, OpPacketFree, OpPacketGetPointer, OpSend, OpSendMdl, OpSendPfns,
     OpSetRoutine, OpPacketSetPointer, OpMapGpadl, OpUnmapGpadl, OpSFlags, OpSMmio, OpSIface, OpSVtl,
     NULL, /* query_ring: KMCL exposes no ring occupancy */
-    NULL  /* packet_completion_requested: KMCL does not tell the receiver */
+    NULL, /* packet_completion_requested: KMCL does not tell the receiver */
+    OpUnmapSystemAddress
 };

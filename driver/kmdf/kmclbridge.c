@@ -45,6 +45,20 @@ static void PFree(void *c, void *p)
     ExFreePoolWithTag(p, KMCLB_TAG);
 }
 
+/* Host-visible memory (kc_platform.h): a pool block of PAGE_SIZE or more starts at a page boundary
+ * and owns its pages; asking for whole pages keeps the end of the last one zeroed and ours. */
+C_ASSERT(PAGE_SIZE == KC_HOST_PAGE_SIZE);
+static void *PAllocHostVisible(void *c, size_t n)
+{
+    return PAlloc(c, ROUND_TO_PAGES(n ? n : 1));
+}
+
+static void PFreeHostVisible(void *c, void *p, size_t n)
+{
+    UNREFERENCED_PARAMETER(n);
+    PFree(c, p);
+}
+
 static kc_status PLockCreate(void *c, void **out)
 {
     PLAT_LOCK *l = (PLAT_LOCK *)PAlloc(c, sizeof(PLAT_LOCK));
@@ -135,6 +149,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     d->Platform.unpark = PUnpark;
     d->Platform.complete = PComplete;
     d->Platform.current_irql = PIrql;
+    d->Platform.alloc_host_visible = PAllocHostVisible;
+    d->Platform.free_host_visible = PFreeHostVisible;
     st = WdfWaitLockCreate(WDF_NO_OBJECT_ATTRIBUTES, &d->Lock);
     if (NT_SUCCESS(st)) {
         st = kc_core_create(&d->Platform, 1u << 16, "kmclbridge-0.1", &d->Core);

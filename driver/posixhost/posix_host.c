@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "closed_handler_window.h"
+#include "kmclbridge_protocol.h"
 #include "posix_deadline.h"
 
 #define POSIX_HOST_MAX_OFFERS 4096u
@@ -41,6 +43,8 @@ struct posix_host {
     uint32_t offer_count;
     uint64_t offer_ids[POSIX_HOST_MAX_OFFERS];
     uint64_t endpoint_ids[POSIX_HOST_MAX_OFFERS];
+    const kc_kmcl_ops *kmcl_ops;             /* what endpoints get: the fake's, or a test's wrapper */
+    closed_handler_windows closed_handlers; /* loopback's Closed handlers, for the fake (B53) */
 };
 
 /* ------------------------------------------------------------------ kc_platform */
@@ -75,16 +79,42 @@ static void platform_lock_destroy(void *ctx, void *lock)
     free(lock);
 }
 
+/* Core locks the calling thread holds: a WDFSPINLOCK raises the IRQL to DISPATCH_LEVEL while it is
+ * held, and current_irql reports that, so sampling the IRQL under the lock shows here too. */
+static _Thread_local uint32_t core_locks_held;
+
 static void platform_lock_acquire(void *ctx, void *lock)
 {
     (void)ctx;
     pthread_mutex_lock((pthread_mutex_t *)lock);
+    core_locks_held++;
 }
 
 static void platform_lock_release(void *ctx, void *lock)
 {
     (void)ctx;
+    core_locks_held--;
     pthread_mutex_unlock((pthread_mutex_t *)lock);
+}
+
+/* Whole pages of their own, as the KMDF glue's page-sized pool allocations (kc_platform.h). */
+static void *platform_alloc_host_visible(void *ctx, size_t size)
+{
+    (void)ctx;
+    size_t pages = (size ? size : 1) + KC_HOST_PAGE_SIZE - 1;
+    pages -= pages % KC_HOST_PAGE_SIZE;
+    void *p = aligned_alloc(KC_HOST_PAGE_SIZE, pages);
+    if (p != NULL) {
+        memset(p, 0, pages);
+    }
+    return p;
+}
+
+static void platform_free_host_visible(void *ctx, void *p, size_t size)
+{
+    (void)ctx;
+    (void)size;
+    free(p);
 }
 
 static void platform_sleep_ms(void *ctx, uint32_t ms)
@@ -148,6 +178,9 @@ static void platform_complete(void *ctx, kc_request *request, kc_status status)
 static uint8_t platform_current_irql(void *ctx)
 {
     (void)ctx;
+    if (core_locks_held > 0) {
+        return KMCLB_IRQL_DISPATCH; /* a spin lock is held */
+    }
     return fk_current_irql(); /* the fake simulates DISPATCH_LEVEL callbacks per thread */
 }
 
@@ -158,7 +191,7 @@ static void on_offer(void *ctx, uint64_t offer, void *device)
     kc_guid type, instance;
     fk_offer_guids(device, &type, &instance);
     uint64_t endpoint = 0;
-    if (kc_endpoint_add(host->core, fk_ops(), device, &type, &instance, fk_offer_name(device), &endpoint) < 0) {
+    if (kc_endpoint_add(host->core, host->kmcl_ops, device, &type, &instance, fk_offer_name(device), &endpoint) < 0) {
         return;
     }
     pthread_mutex_lock(&host->offers_lock);
@@ -209,6 +242,7 @@ static void free_host(posix_host *host)
     pthread_mutex_destroy(&host->request_lock);
     pthread_cond_destroy(&host->request_completed);
     pthread_mutex_destroy(&host->offers_lock);
+    closed_handler_windows_destroy(&host->closed_handlers);
     free(host);
 }
 
@@ -222,7 +256,9 @@ kc_status posix_host_create(const posix_host_options *options, posix_host **out)
     pthread_mutex_init(&host->request_lock, NULL);
     pthread_cond_init(&host->request_completed, NULL);
     pthread_mutex_init(&host->offers_lock, NULL);
+    closed_handler_windows_init(&host->closed_handlers);
     host->poison_output = options->poison_output;
+    host->kmcl_ops = options->kmcl_ops != NULL ? options->kmcl_ops : fk_ops();
     host->platform = (kc_platform){
         .ctx = host,
         .alloc = platform_alloc,
@@ -236,6 +272,8 @@ kc_status posix_host_create(const posix_host_options *options, posix_host **out)
         .unpark = platform_unpark,
         .complete = platform_complete,
         .current_irql = platform_current_irql,
+        .alloc_host_visible = platform_alloc_host_visible,
+        .free_host_visible = platform_free_host_visible,
     };
     kc_status status = kc_core_create(&host->platform, options->max_handles, options->driver_version, &host->core);
     if (status >= 0) {
@@ -335,7 +373,14 @@ kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code,
     waiter.request.out_len = out_len;
     waiter.request.platform = &waiter;
     waiter.state = POSIX_REQUEST_IDLE;
+    int in_closed_handler = closed_handler_before_request(&host->closed_handlers, session, code, in, in_len);
+    if (in_closed_handler) {
+        fk_enter_closed_handler();
+    }
     kc_status status = kc_dispatch(session, code, &waiter.request);
+    if (in_closed_handler) {
+        fk_leave_closed_handler();
+    }
     if (status == KMCLB_STATUS_PENDING) {
         status = wait_for_completion(host, &waiter, wait_ms);
     }
@@ -343,6 +388,9 @@ kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code,
     if (status_carries_output(status) && waiter.request.info > 0 && waiter.request.info <= out_len) {
         memcpy(out, system_buffer, waiter.request.info);
         output->copied = waiter.request.info;
+        if (code == IOCTL_KMCLB_RECEIVE) {
+            closed_handler_after_receive(&host->closed_handlers, session, in, in_len, out, output->copied);
+        }
     }
     free(system_buffer);
     return status;

@@ -1,9 +1,11 @@
 /* posix_host.h - the driver core hosted in user mode on POSIX threads, over the C fake of KMCL.
  *
  * What the KMDF glue does in the kernel, this does in a process: it implements kc_platform
- * (calloc, pthread mutexes, nanosleep, cancelable parked requests), runs device-control requests
+ * (calloc, page-aligned host-visible pages, pthread mutexes that report DISPATCH_LEVEL while held
+ * like a spin lock, nanosleep, cancelable parked requests), runs device-control requests
  * the way the I/O manager runs METHOD_BUFFERED ones, and publishes every offer of the fake world
- * to the core as an endpoint (removed again when the offer is rescinded).
+ * to the core as an endpoint (removed again when the offer is rescinded). For the C fake it also
+ * marks the requests a thread makes inside a channel's Closed handler (closed_handler_window.h).
  * Used by the driver tests, the IOCTL fuzzer and the shim's loopback transport (native/). */
 #ifndef POSIX_HOST_H
 #define POSIX_HOST_H
@@ -20,6 +22,9 @@ typedef struct posix_host_options {
     /* Fill the output part of every system buffer with 0xCD before dispatch, so output the core
      * reports but never wrote shows up in tests (the I/O manager does not zero it either). */
     int poison_output;
+    /* the KMCL the core's endpoints get: NULL for the fake's (fk_ops()); a test may pass a table
+     * that wraps it to see what the core hands KMCL */
+    const kc_kmcl_ops *kmcl_ops;
 } posix_host_options;
 
 /* Creates the core and the fake world and wires offers to endpoints. */

@@ -386,7 +386,7 @@ static void test_blocking(void *dev)
     cs = 16;
     CHECK_ST(o->send_synchronous_request(ch, "nobody", 6, NULL, 0, 1, cb, &cs, &rel), KMCLB_STATUS_CANCELLED);
     /* DeleteGpadl blocks while the host has it mapped (B142) */
-    static uint8_t gbuf[4096];
+    static _Alignas(4096) uint8_t gbuf[4096]; /* GPADL buffers own whole pages */
     uint32_t gh;
     CHECK_ST(o->create_gpadl_from_buffer(ch, 0, gbuf, sizeof(gbuf), &gh), 0);
     CHECK_ST(fk_peer_map_gpadl(ch, gh, 0, &h.mapping), 0);
@@ -533,7 +533,7 @@ static void test_defaults(void *dev)
     CHECK_ST(o->client_init_set_ring_buffer_page_count(ch, 4, too_many), KMCLB_STATUS_INSUFFICIENT_RESOURCES);
     CHECK_ST(o->client_init_set_ring_buffer_page_count(ch, (uint32_t)FAKE_DEFAULT_MAXIMUM_RING_PAGES, 4), 0);
     CHECK_ST(o->init_set_maximum_external_data(ch, 4096, 1), 0);
-    static uint8_t gbuf[4096];
+    static _Alignas(4096) uint8_t gbuf[4096]; /* GPADL buffers own whole pages */
     uint32_t gh;
     CHECK_ST(o->create_gpadl_from_buffer(ch, 0, gbuf, sizeof(gbuf), &gh), KMCLB_STATUS_INVALID_DEVICE_STATE); /* not open */
     CHECK_ST(o->enable(ch), 0);
@@ -593,9 +593,10 @@ static void test_defaults(void *dev)
     CHECK(a1 >= FAKE_DEFAULT_MMIO_BASE && a2 >= FAKE_DEFAULT_MMIO_BASE && (a1 + n1 <= a2 || a2 + n2 <= a1));
     CHECK_ST(o->create_gpadl_from_buffer(s1, 0, gbuf, sizeof(gbuf), &gh), KMCLB_STATUS_INVALID_DEVICE_REQUEST);
     void *addr;
+    void *mapping;
     uint32_t size;
-    CHECK_ST(o->map_gpadl(s1, 0, 12345, &addr, &size), KMCLB_STATUS_INVALID_PARAMETER); /* unknown handle */
-    CHECK_ST(o->map_gpadl(s1, 2, 12345, &addr, &size), KMCLB_STATUS_INVALID_PARAMETER); /* unknown flag */
+    CHECK_ST(o->map_gpadl(s1, 0, 12345, &addr, &size, &mapping), KMCLB_STATUS_INVALID_PARAMETER); /* unknown handle */
+    CHECK_ST(o->map_gpadl(s1, 2, 12345, &addr, &size, &mapping), KMCLB_STATUS_INVALID_PARAMETER); /* unknown flag */
     teardown(s1);
     teardown(s2);
     CHECK(fk_violations(w) == violations);

@@ -32,7 +32,7 @@ public record ChannelStatus(ChannelState state, boolean server, boolean paused, 
         long lsb = q[Query.INSTANCE_LSB];
         Optional<UUID> instance = (msb == 0 && lsb == 0) ? Optional.empty() : Optional.of(new UUID(msb, lsb));
         Optional<MmioSpace> mmio = (f & Query.FLAG_MMIO_VALID) != 0
-                ? Optional.of(new MmioSpace(q[Query.MMIO_ADDRESS], q[Query.MMIO_SIZE]))
+                ? Optional.of(new MmioSpace(q[Query.MMIO_SIZE]))
                 : Optional.empty();
         return new ChannelStatus(ChannelState.ofCode((int) q[Query.STATE]),
                 (f & Query.FLAG_SERVER) != 0, (f & Query.FLAG_PAUSED) != 0,

@@ -113,17 +113,6 @@ public class DefaultsAndLimitsContract {
         assertTrue(byDefault.status().sizeofPacket() > sizeof, "a larger maximum packet size needs a larger object");
     }
 
-    /** B52: two open server channels that asked for MMIO space get ranges that do not overlap. */
-    @Test
-    @Tag("inferred")
-    void B52_mmioRangesOfTwoOpenServersDoNotOverlap(TestChannels t) {
-        MmioSpace a = mmio(t.openServer(ChannelConfig.builder().mmioMegabytes(2, 0).build()));
-        MmioSpace b = mmio(t.openServer(ChannelConfig.builder().mmioMegabytes(2, 0).build()));
-        assertEquals(2L * MEBIBYTE, a.size());
-        assertEquals(2L * MEBIBYTE, b.size());
-        assertTrue(a.address() + a.size() <= b.address() || b.address() + b.size() <= a.address(), a + " overlaps " + b);
-    }
-
     /** B52: a server channel's MMIO space is the megabytes it asked for plus the optional megabytes. */
     @Test
     @Tag("inferred")

@@ -23,7 +23,6 @@ final class ChannelLifecycle {
     private boolean pnpFailed;
     private boolean cleaned;
     private boolean offerVisible;
-    private long mmioAddress;
     private long mmioSize;
     private long mmioOfferMegabytes;
     /** The thread running the Closed callback (it received the CLOSED record), or null. */
@@ -87,7 +86,6 @@ final class ChannelLifecycle {
         open = true;
         closing = false;
         mmioSize = mmioOfferMegabytes * 1024L * 1024L;
-        mmioAddress = mmioSize == 0 ? 0 : FakeDefaults.MMIO_BASE + (channel.id & 0xFFFF) * FakeDefaults.MMIO_SLOT_BYTES;
         state = ChannelState.OPEN;
         channel.events.state(Event.STATE_OPENED, 0);
         if (!runPaused) {
@@ -173,7 +171,6 @@ final class ChannelLifecycle {
         running = false;
         suspended = false;
         closing = false;
-        mmioAddress = 0;
         mmioSize = 0;
         // the connection's rings go away with everything still in them, including completions not yet written
         channel.incoming.dropAll();
@@ -283,10 +280,6 @@ final class ChannelLifecycle {
 
     boolean isCleaned() {
         return cleaned;
-    }
-
-    long mmioAddress() {
-        return mmioAddress;
     }
 
     long mmioSize() {

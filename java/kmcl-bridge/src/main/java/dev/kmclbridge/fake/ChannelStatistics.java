@@ -56,7 +56,6 @@ final class ChannelStatistics {
         out[Query.BATCHES] = batches;
         out[Query.SIZEOF_PACKET] = channel.settings.sizeofPacket();
         out[Query.CONTEXT] = channel.settings.context();
-        out[Query.MMIO_ADDRESS] = lifecycle.mmioAddress();
         out[Query.MMIO_SIZE] = lifecycle.mmioSize();
         out[Query.INTERRUPT_LATENCY] = channel.settings.interruptLatency();
     }

@@ -44,7 +44,7 @@ public final class FakeDefaults {
     public static final int CLIENT_CONTEXT_SIZE = 0;
     /** Bytes of a packet object besides its inline buffer (VmbChannelSizeofPacket = this + roundup8(max) + 8). */
     public static final int PACKET_OBJECT_OVERHEAD = 256;
-    /** Base of the MMIO addresses the fake reports (VmbChannelGetMmioSpace). */
+    /** Base of the MMIO addresses the C fake's VmbChannelGetMmioSpace gives the driver (never reported to user mode). */
     public static final long MMIO_BASE = 0xF_0000_0000L;
     /** MMIO address space per channel: address = MMIO_BASE + (channel number mod 65536) * this. */
     public static final long MMIO_SLOT_BYTES = 0x1000_0000L;

@@ -139,8 +139,8 @@ public final class WireFormat {
         public static final int SIZEOF_PACKET = 19;
         /** {@code KMCLB_Q_CONTEXT}: value stored with VmbChannelSetPointer (0 if never set). */
         public static final int CONTEXT = 20;
-        /** {@code KMCLB_Q_MMIO_ADDRESS}: vmbChannelGetMmioSpace address (valid with FLAG_MMIO_VALID). */
-        public static final int MMIO_ADDRESS = 21;
+        /** {@code KMCLB_Q_RESERVED_21}: always 0 (KMCL's MMIO address may be a kernel address; it never leaves the driver). */
+        public static final int RESERVED_21 = 21;
         /** {@code KMCLB_Q_MMIO_SIZE}: vmbChannelGetMmioSpace size in bytes. */
         public static final int MMIO_SIZE = 22;
         /** {@code KMCLB_Q_INTERRUPT_LATENCY}: current interrupt latency (100 ns units). */
@@ -156,7 +156,7 @@ public final class WireFormat {
         public static final long FLAG_EVER_ENABLED = 8;
         /** {@code KMCLB_QF_OPEN}: the open handshake completed and the channel has not closed since. */
         public static final long FLAG_OPEN = 16;
-        /** {@code KMCLB_QF_MMIO_VALID}: MMIO_ADDRESS/MMIO_SIZE are valid (Opened happened). */
+        /** {@code KMCLB_QF_MMIO_VALID}: MMIO_SIZE is valid (Opened happened). */
         public static final long FLAG_MMIO_VALID = 32;
         /** {@code KMCLB_QF_OUTGOING_STALLED}: the peer stopped reading our outgoing ring (ring full stall). */
         public static final long FLAG_OUTGOING_STALLED = 64;

@@ -49,6 +49,8 @@ struct kc_request {
     kc_list_node core_link; /* in its channel's parked receives */
     void *core_channel;
     kc_request_state core_state;
+    /* core-private: the detached run of a request that may block (kc_detached.c), or NULL */
+    void *core_detached;
 };
 
 typedef struct kc_platform {
@@ -72,6 +74,12 @@ typedef struct kc_platform {
     kc_status (*unpark)(void *ctx, kc_request *req);
     void (*complete)(void *ctx, kc_request *req, kc_status status);
     uint8_t (*current_irql)(void *ctx);                 /* 0 passive, 2 dispatch */
+    /* Optional (NULL: requests that may block run on the caller's thread, uncancelably). Runs
+     * work(arg) once, at PASSIVE, on a thread of the host's (a system work item in the kernel), so
+     * that a request whose KMCL call waits for the host (Disable, Pause, a synchronous request
+     * without timeout, Cleanup, DeleteGpadl) is pended and stays cancelable (kc_detached.c). A
+     * failure means work will not run. */
+    kc_status (*run_detached)(void *ctx, void (*work)(void *arg), void *arg);
 } kc_platform;
 
 #endif

@@ -20,6 +20,10 @@ typedef struct posix_host_options {
     /* Fill the output part of every system buffer with 0xCD before dispatch, so output the core
      * reports but never wrote shows up in tests (the I/O manager does not zero it either). */
     int poison_output;
+    /* Run the requests that may block (Disable, Pause, Cleanup, DeleteGpadl, a synchronous request
+     * without timeout) on a thread of their own while the caller's request stays cancelable, as the
+     * KMDF glue does with a work item (kc_platform.run_detached). 0: on the caller's thread. */
+    int detach_blocking_requests;
 } posix_host_options;
 
 /* Creates the core and the fake world and wires offers to endpoints. */

@@ -1,0 +1,148 @@
+/* kc_detached.c - requests whose KMCL call waits for the host (Disable, Pause, Cleanup, DeleteGpadl,
+ * a synchronous request without timeout) run on a host worker instead of the caller's thread, while
+ * the caller's request stays pended and cancelable: a killed process or CancelIoEx ends it at once
+ * with STATUS_CANCELLED instead of hanging until the host answers. The KMCL call itself cannot be
+ * interrupted; it finishes on the worker, and its result is then dropped.
+ *
+ * The worker works on private copies of the input and the output (the caller's system buffer may be
+ * gone once a cancel completed the request). Exactly one side completes the caller's request,
+ * decided under the core lock:
+ *   WAITING   --cancel routine-->  CANCELLED: the cancel routine completes it (kc_cancel_request
+ *                                  returns 1); the worker later frees its copy and touches nothing else
+ *   WAITING   --worker done----->  CLAIMED: the worker unparks it and completes it with the result,
+ *                                  or with STATUS_CANCELLED when the unpark failed (the cancel routine
+ *                                  then returns 0 and leaves it alone) */
+#include <string.h>
+#include "kc_internal.h"
+
+typedef enum kc_detached_state {
+    KC_DETACHED_WAITING = 1,
+    KC_DETACHED_CANCELLED = 2,
+    KC_DETACHED_CLAIMED = 3
+} kc_detached_state;
+
+typedef struct kc_detached {
+    kc_session *session;
+    uint32_t code;
+    kc_request *origin; /* the caller's request; not touched once CANCELLED */
+    kc_request work;    /* the private copy the worker dispatches */
+    kc_detached_state state;
+    /* input bytes, then output bytes, follow the struct */
+} kc_detached;
+
+int kc_request_may_block(uint32_t code, const void *in, uint32_t in_len)
+{
+    switch (code) {
+    case IOCTL_KMCLB_CHANNEL_DISABLE:
+    case IOCTL_KMCLB_CHANNEL_PAUSE:
+    case IOCTL_KMCLB_CHANNEL_CLEANUP:
+    case IOCTL_KMCLB_GPADL_DELETE:
+        return 1;
+    case IOCTL_KMCLB_SEND_SYNC: {
+        kmclb_send_sync_in sync;
+        if (in == NULL || in_len < sizeof(sync)) {
+            return 0; /* refused by validation, on the caller's thread */
+        }
+        memcpy(&sync, in, sizeof(sync));
+        return sync.has_timeout == 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+static void release_session(kc_session *s)
+{
+    kc_lock(s->core);
+    s->inflight--;
+    kc_unlock(s->core);
+}
+
+/* The worker's end: hands the result to the caller's request unless a cancel took it first. */
+static void finish(kc_detached *d, kc_status st)
+{
+    kc_session *s = d->session;
+    kc_core *c = s->core;
+    kc_lock(c);
+    int cancelled = d->state == KC_DETACHED_CANCELLED;
+    d->state = KC_DETACHED_CLAIMED;
+    kc_unlock(c);
+    if (!cancelled) {
+        kc_request *r = d->origin;
+        if (KC_SUCCESS(c->p->unpark(c->p->ctx, r))) {
+            r->info = d->work.info <= r->out_len ? d->work.info : 0;
+            if (r->info > 0) {
+                memcpy(r->out, d->work.out, r->info);
+            }
+            c->p->complete(c->p->ctx, r, st);
+        } else {
+            r->info = 0; /* the cancel routine ran on the claimed request and left it to us */
+            c->p->complete(c->p->ctx, r, KMCLB_STATUS_CANCELLED);
+        }
+    }
+    kc_free(c, d);
+    release_session(s); /* last: the session (and the core) may go once nothing is in flight */
+}
+
+static void run(void *arg)
+{
+    kc_detached *d = (kc_detached *)arg;
+    finish(d, kc_dispatch_inline(d->session, d->code, &d->work));
+}
+
+kc_status kc_detach(kc_session *s, uint32_t code, kc_request *r)
+{
+    kc_core *c = s->core;
+    size_t size = sizeof(kc_detached) + (size_t)r->in_len + (size_t)r->out_len;
+    kc_detached *d = (kc_detached *)kc_alloc(c, size);
+    if (d == NULL) {
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memset(d, 0, sizeof(*d));
+    uint8_t *bytes = (uint8_t *)(d + 1);
+    if (r->in_len > 0) {
+        memcpy(bytes, r->in, r->in_len);
+    }
+    d->session = s;
+    d->code = code;
+    d->origin = r;
+    d->work.in = r->in_len > 0 ? bytes : NULL;
+    d->work.in_len = r->in_len;
+    d->work.out = r->out_len > 0 ? bytes + r->in_len : NULL;
+    d->work.out_len = r->out_len;
+    d->state = KC_DETACHED_WAITING;
+
+    kc_lock(c);
+    int closing = s->closing;
+    if (!closing) {
+        s->inflight++; /* the session outlives the worker: shutdown waits for it */
+    }
+    kc_unlock(c);
+    if (closing) {
+        kc_free(c, d);
+        return KMCLB_STATUS_INVALID_HANDLE;
+    }
+    r->core_detached = d;
+    if (!KC_SUCCESS(c->p->park(c->p->ctx, r))) {
+        r->core_detached = NULL;
+        kc_free(c, d);
+        release_session(s);
+        return KMCLB_STATUS_CANCELLED; /* cancelled before it could wait: the caller completes it */
+    }
+    if (!KC_SUCCESS(c->p->run_detached(c->p->ctx, run, d))) {
+        finish(d, KMCLB_STATUS_INSUFFICIENT_RESOURCES); /* completes it through the usual arbitration */
+    }
+    return KMCLB_STATUS_PENDING;
+}
+
+int kc_detached_cancel(kc_core *c, kc_request *req)
+{
+    kc_lock(c);
+    kc_detached *d = (kc_detached *)req->core_detached;
+    int host_completes = d->state == KC_DETACHED_WAITING;
+    if (host_completes) {
+        d->state = KC_DETACHED_CANCELLED;
+    }
+    kc_unlock(c);
+    return host_completes;
+}

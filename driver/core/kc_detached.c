@@ -8,10 +8,11 @@
  * gone once a cancel completed the request). Exactly one side completes the caller's request,
  * decided under the core lock:
  *   WAITING   --cancel routine-->  CANCELLED: the cancel routine completes it (kc_cancel_request
- *                                  returns 1); the worker later frees its copy and touches nothing else
- *   WAITING   --worker done----->  CLAIMED: the worker unparks it and completes it with the result,
- *                                  or with STATUS_CANCELLED when the unpark failed (the cancel routine
- *                                  then returns 0 and leaves it alone) */
+ *                                  returns 1); the copy is later freed and nothing else is touched
+ *   WAITING   --both arrived---->  CLAIMED: the request is unparked and completed with the result, or
+ *                                  with STATUS_CANCELLED when the unpark failed (the cancel routine
+ *                                  then returns 0 and leaves it alone)
+ * "Both arrived": the worker has run and the parking thread has parked (see arrive()). */
 #include <string.h>
 #include "kc_internal.h"
 
@@ -26,7 +27,10 @@ typedef struct kc_detached {
     uint32_t code;
     kc_request *origin; /* the caller's request; not touched once CANCELLED */
     kc_request work;    /* the private copy the worker dispatches */
+    kc_status result;   /* of the worker's dispatch */
     kc_detached_state state;
+    int parked;         /* origin was parked (else it was cancelled first) */
+    int arrivals;       /* parking thread and worker, guarded by the core lock */
     /* input bytes, then output bytes, follow the struct */
 } kc_detached;
 
@@ -58,28 +62,46 @@ static void release_session(kc_session *s)
     kc_unlock(s->core);
 }
 
-/* The worker's end: hands the result to the caller's request unless a cancel took it first. */
-static void finish(kc_detached *d, kc_status st)
+/* Hands the result to the caller's request unless a cancel took it first. */
+static void complete_origin(kc_detached *d)
 {
-    kc_session *s = d->session;
-    kc_core *c = s->core;
+    kc_core *c = d->session->core;
     kc_lock(c);
     int cancelled = d->state == KC_DETACHED_CANCELLED;
     d->state = KC_DETACHED_CLAIMED;
     kc_unlock(c);
-    if (!cancelled) {
-        kc_request *r = d->origin;
-        if (KC_SUCCESS(c->p->unpark(c->p->ctx, r))) {
-            r->info = d->work.info <= r->out_len ? d->work.info : 0;
-            if (r->info > 0) {
-                memcpy(r->out, d->work.out, r->info);
-            }
-            c->p->complete(c->p->ctx, r, st);
-        } else {
-            r->info = 0; /* the cancel routine ran on the claimed request and left it to us */
-            c->p->complete(c->p->ctx, r, KMCLB_STATUS_CANCELLED);
-        }
+    if (cancelled) {
+        return; /* the cancel routine completed it */
     }
+    kc_request *r = d->origin;
+    if (KC_SUCCESS(c->p->unpark(c->p->ctx, r))) {
+        r->info = d->work.info <= r->out_len ? d->work.info : 0;
+        if (r->info > 0) {
+            memcpy(r->out, d->work.out, r->info);
+        }
+        c->p->complete(c->p->ctx, r, d->result);
+    } else {
+        r->info = 0; /* the cancel routine ran on the claimed request and left it to us */
+        c->p->complete(c->p->ctx, r, KMCLB_STATUS_CANCELLED);
+    }
+}
+
+/* The two parties, the parking thread and the worker, each arrive once; the second one ends it all
+ * (so the worker never unparks a request that is not parked yet, and the host's run_detached is
+ * called while the request is surely alive, before it is parked). */
+static void arrive(kc_detached *d)
+{
+    kc_session *s = d->session;
+    kc_core *c = s->core;
+    kc_lock(c);
+    int last = ++d->arrivals == 2;
+    kc_unlock(c);
+    if (!last) {
+        return;
+    }
+    if (d->parked) {
+        complete_origin(d);
+    } /* else: park failed, the dispatch caller completes the request with STATUS_CANCELLED */
     kc_free(c, d);
     release_session(s); /* last: the session (and the core) may go once nothing is in flight */
 }
@@ -87,7 +109,8 @@ static void finish(kc_detached *d, kc_status st)
 static void run(void *arg)
 {
     kc_detached *d = (kc_detached *)arg;
-    finish(d, kc_dispatch_inline(d->session, d->code, &d->work));
+    d->result = kc_dispatch_inline(d->session, d->code, &d->work);
+    arrive(d);
 }
 
 kc_status kc_detach(kc_session *s, uint32_t code, kc_request *r)
@@ -122,17 +145,19 @@ kc_status kc_detach(kc_session *s, uint32_t code, kc_request *r)
         kc_free(c, d);
         return KMCLB_STATUS_INVALID_HANDLE;
     }
-    r->core_detached = d;
-    if (!KC_SUCCESS(c->p->park(c->p->ctx, r))) {
-        r->core_detached = NULL;
+    if (!KC_SUCCESS(c->p->run_detached(c->p->ctx, r, run, d))) {
         kc_free(c, d);
         release_session(s);
-        return KMCLB_STATUS_CANCELLED; /* cancelled before it could wait: the caller completes it */
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
-    if (!KC_SUCCESS(c->p->run_detached(c->p->ctx, run, d))) {
-        finish(d, KMCLB_STATUS_INSUFFICIENT_RESOURCES); /* completes it through the usual arbitration */
-    }
-    return KMCLB_STATUS_PENDING;
+    r->core_detached = d;
+    kc_status parked = c->p->park(c->p->ctx, r);
+    kc_lock(c);
+    d->parked = KC_SUCCESS(parked); /* read by whoever arrives last */
+    kc_unlock(c);
+    arrive(d); /* may complete r right here when the worker was quicker */
+    /* cancelled before it could wait: the caller completes it (the worker's result is dropped) */
+    return KC_SUCCESS(parked) ? KMCLB_STATUS_PENDING : KMCLB_STATUS_CANCELLED;
 }
 
 int kc_detached_cancel(kc_core *c, kc_request *req)

@@ -77,9 +77,10 @@ typedef struct kc_platform {
     /* Optional (NULL: requests that may block run on the caller's thread, uncancelably). Runs
      * work(arg) once, at PASSIVE, on a thread of the host's (a system work item in the kernel), so
      * that a request whose KMCL call waits for the host (Disable, Pause, a synchronous request
-     * without timeout, Cleanup, DeleteGpadl) is pended and stays cancelable (kc_detached.c). A
+     * without timeout, Cleanup, DeleteGpadl) is pended and stays cancelable (kc_detached.c). req is
+     * the caller's request (parked; the host may take its device from it, not touch it otherwise). A
      * failure means work will not run. */
-    kc_status (*run_detached)(void *ctx, void (*work)(void *arg), void *arg);
+    kc_status (*run_detached)(void *ctx, const kc_request *req, void (*work)(void *arg), void *arg);
 } kc_platform;
 
 #endif

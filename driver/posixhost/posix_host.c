@@ -172,8 +172,9 @@ static void *detached_thread(void *p)
     return NULL;
 }
 
-static kc_status platform_run_detached(void *ctx, void (*work)(void *arg), void *arg)
+static kc_status platform_run_detached(void *ctx, const kc_request *request, void (*work)(void *arg), void *arg)
 {
+    (void)request;
     posix_host *host = (posix_host *)ctx;
     detached_work *job = (detached_work *)malloc(sizeof(*job));
     if (job == NULL) {

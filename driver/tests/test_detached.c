@@ -1,7 +1,9 @@
 /* Requests whose KMCL call waits for the host run detached (kc_detached.c): the caller's request
  * stays cancelable, results still reach it, and a device the driver is function driver of admits
  * one channel at a time (KMCLB_STATUS_CHANNEL_ALREADY_OPEN). */
+#define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
+#include <time.h>
 #include "test_host.h"
 #include "kc_internal.h"
 
@@ -127,6 +129,43 @@ static void detached_disable_and_cleanup_complete_with_their_results(void)
     th_destroy(m);
 }
 
+/* The caller's cancel and the worker's end race: whichever wins, the request completes exactly once
+ * (a lost one hangs the waiter, a doubled one or a late write is a sanitizer finding) and a cancelled
+ * Disable still disables. */
+static void cancel_racing_the_detached_run_completes_the_request_once(void)
+{
+    th_machine *m = create_detaching_machine();
+    kc_session *s = th_open_session(m);
+    uint64_t endpoint = th_offer(m, 1, NULL);
+    int cancelled = 0, succeeded = 0;
+    for (int i = 0; i < 200; i++) {
+        uint64_t ch = th_open_channel(s, m, endpoint, 0);
+        kmclb_channel_in in;
+        memset(&in, 0, sizeof(in));
+        in.hdr = th_header();
+        in.channel = ch;
+        kc_status st = th_ioctl(s, m, IOCTL_KMCLB_CHANNEL_DISABLE, &in, sizeof(in), NULL, 0, NULL, 0);
+        CHECK(st == 0 || st == KMCLB_STATUS_CANCELLED);
+        cancelled += st == KMCLB_STATUS_CANCELLED;
+        succeeded += st == 0;
+        uint64_t q[KMCLB_QUERY_SLOTS];
+        for (int spin = 0; spin < 10000; spin++) { /* a cancelled Disable finishes on its worker */
+            th_query(s, m, ch, q);
+            if (q[KMCLB_Q_STATE] == KMCLB_STATE_DISABLED) {
+                break;
+            }
+            struct timespec ms = {0, 1000000};
+            nanosleep(&ms, NULL);
+        }
+        CHECK(q[KMCLB_Q_STATE] == KMCLB_STATE_DISABLED);
+        CHECK_ST(th_channel_op(s, m, IOCTL_KMCLB_CHANNEL_CLEANUP, ch), 0);
+    }
+    CHECK(cancelled + succeeded == 200);
+    printf("disable raced with its cancel: %d cancelled, %d completed\n", cancelled, succeeded);
+    th_close_session(s, m);
+    th_destroy(m);
+}
+
 static void single_channel_device_refuses_a_second_channel_until_the_first_is_cleaned_up(void)
 {
     th_machine *m = th_create();
@@ -163,6 +202,7 @@ int main(void)
     synchronous_request_without_timeout_ends_cancelled_when_its_caller_gives_up();
     detached_synchronous_request_returns_the_peers_completion();
     detached_disable_and_cleanup_complete_with_their_results();
+    cancel_racing_the_detached_run_completes_the_request_once();
     single_channel_device_refuses_a_second_channel_until_the_first_is_cleaned_up();
     TEST_MAIN_END();
 }

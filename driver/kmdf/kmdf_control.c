@@ -2,7 +2,7 @@
  * here by scripts/check-driver, never built or run here). One control device, created when the first
  * device binds and deleted when the last one leaves (kc_bound_devices), SYSTEM and Administrators
  * only. Every handle is a core session that reaches every bound device; requests go to kc_dispatch
- * at PASSIVE_LEVEL, file cleanup to kc_session_shutdown, file close to kc_session_free.
+ * at PASSIVE_LEVEL, file cleanup to kc_session_shutdown (on a worker), file close to kc_session_free.
  *
  * Why each control device has a kernel name of its own (\Device\KmclBridge<generation>) and why the
  * glue makes the symbolic link itself instead of WdfDeviceCreateSymbolicLink: deleting a control
@@ -13,6 +13,7 @@
 #include "kmdf_glue.h"
 
 static EVT_WDF_DEVICE_FILE_CREATE KmclbEvtFileCreate;
+static IO_WORKITEM_ROUTINE KmclbSessionShutdownRoutine;
 static EVT_WDF_FILE_CLEANUP KmclbEvtFileCleanup;
 static EVT_WDF_FILE_CLOSE KmclbEvtFileClose;
 static EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL KmclbEvtIoDeviceControl;
@@ -104,14 +105,37 @@ static VOID KmclbEvtFileCreate(WDFDEVICE Device, WDFREQUEST Request, WDFFILEOBJE
     WdfRequestComplete(Request, status);
 }
 
-/* IRP_MJ_CLEANUP: the last handle closed (or the process died). Waits for the session's calls in
- * flight, including detached ones still inside KMCL (kc_detached.c). */
+/* The session's shutdown on a system worker: it waits for the session's calls in flight, including
+ * detached ones still inside KMCL (kc_detached.c), which may wait for the host. */
+static VOID KmclbSessionShutdownRoutine(PDEVICE_OBJECT DeviceObject, PVOID Context)
+{
+    WDFFILEOBJECT fileObject = (WDFFILEOBJECT)Context;
+    FILE_CONTEXT *file = KmclbGetFileContext(fileObject);
+    PFILE_OBJECT wdmFile = WdfFileObjectWdmGetFileObject(fileObject);
+    PIO_WORKITEM item = file->ShutdownItem;
+    UNREFERENCED_PARAMETER(DeviceObject);
+    kc_session_shutdown(file->Session);
+    ObDereferenceObject(wdmFile); /* IRP_MJ_CLOSE may come now; nothing of the file is used after this */
+    IoFreeWorkItem(item);
+}
+
+/* IRP_MJ_CLEANUP: the last handle closed (or the process died). The shutdown runs on a worker so that
+ * a process exiting while one of its requests waits inside KMCL is not held in its handle rundown;
+ * the extra file object reference holds IRP_MJ_CLOSE (kc_session_free) back until it has run. Without
+ * a work item (memory short) it runs here. */
 static VOID KmclbEvtFileCleanup(WDFFILEOBJECT File)
 {
     FILE_CONTEXT *file = KmclbGetFileContext(File);
-    if (file->Session != NULL) {
-        kc_session_shutdown(file->Session);
+    if (file->Session == NULL) {
+        return;
     }
+    file->ShutdownItem = IoAllocateWorkItem(WdfDeviceWdmGetDeviceObject(WdfFileObjectGetDevice(File)));
+    if (file->ShutdownItem == NULL) {
+        kc_session_shutdown(file->Session);
+        return;
+    }
+    ObReferenceObject(WdfFileObjectWdmGetFileObject(File));
+    IoQueueWorkItem(file->ShutdownItem, KmclbSessionShutdownRoutine, DelayedWorkQueue, File);
 }
 
 /* IRP_MJ_CLOSE: no request can reference the file object any more */

@@ -48,6 +48,7 @@ WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(BOUND_DEVICE_CONTEXT, KmclbGetBoundDeviceCont
 
 typedef struct FILE_CONTEXT {
     kc_session *Session;
+    PIO_WORKITEM ShutdownItem; /* the session's shutdown, run off the closing thread (kmdf_control.c) */
 } FILE_CONTEXT;
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(FILE_CONTEXT, KmclbGetFileContext)
 

@@ -358,7 +358,8 @@ static kc_status OpSendPfns(kc_vmbpacket p, const void *buf, uint32_t len, const
     return Kmcl()->VmbPacketSendWithExternalPfns(gp->Packet, (PVOID)buf, len, MmGetMdlPfnArray(gp->Mdl), pages, flags);
 }
 
-/* ---------------------------------------------------------------- server-only: not on native */
+/* ---------------------------------------------------------------- server-only: not on native
+ * (OpAllocate refuses server channels; a client configuration naming a server setting gets this) */
 static kc_status OpMapGpadl(kc_vmbchannel h, uint32_t flags, uint32_t handle, void **addr, uint32_t *size)
 {
     UNREFERENCED_PARAMETER(h);
@@ -368,20 +369,13 @@ static kc_status OpMapGpadl(kc_vmbchannel h, uint32_t flags, uint32_t handle, vo
     *size = 0;
     return STATUS_NOT_SUPPORTED;
 }
-
-static void OpUnmapGpadl(kc_vmbchannel h, uint32_t handle)
-{
-    UNREFERENCED_PARAMETER(h);
-    UNREFERENCED_PARAMETER(handle);
-}
-
+static void OpUnmapGpadl(kc_vmbchannel h, uint32_t handle) { UNREFERENCED_PARAMETER(h); UNREFERENCED_PARAMETER(handle); }
 static kc_status OpServerFlags(kc_vmbchannel h, uint32_t flags)
 {
     UNREFERENCED_PARAMETER(h);
     UNREFERENCED_PARAMETER(flags);
     return STATUS_NOT_SUPPORTED;
 }
-
 static kc_status OpServerMmio(kc_vmbchannel h, uint16_t megabytes, uint16_t optional)
 {
     UNREFERENCED_PARAMETER(h);
@@ -389,7 +383,6 @@ static kc_status OpServerMmio(kc_vmbchannel h, uint16_t megabytes, uint16_t opti
     UNREFERENCED_PARAMETER(optional);
     return STATUS_NOT_SUPPORTED;
 }
-
 static kc_status OpServerInterface(kc_vmbchannel h, const kc_guid *type, const kc_guid *instance)
 {
     UNREFERENCED_PARAMETER(h);
@@ -397,7 +390,6 @@ static kc_status OpServerInterface(kc_vmbchannel h, const kc_guid *type, const k
     UNREFERENCED_PARAMETER(instance);
     return STATUS_NOT_SUPPORTED;
 }
-
 static kc_status OpServerVtl(kc_vmbchannel h, uint8_t vtl)
 {
     UNREFERENCED_PARAMETER(h);

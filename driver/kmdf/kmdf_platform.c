@@ -153,17 +153,19 @@ static VOID KmclbDetachedWorkRoutine(PDEVICE_OBJECT DeviceObject, PVOID Context)
 
 void KmclbPlatformInit(kc_platform *platform)
 {
-    RtlZeroMemory(platform, sizeof(*platform));
-    platform->alloc = PlatformAllocate;
-    platform->free = PlatformFree;
-    platform->lock_create = PlatformLockCreate;
-    platform->lock_destroy = PlatformLockDestroy;
-    platform->lock_acquire = PlatformLockAcquire;
-    platform->lock_release = PlatformLockRelease;
-    platform->sleep_ms = PlatformSleep;
-    platform->park = PlatformPark;
-    platform->unpark = PlatformUnpark;
-    platform->complete = PlatformComplete;
-    platform->current_irql = PlatformIrql;
-    platform->run_detached = PlatformRunDetached;
+    const kc_platform kernel = {
+        .alloc = PlatformAllocate,
+        .free = PlatformFree,
+        .lock_create = PlatformLockCreate,
+        .lock_destroy = PlatformLockDestroy,
+        .lock_acquire = PlatformLockAcquire,
+        .lock_release = PlatformLockRelease,
+        .sleep_ms = PlatformSleep,
+        .park = PlatformPark,
+        .unpark = PlatformUnpark,
+        .complete = PlatformComplete,
+        .current_irql = PlatformIrql,
+        .run_detached = PlatformRunDetached,
+    };
+    *platform = kernel;
 }

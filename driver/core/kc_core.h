@@ -17,6 +17,11 @@ void kc_core_destroy(kc_core *c);
  * every channel allocated on the endpoint has been cleaned up. */
 kc_status kc_endpoint_add(kc_core *c, const kc_kmcl_ops *ops, void *device, const kc_guid *type,
                           const kc_guid *instance, const char *name, uint64_t *out_id);
+/* An endpoint that admits one channel at a time: a VMBus offer admits one open, so a device the
+ * driver is function driver of gets one channel; creating a second while the first exists (until its
+ * cleanup) fails with KMCLB_STATUS_CHANNEL_ALREADY_OPEN. Endpoints admit many channels by default
+ * (the fake's offers, loopback). */
+kc_status kc_endpoint_set_single_channel(kc_core *c, uint64_t id, int single);
 /* Unlists an endpoint (new allocations fail); existing channels are not touched. */
 kc_status kc_endpoint_remove(kc_core *c, uint64_t id);
 /* Device removal: disables and cleans up every channel allocated on the endpoint (their ids go
@@ -36,7 +41,9 @@ void kc_session_close(kc_session *s);
 
 /* Decodes, validates and executes one device-control request. Returns KMCLB_STATUS_PENDING when the
  * request was parked (it is completed later through kc_platform.complete); otherwise the caller
- * completes it with the returned status and req->info bytes of output. */
+ * completes it with the returned status and req->info bytes of output. A request whose KMCL call may
+ * wait for the host (kc_detached.c) is parked and run on kc_platform.run_detached when the host has
+ * one. */
 kc_status kc_dispatch(kc_session *s, uint32_t code, kc_request *req);
 
 /* Host cancel routine (called once, only for a request the host made cancelable in park): takes

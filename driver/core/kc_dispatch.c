@@ -700,6 +700,18 @@ static kc_status dispatch_inner(kc_session *s, uint32_t code, kc_request *r)
 kc_status kc_dispatch(kc_session *s, uint32_t code, kc_request *r)
 {
     r->info = 0;
+    r->core_detached = NULL;
+    int well_formed = (r->in_len == 0 || r->in != NULL) && (r->out_len == 0 || r->out != NULL) &&
+                      r->in_len <= KMCLB_MAX_INPUT;
+    if (well_formed && s->core->p->run_detached != NULL && kc_request_may_block(code, r->in, r->in_len)) {
+        return kc_detach(s, code, r); /* pended and cancelable while KMCL waits for the host */
+    }
+    return kc_dispatch_inline(s, code, r);
+}
+
+kc_status kc_dispatch_inline(kc_session *s, uint32_t code, kc_request *r)
+{
+    r->info = 0;
     if ((r->in_len > 0 && r->in == NULL) || (r->out_len > 0 && r->out == NULL)) {
         return KMCLB_STATUS_INVALID_PARAMETER;
     }

@@ -1,5 +1,5 @@
-/* kc_endpoints.c - endpoints: the devices (filter instances / KMCL providers) whose KMCL table
- * channels are allocated on, and their removal. */
+/* kc_endpoints.c - endpoints: the devices (bound VMBus devices / KMCL providers) whose KMCL table
+ * channels are allocated on, how many channels each admits, and their removal. */
 #include <string.h>
 #include "kc_internal.h"
 
@@ -50,6 +50,43 @@ static kc_endpoint *find_endpoint(kc_core *c, uint64_t id)
 const kc_endpoint *kc_endpoint_find(kc_core *c, uint64_t id)
 {
     return find_endpoint(c, id);
+}
+
+kc_status kc_endpoint_set_single_channel(kc_core *c, uint64_t id, int single)
+{
+    kc_lock(c);
+    kc_endpoint *e = find_endpoint(c, id);
+    if (e != NULL) {
+        e->single_channel = single != 0;
+    }
+    kc_unlock(c);
+    return e != NULL ? KMCLB_STATUS_SUCCESS : KMCLB_STATUS_NOT_FOUND;
+}
+
+kc_status kc_endpoint_claim_channel(kc_core *c, kc_channel *ch)
+{
+    kc_endpoint *e = find_endpoint(c, ch->endpoint);
+    if (e == NULL) {
+        return KMCLB_STATUS_NO_SUCH_DEVICE;
+    }
+    if (e->single_channel && e->channels > 0) {
+        return KMCLB_STATUS_CHANNEL_ALREADY_OPEN;
+    }
+    e->channels++;
+    ch->holds_endpoint = 1;
+    return KMCLB_STATUS_SUCCESS;
+}
+
+void kc_endpoint_release_channel(kc_core *c, kc_channel *ch)
+{
+    if (!ch->holds_endpoint) {
+        return;
+    }
+    ch->holds_endpoint = 0;
+    kc_endpoint *e = find_endpoint(c, ch->endpoint);
+    if (e != NULL && e->channels > 0) {
+        e->channels--;
+    }
 }
 
 kc_status kc_endpoint_remove(kc_core *c, uint64_t id)

@@ -108,6 +108,7 @@ struct kc_channel {
     kc_list gpadls; /* kc_gpadl.link */
     kc_list_node session_link; /* in its owner's channels */
     uint64_t endpoint;
+    int holds_endpoint; /* counted in its endpoint's channels until freed */
     kc_list_node core_link; /* in the core's all_channels (endpoint teardown) */
 };
 
@@ -127,6 +128,8 @@ typedef struct kc_endpoint {
     void *device;
     kc_guid type, instance;
     char name[KMCLB_ENDPOINT_NAME_BYTES];
+    int single_channel; /* one channel at a time (a device the driver is function driver of) */
+    uint32_t channels;  /* channels allocated on it and not yet freed (kc_channel.holds_endpoint) */
 } kc_endpoint;
 
 struct kc_core {
@@ -260,6 +263,25 @@ kc_status kc_op_cleanup(kc_session *s, uint64_t id);
 /* kc_endpoints.c (kc_sessions.c shares nothing beyond kc_core.h) */
 /* lock held: the listed endpoint with this id, or NULL */
 const kc_endpoint *kc_endpoint_find(kc_core *c, uint64_t id);
+/* lock held: counts a new channel on the endpoint; KMCLB_STATUS_CHANNEL_ALREADY_OPEN when it admits
+ * one channel at a time and has one, NO_SUCH_DEVICE when it is not listed. On success the channel
+ * holds the endpoint until kc_endpoint_release_channel. */
+kc_status kc_endpoint_claim_channel(kc_core *c, kc_channel *ch);
+/* lock held: the channel no longer counts on its endpoint (idempotent; the endpoint may be gone) */
+void kc_endpoint_release_channel(kc_core *c, kc_channel *ch);
+
+/* kc_dispatch.c: a request on the calling thread (kc_dispatch decides whether to detach it first) */
+kc_status kc_dispatch_inline(kc_session *s, uint32_t code, kc_request *r);
+
+/* kc_detached.c - requests that may block, run on a host worker while the caller's stays cancelable */
+/* whether the request's KMCL call may wait for the host (Disable, Pause, Cleanup, DeleteGpadl, a
+ * synchronous request without timeout) */
+int kc_request_may_block(uint32_t code, const void *in, uint32_t in_len);
+/* copies the request, parks it and queues its run (kc_platform.run_detached): PENDING, or the status
+ * the caller completes it with (CANCELLED, INVALID_HANDLE, INSUFFICIENT_RESOURCES) */
+kc_status kc_detach(kc_session *s, uint32_t code, kc_request *r);
+/* the cancel routine of a detached request: 1 when the host completes it now (see kc_cancel_request) */
+int kc_detached_cancel(kc_core *c, kc_request *req);
 
 /* kc_lifecycle.c - create, enable, disable, pause, start */
 kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb_channel_config *cfg,

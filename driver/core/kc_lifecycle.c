@@ -11,6 +11,15 @@ static void link_channel(kc_session *s, kc_channel *ch)
     kc_list_insert_head(&s->core->all_channels, &ch->core_link);
 }
 
+/* a channel that never became reachable: its endpoint stops counting it, then it goes */
+static void release_and_free(kc_channel *ch)
+{
+    kc_lock(ch->core);
+    kc_endpoint_release_channel(ch->core, ch);
+    kc_unlock(ch->core);
+    kc_free(ch->core, ch);
+}
+
 /* A freshly allocated KMCL channel gets our context, our callbacks and the requested settings. */
 static kc_status prepare_kmcl_channel(kc_channel *ch, const kmclb_channel_config *cfg, const uint16_t *name,
                                       uint32_t *failed)
@@ -48,16 +57,17 @@ kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb
     const kc_endpoint *ep = kc_endpoint_find(c, endpoint);
     void *device = ep != NULL ? ep->device : NULL;
     ch->ops = ep != NULL ? ep->ops : NULL;
+    kc_status st = kc_endpoint_claim_channel(c, ch); /* one channel per device where it admits one */
     kc_unlock(c);
-    if (ep == NULL) {
+    if (!KC_SUCCESS(st)) {
         kc_free(c, ch);
-        return KMCLB_STATUS_NO_SUCH_DEVICE;
+        return st;
     }
 
-    kc_status st = ch->ops->channel_allocate(device, server, &ch->kch);
+    st = ch->ops->channel_allocate(device, server, &ch->kch);
     if (!KC_SUCCESS(st)) {
         *failed = KMCLB_FUNC_CLIENT(0);
-        kc_free(c, ch);
+        release_and_free(ch);
         return st;
     }
     st = prepare_kmcl_channel(ch, cfg, name, failed);
@@ -71,7 +81,7 @@ kc_status kc_op_create(kc_session *s, uint64_t endpoint, int server, const kmclb
     }
     if (!KC_SUCCESS(st)) {
         ch->ops->channel_cleanup(ch->kch);
-        kc_free(c, ch);
+        release_and_free(ch);
         return st;
     }
     *out_id = ch->id;

@@ -121,6 +121,9 @@ void kc_cancel_parked(kc_channel *ch, int all)
 /* The host's cancel routine; see kc_request_state (kc_platform.h) for who completes what. */
 int kc_cancel_request(kc_core *c, kc_request *req)
 {
+    if (req->core_detached != NULL) {
+        return kc_detached_cancel(c, req);
+    }
     int host_completes = 1;
     kc_lock(c);
     kc_channel *ch = (kc_channel *)req->core_channel;

@@ -49,6 +49,8 @@ struct kc_request {
     kc_list_node core_link; /* in its channel's parked receives */
     void *core_channel;
     kc_request_state core_state;
+    /* core-private: the detached run of a request that may block (kc_detached.c), or NULL */
+    void *core_detached;
 };
 
 typedef struct kc_platform {
@@ -79,6 +81,13 @@ typedef struct kc_platform {
      * disclosed to the host. free_host_visible gets the size given to alloc_host_visible. */
     void *(*alloc_host_visible)(void *ctx, size_t size);
     void (*free_host_visible)(void *ctx, void *p, size_t size);
+    /* Optional (NULL: requests that may block run on the caller's thread, uncancelably). Runs
+     * work(arg) once, at PASSIVE, on a thread of the host's (a system work item in the kernel), so
+     * that a request whose KMCL call waits for the host (Disable, Pause, a synchronous request
+     * without timeout, Cleanup, DeleteGpadl) is pended and stays cancelable (kc_detached.c). req is
+     * the caller's request (parked; the host may take its device from it, not touch it otherwise). A
+     * failure means work will not run. */
+    kc_status (*run_detached)(void *ctx, const kc_request *req, void (*work)(void *arg), void *arg);
 } kc_platform;
 
 /* The page size of VMBus (PFNs, GPADLs): 4 KiB on every architecture Hyper-V runs. */

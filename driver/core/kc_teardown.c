@@ -109,6 +109,7 @@ void kc_channel_teardown(kc_channel *ch, int force)
     kc_events_discard(ch);
     kc_list late = kc_list_take_all(&ch->packets);
     unlink_channel(ch);
+    kc_endpoint_release_channel(c, ch); /* its device may have a channel again */
     kc_unlock(c);
     kc_packets_free(c, &late, 0); /* cannot happen with a KMCL that honours Disable; kept leak-free anyway */
     kc_free(c, ch);

@@ -41,5 +41,7 @@
 #define KMCLB_STATUS_PACKET_RETIRED     ((int32_t)0xE0000003u)
 #define KMCLB_STATUS_QUEUE_STOPPED      ((int32_t)0xE0000004u)
 #define KMCLB_STATUS_CONTRACT_VIOLATION ((int32_t)0xE0000005u)
+/* a device the driver is function driver of has a channel already: a VMBus offer admits one open */
+#define KMCLB_STATUS_CHANNEL_ALREADY_OPEN ((int32_t)0xE0000006u)
 
 #endif

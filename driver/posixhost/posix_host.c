@@ -39,6 +39,8 @@ struct posix_host {
     uint32_t parked_requests;         /* requests in POSIX_REQUEST_PARKED, guarded by request_lock */
     posix_host_unpark_hook unpark_hook; /* test seam, guarded by request_lock like its context */
     void *unpark_hook_ctx;
+    uint32_t detached_workers;        /* threads of run_detached still running, guarded by request_lock */
+    pthread_cond_t detached_worker_ended;
     pthread_mutex_t offers_lock;
     uint32_t offer_count;
     uint64_t offer_ids[POSIX_HOST_MAX_OFFERS];
@@ -184,6 +186,49 @@ static uint8_t platform_current_irql(void *ctx)
     return fk_current_irql(); /* the fake simulates DISPATCH_LEVEL callbacks per thread */
 }
 
+/* run_detached: one thread per request; posix_host_destroy waits until every one has ended */
+typedef struct detached_work {
+    posix_host *host;
+    void (*work)(void *arg);
+    void *arg;
+} detached_work;
+
+static void *detached_thread(void *p)
+{
+    detached_work job = *(detached_work *)p;
+    free(p);
+    job.work(job.arg);
+    pthread_mutex_lock(&job.host->request_lock);
+    job.host->detached_workers--;
+    pthread_cond_broadcast(&job.host->detached_worker_ended);
+    pthread_mutex_unlock(&job.host->request_lock);
+    return NULL;
+}
+
+static kc_status platform_run_detached(void *ctx, const kc_request *request, void (*work)(void *arg), void *arg)
+{
+    (void)request;
+    posix_host *host = (posix_host *)ctx;
+    detached_work *job = (detached_work *)malloc(sizeof(*job));
+    if (job == NULL) {
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    *job = (detached_work){host, work, arg};
+    pthread_mutex_lock(&host->request_lock);
+    host->detached_workers++;
+    pthread_mutex_unlock(&host->request_lock);
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, detached_thread, job) != 0) {
+        free(job);
+        pthread_mutex_lock(&host->request_lock);
+        host->detached_workers--;
+        pthread_mutex_unlock(&host->request_lock);
+        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    pthread_detach(thread);
+    return KMCLB_STATUS_SUCCESS;
+}
+
 /* ------------------------------------------------------------------ fake offers as endpoints */
 static void on_offer(void *ctx, uint64_t offer, void *device)
 {
@@ -241,6 +286,7 @@ static void free_host(posix_host *host)
 {
     pthread_mutex_destroy(&host->request_lock);
     pthread_cond_destroy(&host->request_completed);
+    pthread_cond_destroy(&host->detached_worker_ended);
     pthread_mutex_destroy(&host->offers_lock);
     closed_handler_windows_destroy(&host->closed_handlers);
     free(host);
@@ -255,6 +301,7 @@ kc_status posix_host_create(const posix_host_options *options, posix_host **out)
     }
     pthread_mutex_init(&host->request_lock, NULL);
     pthread_cond_init(&host->request_completed, NULL);
+    pthread_cond_init(&host->detached_worker_ended, NULL);
     pthread_mutex_init(&host->offers_lock, NULL);
     closed_handler_windows_init(&host->closed_handlers);
     host->poison_output = options->poison_output;
@@ -274,6 +321,7 @@ kc_status posix_host_create(const posix_host_options *options, posix_host **out)
         .current_irql = platform_current_irql,
         .alloc_host_visible = platform_alloc_host_visible,
         .free_host_visible = platform_free_host_visible,
+        .run_detached = options->detach_blocking_requests ? platform_run_detached : NULL,
     };
     kc_status status = kc_core_create(&host->platform, options->max_handles, options->driver_version, &host->core);
     if (status >= 0) {
@@ -293,6 +341,11 @@ kc_status posix_host_create(const posix_host_options *options, posix_host **out)
 
 void posix_host_destroy(posix_host *host)
 {
+    pthread_mutex_lock(&host->request_lock);
+    while (host->detached_workers != 0) {
+        pthread_cond_wait(&host->detached_worker_ended, &host->request_lock);
+    }
+    pthread_mutex_unlock(&host->request_lock);
     fk_world_destroy(host->world);
     kc_core_destroy(host->core);
     free_host(host);

@@ -25,6 +25,10 @@ typedef struct posix_host_options {
     /* the KMCL the core's endpoints get: NULL for the fake's (fk_ops()); a test may pass a table
      * that wraps it to see what the core hands KMCL */
     const kc_kmcl_ops *kmcl_ops;
+    /* Run the requests that may block (Disable, Pause, Cleanup, DeleteGpadl, a synchronous request
+     * without timeout) on a thread of their own while the caller's request stays cancelable, as the
+     * KMDF glue does with a work item (kc_platform.run_detached). 0: on the caller's thread. */
+    int detach_blocking_requests;
 } posix_host_options;
 
 /* Creates the core and the fake world and wires offers to endpoints. */

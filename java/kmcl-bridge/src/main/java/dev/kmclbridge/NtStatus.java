@@ -45,6 +45,8 @@ public enum NtStatus {
     BRIDGE_QUEUE_STOPPED(0xE0000004),
     /** Bridge: the call breaks a documented KMCL precondition (the fake fails loudly instead of corrupting state). */
     BRIDGE_CONTRACT_VIOLATION(0xE0000005),
+    /** Bridge: the device already has a channel; a VMBus offer admits one open at a time (native function driver). */
+    BRIDGE_CHANNEL_ALREADY_OPEN(0xE0000006),
     /** Bridge: a status value this enum does not know; see {@link KmclException#rawStatus()}. */
     BRIDGE_UNKNOWN_STATUS(0xE00000FF);
 

@@ -1,0 +1,52 @@
+package dev.kmclbridge.diag.pnp;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Depth-first walk of a device tree given by first-child and next-sibling links (how CfgMgr32 exposes the PnP
+ * tree). A node is visited once even if the links loop (a tree changing under the walk), and the walk stops after
+ * {@link #MAX_NODES} nodes, so it always ends.
+ */
+public final class DevNodeWalk {
+    /** More device nodes than any machine has; a walk that gets here is following a loop. */
+    public static final int MAX_NODES = 1 << 16;
+
+    /** A device tree: the root node and the links between nodes (device instance handles). */
+    public interface Tree {
+        /** The root node. */
+        int root();
+
+        /** The node's first child; empty when it has none (or it vanished). */
+        OptionalInt child(int node);
+
+        /** The node's next sibling; empty when it is the last (or it vanished). */
+        OptionalInt sibling(int node);
+    }
+
+    private DevNodeWalk() {
+    }
+
+    /** Every node under and including the root, parents before children, siblings in order. */
+    public static List<Integer> nodes(Tree tree) {
+        List<Integer> out = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
+        Deque<Integer> next = new ArrayDeque<>();
+        next.push(tree.root());
+        while (!next.isEmpty() && out.size() < MAX_NODES) {
+            int node = next.pop();
+            if (!seen.add(node)) {
+                continue;
+            }
+            out.add(node);
+            tree.sibling(node).ifPresent(next::push);
+            tree.child(node).ifPresent(next::push); // the child's subtree before the sibling's
+        }
+        return out;
+    }
+}

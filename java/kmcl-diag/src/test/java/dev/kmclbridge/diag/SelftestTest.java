@@ -143,17 +143,7 @@ class SelftestTest {
     }
 
     private static Cli.Result onPeerlessFake(String... args) {
-        String previous = System.getProperty("kmcl.backend");
-        System.setProperty("kmcl.backend", PeerlessFakeBackendProvider.NAME);
-        try {
-            return Cli.run(args);
-        } finally {
-            if (previous == null) {
-                System.clearProperty("kmcl.backend");
-            } else {
-                System.setProperty("kmcl.backend", previous);
-            }
-        }
+        return Cli.onTestBackend(PeerlessFakeBackendProvider.NAME, args);
     }
 
     private static JsonNode row(JsonNode report, String behavior) {

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * Depth-first walk of a device tree given by first-child and next-sibling links (how CfgMgr32 exposes the PnP
@@ -17,35 +18,26 @@ public final class DevNodeWalk {
     /** More device nodes than any machine has; a walk that gets here is following a loop. */
     public static final int MAX_NODES = 1 << 16;
 
-    /** A device tree: the root node and the links between nodes (device instance handles). */
-    public interface Tree {
-        /** The root node. */
-        int root();
-
-        /** The node's first child; empty when it has none (or it vanished). */
-        OptionalInt child(int node);
-
-        /** The node's next sibling; empty when it is the last (or it vanished). */
-        OptionalInt sibling(int node);
-    }
-
     private DevNodeWalk() {
     }
 
-    /** Every node under and including the root, parents before children, siblings in order. */
-    public static List<Integer> nodes(Tree tree) {
+    /**
+     * Every node under and including {@code root}, parents before children, siblings in order; {@code child} and
+     * {@code sibling} give a node's first child and next sibling, empty when it has none (or it vanished).
+     */
+    public static List<Integer> nodes(int root, IntFunction<OptionalInt> child, IntFunction<OptionalInt> sibling) {
         List<Integer> out = new ArrayList<>();
         Set<Integer> seen = new HashSet<>();
         Deque<Integer> next = new ArrayDeque<>();
-        next.push(tree.root());
+        next.push(root);
         while (!next.isEmpty() && out.size() < MAX_NODES) {
             int node = next.pop();
             if (!seen.add(node)) {
                 continue;
             }
             out.add(node);
-            tree.sibling(node).ifPresent(next::push);
-            tree.child(node).ifPresent(next::push); // the child's subtree before the sibling's
+            sibling.apply(node).ifPresent(next::push);
+            child.apply(node).ifPresent(next::push); // the child's subtree before the sibling's
         }
         return out;
     }

@@ -49,31 +49,20 @@ public final class WindowsVmbusDeviceSource implements VmbusDeviceSource {
             throw new IllegalStateException("CM_Locate_DevNode(root) failed with CONFIGRET " + cr);
         }
         List<PnpDeviceRecord> out = new ArrayList<>();
-        for (int node : DevNodeWalk.nodes(tree(cm, root.getValue()))) {
+        for (int node : DevNodeWalk.nodes(root.getValue(), n -> follow(cm::CM_Get_Child, n), n -> follow(cm::CM_Get_Sibling, n))) {
             deviceId(node).filter(VmbusDeviceId::isVmbusChild).ifPresent(id -> out.add(record(status, node, id)));
         }
         return out;
     }
 
-    private static DevNodeWalk.Tree tree(Cfgmgr32 cm, int root) {
-        return new DevNodeWalk.Tree() {
-            @Override
-            public int root() {
-                return root;
-            }
+    /** A devnode link (CM_Get_Child, CM_Get_Sibling) as a function; empty when the call fails (no such node). */
+    private interface Link {
+        int call(IntByReference out, int node, int flags);
+    }
 
-            @Override
-            public OptionalInt child(int node) {
-                IntByReference r = new IntByReference();
-                return cm.CM_Get_Child(r, node, 0) == Cfgmgr32.CR_SUCCESS ? OptionalInt.of(r.getValue()) : OptionalInt.empty();
-            }
-
-            @Override
-            public OptionalInt sibling(int node) {
-                IntByReference r = new IntByReference();
-                return cm.CM_Get_Sibling(r, node, 0) == Cfgmgr32.CR_SUCCESS ? OptionalInt.of(r.getValue()) : OptionalInt.empty();
-            }
-        };
+    private static OptionalInt follow(Link link, int node) {
+        IntByReference r = new IntByReference();
+        return link.call(r, node, 0) == Cfgmgr32.CR_SUCCESS ? OptionalInt.of(r.getValue()) : OptionalInt.empty();
     }
 
     /** The node's device instance id; empty when it vanished while the tree was walked. */

@@ -84,33 +84,21 @@ class VmbusDeviceTest {
     @Test
     void theDevNodeWalkVisitsEveryNodeOnceDepthFirst() {
         int[][] childSibling = {{}, {2, 0}, {4, 3}, {0, 0}, {0, 5}, {0, 0}};
-        assertEquals(List.of(1, 2, 4, 5, 3), DevNodeWalk.nodes(tree(1, childSibling)));
+        assertEquals(List.of(1, 2, 4, 5, 3), walk(1, childSibling));
     }
 
     @Test
     void theDevNodeWalkEndsWhenTheLinksLoop() {
         int[][] loop = {{}, {2, 0}, {0, 3}, {1, 2}}; // 3's child is the root, 3's sibling is 2
-        assertEquals(List.of(1, 2, 3), DevNodeWalk.nodes(tree(1, loop)));
+        assertEquals(List.of(1, 2, 3), walk(1, loop));
     }
 
-    private static DevNodeWalk.Tree tree(int root, int[][] childSibling) {
-        return new DevNodeWalk.Tree() {
-            @Override
-            public int root() {
-                return root;
-            }
+    /** The nodes a walk from {@code root} visits over links {childSibling[node] = {child, sibling}}, 0 for none. */
+    private static List<Integer> walk(int root, int[][] childSibling) {
+        return DevNodeWalk.nodes(root, n -> link(childSibling[n][0]), n -> link(childSibling[n][1]));
+    }
 
-            @Override
-            public OptionalInt child(int node) {
-                int c = childSibling[node][0];
-                return c == 0 ? OptionalInt.empty() : OptionalInt.of(c);
-            }
-
-            @Override
-            public OptionalInt sibling(int node) {
-                int s = childSibling[node][1];
-                return s == 0 ? OptionalInt.empty() : OptionalInt.of(s);
-            }
-        };
+    private static OptionalInt link(int node) {
+        return node == 0 ? OptionalInt.empty() : OptionalInt.of(node);
     }
 }

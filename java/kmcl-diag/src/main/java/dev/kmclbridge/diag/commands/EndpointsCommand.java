@@ -27,8 +27,8 @@ public final class EndpointsCommand extends NamedCommand {
     static final String PNP_SAMPLE = "pnp-sample";
 
     public EndpointsCommand() {
-        super("endpoints", "VMBus endpoints: id, class (type) GUID, well-known device name, instance GUID; on native "
-                + "every VMBus device of the PnP tree, with driver, state and whether kmclbridge is bound");
+        super("endpoints", "VMBus endpoints: id, class (type) GUID, well-known device name, instance GUID "
+                + "(native: every VMBus device of the PnP tree, like lsvmbus)");
     }
 
     @Override

@@ -26,7 +26,7 @@ public final class SelftestCommand extends NamedCommand {
 
     public SelftestCommand() {
         super("selftest",
-                "run the conformance suite against the backend; per-behavior table; exit 0 only if every test passes");
+                "run the conformance suite against the backend; per-behavior table; exit 0 only if every test that ran passed");
     }
 
     @Override

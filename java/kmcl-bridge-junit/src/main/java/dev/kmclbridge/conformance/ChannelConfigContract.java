@@ -197,9 +197,10 @@ public class ChannelConfigContract {
     /** B16: creating a channel whose config has a maximum packet size of 0 fails and leaves no channel behind. */
     @Test
     void B16_creationWithMaximumPacketSizeZeroFails(TestChannels t) {
+        PeerOffer offer = t.offer(); // outside the expected failure: without a peer the test is aborted here
         int before = t.kmcl().channels().size();
         expectStatus(NtStatus.INVALID_PARAMETER_2, KmclFunction.VMB_CHANNEL_INIT_SET_MAXIMUM_PACKET_SIZE,
-                () -> t.client(ChannelConfig.builder().maximumPacketSize(0).build()));
+                () -> t.client(offer, ChannelConfig.builder().maximumPacketSize(0).build()));
         assertEquals(before, t.kmcl().channels().size());
     }
 
@@ -444,15 +445,16 @@ public class ChannelConfigContract {
     /** B33: our server offer restricted to VTL 1 cannot be opened by the (VTL 0) guest; a VTL 0 offer can. */
     @Test
     void B33_serverOfferForVtl1NotOpenableByVtl0Guest(TestChannels t) {
+        Peer guest = t.peer(); // outside the expected failure: without a peer the test is aborted here
         ServerChannel vtl1 = t.server(ChannelConfig.builder().targetVtl(1).build());
         vtl1.enable();
         vtl1.start();
-        assertThrows(IllegalStateException.class, () -> t.peer().open(vtl1.id()));
+        assertThrows(IllegalStateException.class, () -> guest.open(vtl1.id()));
         assertFalse(vtl1.awaitStateEvent(StateEvent.OPENED, QUIET));
         ServerChannel vtl0 = t.server(ChannelConfig.builder().targetVtl(0).build());
         vtl0.enable();
         vtl0.start();
-        t.peer().open(vtl0.id());
+        guest.open(vtl0.id());
         awaitEvent(vtl0, StateEvent.OPENED, 1);
     }
 

@@ -1,25 +1,17 @@
 package dev.kmclbridge.junit;
 
 import dev.kmclbridge.IncomingPacket;
-import dev.kmclbridge.Kmcl;
 import dev.kmclbridge.junit.fixtures.HeldPacketFixtures;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
@@ -70,41 +62,9 @@ class KmclExtensionTest {
 
     /** Runs the one test of {@code fixture} on {@code backend} and returns its result. */
     private static TestExecutionResult run(String backend, Class<?> fixture) throws Exception {
-        assumeTrue(Kmcl.backends().getOrDefault(backend, Optional.of("not on the class path")).isEmpty(),
-                () -> "backend " + backend + " is not available here");
-        String before = System.getProperty(KmclExtension.BACKEND_PROPERTY);
-        System.setProperty(KmclExtension.BACKEND_PROPERTY, backend);
         HeldPacketFixtures.lastPacket = null;
-        try {
-            AtomicReference<TestExecutionResult> result = new AtomicReference<>();
-            TestExecutionListener listener = new TestExecutionListener() {
-                @Override
-                public void executionFinished(TestIdentifier id, TestExecutionResult r) {
-                    if (id.isTest()) {
-                        result.set(r);
-                    }
-                }
-            };
-            CompletableFuture<Void> run = new CompletableFuture<>();
-            Thread runner = new Thread(() -> {
-                try {
-                    LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                            .selectors(selectClass(fixture)).build(), listener);
-                    run.complete(null);
-                } catch (Throwable t) {
-                    run.completeExceptionally(t);
-                }
-            }, "fixture-" + fixture.getSimpleName());
-            runner.setDaemon(true);
-            runner.start();
-            run.get(FIXTURE_SECONDS, TimeUnit.SECONDS); // a teardown that hangs fails here
-            return result.get();
-        } finally {
-            if (before == null) {
-                System.clearProperty(KmclExtension.BACKEND_PROPERTY);
-            } else {
-                System.setProperty(KmclExtension.BACKEND_PROPERTY, before);
-            }
-        }
+        Map<String, TestExecutionResult> results = LauncherRun.run(backend, FIXTURE_SECONDS, selectClass(fixture));
+        assertEquals(1, results.size(), results::toString);
+        return results.values().iterator().next();
     }
 }

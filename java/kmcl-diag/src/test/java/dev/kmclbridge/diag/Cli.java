@@ -70,6 +70,24 @@ final class Cli {
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Runs on a test-only backend (not a --backend name): the system property kmcl.backend names it for this run
+     * and is restored after.
+     */
+    static Result onTestBackend(String backend, String... args) {
+        String previous = System.getProperty("kmcl.backend");
+        System.setProperty("kmcl.backend", backend);
+        try {
+            return run(args);
+        } finally {
+            if (previous == null) {
+                System.clearProperty("kmcl.backend");
+            } else {
+                System.setProperty("kmcl.backend", previous);
+            }
+        }
+    }
+
     /** Runs with --backend fake prepended. */
     static Result fake(String... args) {
         String[] all = new String[args.length + 2];

@@ -10,21 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FailCommandTest {
     @Test
     void failReportsTheStoppedQueueOnlyAfterTheFailTookEffect() {
-        String previous = System.getProperty("kmcl.backend");
-        System.setProperty("kmcl.backend", SlowFailBackendProvider.NAME);
-        try {
-            Cli.Result r = Cli.run("fail", "--generate", "3", "--match", "nth=2", "--json");
-            assertEquals(0, r.code(), r::toString);
-            JsonNode j = r.json();
-            assertEquals(2, j.get("failedPacket").asInt(), r::toString);
-            assertTrue(j.get("queueStopped").asBoolean(), () -> "read after the fail, not while it was under way: " + r);
-            assertTrue(j.get("peerSeesQueueStopped").asBoolean(), r::toString);
-        } finally {
-            if (previous == null) {
-                System.clearProperty("kmcl.backend");
-            } else {
-                System.setProperty("kmcl.backend", previous);
-            }
-        }
+        Cli.Result r = Cli.onTestBackend(SlowFailBackendProvider.NAME, "fail", "--generate", "3", "--match", "nth=2", "--json");
+        assertEquals(0, r.code(), r::toString);
+        JsonNode j = r.json();
+        assertEquals(2, j.get("failedPacket").asInt(), r::toString);
+        assertTrue(j.get("queueStopped").asBoolean(), () -> "read after the fail, not while it was under way: " + r);
+        assertTrue(j.get("peerSeesQueueStopped").asBoolean(), r::toString);
     }
 }

@@ -9,6 +9,7 @@ import dev.kmclbridge.diag.selftest.BehaviorRow;
 import dev.kmclbridge.diag.selftest.ConformanceRunner;
 import dev.kmclbridge.diag.selftest.SelftestReport;
 import dev.kmclbridge.diag.selftest.TestOutcome;
+import dev.kmclbridge.junit.ScriptablePeerNeeded;
 import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
@@ -25,7 +26,7 @@ public final class SelftestCommand extends NamedCommand {
 
     public SelftestCommand() {
         super("selftest",
-                "run the conformance suite against the backend; per-behavior table; exit 0 only if every test passes");
+                "run the conformance suite against the backend; per-behavior table; exit 0 only if every test that ran passed");
     }
 
     @Override
@@ -42,6 +43,8 @@ public final class SelftestCommand extends NamedCommand {
     public String helpFooter() {
         return "Runs the JUnit 5 contract tests shipped in kmcl-bridge-junit with the JUnit Platform Launcher; each test is\n"
                 + "named after the behavior-catalog ids it checks (B1..B157). Skipped or aborted tests count as not passed.\n"
+                + "On a backend without a scriptable peer (native) the tests that need one are listed as NEEDS-PEER and\n"
+                + "not run; the exit code counts only the tests that ran.\n"
                 + "With --verbose each test is announced on stderr as it starts and ends.\n"
                 + "Examples: kmcl-diag selftest                    (fake on a machine without the driver)\n"
                 + "          kmcl-diag selftest --backend native   (on a Hyper-V VM with the driver installed)";
@@ -61,7 +64,10 @@ public final class SelftestCommand extends NamedCommand {
         } else {
             print(inv.out(), report);
         }
-        if (report.outcomes().isEmpty()) {
+        if (report.ran() == 0 && report.needsPeer() > 0) {
+            inv.err().println("kmcl-diag selftest: no test ran: each of the " + report.needsPeer() + " selected tests "
+                    + ScriptablePeerNeeded.REASON + " and backend " + backend + " has none");
+        } else if (report.outcomes().isEmpty()) {
             inv.err().println("kmcl-diag selftest: no conformance tests found (package " + v.string(PACKAGE, ConformanceRunner.SUITE_PACKAGE)
                     + ", classes " + v.string(CLASSES, ConformanceRunner.SUITE_CLASSES) + ")");
         }
@@ -80,21 +86,33 @@ public final class SelftestCommand extends NamedCommand {
     }
 
     static void print(PrintStream out, SelftestReport report) {
-        out.printf("%-9s %-6s %s%n", "BEHAVIOR", "RESULT", "TEST");
-        for (BehaviorRow row : report.rows()) {
+        String row = "%-9s %-" + resultWidth(report) + "s %s%n";
+        out.printf(row, "BEHAVIOR", "RESULT", "TEST");
+        for (BehaviorRow r : report.rows()) {
             boolean first = true;
-            for (TestOutcome t : row.tests()) {
-                out.printf("%-9s %-6s %s%n", first ? row.behavior() : "", t.result(), t.test());
-                if (t.message() != null && !t.result().equals("PASS")) {
+            for (TestOutcome t : r.tests()) {
+                out.printf(row, first ? r.behavior() : "", t.result(), t.test());
+                if (t.message() != null && (t.result().equals("FAIL") || t.result().equals("SKIP"))) {
                     out.printf("%-16s -> %s%n", "", t.message());
                 }
                 first = false;
             }
         }
-        out.printf("%d tests: %d passed, %d failed, %d skipped; %d behaviors covered (%d failing) on backend %s%n",
-                report.outcomes().size(), report.passed(), report.failed(), report.skipped(), report.behaviorCount(),
-                report.rows().stream().filter(r -> !r.result().equals("PASS") && !r.behavior().equals("-")).count(),
-                report.backend());
+        String notRun = report.needsPeer() == 0 ? ""
+                : String.format(", %d not run (%s)", report.needsPeer(), ScriptablePeerNeeded.REASON);
+        out.printf("%d tests: %d passed, %d failed, %d skipped%s; %d behaviors covered (%d failing) on backend %s%n",
+                report.outcomes().size(), report.passed(), report.failed(), report.skipped(), notRun,
+                report.behaviorCount(), report.failingBehaviorCount(), report.backend());
+        if (report.needsPeer() > 0) {
+            out.printf("%s: the test %s; backend %s has none, so it did not run and the verdict counts only the %d "
+                    + "that ran%n", TestOutcome.NEEDS_PEER, ScriptablePeerNeeded.REASON, report.backend(), report.ran());
+        }
         out.println(report.allPassed() ? "SELFTEST PASSED" : "SELFTEST FAILED");
+    }
+
+    /** The RESULT column is as wide as "RESULT" unless a NEEDS-PEER row needs more, so fake's table keeps its layout. */
+    private static int resultWidth(SelftestReport report) {
+        return report.outcomes().stream().mapToInt(t -> t.result().length()).max().orElse(0) > 6
+                ? TestOutcome.NEEDS_PEER.length() : 6;
     }
 }

@@ -1,5 +1,6 @@
 package dev.kmclbridge.diag.selftest;
 
+import dev.kmclbridge.junit.ScriptablePeerNeeded;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestSource;
@@ -27,7 +28,9 @@ import java.util.regex.Pattern;
 /**
  * Runs the conformance suite (classes {@code dev.kmclbridge.conformance.*Contract} shipped in the kmcl-bridge-junit
  * jar) with the JUnit Platform Launcher against one backend (system property {@code kmcl.backend}, which the
- * {@code @KmclTest} extension reads) and collects one {@link TestOutcome} per test.
+ * {@code @KmclTest} extension reads) and collects one {@link TestOutcome} per test. A test the extension aborted
+ * with {@link ScriptablePeerNeeded} (it needs the scriptable peer, which native lacks) is
+ * {@link TestOutcome#NEEDS_PEER}, neither a failure nor a skip.
  *
  * <p>A watchdog guards against hung tests (a backend that never returns from a blocking call): a test running longer
  * than the per-test limit is reported as FAIL and its thread interrupted; if it still does not finish, the run is
@@ -189,9 +192,11 @@ public final class ConformanceRunner {
                 String result = switch (r.getStatus()) {
                     case SUCCESSFUL -> "PASS";
                     case FAILED -> "FAIL";
-                    case ABORTED -> "SKIP";
+                    case ABORTED -> r.getThrowable().orElse(null) instanceof ScriptablePeerNeeded
+                            ? TestOutcome.NEEDS_PEER : "SKIP";
                 };
-                add(id, result, r.getThrowable().map(ConformanceRunner::firstLine).orElse(null));
+                add(id, result, r.getThrowable().map(t -> result.equals(TestOutcome.NEEDS_PEER) ? t.getMessage() : firstLine(t))
+                        .orElse(null));
             } else if (r.getStatus() == TestExecutionResult.Status.FAILED && id.getSource().isPresent()) {
                 // a class-level failure (e.g. @BeforeAll): report it so it cannot vanish from the table
                 add(id, "FAIL", r.getThrowable().map(ConformanceRunner::firstLine).orElse("container failed"));

@@ -33,7 +33,7 @@ void fake_finish_incoming(fake_channel *channel, incoming_packet *packet, int ou
         *link = oldest->next_in_bucket;
         fake_free_incoming(channel, oldest);
     }
-    fake_wake(channel->world);
+    fake_wake_peer(channel->world); /* an awaited outcome may be this one */
 }
 
 void fake_track_incoming(fake_channel *channel, incoming_packet *packet)
@@ -170,6 +170,7 @@ static int queue_completion_packet(fake_channel *channel, incoming_packet *packe
         return 0;
     }
     record->transaction = packet->transaction;
+    record->completes = packet;
     record->is_completion = 1;
     record->ring_type = 0xB;
     record->length = length;
@@ -199,6 +200,7 @@ void fake_packet_complete(kc_vmbcompletion handle, const void *reply, uint32_t l
     }
     packet->deferred = 0;
     channel->outstanding--;
+    fake_wake(world); /* a Suspend may wait for the outstanding packets (B87) */
     if (!packet->completion_requested || channel->connection != CONNECTION_OPEN ||
         !queue_completion_packet(channel, packet, reply, length, &calls)) {
         fake_finish_incoming(channel, packet, FK_OUTCOME_COMPLETED, reply, length);
@@ -239,6 +241,7 @@ void fake_packet_fail(kc_vmbcompletion handle)
         return;
     }
     channel->outstanding--;
+    fake_wake(world); /* a Suspend may wait for the outstanding packets (B87) */
     channel->queue_stopped = 1; /* B73: for good, until Disable */
     fake_finish_incoming(channel, packet, FK_OUTCOME_FAILED, NULL, 0);
     fake_unlock(world);

@@ -18,19 +18,26 @@ static outgoing_packet *new_outgoing(fake_channel *channel)
     if (packet != NULL) {
         packet->magic = FAKE_PACKET_MAGIC;
         packet->channel = channel;
+        packet->previous_of_channel = NULL;
         packet->next_of_channel = channel->all_outgoing;
+        if (channel->all_outgoing != NULL) {
+            channel->all_outgoing->previous_of_channel = packet;
+        }
         channel->all_outgoing = packet;
     }
     return packet;
 }
 
+/* doubly linked, so freeing one of many live packets does not walk them */
 void fake_free_outgoing(fake_channel *channel, outgoing_packet *packet)
 {
-    for (outgoing_packet **link = &channel->all_outgoing; *link != NULL; link = &(*link)->next_of_channel) {
-        if (*link == packet) {
-            *link = packet->next_of_channel;
-            break;
-        }
+    if (packet->previous_of_channel != NULL) {
+        packet->previous_of_channel->next_of_channel = packet->next_of_channel;
+    } else {
+        channel->all_outgoing = packet->next_of_channel;
+    }
+    if (packet->next_of_channel != NULL) {
+        packet->next_of_channel->previous_of_channel = packet->previous_of_channel;
     }
     packet->magic = 0;
     free(packet->data);

@@ -183,7 +183,7 @@ kc_status fk_peer_await_outcome(kc_vmbchannel ch, uint64_t tx, int64_t timeout_m
         if (fake_deadline_passed(&deadline)) {
             break;
         }
-        fake_wait_until(world, &deadline);
+        fake_wait_peer_until(world, &deadline);
     }
     fake_unlock(world);
     return KMCLB_STATUS_SUCCESS; /* still PENDING */
@@ -267,10 +267,8 @@ kc_status fk_peer_await_received(kc_vmbchannel ch, int64_t timeout_ms, void *buf
     struct timespec deadline = fake_deadline_after_ms(timeout_ms);
     fake_lock(world);
     for (;;) {
-        for (received_record *record = channel->peer_read.head; record != NULL; record = record->next) {
-            if (record->consumed) {
-                continue;
-            }
+        received_record *record = channel->unconsumed;
+        if (record != NULL) {
             uint32_t size = encode_record(record, (uint8_t *)buf, cap);
             if (size == 0) {
                 *out_bytes = (uint32_t)encoded_size(record);
@@ -278,6 +276,7 @@ kc_status fk_peer_await_received(kc_vmbchannel ch, int64_t timeout_ms, void *buf
                 return KMCLB_STATUS_BUFFER_TOO_SMALL;
             }
             record->consumed = 1;
+            channel->unconsumed = record->next;
             *out_bytes = size;
             fake_unlock(world);
             return KMCLB_STATUS_SUCCESS;
@@ -285,7 +284,7 @@ kc_status fk_peer_await_received(kc_vmbchannel ch, int64_t timeout_ms, void *buf
         if (fake_deadline_passed(&deadline)) {
             break;
         }
-        fake_wait_until(world, &deadline);
+        fake_wait_peer_until(world, &deadline);
     }
     fake_unlock(world);
     return KMCLB_STATUS_TIMEOUT;
@@ -302,15 +301,12 @@ kc_status fk_peer_complete(kc_vmbchannel ch, uint64_t tx, const void *payload, u
     completion_list calls = {NULL, NULL};
     fake_lock(world);
     kc_status status = KMCLB_STATUS_NOT_FOUND;
-    for (received_record *record = channel->peer_read.head; record != NULL; record = record->next) {
-        if (record->transaction == tx && !record->completed && record->owner != NULL) {
-            outgoing_packet *packet = record->owner;
-            record->completed = 1;
-            record->owner = NULL;
-            fake_finish_outgoing(channel, packet, KMCLB_STATUS_SUCCESS, payload, len, &calls); /* B109 */
-            status = KMCLB_STATUS_SUCCESS;
-            break;
-        }
+    received_record *record = fake_awaiting_record(channel, tx);
+    if (record != NULL && record->read_by_peer) { /* only what the peer has read can it complete */
+        outgoing_packet *packet = record->owner;
+        fake_stop_awaiting(channel, record);
+        fake_finish_outgoing(channel, packet, KMCLB_STATUS_SUCCESS, payload, len, &calls); /* B109 */
+        status = KMCLB_STATUS_SUCCESS;
     }
     fake_peer_catch_up(channel, &calls);
     fake_unlock(world);

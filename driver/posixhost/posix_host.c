@@ -25,6 +25,7 @@ typedef struct posix_request {
     posix_request_state state; /* guarded by request_lock, like done and status */
     int done;
     kc_status status;
+    pthread_cond_t completed; /* signalled once, when done: only this request's waiter wakes */
 } posix_request;
 
 struct posix_host {
@@ -33,17 +34,20 @@ struct posix_host {
     fk_world *world;
     int poison_output;
     pthread_mutex_t request_lock;
-    pthread_cond_t request_completed; /* broadcast on every completion; waiters check their own */
     uint32_t parked_requests;         /* requests in POSIX_REQUEST_PARKED, guarded by request_lock */
     posix_host_unpark_hook unpark_hook; /* test seam, guarded by request_lock like its context */
     void *unpark_hook_ctx;
     pthread_mutex_t offers_lock;
     uint32_t offer_count;
+    uint64_t copies, copies_under_lock; /* the core's copy_out calls; atomics */
     uint64_t offer_ids[POSIX_HOST_MAX_OFFERS];
     uint64_t endpoint_ids[POSIX_HOST_MAX_OFFERS];
 };
 
 /* ------------------------------------------------------------------ kc_platform */
+/* platform locks the calling thread holds: the core must copy record bodies without any */
+static _Thread_local uint32_t locks_held;
+
 static void *platform_alloc(void *ctx, size_t size)
 {
     (void)ctx;
@@ -79,12 +83,24 @@ static void platform_lock_acquire(void *ctx, void *lock)
 {
     (void)ctx;
     pthread_mutex_lock((pthread_mutex_t *)lock);
+    locks_held++;
 }
 
 static void platform_lock_release(void *ctx, void *lock)
 {
     (void)ctx;
+    locks_held--;
     pthread_mutex_unlock((pthread_mutex_t *)lock);
+}
+
+static void platform_copy_out(void *ctx, void *dst, const void *src, size_t n)
+{
+    posix_host *host = (posix_host *)ctx;
+    __atomic_add_fetch(&host->copies, 1, __ATOMIC_RELAXED);
+    if (locks_held > 0) {
+        __atomic_add_fetch(&host->copies_under_lock, 1, __ATOMIC_RELAXED);
+    }
+    memcpy(dst, src, n);
 }
 
 static void platform_sleep_ms(void *ctx, uint32_t ms)
@@ -141,7 +157,7 @@ static void platform_complete(void *ctx, kc_request *request, kc_status status)
     pthread_mutex_lock(&host->request_lock);
     waiter->status = status;
     waiter->done = 1;
-    pthread_cond_broadcast(&host->request_completed);
+    pthread_cond_signal(&waiter->completed);
     pthread_mutex_unlock(&host->request_lock);
 }
 
@@ -207,7 +223,6 @@ uint64_t posix_host_endpoint_of_offer(posix_host *host, uint64_t offer)
 static void free_host(posix_host *host)
 {
     pthread_mutex_destroy(&host->request_lock);
-    pthread_cond_destroy(&host->request_completed);
     pthread_mutex_destroy(&host->offers_lock);
     free(host);
 }
@@ -220,7 +235,6 @@ kc_status posix_host_create(const posix_host_options *options, posix_host **out)
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     pthread_mutex_init(&host->request_lock, NULL);
-    pthread_cond_init(&host->request_completed, NULL);
     pthread_mutex_init(&host->offers_lock, NULL);
     host->poison_output = options->poison_output;
     host->platform = (kc_platform){
@@ -236,6 +250,7 @@ kc_status posix_host_create(const posix_host_options *options, posix_host **out)
         .unpark = platform_unpark,
         .complete = platform_complete,
         .current_irql = platform_current_irql,
+        .copy_out = platform_copy_out,
     };
     kc_status status = kc_core_create(&host->platform, options->max_handles, options->driver_version, &host->core);
     if (status >= 0) {
@@ -284,8 +299,8 @@ static kc_status wait_for_completion(posix_host *host, posix_request *waiter, in
     pthread_mutex_lock(&host->request_lock);
     while (!waiter->done) {
         if (wait_ms < 0) {
-            pthread_cond_wait(&host->request_completed, &host->request_lock);
-        } else if (pthread_cond_timedwait(&host->request_completed, &host->request_lock, &deadline) == ETIMEDOUT) {
+            pthread_cond_wait(&waiter->completed, &host->request_lock);
+        } else if (pthread_cond_timedwait(&waiter->completed, &host->request_lock, &deadline) == ETIMEDOUT) {
             break;
         }
     }
@@ -301,11 +316,30 @@ static kc_status wait_for_completion(posix_host *host, posix_request *waiter, in
         pthread_mutex_lock(&host->request_lock);
     }
     while (!waiter->done) {
-        pthread_cond_wait(&host->request_completed, &host->request_lock);
+        pthread_cond_wait(&waiter->completed, &host->request_lock);
     }
     pthread_mutex_unlock(&host->request_lock);
     return waiter->status;
 }
+
+/* Runs a request whose buffers are ready (request.in/out/records_out set): dispatch, then the wait
+ * for a parked one. The waiter lives on this stack until its request completed. */
+static kc_status run_request(posix_host *host, kc_session *session, uint32_t code, posix_request *waiter,
+                             int64_t wait_ms)
+{
+    waiter->request.platform = waiter;
+    waiter->state = POSIX_REQUEST_IDLE;
+    pthread_cond_init(&waiter->completed, NULL);
+    kc_status status = kc_dispatch(session, code, &waiter->request);
+    if (status == KMCLB_STATUS_PENDING) {
+        status = wait_for_completion(host, waiter, wait_ms);
+    }
+    pthread_cond_destroy(&waiter->completed);
+    return status;
+}
+
+/* requests up to this size use a system buffer on the stack (no allocation per call) */
+#define POSIX_HOST_STACK_BUFFER 8192u
 
 kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code, const void *in, uint32_t in_len,
                            void *out, uint32_t out_len, int64_t wait_ms, posix_host_output *output)
@@ -317,7 +351,9 @@ kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code,
     output->reported = 0;
     output->copied = 0;
     uint32_t system_length = in_len > out_len ? in_len : out_len;
-    uint8_t *system_buffer = (uint8_t *)malloc(system_length ? system_length : 1);
+    _Alignas(16) uint8_t stack_buffer[POSIX_HOST_STACK_BUFFER];
+    uint8_t *system_buffer = system_length <= sizeof(stack_buffer) ? stack_buffer
+                                                                    : (uint8_t *)malloc(system_length);
     if (system_buffer == NULL) {
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
@@ -333,19 +369,49 @@ kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code,
     waiter.request.in_len = in_len;
     waiter.request.out = out_len ? system_buffer : NULL;
     waiter.request.out_len = out_len;
-    waiter.request.platform = &waiter;
-    waiter.state = POSIX_REQUEST_IDLE;
-    kc_status status = kc_dispatch(session, code, &waiter.request);
-    if (status == KMCLB_STATUS_PENDING) {
-        status = wait_for_completion(host, &waiter, wait_ms);
-    }
+    kc_status status = run_request(host, session, code, &waiter, wait_ms);
     output->reported = waiter.request.info;
     if (status_carries_output(status) && waiter.request.info > 0 && waiter.request.info <= out_len) {
         memcpy(out, system_buffer, waiter.request.info);
         output->copied = waiter.request.info;
     }
-    free(system_buffer);
+    if (system_buffer != stack_buffer) {
+        free(system_buffer);
+    }
     return status;
+}
+
+kc_status posix_host_receive(posix_host *host, kc_session *session, const void *in, uint32_t in_len,
+                             kmclb_receive_out *header, void *records, uint32_t capacity, int64_t wait_ms,
+                             posix_host_output *output)
+{
+    output->reported = 0;
+    output->copied = 0;
+    /* the input is consumed before any output is written, but it must not alias the header */
+    _Alignas(16) uint8_t input[POSIX_HOST_STACK_BUFFER];
+    if (in_len > sizeof(input) || capacity > UINT32_MAX - sizeof(kmclb_receive_out)) {
+        return KMCLB_STATUS_INVALID_PARAMETER;
+    }
+    memcpy(input, in, in_len);
+    posix_request waiter;
+    memset(&waiter, 0, sizeof(waiter));
+    waiter.request.in = input;
+    waiter.request.in_len = in_len;
+    waiter.request.out = header;
+    waiter.request.out_len = (uint32_t)sizeof(kmclb_receive_out) + capacity;
+    waiter.request.records_out = capacity > 0 ? records : NULL;
+    kc_status status = run_request(host, session, IOCTL_KMCLB_RECEIVE, &waiter, wait_ms);
+    output->reported = waiter.request.info;
+    if (status_carries_output(status) && waiter.request.info <= waiter.request.out_len) {
+        output->copied = waiter.request.info;
+    }
+    return status;
+}
+
+void posix_host_copy_counts(posix_host *host, uint64_t *copies, uint64_t *under_lock)
+{
+    *copies = __atomic_load_n(&host->copies, __ATOMIC_RELAXED);
+    *under_lock = __atomic_load_n(&host->copies_under_lock, __ATOMIC_RELAXED);
 }
 
 uint32_t posix_host_parked_requests(posix_host *host)

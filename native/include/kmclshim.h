@@ -84,10 +84,21 @@ KMCLSHIM_API int32_t kmclshim_send_sync(int64_t session, int64_t channel, const 
 KMCLSHIM_API int32_t kmclshim_receive(int64_t session, int64_t channel, void *buf, int32_t capacity,
                                       int64_t timeout_ms, int32_t *out_bytes, int32_t *out_records,
                                       int32_t *out_needed);
+/* kmclshim_receive with primitive arguments only (one cheap JNA crossing): buffer_address is the
+ * records' buffer (e.g. a direct ByteBuffer's address), result_address three int32: bytes, records,
+ * needed. */
+KMCLSHIM_API int32_t kmclshim_receive_direct(int64_t session, int64_t channel, int64_t buffer_address,
+                                             int32_t capacity, int64_t timeout_ms, int64_t result_address);
 KMCLSHIM_API int32_t kmclshim_complete(int64_t session, int64_t packet, const void *payload, int32_t len);
 KMCLSHIM_API int32_t kmclshim_complete_batch(int64_t session, const int64_t *packets, int32_t count,
                                              const void *payloads, const int32_t *offsets, const int32_t *lengths,
                                              int32_t *out_statuses);
+/* kmclshim_complete_batch with primitive arguments only: the addresses of int64 packets[count],
+ * the payload bytes, int32 offsets[count] and lengths[count] (0 for none) and int32
+ * statuses[count] (0 for none). */
+KMCLSHIM_API int32_t kmclshim_complete_batch_direct(int64_t session, int64_t packets_address, int32_t count,
+                                                    int64_t payloads_address, int64_t offsets_address,
+                                                    int64_t lengths_address, int64_t statuses_address);
 KMCLSHIM_API int32_t kmclshim_fail(int64_t session, int64_t packet);
 KMCLSHIM_API int32_t kmclshim_defer_to_passive(int64_t session, int64_t packet);
 /* gives back packets receive returned but never dispatched: to the head of the channel's queue, in

@@ -8,7 +8,9 @@
  * in (peer sends a window, we receive and complete it in one batch), one-way out (we send a
  * window without completion, the peer takes it, we receive the send completions) and round trips
  * (we send a window with completion requested, the peer completes each, we receive the
- * completions). With KMCLSHIM_PEER_BATCH_FUNCTIONS the peer uses its batch calls. */
+ * completions). Built with BENCH_PEER_BATCH (the CMake target is), it measures the same with the
+ * peer's batch calls and the primitive-only receive and complete too; without it, it builds against
+ * an older shim, so one run can compare both. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +183,87 @@ static void bench_out(int64_t session, int64_t channel, long count, int32_t wind
     report(name, now_ns() - start, done, completion ? "round trip" : "packet");
 }
 
+#if defined(BENCH_PEER_BATCH)
+static int32_t batch_lengths[BENCH_MAX_WINDOW];
+static int64_t batch_transactions[BENCH_MAX_WINDOW];
+
+static void bench_direct_reference(int64_t session, int64_t channel, long count)
+{
+    int32_t result[3];
+    double start = now_ns();
+    for (long i = 0; i < count; i++) {
+        (void)kmclshim_receive_direct(session, channel, (int64_t)(intptr_t)receive_buffer,
+                                      (int32_t)sizeof(receive_buffer), 0, (int64_t)(intptr_t)result);
+    }
+    report("empty receive_direct", now_ns() - start, count, "call");
+}
+
+/* as bench_in, the peer sending each window in one call */
+static void bench_in_batched(int64_t session, int64_t channel, long count, int32_t window, int32_t size)
+{
+    static int64_t packets[BENCH_MAX_WINDOW];
+    static int32_t statuses[BENCH_MAX_WINDOW];
+    for (int32_t i = 0; i < window; i++) {
+        batch_lengths[i] = size;
+    }
+    long done = 0;
+    double start = now_ns();
+    while (done < count) {
+        int32_t sent = 0;
+        require(kmclshim_peer_send_batch(session, channel, payload, batch_lengths, window, 0, batch_transactions, &sent),
+                "peer send batch");
+        int32_t received = 0;
+        while (received < window) {
+            require(receive_once(session, channel, packets, &received, NULL), "receive");
+        }
+        require(kmclshim_complete_batch_direct(session, (int64_t)(intptr_t)packets, received, 0, 0, 0,
+                                               (int64_t)(intptr_t)statuses),
+                "complete batch");
+        done += received;
+    }
+    report("in, peer batched", now_ns() - start, done, "packet");
+}
+
+/* as bench_out, the peer taking (and completing) each window in one call */
+static void bench_out_batched(int64_t session, int64_t channel, long count, int32_t window, int32_t size,
+                              int completion, const char *name)
+{
+    long done = 0;
+    double start = now_ns();
+    while (done < count) {
+        for (int32_t i = 0; i < window; i++) {
+            require(kmclshim_send(session, channel, done + i + 1, payload, size, NULL, 0, 0, completion ? 1 : 0),
+                    "send");
+        }
+        int32_t taken = 0;
+        while (taken < window) {
+            int32_t bytes = 0, records = 0;
+            require(kmclshim_peer_take_received(session, channel, window - taken, 1000, peer_buffer,
+                                                (int32_t)sizeof(peer_buffer), &bytes, &records),
+                    "peer take received");
+            for (int32_t at = 0, i = 0; i < records; i++) {
+                kmclb_event event;
+                memcpy(&event, peer_buffer + at, sizeof(event));
+                batch_transactions[taken + i] = (int64_t)event.id;
+                at += (int32_t)KMCLB_RECORD_SIZE(event.payload_length + event.aux);
+            }
+            taken += records;
+        }
+        if (completion) {
+            int32_t completed = 0;
+            require(kmclshim_peer_complete_batch(session, channel, batch_transactions, taken, NULL, 0, &completed),
+                    "peer complete batch");
+        }
+        int32_t completions = 0;
+        while (completions < window) {
+            require(receive_once(session, channel, NULL, NULL, &completions), "receive");
+        }
+        done += window;
+    }
+    report(name, now_ns() - start, done, completion ? "round trip" : "packet");
+}
+#endif
+
 int main(int argc, char **argv)
 {
     long count = argc > 1 ? atol(argv[1]) : 200000;
@@ -198,6 +281,12 @@ int main(int argc, char **argv)
     bench_in(session, channel, count, window, size);
     bench_out(session, channel, count, window, size, 0, "out (one-way)");
     bench_out(session, channel, count, window, size, 1, "round trip");
+#if defined(BENCH_PEER_BATCH)
+    bench_direct_reference(session, channel, count);
+    bench_in_batched(session, channel, count, window, size);
+    bench_out_batched(session, channel, count, window, size, 0, "out, peer batched");
+    bench_out_batched(session, channel, count, window, size, 1, "round trip, batched");
+#endif
     require(kmclshim_close(session), "close");
     return 0;
 }

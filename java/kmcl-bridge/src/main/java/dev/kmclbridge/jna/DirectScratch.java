@@ -1,18 +1,34 @@
 package dev.kmclbridge.jna;
 
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Per-thread reusable direct buffers, so hot paths (send, complete) hand the shim a native address without
- * allocating per call. Each slot grows to the largest size seen on its thread.
+ * Per-thread reusable direct buffers, so hot paths (send, receive, complete) hand the shim a native address without
+ * allocating per call. Each slot grows to the largest size seen on its thread and knows its native address.
  */
 final class DirectScratch {
     static final int PAYLOAD = 0;
     static final int EXTERNAL = 1;
     static final int OUTPUT = 2;
+    /** Small results of a primitive-only call (receive's bytes, records, needed). */
+    static final int RESULT = 3;
+    /** The arrays of a primitive-only completeBatch (ids, offsets, lengths, statuses). */
+    static final int ARRAYS = 4;
+    private static final int SLOTS = 5;
 
-    private static final ThreadLocal<ByteBuffer[]> SLOTS = ThreadLocal.withInitial(() -> new ByteBuffer[3]);
+    /** One thread's slots, their addresses, and the last caller buffer whose address was asked for. */
+    private static final class Slots {
+        final ByteBuffer[] buffers = new ByteBuffer[SLOTS];
+        final long[] addresses = new long[SLOTS];
+        ByteBuffer lastBuffer;
+        long lastAddress;
+    }
+
+    private static final ThreadLocal<Slots> SLOTS_OF_THREAD = ThreadLocal.withInitial(Slots::new);
 
     private DirectScratch() {
     }
@@ -27,14 +43,33 @@ final class DirectScratch {
 
     /** A direct buffer of at least {@code size} bytes, cleared, limit = size. */
     static ByteBuffer ofSize(int slot, int size) {
-        ByteBuffer[] slots = SLOTS.get();
-        ByteBuffer b = slots[slot];
+        Slots slots = SLOTS_OF_THREAD.get();
+        ByteBuffer b = slots.buffers[slot];
         if (b == null || b.capacity() < size) {
             b = ByteBuffer.allocateDirect(Math.max(size, 4096)).order(ByteOrder.LITTLE_ENDIAN);
-            slots[slot] = b;
+            slots.buffers[slot] = b;
+            slots.addresses[slot] = Pointer.nativeValue(Native.getDirectBufferPointer(b));
         }
         b.clear();
         b.limit(size);
         return b;
+    }
+
+    /** The native address of this thread's buffer in {@code slot} (after {@link #ofSize}). */
+    static long address(int slot) {
+        return SLOTS_OF_THREAD.get().addresses[slot];
+    }
+
+    /**
+     * The native address of a caller's direct buffer (its start, not its position); the last one asked for on
+     * this thread is remembered, so a batch buffer used for every receive costs no lookup.
+     */
+    static long addressOf(ByteBuffer direct) {
+        Slots slots = SLOTS_OF_THREAD.get();
+        if (slots.lastBuffer != direct) {
+            slots.lastAddress = Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+            slots.lastBuffer = direct;
+        }
+        return slots.lastAddress;
     }
 }

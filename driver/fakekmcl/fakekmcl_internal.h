@@ -240,6 +240,7 @@ struct fake_channel {
     int peer_reading;
     uint64_t ring_full_events, dropped;
     /* faults */
+    int sends_held_by_fault; /* some queued send may be held by a RingFull fault (catch-up walks only then) */
     uint32_t fault_delay_ms, fault_ring_full, fault_allocation_failures, fault_malformed, fault_oversized;
     fake_gpadl *gpadls;
 };

@@ -171,6 +171,7 @@ static kc_status queue_send(fake_channel *channel, outgoing_packet *packet, cons
     if (channel->fault_ring_full > 0) {
         channel->fault_ring_full--;
         packet->held_by_fault = 1;
+        channel->sends_held_by_fault = 1;
     }
     send_queue_push(&channel->sends, packet);
     fake_pump_outgoing(channel, calls);

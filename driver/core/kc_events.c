@@ -156,7 +156,6 @@ void kc_receive_take(kc_channel *ch, kc_request *r, kc_receive_batch *batch)
      * pass them */
     int stopped = (ch->flags & KMCLB_QF_QUEUE_STOPPED) != 0;
     ch->closed_window = 0;
-    ch->refs++;
     for (kc_list_node *n = ch->events.first; n != NULL;) {
         kc_event *e = KC_CONTAINER_OF(n, kc_event, link);
         n = n->next; /* e leaves the queue below */
@@ -199,6 +198,9 @@ void kc_receive_take(kc_channel *ch, kc_request *r, kc_receive_batch *batch)
     if (h->records == 0 && h->status == 0) {
         h->status = KMCLB_STATUS_TIMEOUT;
     }
+    if (!kc_list_is_empty(&batch->events)) {
+        ch->refs++; /* kc_receive_settle drops it; an empty receive settles nothing */
+    }
 }
 
 void kc_receive_copy(kc_core *c, kc_request *r, kc_receive_batch *batch)
@@ -222,6 +224,9 @@ void kc_receive_copy(kc_core *c, kc_request *r, kc_receive_batch *batch)
 
 void kc_receive_settle(kc_channel *ch, kc_receive_batch *batch, kc_list *retired)
 {
+    if (kc_list_is_empty(&batch->events)) {
+        return; /* nothing taken, no reference taken */
+    }
     kc_list_node *n;
     while ((n = kc_list_pop_head(&batch->events)) != NULL) {
         kc_event *e = KC_CONTAINER_OF(n, kc_event, link);
@@ -249,6 +254,9 @@ void kc_receive_finish(kc_channel *ch, kc_request *r, kc_receive_batch *batch)
     kc_core *c = ch->core;
     kc_list retired = {NULL, NULL};
     kc_receive_copy(c, r, batch);
+    if (kc_list_is_empty(&batch->events)) {
+        return; /* headers only (or nothing): written under the lock already */
+    }
     kc_lock(c);
     kc_receive_settle(ch, batch, &retired);
     kc_unlock(c);

@@ -21,11 +21,34 @@ final class DirectScratch {
     private static final int SLOTS = 5;
 
     /** One thread's slots, their addresses, and the last caller buffer whose address was asked for. */
-    private static final class Slots {
-        final ByteBuffer[] buffers = new ByteBuffer[SLOTS];
-        final long[] addresses = new long[SLOTS];
-        ByteBuffer lastBuffer;
-        long lastAddress;
+    static final class Slots {
+        private final ByteBuffer[] buffers = new ByteBuffer[SLOTS];
+        private final long[] addresses = new long[SLOTS];
+        private ByteBuffer lastBuffer;
+        private long lastAddress;
+
+        /** This thread's receive result area (bytes, records, needed), zeroed; at least 12 bytes. */
+        ByteBuffer receiveResult() {
+            ByteBuffer b = buffers[RESULT];
+            if (b == null) {
+                b = ofSize(RESULT, 12);
+            }
+            return b.putInt(0, 0).putInt(4, 0).putInt(8, 0);
+        }
+
+        /** The native address of this thread's buffer in {@code slot} (after it was sized). */
+        long address(int slot) {
+            return addresses[slot];
+        }
+
+        /** The native address of a caller's direct buffer (its start); the last one asked for is remembered. */
+        long addressOf(ByteBuffer direct) {
+            if (lastBuffer != direct) {
+                lastAddress = Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+                lastBuffer = direct;
+            }
+            return lastAddress;
+        }
     }
 
     private static final ThreadLocal<Slots> SLOTS_OF_THREAD = ThreadLocal.withInitial(Slots::new);
@@ -55,21 +78,13 @@ final class DirectScratch {
         return b;
     }
 
+    /** This thread's slots (one ThreadLocal lookup for a call that needs several). */
+    static Slots slots() {
+        return SLOTS_OF_THREAD.get();
+    }
+
     /** The native address of this thread's buffer in {@code slot} (after {@link #ofSize}). */
     static long address(int slot) {
         return SLOTS_OF_THREAD.get().addresses[slot];
-    }
-
-    /**
-     * The native address of a caller's direct buffer (its start, not its position); the last one asked for on
-     * this thread is remembered, so a batch buffer used for every receive costs no lookup.
-     */
-    static long addressOf(ByteBuffer direct) {
-        Slots slots = SLOTS_OF_THREAD.get();
-        if (slots.lastBuffer != direct) {
-            slots.lastAddress = Pointer.nativeValue(Native.getDirectBufferPointer(direct));
-            slots.lastBuffer = direct;
-        }
-        return slots.lastAddress;
     }
 }

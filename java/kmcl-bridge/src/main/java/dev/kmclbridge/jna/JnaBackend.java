@@ -192,19 +192,15 @@ final class JnaBackend implements Backend {
         return st;
     }
 
-    /** Bytes of receive's result: bytes, records, needed (int32 each). */
-    private static final int RECEIVE_RESULT_BYTES = 12;
-
     @Override
     public int receive(long channel, EventBatch batch, long timeoutMillis, int[] outNeeded) {
-        ByteBuffer buf = batch.buffer();
-        ByteBuffer result = DirectScratch.ofSize(DirectScratch.RESULT, RECEIVE_RESULT_BYTES);
-        result.putInt(0, 0).putInt(4, 0).putInt(8, 0);
+        DirectScratch.Slots scratch = DirectScratch.slots();
+        ByteBuffer result = scratch.receiveResult(); // bytes, records, needed
         if (!closedWindow.isEmpty()) {
             closedWindow.remove(channel); // the receiver asks for more: its Closed handler has finished
         }
-        int st = Shim.kmclshim_receive_direct(session, channel, DirectScratch.addressOf(buf), batch.capacity(),
-                timeoutMillis, DirectScratch.address(DirectScratch.RESULT));
+        int st = Shim.kmclshim_receive_direct(session, channel, scratch.addressOf(batch.buffer()), batch.capacity(),
+                timeoutMillis, scratch.address(DirectScratch.RESULT));
         if (outNeeded != null && outNeeded.length > 0) {
             outNeeded[0] = result.getInt(8);
         }

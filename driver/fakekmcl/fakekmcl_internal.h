@@ -78,6 +78,30 @@
         return 0;                                                                    \
     }
 
+/* add and remove for a doubly linked list of nodes (next_of_channel, previous_of_channel) whose
+ * head is *head: removing one of many does not walk them */
+#define FAKE_CHANNEL_LIST_FUNCTIONS(node_type)                                         \
+    static inline void node_type##_list_add(node_type **head, node_type *node)         \
+    {                                                                                  \
+        node->previous_of_channel = NULL;                                              \
+        node->next_of_channel = *head;                                                 \
+        if (*head != NULL) {                                                           \
+            (*head)->previous_of_channel = node;                                       \
+        }                                                                              \
+        *head = node;                                                                  \
+    }                                                                                  \
+    static inline void node_type##_list_remove(node_type **head, node_type *node)      \
+    {                                                                                  \
+        if (node->previous_of_channel != NULL) {                                       \
+            node->previous_of_channel->next_of_channel = node->next_of_channel;        \
+        } else {                                                                       \
+            *head = node->next_of_channel;                                             \
+        }                                                                              \
+        if (node->next_of_channel != NULL) {                                           \
+            node->next_of_channel->previous_of_channel = node->previous_of_channel;    \
+        }                                                                              \
+    }
+
 typedef struct fake_channel fake_channel;
 typedef struct outgoing_packet outgoing_packet;
 
@@ -186,6 +210,8 @@ FAKE_QUEUE_TYPE(send_queue, outgoing_packet);
 FAKE_QUEUE_FUNCTIONS(incoming_queue, incoming_packet)
 FAKE_QUEUE_FUNCTIONS(record_queue, received_record)
 FAKE_QUEUE_FUNCTIONS(send_queue, outgoing_packet)
+FAKE_CHANNEL_LIST_FUNCTIONS(incoming_packet)
+FAKE_CHANNEL_LIST_FUNCTIONS(outgoing_packet)
 
 struct fake_channel {
     uint32_t magic;

@@ -38,25 +38,13 @@ void fake_finish_incoming(fake_channel *channel, incoming_packet *packet, int ou
 
 void fake_track_incoming(fake_channel *channel, incoming_packet *packet)
 {
-    packet->previous_of_channel = NULL;
-    packet->next_of_channel = channel->all_incoming;
-    if (channel->all_incoming != NULL) {
-        channel->all_incoming->previous_of_channel = packet;
-    }
-    channel->all_incoming = packet;
+    incoming_packet_list_add(&channel->all_incoming, packet);
 }
 
 /* doubly linked, so forgetting the oldest of many kept outcomes does not walk them all */
 void fake_free_incoming(fake_channel *channel, incoming_packet *packet)
 {
-    if (packet->previous_of_channel != NULL) {
-        packet->previous_of_channel->next_of_channel = packet->next_of_channel;
-    } else {
-        channel->all_incoming = packet->next_of_channel;
-    }
-    if (packet->next_of_channel != NULL) {
-        packet->next_of_channel->previous_of_channel = packet->previous_of_channel;
-    }
+    incoming_packet_list_remove(&channel->all_incoming, packet);
     packet->magic = 0;
     free(packet->data);
     free(packet->completion_payload);

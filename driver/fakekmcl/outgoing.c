@@ -18,12 +18,7 @@ static outgoing_packet *new_outgoing(fake_channel *channel)
     if (packet != NULL) {
         packet->magic = FAKE_PACKET_MAGIC;
         packet->channel = channel;
-        packet->previous_of_channel = NULL;
-        packet->next_of_channel = channel->all_outgoing;
-        if (channel->all_outgoing != NULL) {
-            channel->all_outgoing->previous_of_channel = packet;
-        }
-        channel->all_outgoing = packet;
+        outgoing_packet_list_add(&channel->all_outgoing, packet);
     }
     return packet;
 }
@@ -31,14 +26,7 @@ static outgoing_packet *new_outgoing(fake_channel *channel)
 /* doubly linked, so freeing one of many live packets does not walk them */
 void fake_free_outgoing(fake_channel *channel, outgoing_packet *packet)
 {
-    if (packet->previous_of_channel != NULL) {
-        packet->previous_of_channel->next_of_channel = packet->next_of_channel;
-    } else {
-        channel->all_outgoing = packet->next_of_channel;
-    }
-    if (packet->next_of_channel != NULL) {
-        packet->next_of_channel->previous_of_channel = packet->previous_of_channel;
-    }
+    outgoing_packet_list_remove(&channel->all_outgoing, packet);
     packet->magic = 0;
     free(packet->data);
     free(packet->synchronous_reply);

@@ -2,7 +2,7 @@
  * from one thread (no scheduling between a sender and a receiver thread is measured, only the
  * path itself). Built with the loopback shim, never run by scripts/test; run by hand:
  *
- *     bench_shim [packets] [window] [payload bytes]
+ *     bench_shim [packets] [window] [payload bytes] [only: reference|in|out|rt]
  *
  * Prints ns per operation for: a bare shim call (the reference), an empty polled receive, one-way
  * in (peer sends a window, we receive and complete it in one batch), one-way out (we send a
@@ -276,16 +276,34 @@ int main(int argc, char **argv)
     int64_t session = 0;
     require(kmclshim_open(&session), "open");
     int64_t channel = open_channel(session);
+    const char *only = argc > 4 ? argv[4] : "";
+#define BENCH_SELECTED(name) (only[0] == '\0' || strcmp(only, name) == 0)
     printf("packets %ld, window %d, payload %d bytes\n", count, window, size);
-    bench_reference(session, channel, count);
-    bench_in(session, channel, count, window, size);
-    bench_out(session, channel, count, window, size, 0, "out (one-way)");
-    bench_out(session, channel, count, window, size, 1, "round trip");
+    if (BENCH_SELECTED("reference")) {
+        bench_reference(session, channel, count);
+    }
+    if (BENCH_SELECTED("in")) {
+        bench_in(session, channel, count, window, size);
+    }
+    if (BENCH_SELECTED("out")) {
+        bench_out(session, channel, count, window, size, 0, "out (one-way)");
+    }
+    if (BENCH_SELECTED("rt")) {
+        bench_out(session, channel, count, window, size, 1, "round trip");
+    }
 #if defined(BENCH_PEER_BATCH)
-    bench_direct_reference(session, channel, count);
-    bench_in_batched(session, channel, count, window, size);
-    bench_out_batched(session, channel, count, window, size, 0, "out, peer batched");
-    bench_out_batched(session, channel, count, window, size, 1, "round trip, batched");
+    if (BENCH_SELECTED("reference")) {
+        bench_direct_reference(session, channel, count);
+    }
+    if (BENCH_SELECTED("in")) {
+        bench_in_batched(session, channel, count, window, size);
+    }
+    if (BENCH_SELECTED("out")) {
+        bench_out_batched(session, channel, count, window, size, 0, "out, peer batched");
+    }
+    if (BENCH_SELECTED("rt")) {
+        bench_out_batched(session, channel, count, window, size, 1, "round trip, batched");
+    }
 #endif
     require(kmclshim_close(session), "close");
     return 0;

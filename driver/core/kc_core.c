@@ -15,6 +15,15 @@ void kc_free(kc_core *c, void *ptr)
     }
 }
 
+void kc_copy_out(kc_core *c, void *dst, const void *src, size_t n)
+{
+    if (c->p->copy_out != NULL) {
+        c->p->copy_out(c->p->ctx, dst, src, n);
+    } else {
+        memcpy(dst, src, n);
+    }
+}
+
 void kc_lock(kc_core *c)
 {
     c->p->lock_acquire(c->p->ctx, c->lock);

@@ -133,61 +133,133 @@ static const uint8_t *event_body(kc_event *e)
     return e->pkt != NULL ? kc_packet_body(e->pkt) : KC_EVENT_DATA(e);
 }
 
-/* Writes as many queued events as fit into out (which is zeroed first). */
-void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *info)
+/* RECEIVE output in three steps, so that the bodies (up to KMCLB_MAX_INPUT bytes) are copied
+ * without the core lock, which the KMDF glue holds at DISPATCH_LEVEL (kc_receive_take,
+ * kc_receive_copy, kc_receive_settle). Only the bytes reported are written: each record's header,
+ * body and padding, and the RECEIVE header; nothing past them is cleared, the caller gets `info`
+ * bytes back. While taken, an event is on no channel list: its packet is neither queued nor held
+ * (an id user mode guesses meanwhile is refused as never delivered) and teardown cannot free it;
+ * the channel reference taken keeps the channel. */
+
+uint8_t *kc_receive_records(kc_request *r)
 {
-    memset(out, 0, out_len);
-    kmclb_receive_out h;
-    memset(&h, 0, sizeof(h));
-    uint64_t used = 0;
-    uint64_t room = out_len - sizeof(kmclb_receive_out);
+    return r->records_out != NULL ? (uint8_t *)r->records_out : (uint8_t *)r->out + sizeof(kmclb_receive_out);
+}
+
+void kc_receive_take(kc_channel *ch, kc_request *r, kc_receive_batch *batch)
+{
+    uint8_t *records = kc_receive_records(r);
+    kmclb_receive_out *h = &batch->header;
+    memset(batch, 0, sizeof(*batch));
+    uint64_t room = r->out_len - sizeof(kmclb_receive_out);
     /* a queue stopped by fail hands out no packets until Disable (as the Java fake); other records
      * pass them */
     int stopped = (ch->flags & KMCLB_QF_QUEUE_STOPPED) != 0;
     for (kc_list_node *n = ch->events.first; n != NULL;) {
         kc_event *e = KC_CONTAINER_OF(n, kc_event, link);
-        n = n->next; /* e may leave the queue below */
+        n = n->next; /* e leaves the queue below */
         if (stopped && e->pkt != NULL) {
             continue;
         }
         uint64_t body = event_body_length(e);
-        uint64_t rs = KMCLB_RECORD_SIZE(body);
-        if (used + rs > room) {
-            if (h.records == 0) {
-                h.status = KMCLB_STATUS_BUFFER_TOO_SMALL;
-                h.needed = (uint32_t)rs;
+        uint64_t size = KMCLB_RECORD_SIZE(body);
+        if (batch->used + size > room) {
+            if (h->records == 0) {
+                h->status = KMCLB_STATUS_BUFFER_TOO_SMALL;
+                h->needed = (uint32_t)size;
             }
             break;
         }
-        uint8_t *dst = out + sizeof(kmclb_receive_out) + used;
-        memcpy(dst, &e->hdr, sizeof(kmclb_event));
-        if (body > 0) {
-            memcpy(dst + sizeof(kmclb_event), event_body(e), (size_t)body);
-        }
-        used += rs;
-        h.records++;
+        memcpy(records + batch->used, &e->hdr, sizeof(kmclb_event)); /* the header may change once e is back */
+        e->out_offset = (uint32_t)batch->used;
+        batch->used += size;
+        h->records++;
         kc_event_unlink(ch, e);
+        if (e == &ch->overflow) {
+            continue; /* no body, and the channel's to reuse at once */
+        }
         if (e->pkt != NULL) {
             kc_packet *pk = e->pkt;
-            pk->held = 1;
+            kc_list_remove(&ch->packets, &pk->link); /* in transit: teardown does not free it */
             pk->requeued = 0;
             pk->deferred = 0;
-            ch->held_packets++;
-            if (ch->held_packets > ch->ctr[KMCLB_Q_QUEUE_HIGH_WATER]) {
-                ch->ctr[KMCLB_Q_QUEUE_HIGH_WATER] = ch->held_packets;
-            }
             if (!pk->redelivery) {
                 ch->ctr[KMCLB_Q_PACKETS_IN]++;
                 ch->ctr[KMCLB_Q_BYTES_IN] += body;
             }
-        } else {
-            kc_event_free(ch->core, e);
+        }
+        kc_list_insert_tail(&batch->events, &e->link);
+    }
+    h->bytes = (uint32_t)batch->used;
+    if (h->records == 0 && h->status == 0) {
+        h->status = KMCLB_STATUS_TIMEOUT;
+    }
+    if (!kc_list_is_empty(&batch->events)) {
+        ch->refs++; /* kc_receive_settle drops it; an empty receive settles nothing */
+    }
+}
+
+void kc_receive_copy(kc_core *c, kc_request *r, kc_receive_batch *batch)
+{
+    uint8_t *records = kc_receive_records(r);
+    for (kc_list_node *n = batch->events.first; n != NULL; n = n->next) {
+        kc_event *e = KC_CONTAINER_OF(n, kc_event, link);
+        uint64_t body = event_body_length(e);
+        uint64_t padding = KMCLB_RECORD_SIZE(body) - sizeof(kmclb_event) - body;
+        uint8_t *at = records + e->out_offset + sizeof(kmclb_event);
+        if (body > 0) {
+            kc_copy_out(c, at, event_body(e), (size_t)body);
+        }
+        if (padding > 0) {
+            memset(at + body, 0, (size_t)padding);
         }
     }
-    h.bytes = (uint32_t)used;
-    if (h.records == 0 && h.status == 0) {
-        h.status = KMCLB_STATUS_TIMEOUT;
+    memcpy(r->out, &batch->header, sizeof(kmclb_receive_out));
+    r->info = (uint32_t)(sizeof(kmclb_receive_out) + batch->used);
+}
+
+void kc_receive_settle(kc_channel *ch, kc_receive_batch *batch, kc_list *retired)
+{
+    if (kc_list_is_empty(&batch->events)) {
+        return; /* nothing taken, no reference taken */
     }
-    memcpy(out, &h, sizeof(h));
-    *info = (uint32_t)(sizeof(kmclb_receive_out) + used);
+    kc_list_node *n;
+    while ((n = kc_list_pop_head(&batch->events)) != NULL) {
+        kc_event *e = KC_CONTAINER_OF(n, kc_event, link);
+        kc_packet *pk = e->pkt;
+        if (pk == NULL) {
+            kc_event_free(ch->core, e);
+        } else if (ch->closing) {
+            /* teardown already retired the channel's packets: this one ends as they did */
+            kc_ht_free(&ch->core->ht, pk->id, 1);
+            kc_list_insert_tail(retired, &pk->link);
+        } else {
+            kc_list_insert_head(&ch->packets, &pk->link);
+            pk->held = 1;
+            ch->held_packets++;
+            if (ch->held_packets > ch->ctr[KMCLB_Q_QUEUE_HIGH_WATER]) {
+                ch->ctr[KMCLB_Q_QUEUE_HIGH_WATER] = ch->held_packets;
+            }
+        }
+    }
+    ch->refs--;
+}
+
+void kc_receive_finish(kc_channel *ch, kc_request *r, kc_receive_batch *batch)
+{
+    kc_core *c = ch->core;
+    kc_list retired = {NULL, NULL};
+    kc_receive_copy(c, r, batch);
+    if (kc_list_is_empty(&batch->events)) {
+        return; /* headers only (or nothing): written under the lock already */
+    }
+    kc_lock(c);
+    kc_receive_settle(ch, batch, &retired);
+    kc_unlock(c);
+    kc_list_node *n;
+    while ((n = kc_list_pop_head(&retired)) != NULL) { /* failed, as kc_packets_free does */
+        kc_packet *pk = KC_CONTAINER_OF(n, kc_packet, link);
+        ch->ops->packet_fail(pk->kp);
+        kc_free(c, pk);
+    }
 }

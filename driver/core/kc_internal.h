@@ -15,6 +15,7 @@ typedef struct kc_event {
     kc_list_node link; /* in its channel's events while queued */
     kmclb_event hdr;
     kc_packet *pkt; /* PACKET events are embedded in their packet and use its data */
+    uint32_t out_offset; /* while a receive copies it (kc_receive_take): where its record starts */
     /* non-packet events: body bytes follow the struct (see KC_EVENT_DATA) */
 } kc_event;
 #define KC_EVENT_DATA(e) ((uint8_t *)((e) + 1))
@@ -162,6 +163,8 @@ static inline void kc_free_host_visible(kc_core *c, void *ptr, size_t n)
 }
 void kc_lock(kc_core *c);
 void kc_unlock(kc_core *c);
+/* lock not held: copies bytes into a request's output (the host's copy_out when it has one) */
+void kc_copy_out(kc_core *c, void *dst, const void *src, size_t n);
 /* a packet's body as the core keeps it: the payload, then the external data (either may be empty) */
 void kc_copy_body(uint8_t *dst, const void *payload, uint32_t len, const void *ext, uint32_t ext_len);
 /* lock held: a channel id of the session that is not being torn down (no reference taken) */
@@ -193,7 +196,19 @@ void kc_event_unlink(kc_channel *ch, kc_event *e);
 void kc_event_free(kc_core *c, kc_event *e);
 /* drops every queued record (teardown) */
 void kc_events_discard(kc_channel *ch);
-void kc_fill_receive(kc_channel *ch, uint8_t *out, uint32_t out_len, uint32_t *info);
+/* A receive's records between kc_receive_take (lock held: the events leave the queue, their
+ * headers are written) and kc_receive_finish (lock not held: bodies copied, packets held). */
+typedef struct kc_receive_batch {
+    kc_list events; /* taken, bodies still to copy, in order */
+    kmclb_receive_out header;
+    uint64_t used;
+} kc_receive_batch;
+uint8_t *kc_receive_records(kc_request *r);
+void kc_receive_take(kc_channel *ch, kc_request *r, kc_receive_batch *batch); /* lock held */
+void kc_receive_copy(kc_core *c, kc_request *r, kc_receive_batch *batch);    /* lock not held */
+/* lock held: taken packets become held (or, if the channel closed meanwhile, go to retired) */
+void kc_receive_settle(kc_channel *ch, kc_receive_batch *batch, kc_list *retired);
+void kc_receive_finish(kc_channel *ch, kc_request *r, kc_receive_batch *batch); /* lock not held */
 
 /* kc_parked.c - parked receives (inverted calls) */
 void kc_deliver_parked(kc_channel *ch);

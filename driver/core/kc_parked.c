@@ -83,9 +83,11 @@ void kc_deliver_parked(kc_channel *ch)
         if (!take_back(c, r)) {
             continue; /* cancelled: its events stay queued for the next receive */
         }
+        kc_receive_batch batch;
         kc_lock(c);
-        kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info); /* TIMEOUT if another receiver took them */
+        kc_receive_take(ch, r, &batch); /* TIMEOUT if another receiver took them */
         kc_unlock(c);
+        kc_receive_finish(ch, r, &batch);
         c->p->complete(c->p->ctx, r, KMCLB_STATUS_SUCCESS);
     }
 }
@@ -108,7 +110,6 @@ void kc_cancel_parked(kc_channel *ch, int all)
         if (!take_back(c, r)) {
             continue;
         }
-        memset(r->out, 0, r->out_len);
         kmclb_receive_out h;
         memset(&h, 0, sizeof(h));
         h.status = KMCLB_STATUS_CANCELLED;
@@ -157,8 +158,10 @@ kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
     kc_core *c = ch->core;
     kc_lock(c);
     if (has_deliverable(ch) || !may_park) {
-        kc_fill_receive(ch, (uint8_t *)r->out, r->out_len, &r->info);
+        kc_receive_batch batch;
+        kc_receive_take(ch, r, &batch);
         kc_unlock(c);
+        kc_receive_finish(ch, r, &batch);
         return KMCLB_STATUS_SUCCESS;
     }
     r->core_state = KC_REQUEST_PARKING; /* claimers skip it until the host made it cancelable */

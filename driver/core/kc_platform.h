@@ -44,6 +44,10 @@ struct kc_request {
     void *out;
     uint32_t out_len;
     uint32_t info;          /* bytes of output written; set by the core */
+    /* RECEIVE only, optional: where its records go instead of right after its header in `out` (a
+     * host that hands the core the caller's own buffer; `out` then holds the header only, and
+     * out_len still counts header plus records). NULL in the KMDF glue. */
+    void *records_out;
     void *platform;         /* host's own handle (WDFREQUEST, loopback waiter) */
     /* core-private while parked */
     kc_list_node core_link; /* in its channel's parked receives */
@@ -88,6 +92,9 @@ typedef struct kc_platform {
      * the caller's request (parked; the host may take its device from it, not touch it otherwise). A
      * failure means work will not run. */
     kc_status (*run_detached)(void *ctx, const kc_request *req, void (*work)(void *arg), void *arg);
+    /* Optional (NULL: memcpy): copies record bodies into a request's output; always called
+     * without the core lock (a test host checks that). */
+    void (*copy_out)(void *ctx, void *dst, const void *src, size_t n);
 } kc_platform;
 
 /* The page size of VMBus (PFNs, GPADLs): 4 KiB on every architecture Hyper-V runs. */

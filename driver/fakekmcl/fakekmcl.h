@@ -68,6 +68,17 @@ kc_status fk_peer_await_outcome(kc_vmbchannel ch, uint64_t tx, int64_t timeout_m
 kc_status fk_peer_received(kc_vmbchannel ch, void *buf, uint32_t cap, uint32_t *out_bytes, uint32_t *out_count);
 kc_status fk_peer_await_received(kc_vmbchannel ch, int64_t timeout_ms, void *buf, uint32_t cap, uint32_t *out_bytes);
 kc_status fk_peer_complete(kc_vmbchannel ch, uint64_t tx, const void *payload, uint32_t len);
+/* Batch peer calls, each one peer action under one lock hold (packet by packet under a Delay fault):
+ * send_batch sends payloads (lengths[i] bytes each, back to back) in order and stops at the first
+ * failure (*out_sent sent before it); take_received waits up to timeout_ms for the first unread
+ * record as await_received, then takes more while they fit and count < max; complete_batch
+ * completes txs in order with the same payload and stops at the first it does not hold. */
+kc_status fk_peer_send_batch(kc_vmbchannel ch, const void *payloads, const uint32_t *lengths, uint32_t count,
+                             int completion_requested, uint64_t *out_txs, uint32_t *out_sent);
+kc_status fk_peer_take_received(kc_vmbchannel ch, uint32_t max, int64_t timeout_ms, void *buf, uint32_t cap,
+                                uint32_t *out_bytes, uint32_t *out_count);
+kc_status fk_peer_complete_batch(kc_vmbchannel ch, const uint64_t *txs, uint32_t count, const void *payload,
+                                 uint32_t len, uint32_t *out_completed);
 kc_status fk_peer_set_reading(kc_vmbchannel ch, int reading);
 /* incoming size, incoming used, outgoing size, outgoing used, peer queued */
 kc_status fk_peer_ring_status(kc_vmbchannel ch, uint32_t out[5]);

@@ -21,6 +21,7 @@
 #define FAKE_IRQL_DISPATCH 2u
 
 #define FAKE_FINISHED_BUCKETS 4096u
+#define FAKE_AWAITING_BUCKETS 1024u /* our packets in the peer's view that await its completion, by transaction */
 
 /* a FIFO of nodes linked through their `next` member */
 #define FAKE_QUEUE_TYPE(queue_type, node_type) \
@@ -77,6 +78,30 @@
         return 0;                                                                    \
     }
 
+/* add and remove for a doubly linked list of nodes (next_of_channel, previous_of_channel) whose
+ * head is *head: removing one of many does not walk them */
+#define FAKE_CHANNEL_LIST_FUNCTIONS(node_type)                                         \
+    static inline void node_type##_list_add(node_type **head, node_type *node)         \
+    {                                                                                  \
+        node->previous_of_channel = NULL;                                              \
+        node->next_of_channel = *head;                                                 \
+        if (*head != NULL) {                                                           \
+            (*head)->previous_of_channel = node;                                       \
+        }                                                                              \
+        *head = node;                                                                  \
+    }                                                                                  \
+    static inline void node_type##_list_remove(node_type **head, node_type *node)      \
+    {                                                                                  \
+        if (node->previous_of_channel != NULL) {                                       \
+            node->previous_of_channel->next_of_channel = node->next_of_channel;        \
+        } else {                                                                       \
+            *head = node->next_of_channel;                                             \
+        }                                                                              \
+        if (node->next_of_channel != NULL) {                                           \
+            node->next_of_channel->previous_of_channel = node->previous_of_channel;    \
+        }                                                                              \
+    }
+
 typedef struct fake_channel fake_channel;
 typedef struct outgoing_packet outgoing_packet;
 
@@ -131,22 +156,25 @@ typedef struct incoming_packet {
 /* one of our packets (or our completion of a peer packet) as the peer reads it from our outgoing ring */
 typedef struct received_record {
     struct received_record *next;
+    struct received_record *next_awaiting; /* while owner != NULL: the channel's awaiting chain */
     uint64_t transaction;
     int completion_requested;
     int consumed;      /* returned by fk_peer_await_received */
+    int read_by_peer;  /* in peer_read (the peer read it from our outgoing ring) */
     int completed;     /* the peer completed it (or no completion was requested) */
     int ring_type;     /* 6 in-band, 9 GPA-direct, 0xB completion */
     int is_completion; /* our type-0xB completion of the peer's packet `transaction` (B64) */
     uint32_t length, external_length, ring_size;
-    outgoing_packet *owner; /* while its completion is awaited */
-    uint8_t *data;          /* payload, then external bytes */
+    outgoing_packet *owner;    /* while its completion is awaited (then hashed in the channel's awaiting[]) */
+    incoming_packet *completes; /* is_completion: the peer packet it completes (COMPLETING until read) */
+    uint8_t *data;             /* payload, then external bytes */
 } received_record;
 
 /* our packet; the handle KMCL calls VMBPACKET */
 struct outgoing_packet {
     uint32_t magic;
     struct outgoing_packet *next;             /* send queue */
-    struct outgoing_packet *next_of_channel;  /* every packet of the channel */
+    struct outgoing_packet *next_of_channel, *previous_of_channel; /* every packet of the channel */
     fake_channel *channel;
     kc_evt_packet_completion completion_routine;
     int custom_routine;
@@ -182,6 +210,8 @@ FAKE_QUEUE_TYPE(send_queue, outgoing_packet);
 FAKE_QUEUE_FUNCTIONS(incoming_queue, incoming_packet)
 FAKE_QUEUE_FUNCTIONS(record_queue, received_record)
 FAKE_QUEUE_FUNCTIONS(send_queue, outgoing_packet)
+FAKE_CHANNEL_LIST_FUNCTIONS(incoming_packet)
+FAKE_CHANNEL_LIST_FUNCTIONS(outgoing_packet)
 
 struct fake_channel {
     uint32_t magic;
@@ -227,16 +257,29 @@ struct fake_channel {
     record_queue outgoing_ring;       /* our packets in the outgoing ring, not read yet */
     record_queue waiting_completions; /* our completions waiting for outgoing ring space (B64) */
     record_queue peer_read;           /* read by the peer */
+    /* The first record of peer_read not yet taken by fk_peer_await_received (records are taken in
+     * order, so every record before it is taken): a take is O(1), not a walk past taken ones. */
+    received_record *unconsumed;
+    /* The records whose completion we await (owner != NULL), hashed by transaction, so the peer's
+     * completion finds its record without walking up to PEER_READ_RECORDS_KEPT records. */
+    received_record *awaiting[FAKE_AWAITING_BUCKETS];
     int peer_reading;
     uint64_t ring_full_events, dropped;
     /* faults */
+    int sends_held_by_fault; /* some queued send may be held by a RingFull fault (catch-up walks only then) */
     uint32_t fault_delay_ms, fault_ring_full, fault_allocation_failures, fault_malformed, fault_oversized;
     fake_gpadl *gpadls;
 };
 
 struct fk_world {
     pthread_mutex_t mutex;
+    /* Two conditions, so a change wakes only who waits for it: `changed` for the channel's own
+     * waits (busy, suspend, GPADL unmap, synchronous reply), `peer_changed` for the peer's awaits
+     * (an outcome, a received record). Each counts its waiters, so a change nobody waits for costs
+     * no wake-up call. */
     pthread_cond_t changed;
+    pthread_cond_t peer_changed;
+    uint32_t waiters, peer_waiters;
     uint64_t seed, random_state;
     uint64_t next_offer, next_transaction, next_mapping, next_channel_number;
     uint32_t next_gpadl;
@@ -272,10 +315,15 @@ extern _Thread_local uint8_t fake_thread_irql;
 extern _Thread_local incoming_packet *fake_thread_delivering;
 void fake_lock(fk_world *world);
 void fake_unlock(fk_world *world);
+/* lock held: wakes the waiters of `changed` (if any) */
 void fake_wake(fk_world *world);
 void fake_wait(fk_world *world); /* lock held */
 /* lock held; NULL waits forever; returns 0 on timeout */
 int fake_wait_until(fk_world *world, const struct timespec *deadline);
+/* lock held: wakes the peer's waiters (if any): an outcome or a received record appeared */
+void fake_wake_peer(fk_world *world);
+/* lock held: the peer waits for an outcome or a received record; returns 0 on timeout */
+int fake_wait_peer_until(fk_world *world, const struct timespec *deadline);
 struct timespec fake_deadline_after_ms(int64_t milliseconds);
 int fake_deadline_passed(const struct timespec *deadline);
 int64_t fake_now_filetime(void);
@@ -296,6 +344,10 @@ void fake_cancel_outgoing(fake_channel *channel, kc_status status, completion_li
 void fake_peer_catch_up(fake_channel *channel, completion_list *calls);
 /* lock held: records of the peer's view that wait for `packet` no longer do (it went away) */
 void fake_forget_owner(fake_channel *channel, outgoing_packet *packet);
+/* lock held: the record of the peer's view that awaits the peer's completion of `transaction`, or NULL */
+received_record *fake_awaiting_record(fake_channel *channel, uint64_t transaction);
+/* lock held: the record no longer awaits a completion (completed, or its packet went away) */
+void fake_stop_awaiting(fake_channel *channel, received_record *record);
 void fake_free_records(fake_channel *channel); /* lock held: frees every record of the peer's view */
 
 /* ---------------------------------------------------------------- completion_list.c */

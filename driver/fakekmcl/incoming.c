@@ -33,30 +33,18 @@ void fake_finish_incoming(fake_channel *channel, incoming_packet *packet, int ou
         *link = oldest->next_in_bucket;
         fake_free_incoming(channel, oldest);
     }
-    fake_wake(channel->world);
+    fake_wake_peer(channel->world); /* an awaited outcome may be this one */
 }
 
 void fake_track_incoming(fake_channel *channel, incoming_packet *packet)
 {
-    packet->previous_of_channel = NULL;
-    packet->next_of_channel = channel->all_incoming;
-    if (channel->all_incoming != NULL) {
-        channel->all_incoming->previous_of_channel = packet;
-    }
-    channel->all_incoming = packet;
+    incoming_packet_list_add(&channel->all_incoming, packet);
 }
 
 /* doubly linked, so forgetting the oldest of many kept outcomes does not walk them all */
 void fake_free_incoming(fake_channel *channel, incoming_packet *packet)
 {
-    if (packet->previous_of_channel != NULL) {
-        packet->previous_of_channel->next_of_channel = packet->next_of_channel;
-    } else {
-        channel->all_incoming = packet->next_of_channel;
-    }
-    if (packet->next_of_channel != NULL) {
-        packet->next_of_channel->previous_of_channel = packet->previous_of_channel;
-    }
+    incoming_packet_list_remove(&channel->all_incoming, packet);
     packet->magic = 0;
     free(packet->data);
     free(packet->completion_payload);
@@ -170,6 +158,7 @@ static int queue_completion_packet(fake_channel *channel, incoming_packet *packe
         return 0;
     }
     record->transaction = packet->transaction;
+    record->completes = packet;
     record->is_completion = 1;
     record->ring_type = 0xB;
     record->length = length;
@@ -199,6 +188,7 @@ void fake_packet_complete(kc_vmbcompletion handle, const void *reply, uint32_t l
     }
     packet->deferred = 0;
     channel->outstanding--;
+    fake_wake(world); /* a Suspend may wait for the outstanding packets (B87) */
     if (!packet->completion_requested || channel->connection != CONNECTION_OPEN ||
         !queue_completion_packet(channel, packet, reply, length, &calls)) {
         fake_finish_incoming(channel, packet, FK_OUTCOME_COMPLETED, reply, length);
@@ -239,6 +229,7 @@ void fake_packet_fail(kc_vmbcompletion handle)
         return;
     }
     channel->outstanding--;
+    fake_wake(world); /* a Suspend may wait for the outstanding packets (B87) */
     channel->queue_stopped = 1; /* B73: for good, until Disable */
     fake_finish_incoming(channel, packet, FK_OUTCOME_FAILED, NULL, 0);
     fake_unlock(world);

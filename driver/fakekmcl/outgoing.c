@@ -18,20 +18,15 @@ static outgoing_packet *new_outgoing(fake_channel *channel)
     if (packet != NULL) {
         packet->magic = FAKE_PACKET_MAGIC;
         packet->channel = channel;
-        packet->next_of_channel = channel->all_outgoing;
-        channel->all_outgoing = packet;
+        outgoing_packet_list_add(&channel->all_outgoing, packet);
     }
     return packet;
 }
 
+/* doubly linked, so freeing one of many live packets does not walk them */
 void fake_free_outgoing(fake_channel *channel, outgoing_packet *packet)
 {
-    for (outgoing_packet **link = &channel->all_outgoing; *link != NULL; link = &(*link)->next_of_channel) {
-        if (*link == packet) {
-            *link = packet->next_of_channel;
-            break;
-        }
-    }
+    outgoing_packet_list_remove(&channel->all_outgoing, packet);
     packet->magic = 0;
     free(packet->data);
     free(packet->synchronous_reply);
@@ -164,6 +159,7 @@ static kc_status queue_send(fake_channel *channel, outgoing_packet *packet, cons
     if (channel->fault_ring_full > 0) {
         channel->fault_ring_full--;
         packet->held_by_fault = 1;
+        channel->sends_held_by_fault = 1;
     }
     send_queue_push(&channel->sends, packet);
     fake_pump_outgoing(channel, calls);

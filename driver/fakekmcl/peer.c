@@ -60,12 +60,18 @@ kc_status fk_peer_close(kc_vmbchannel ch)
     return offer ? fk_peer_rescind(world, offer_id) : KMCLB_STATUS_INVALID_DEVICE_STATE;
 }
 
-/* a Delay fault: the peer sleeps before it acts */
-static void peer_delay(fake_channel *channel)
+static uint32_t peer_delay_ms(fake_channel *channel)
 {
     fake_lock(channel->world);
     uint32_t delay_ms = channel->fault_delay_ms;
     fake_unlock(channel->world);
+    return delay_ms;
+}
+
+/* a Delay fault: the peer sleeps before it acts */
+static void peer_delay(fake_channel *channel)
+{
+    uint32_t delay_ms = peer_delay_ms(channel);
     if (delay_ms > 0) {
         struct timespec pause = {(time_t)(delay_ms / 1000u), (long)(delay_ms % 1000u) * 1000000L};
         nanosleep(&pause, NULL);
@@ -87,32 +93,23 @@ static int rejected_by_reader(fake_channel *channel, uint32_t length, uint32_t e
     return 1;
 }
 
-kc_status fk_peer_send(kc_vmbchannel ch, const void *payload, uint32_t len, int completion_requested,
-                       const void *ext, uint32_t ext_len, int has_ext, uint64_t *out_tx)
+/* lock held: one peer packet into our incoming side (queued behind earlier ones, pumped by the
+ * caller); *out_tx its transaction (0 when refused outright) */
+static kc_status enqueue_peer_packet(fake_channel *channel, const void *payload, uint32_t len,
+                                     int completion_requested, const void *ext, uint32_t ext_len, int has_ext,
+                                     uint64_t *out_tx)
 {
-    fake_channel *channel = fake_channel_of(ch);
-    *out_tx = 0;
-    if (channel == NULL) {
-        return KMCLB_STATUS_INVALID_HANDLE;
-    }
-    if ((len > 0 && payload == NULL) || (has_ext && ext_len > 0 && ext == NULL)) {
-        return KMCLB_STATUS_INVALID_PARAMETER;
-    }
-    peer_delay(channel);
     fk_world *world = channel->world;
-    fake_lock(world);
+    *out_tx = 0;
     if (channel->connection != CONNECTION_OPEN) {
-        fake_unlock(world);
         return KMCLB_STATUS_INVALID_DEVICE_STATE;
     }
     uint32_t ring_size = fk_ring_size(len, ext_len, has_ext);
     *out_tx = ++world->next_transaction;
     if (rejected_by_reader(channel, len, has_ext ? ext_len : 0)) {
-        fake_unlock(world);
         return KMCLB_STATUS_SUCCESS;
     }
     if (fake_ring_never_fits(ring_size, channel->incoming_ring_size)) {
-        fake_unlock(world);
         *out_tx = 0;
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
@@ -121,7 +118,6 @@ kc_status fk_peer_send(kc_vmbchannel ch, const void *payload, uint32_t len, int 
     if (packet == NULL || data == NULL) {
         free(packet);
         free(data);
-        fake_unlock(world);
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     packet->magic = FAKE_PACKET_MAGIC;
@@ -137,10 +133,64 @@ kc_status fk_peer_send(kc_vmbchannel ch, const void *payload, uint32_t len, int 
     packet->state = INCOMING_IN_PEER_QUEUE;
     fake_track_incoming(channel, packet);
     incoming_queue_push(&channel->peer_queue, packet);
+    return KMCLB_STATUS_SUCCESS;
+}
+
+kc_status fk_peer_send(kc_vmbchannel ch, const void *payload, uint32_t len, int completion_requested,
+                       const void *ext, uint32_t ext_len, int has_ext, uint64_t *out_tx)
+{
+    fake_channel *channel = fake_channel_of(ch);
+    *out_tx = 0;
+    if (channel == NULL) {
+        return KMCLB_STATUS_INVALID_HANDLE;
+    }
+    if ((len > 0 && payload == NULL) || (has_ext && ext_len > 0 && ext == NULL)) {
+        return KMCLB_STATUS_INVALID_PARAMETER;
+    }
+    peer_delay(channel);
+    fk_world *world = channel->world;
+    fake_lock(world);
+    kc_status status = enqueue_peer_packet(channel, payload, len, completion_requested, ext, ext_len, has_ext, out_tx);
     fake_pump_incoming(channel);
     fake_unlock(world);
     fake_deliver(channel);
-    return KMCLB_STATUS_SUCCESS;
+    return status;
+}
+
+/* A Delay fault is per peer action: under one, a batch acts packet by packet. */
+kc_status fk_peer_send_batch(kc_vmbchannel ch, const void *payloads, const uint32_t *lengths, uint32_t count,
+                             int completion_requested, uint64_t *out_txs, uint32_t *out_sent)
+{
+    fake_channel *channel = fake_channel_of(ch);
+    *out_sent = 0;
+    if (channel == NULL) {
+        return KMCLB_STATUS_INVALID_HANDLE;
+    }
+    const uint8_t *payload = (const uint8_t *)payloads;
+    kc_status status = KMCLB_STATUS_SUCCESS;
+    if (peer_delay_ms(channel) > 0) {
+        for (uint32_t i = 0; i < count && KC_SUCCESS(status); i++) {
+            status = fk_peer_send(ch, payload, lengths[i], completion_requested, NULL, 0, 0, &out_txs[i]);
+            payload += lengths[i];
+            *out_sent += KC_SUCCESS(status) ? 1u : 0u;
+        }
+        return status;
+    }
+    fk_world *world = channel->world;
+    fake_lock(world);
+    for (uint32_t i = 0; i < count && KC_SUCCESS(status); i++) {
+        if (lengths[i] > 0 && payload == NULL) {
+            status = KMCLB_STATUS_INVALID_PARAMETER;
+            break;
+        }
+        status = enqueue_peer_packet(channel, payload, lengths[i], completion_requested, NULL, 0, 0, &out_txs[i]);
+        payload += lengths[i];
+        *out_sent += KC_SUCCESS(status) ? 1u : 0u;
+    }
+    fake_pump_incoming(channel);
+    fake_unlock(world);
+    fake_deliver(channel); /* one delivery run for the whole batch */
+    return status;
 }
 
 /* lock held: the ended packet with that transaction id, or NULL */
@@ -183,7 +233,7 @@ kc_status fk_peer_await_outcome(kc_vmbchannel ch, uint64_t tx, int64_t timeout_m
         if (fake_deadline_passed(&deadline)) {
             break;
         }
-        fake_wait_until(world, &deadline);
+        fake_wait_peer_until(world, &deadline);
     }
     fake_unlock(world);
     return KMCLB_STATUS_SUCCESS; /* still PENDING */
@@ -267,10 +317,8 @@ kc_status fk_peer_await_received(kc_vmbchannel ch, int64_t timeout_ms, void *buf
     struct timespec deadline = fake_deadline_after_ms(timeout_ms);
     fake_lock(world);
     for (;;) {
-        for (received_record *record = channel->peer_read.head; record != NULL; record = record->next) {
-            if (record->consumed) {
-                continue;
-            }
+        received_record *record = channel->unconsumed;
+        if (record != NULL) {
             uint32_t size = encode_record(record, (uint8_t *)buf, cap);
             if (size == 0) {
                 *out_bytes = (uint32_t)encoded_size(record);
@@ -278,6 +326,7 @@ kc_status fk_peer_await_received(kc_vmbchannel ch, int64_t timeout_ms, void *buf
                 return KMCLB_STATUS_BUFFER_TOO_SMALL;
             }
             record->consumed = 1;
+            channel->unconsumed = record->next;
             *out_bytes = size;
             fake_unlock(world);
             return KMCLB_STATUS_SUCCESS;
@@ -285,10 +334,37 @@ kc_status fk_peer_await_received(kc_vmbchannel ch, int64_t timeout_ms, void *buf
         if (fake_deadline_passed(&deadline)) {
             break;
         }
-        fake_wait_until(world, &deadline);
+        fake_wait_peer_until(world, &deadline);
     }
     fake_unlock(world);
     return KMCLB_STATUS_TIMEOUT;
+}
+
+kc_status fk_peer_take_received(kc_vmbchannel ch, uint32_t max, int64_t timeout_ms, void *buf, uint32_t cap,
+                                uint32_t *out_bytes, uint32_t *out_count)
+{
+    fake_channel *channel = fake_channel_of(ch);
+    *out_count = 0;
+    kc_status status = fk_peer_await_received(ch, timeout_ms, buf, cap, out_bytes); /* the first, waiting */
+    if (status != KMCLB_STATUS_SUCCESS) {
+        return status;
+    }
+    *out_count = 1;
+    fk_world *world = channel->world;
+    fake_lock(world);
+    while (*out_count < max && channel->unconsumed != NULL) {
+        received_record *record = channel->unconsumed;
+        uint32_t size = encode_record(record, (uint8_t *)buf + *out_bytes, cap - *out_bytes);
+        if (size == 0) {
+            break; /* the rest waits for the next take */
+        }
+        record->consumed = 1;
+        channel->unconsumed = record->next;
+        *out_bytes += size;
+        (*out_count)++;
+    }
+    fake_unlock(world);
+    return KMCLB_STATUS_SUCCESS;
 }
 
 kc_status fk_peer_complete(kc_vmbchannel ch, uint64_t tx, const void *payload, uint32_t len)
@@ -302,15 +378,48 @@ kc_status fk_peer_complete(kc_vmbchannel ch, uint64_t tx, const void *payload, u
     completion_list calls = {NULL, NULL};
     fake_lock(world);
     kc_status status = KMCLB_STATUS_NOT_FOUND;
-    for (received_record *record = channel->peer_read.head; record != NULL; record = record->next) {
-        if (record->transaction == tx && !record->completed && record->owner != NULL) {
-            outgoing_packet *packet = record->owner;
-            record->completed = 1;
-            record->owner = NULL;
-            fake_finish_outgoing(channel, packet, KMCLB_STATUS_SUCCESS, payload, len, &calls); /* B109 */
-            status = KMCLB_STATUS_SUCCESS;
+    received_record *record = fake_awaiting_record(channel, tx);
+    if (record != NULL && record->read_by_peer) { /* only what the peer has read can it complete */
+        outgoing_packet *packet = record->owner;
+        fake_stop_awaiting(channel, record);
+        fake_finish_outgoing(channel, packet, KMCLB_STATUS_SUCCESS, payload, len, &calls); /* B109 */
+        status = KMCLB_STATUS_SUCCESS;
+    }
+    fake_peer_catch_up(channel, &calls);
+    fake_unlock(world);
+    fake_run_completion_calls(world, &calls);
+    return status;
+}
+
+kc_status fk_peer_complete_batch(kc_vmbchannel ch, const uint64_t *txs, uint32_t count, const void *payload,
+                                 uint32_t len, uint32_t *out_completed)
+{
+    fake_channel *channel = fake_channel_of(ch);
+    *out_completed = 0;
+    if (channel == NULL) {
+        return KMCLB_STATUS_INVALID_HANDLE;
+    }
+    kc_status status = KMCLB_STATUS_SUCCESS;
+    if (peer_delay_ms(channel) > 0) {
+        for (uint32_t i = 0; i < count && KC_SUCCESS(status); i++) {
+            status = fk_peer_complete(ch, txs[i], payload, len);
+            *out_completed += KC_SUCCESS(status) ? 1u : 0u;
+        }
+        return status;
+    }
+    fk_world *world = channel->world;
+    completion_list calls = {NULL, NULL};
+    fake_lock(world);
+    for (uint32_t i = 0; i < count; i++) {
+        received_record *record = fake_awaiting_record(channel, txs[i]);
+        if (record == NULL || !record->read_by_peer) {
+            status = KMCLB_STATUS_NOT_FOUND; /* the ones before it stay completed */
             break;
         }
+        outgoing_packet *packet = record->owner;
+        fake_stop_awaiting(channel, record);
+        fake_finish_outgoing(channel, packet, KMCLB_STATUS_SUCCESS, payload, len, &calls); /* B109 */
+        (*out_completed)++;
     }
     fake_peer_catch_up(channel, &calls);
     fake_unlock(world);

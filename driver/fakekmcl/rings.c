@@ -41,19 +41,82 @@ void fake_pump_incoming(fake_channel *channel)
     }
 }
 
-static void free_record(received_record *record)
+static received_record **awaiting_bucket(fake_channel *channel, uint64_t transaction)
 {
+    return &channel->awaiting[transaction % FAKE_AWAITING_BUCKETS];
+}
+
+/* lock held: the record awaits the peer's completion of our packet */
+static void start_awaiting(fake_channel *channel, received_record *record, outgoing_packet *owner)
+{
+    received_record **bucket = awaiting_bucket(channel, record->transaction);
+    record->owner = owner;
+    record->next_awaiting = *bucket;
+    *bucket = record;
+}
+
+received_record *fake_awaiting_record(fake_channel *channel, uint64_t transaction)
+{
+    for (received_record *record = *awaiting_bucket(channel, transaction); record != NULL;
+         record = record->next_awaiting) {
+        if (record->transaction == transaction) {
+            return record;
+        }
+    }
+    return NULL;
+}
+
+void fake_stop_awaiting(fake_channel *channel, received_record *record)
+{
+    received_record **link = awaiting_bucket(channel, record->transaction);
+    while (*link != NULL && *link != record) {
+        link = &(*link)->next_awaiting;
+    }
+    if (*link == record) {
+        *link = record->next_awaiting;
+    }
+    record->next_awaiting = NULL;
+    record->owner = NULL;
+    record->completed = 1;
+}
+
+/* lock held: every record stops awaiting its completion (the channel's sends are cancelled) */
+static void stop_awaiting_all(fake_channel *channel)
+{
+    for (uint32_t i = 0; i < FAKE_AWAITING_BUCKETS; i++) {
+        while (channel->awaiting[i] != NULL) {
+            fake_stop_awaiting(channel, channel->awaiting[i]);
+        }
+    }
+}
+
+static void free_record(fake_channel *channel, received_record *record)
+{
+    if (record->owner != NULL) {
+        fake_stop_awaiting(channel, record);
+    }
     free(record->data);
     free(record);
 }
 
-/* lock held: the peer read one of our packets; bounded memory drops the oldest records nobody waits for */
+/* lock held: the peer read one of our packets; bounded memory drops the oldest records nobody waits
+ * for. The peer's waiters wake only when the first record it has not taken appears (empty ->
+ * non-empty): later ones are found by the wake already under way. */
 static void keep_read_record(fake_channel *channel, received_record *record)
 {
     record_queue_push(&channel->peer_read, record);
+    record->read_by_peer = 1;
+    if (channel->unconsumed == NULL) {
+        channel->unconsumed = record;
+        fake_wake_peer(channel->world);
+    }
     while (channel->peer_read.count > FAKE_DEFAULT_PEER_READ_RECORDS_KEPT && channel->peer_read.head != NULL &&
            channel->peer_read.head->completed) {
-        free_record(record_queue_pop(&channel->peer_read));
+        received_record *oldest = record_queue_pop(&channel->peer_read);
+        if (channel->unconsumed == oldest) {
+            channel->unconsumed = channel->peer_read.head; /* dropped before the peer took it */
+        }
+        free_record(channel, oldest);
     }
 }
 
@@ -61,13 +124,11 @@ static void keep_read_record(fake_channel *channel, received_record *record)
  * completion now (B64). Consumes the record. */
 static void completion_read(fake_channel *channel, received_record *record)
 {
-    for (incoming_packet *packet = channel->all_incoming; packet != NULL; packet = packet->next_of_channel) {
-        if (packet->transaction == record->transaction && packet->state == INCOMING_COMPLETING) {
-            fake_finish_incoming(channel, packet, FK_OUTCOME_COMPLETED, record->data, record->length);
-            break;
-        }
+    incoming_packet *packet = record->completes; /* stays COMPLETING, and alive, until this */
+    if (packet != NULL && packet->state == INCOMING_COMPLETING) {
+        fake_finish_incoming(channel, packet, FK_OUTCOME_COMPLETED, record->data, record->length);
     }
-    free_record(record);
+    free_record(channel, record);
 }
 
 /* lock held: moves waiting completions into the outgoing ring while they fit (FIFO) */
@@ -97,7 +158,6 @@ static void peer_read_outgoing_ring(fake_channel *channel)
             keep_read_record(channel, record);
         }
     }
-    fake_wake(channel->world);
 }
 
 /* lock held: the first queued send enters the outgoing ring; returns 0 when it cannot */
@@ -125,7 +185,7 @@ static int transmit_next_send(fake_channel *channel, completion_list *calls)
     record_queue_push(&channel->outgoing_ring, record);
     if (record->completion_requested) {
         packet->state = OUTGOING_AWAITING_COMPLETION;
-        record->owner = packet;
+        start_awaiting(channel, record, packet);
     } else {
         fake_finish_outgoing(channel, packet, KMCLB_STATUS_SUCCESS, NULL, 0, calls); /* B108: done once in the ring */
     }
@@ -152,22 +212,20 @@ void fake_pump_outgoing(fake_channel *channel, completion_list *calls)
 
 void fake_peer_catch_up(fake_channel *channel, completion_list *calls)
 {
-    for (outgoing_packet *packet = channel->sends.head; packet != NULL; packet = packet->next) {
-        packet->held_by_fault = 0;
+    if (channel->sends_held_by_fault) { /* only then: every peer action catches up, most with nothing held */
+        for (outgoing_packet *packet = channel->sends.head; packet != NULL; packet = packet->next) {
+            packet->held_by_fault = 0;
+        }
+        channel->sends_held_by_fault = 0;
     }
     fake_pump_outgoing(channel, calls);
 }
 
 void fake_forget_owner(fake_channel *channel, outgoing_packet *packet)
 {
-    record_queue *queues[2] = {&channel->peer_read, &channel->outgoing_ring};
-    for (int i = 0; i < 2; i++) {
-        for (received_record *record = queues[i]->head; record != NULL; record = record->next) {
-            if (record->owner == packet) {
-                record->owner = NULL;
-                record->completed = 1;
-            }
-        }
+    received_record *record = fake_awaiting_record(channel, packet->transaction);
+    if (record != NULL && record->owner == packet) {
+        fake_stop_awaiting(channel, record);
     }
 }
 
@@ -182,16 +240,13 @@ void fake_cancel_outgoing(fake_channel *channel, kc_status status, completion_li
             fake_finish_outgoing(channel, packet, status, NULL, 0, calls);
         }
     }
-    for (received_record *record = channel->peer_read.head; record != NULL; record = record->next) {
-        record->owner = NULL;
-        record->completed = 1;
-    }
+    stop_awaiting_all(channel); /* every record still awaiting a completion is completed now */
     received_record *record;
     while ((record = record_queue_pop(&channel->outgoing_ring)) != NULL) {
         if (record->is_completion) {
             completion_read(channel, record); /* the channel is gone: the completion ends the transaction */
         } else {
-            free_record(record);
+            free_record(channel, record);
         }
     }
     while ((record = record_queue_pop(&channel->waiting_completions)) != NULL) {
@@ -206,7 +261,8 @@ void fake_free_records(fake_channel *channel)
     for (int i = 0; i < 3; i++) {
         received_record *record;
         while ((record = record_queue_pop(queues[i])) != NULL) {
-            free_record(record);
+            free_record(channel, record);
         }
     }
+    channel->unconsumed = NULL;
 }

@@ -22,6 +22,7 @@ kc_status fk_world_create(uint64_t seed, fk_world **out)
     }
     pthread_mutex_init(&world->mutex, NULL);
     pthread_cond_init(&world->changed, NULL);
+    pthread_cond_init(&world->peer_changed, NULL);
     world->seed = seed;
     world->random_state = seed ? seed : 0x9E3779B97F4A7C15ull; /* xorshift must not start at 0 */
     *out = world;
@@ -46,6 +47,7 @@ void fk_world_destroy(fk_world *world)
         free(offer);
     }
     pthread_cond_destroy(&world->changed);
+    pthread_cond_destroy(&world->peer_changed);
     pthread_mutex_destroy(&world->mutex);
     free(world);
 }
@@ -85,21 +87,46 @@ void fake_unlock(fk_world *world)
 
 void fake_wake(fk_world *world)
 {
-    pthread_cond_broadcast(&world->changed);
+    if (world->waiters > 0) {
+        pthread_cond_broadcast(&world->changed);
+    }
+}
+
+/* lock held: one wait on `condition`, counted in *waiters so that a wake with none is free */
+static int wait_counted(fk_world *world, pthread_cond_t *condition, uint32_t *waiters,
+                        const struct timespec *deadline)
+{
+    int woken = 1;
+    (*waiters)++;
+    if (deadline == NULL) {
+        pthread_cond_wait(condition, &world->mutex);
+    } else {
+        woken = pthread_cond_timedwait(condition, &world->mutex, deadline) != ETIMEDOUT;
+    }
+    (*waiters)--;
+    return woken;
 }
 
 void fake_wait(fk_world *world)
 {
-    pthread_cond_wait(&world->changed, &world->mutex);
+    (void)wait_counted(world, &world->changed, &world->waiters, NULL);
 }
 
 int fake_wait_until(fk_world *world, const struct timespec *deadline)
 {
-    if (deadline == NULL) {
-        pthread_cond_wait(&world->changed, &world->mutex);
-        return 1;
+    return wait_counted(world, &world->changed, &world->waiters, deadline);
+}
+
+void fake_wake_peer(fk_world *world)
+{
+    if (world->peer_waiters > 0) {
+        pthread_cond_broadcast(&world->peer_changed);
     }
-    return pthread_cond_timedwait(&world->changed, &world->mutex, deadline) != ETIMEDOUT;
+}
+
+int fake_wait_peer_until(fk_world *world, const struct timespec *deadline)
+{
+    return wait_counted(world, &world->peer_changed, &world->peer_waiters, deadline);
 }
 
 struct timespec fake_deadline_after_ms(int64_t milliseconds)

@@ -61,22 +61,14 @@ int closed_handler_before_request(closed_handler_windows *w, kc_session *session
 
 /* whether a receive's records leave the channel closed: a CLOSED state record (STATE_OVERFLOW:
  * flags = the newest state) and no OPENED after it */
-static int ends_closed(const uint8_t *out, uint32_t out_len)
+static int ends_closed(const kmclb_receive_out *header, const uint8_t *records, uint32_t records_len)
 {
-    kmclb_receive_out h;
-    if (out_len < sizeof(h)) {
-        return 0;
-    }
-    memcpy(&h, out, sizeof(h));
     int closed = 0;
-    uint64_t at = sizeof(h);
-    uint64_t end = sizeof(h) + (uint64_t)h.bytes;
-    if (end > out_len) {
-        end = out_len;
-    }
-    for (uint32_t i = 0; i < h.records && at + sizeof(kmclb_event) <= end; i++) {
+    uint64_t at = 0;
+    uint64_t end = header->bytes < records_len ? header->bytes : records_len;
+    for (uint32_t i = 0; i < header->records && at + sizeof(kmclb_event) <= end; i++) {
         kmclb_event e;
-        memcpy(&e, out + at, sizeof(e));
+        memcpy(&e, records + at, sizeof(e));
         if ((e.kind == KMCLB_EV_STATE || e.kind == KMCLB_EV_STATE_OVERFLOW) && e.flags == KMCLB_ST_CLOSED) {
             closed = 1;
         } else if ((e.kind == KMCLB_EV_STATE || e.kind == KMCLB_EV_STATE_OVERFLOW) && e.flags == KMCLB_ST_OPENED) {
@@ -88,10 +80,10 @@ static int ends_closed(const uint8_t *out, uint32_t out_len)
 }
 
 void closed_handler_after_receive(closed_handler_windows *w, kc_session *session, const void *in, uint32_t in_len,
-                                  const void *out, uint32_t out_len)
+                                  const kmclb_receive_out *header, const void *records, uint32_t records_len)
 {
     uint64_t channel;
-    if (!channel_of(in, in_len, &channel) || !ends_closed((const uint8_t *)out, out_len)) {
+    if (!channel_of(in, in_len, &channel) || !ends_closed(header, (const uint8_t *)records, records_len)) {
         return;
     }
     pthread_mutex_lock(&w->lock);

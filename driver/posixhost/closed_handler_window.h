@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include "kc_core.h"
+#include "kmclbridge_protocol.h"
 
 #define CLOSED_HANDLER_WINDOWS 64u /* at once; past that the oldest is forgotten (a test host bound) */
 
@@ -32,8 +33,9 @@ void closed_handler_windows_destroy(closed_handler_windows *w);
  * then brackets it with fk_enter_closed_handler / fk_leave_closed_handler). */
 int closed_handler_before_request(closed_handler_windows *w, kc_session *session, uint32_t code, const void *in,
                                   uint32_t in_len);
-/* After a RECEIVE returned out (copied bytes): opens a window when its last state record is CLOSED. */
+/* After a RECEIVE returned its header and records (records_len bytes copied after the header): opens
+ * a window when its last state record is CLOSED. */
 void closed_handler_after_receive(closed_handler_windows *w, kc_session *session, const void *in, uint32_t in_len,
-                                  const void *out, uint32_t out_len);
+                                  const kmclb_receive_out *header, const void *records, uint32_t records_len);
 
 #endif

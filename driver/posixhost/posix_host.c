@@ -27,6 +27,7 @@ typedef struct posix_request {
     posix_request_state state; /* guarded by request_lock, like done and status */
     int done;
     kc_status status;
+    pthread_cond_t completed; /* signalled once, when done: only this request's waiter wakes */
 } posix_request;
 
 struct posix_host {
@@ -35,7 +36,6 @@ struct posix_host {
     fk_world *world;
     int poison_output;
     pthread_mutex_t request_lock;
-    pthread_cond_t request_completed; /* broadcast on every completion; waiters check their own */
     uint32_t parked_requests;         /* requests in POSIX_REQUEST_PARKED, guarded by request_lock */
     posix_host_unpark_hook unpark_hook; /* test seam, guarded by request_lock like its context */
     void *unpark_hook_ctx;
@@ -43,6 +43,7 @@ struct posix_host {
     pthread_cond_t detached_worker_ended;
     pthread_mutex_t offers_lock;
     uint32_t offer_count;
+    uint64_t copies, copies_under_lock; /* the core's copy_out calls; atomics */
     uint64_t offer_ids[POSIX_HOST_MAX_OFFERS];
     uint64_t endpoint_ids[POSIX_HOST_MAX_OFFERS];
     const kc_kmcl_ops *kmcl_ops;             /* what endpoints get: the fake's, or a test's wrapper */
@@ -119,6 +120,16 @@ static void platform_free_host_visible(void *ctx, void *p, size_t size)
     free(p);
 }
 
+static void platform_copy_out(void *ctx, void *dst, const void *src, size_t n)
+{
+    posix_host *host = (posix_host *)ctx;
+    __atomic_add_fetch(&host->copies, 1, __ATOMIC_RELAXED);
+    if (core_locks_held > 0) {
+        __atomic_add_fetch(&host->copies_under_lock, 1, __ATOMIC_RELAXED);
+    }
+    memcpy(dst, src, n);
+}
+
 static void platform_sleep_ms(void *ctx, uint32_t ms)
 {
     (void)ctx;
@@ -173,7 +184,7 @@ static void platform_complete(void *ctx, kc_request *request, kc_status status)
     pthread_mutex_lock(&host->request_lock);
     waiter->status = status;
     waiter->done = 1;
-    pthread_cond_broadcast(&host->request_completed);
+    pthread_cond_signal(&waiter->completed);
     pthread_mutex_unlock(&host->request_lock);
 }
 
@@ -285,7 +296,6 @@ uint64_t posix_host_endpoint_of_offer(posix_host *host, uint64_t offer)
 static void free_host(posix_host *host)
 {
     pthread_mutex_destroy(&host->request_lock);
-    pthread_cond_destroy(&host->request_completed);
     pthread_cond_destroy(&host->detached_worker_ended);
     pthread_mutex_destroy(&host->offers_lock);
     closed_handler_windows_destroy(&host->closed_handlers);
@@ -300,7 +310,6 @@ kc_status posix_host_create(const posix_host_options *options, posix_host **out)
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
     pthread_mutex_init(&host->request_lock, NULL);
-    pthread_cond_init(&host->request_completed, NULL);
     pthread_cond_init(&host->detached_worker_ended, NULL);
     pthread_mutex_init(&host->offers_lock, NULL);
     closed_handler_windows_init(&host->closed_handlers);
@@ -322,6 +331,7 @@ kc_status posix_host_create(const posix_host_options *options, posix_host **out)
         .alloc_host_visible = platform_alloc_host_visible,
         .free_host_visible = platform_free_host_visible,
         .run_detached = options->detach_blocking_requests ? platform_run_detached : NULL,
+        .copy_out = platform_copy_out,
     };
     kc_status status = kc_core_create(&host->platform, options->max_handles, options->driver_version, &host->core);
     if (status >= 0) {
@@ -375,8 +385,8 @@ static kc_status wait_for_completion(posix_host *host, posix_request *waiter, in
     pthread_mutex_lock(&host->request_lock);
     while (!waiter->done) {
         if (wait_ms < 0) {
-            pthread_cond_wait(&host->request_completed, &host->request_lock);
-        } else if (pthread_cond_timedwait(&host->request_completed, &host->request_lock, &deadline) == ETIMEDOUT) {
+            pthread_cond_wait(&waiter->completed, &host->request_lock);
+        } else if (pthread_cond_timedwait(&waiter->completed, &host->request_lock, &deadline) == ETIMEDOUT) {
             break;
         }
     }
@@ -392,11 +402,38 @@ static kc_status wait_for_completion(posix_host *host, posix_request *waiter, in
         pthread_mutex_lock(&host->request_lock);
     }
     while (!waiter->done) {
-        pthread_cond_wait(&host->request_completed, &host->request_lock);
+        pthread_cond_wait(&waiter->completed, &host->request_lock);
     }
     pthread_mutex_unlock(&host->request_lock);
     return waiter->status;
 }
+
+/* Runs a request whose buffers are ready (request.in/out/records_out set): dispatch, then the wait
+ * for a parked one. The waiter lives on this stack until its request completed. */
+static kc_status run_request(posix_host *host, kc_session *session, uint32_t code, posix_request *waiter,
+                             int64_t wait_ms)
+{
+    waiter->request.platform = waiter;
+    waiter->state = POSIX_REQUEST_IDLE;
+    pthread_cond_init(&waiter->completed, NULL);
+    int in_closed_handler = closed_handler_before_request(&host->closed_handlers, session, code, waiter->request.in,
+                                                          waiter->request.in_len);
+    if (in_closed_handler) {
+        fk_enter_closed_handler();
+    }
+    kc_status status = kc_dispatch(session, code, &waiter->request);
+    if (in_closed_handler) {
+        fk_leave_closed_handler();
+    }
+    if (status == KMCLB_STATUS_PENDING) {
+        status = wait_for_completion(host, waiter, wait_ms);
+    }
+    pthread_cond_destroy(&waiter->completed);
+    return status;
+}
+
+/* requests up to this size use a system buffer on the stack (no allocation per call) */
+#define POSIX_HOST_STACK_BUFFER 8192u
 
 kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code, const void *in, uint32_t in_len,
                            void *out, uint32_t out_len, int64_t wait_ms, posix_host_output *output)
@@ -408,7 +445,9 @@ kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code,
     output->reported = 0;
     output->copied = 0;
     uint32_t system_length = in_len > out_len ? in_len : out_len;
-    uint8_t *system_buffer = (uint8_t *)malloc(system_length ? system_length : 1);
+    _Alignas(16) uint8_t stack_buffer[POSIX_HOST_STACK_BUFFER];
+    uint8_t *system_buffer = system_length <= sizeof(stack_buffer) ? stack_buffer
+                                                                    : (uint8_t *)malloc(system_length);
     if (system_buffer == NULL) {
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
@@ -424,29 +463,58 @@ kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code,
     waiter.request.in_len = in_len;
     waiter.request.out = out_len ? system_buffer : NULL;
     waiter.request.out_len = out_len;
-    waiter.request.platform = &waiter;
-    waiter.state = POSIX_REQUEST_IDLE;
-    int in_closed_handler = closed_handler_before_request(&host->closed_handlers, session, code, in, in_len);
-    if (in_closed_handler) {
-        fk_enter_closed_handler();
-    }
-    kc_status status = kc_dispatch(session, code, &waiter.request);
-    if (in_closed_handler) {
-        fk_leave_closed_handler();
-    }
-    if (status == KMCLB_STATUS_PENDING) {
-        status = wait_for_completion(host, &waiter, wait_ms);
-    }
+    kc_status status = run_request(host, session, code, &waiter, wait_ms);
     output->reported = waiter.request.info;
     if (status_carries_output(status) && waiter.request.info > 0 && waiter.request.info <= out_len) {
         memcpy(out, system_buffer, waiter.request.info);
         output->copied = waiter.request.info;
-        if (code == IOCTL_KMCLB_RECEIVE) {
-            closed_handler_after_receive(&host->closed_handlers, session, in, in_len, out, output->copied);
+        if (code == IOCTL_KMCLB_RECEIVE && output->copied >= sizeof(kmclb_receive_out)) {
+            closed_handler_after_receive(&host->closed_handlers, session, in, in_len, (const kmclb_receive_out *)out,
+                                         (const uint8_t *)out + sizeof(kmclb_receive_out),
+                                         output->copied - (uint32_t)sizeof(kmclb_receive_out));
         }
     }
-    free(system_buffer);
+    if (system_buffer != stack_buffer) {
+        free(system_buffer);
+    }
     return status;
+}
+
+kc_status posix_host_receive(posix_host *host, kc_session *session, const void *in, uint32_t in_len,
+                             kmclb_receive_out *header, void *records, uint32_t capacity, int64_t wait_ms,
+                             posix_host_output *output)
+{
+    output->reported = 0;
+    output->copied = 0;
+    /* the input is consumed before any output is written, but it must not alias the header */
+    _Alignas(16) uint8_t input[POSIX_HOST_STACK_BUFFER];
+    if (in_len > sizeof(input) || capacity > UINT32_MAX - sizeof(kmclb_receive_out)) {
+        return KMCLB_STATUS_INVALID_PARAMETER;
+    }
+    memcpy(input, in, in_len);
+    posix_request waiter;
+    memset(&waiter, 0, sizeof(waiter));
+    waiter.request.in = input;
+    waiter.request.in_len = in_len;
+    waiter.request.out = header;
+    waiter.request.out_len = (uint32_t)sizeof(kmclb_receive_out) + capacity;
+    waiter.request.records_out = capacity > 0 ? records : NULL;
+    kc_status status = run_request(host, session, IOCTL_KMCLB_RECEIVE, &waiter, wait_ms);
+    output->reported = waiter.request.info;
+    if (status_carries_output(status) && waiter.request.info <= waiter.request.out_len) {
+        output->copied = waiter.request.info;
+        if (output->copied >= sizeof(kmclb_receive_out)) {
+            closed_handler_after_receive(&host->closed_handlers, session, input, in_len, header, records,
+                                         output->copied - (uint32_t)sizeof(kmclb_receive_out));
+        }
+    }
+    return status;
+}
+
+void posix_host_copy_counts(posix_host *host, uint64_t *copies, uint64_t *under_lock)
+{
+    *copies = __atomic_load_n(&host->copies, __ATOMIC_RELAXED);
+    *under_lock = __atomic_load_n(&host->copies_under_lock, __ATOMIC_RELAXED);
 }
 
 uint32_t posix_host_parked_requests(posix_host *host)

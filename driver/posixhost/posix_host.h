@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "kc_core.h"
 #include "fakekmcl.h"
+#include "kmclbridge_protocol.h"
 
 typedef struct posix_host posix_host;
 
@@ -56,6 +57,17 @@ typedef struct posix_host_output {
  * output (optional) says how many bytes came back. */
 kc_status posix_host_ioctl(posix_host *host, kc_session *session, uint32_t code, const void *in, uint32_t in_len,
                            void *out, uint32_t out_len, int64_t wait_ms, posix_host_output *output);
+
+/* RECEIVE with the records written straight into the caller's memory (no system buffer): the
+ * header goes to *header, the records to records[0, capacity). Same waiting and cancel as
+ * posix_host_ioctl; output->copied counts header plus records. */
+kc_status posix_host_receive(posix_host *host, kc_session *session, const void *in, uint32_t in_len,
+                             kmclb_receive_out *header, void *records, uint32_t capacity, int64_t wait_ms,
+                             posix_host_output *output);
+
+/* How many record-body copies the core made (copy_out) and how many of them with a platform lock
+ * held by the copying thread (defect: must stay 0, the KMDF lock is a spin lock at DISPATCH). */
+void posix_host_copy_counts(posix_host *host, uint64_t *copies, uint64_t *under_lock);
 
 /* How many requests are parked (cancelable, waiting for the core) right now: lets a test wait until
  * a receive has really parked instead of sleeping and hoping. */

@@ -84,10 +84,21 @@ KMCLSHIM_API int32_t kmclshim_send_sync(int64_t session, int64_t channel, const 
 KMCLSHIM_API int32_t kmclshim_receive(int64_t session, int64_t channel, void *buf, int32_t capacity,
                                       int64_t timeout_ms, int32_t *out_bytes, int32_t *out_records,
                                       int32_t *out_needed);
+/* kmclshim_receive with primitive arguments only (one cheap JNA crossing): buffer_address is the
+ * records' buffer (e.g. a direct ByteBuffer's address), result_address three int32: bytes, records,
+ * needed. */
+KMCLSHIM_API int32_t kmclshim_receive_direct(int64_t session, int64_t channel, int64_t buffer_address,
+                                             int32_t capacity, int64_t timeout_ms, int64_t result_address);
 KMCLSHIM_API int32_t kmclshim_complete(int64_t session, int64_t packet, const void *payload, int32_t len);
 KMCLSHIM_API int32_t kmclshim_complete_batch(int64_t session, const int64_t *packets, int32_t count,
                                              const void *payloads, const int32_t *offsets, const int32_t *lengths,
                                              int32_t *out_statuses);
+/* kmclshim_complete_batch with primitive arguments only: the addresses of int64 packets[count],
+ * the payload bytes, int32 offsets[count] and lengths[count] (0 for none) and int32
+ * statuses[count] (0 for none). */
+KMCLSHIM_API int32_t kmclshim_complete_batch_direct(int64_t session, int64_t packets_address, int32_t count,
+                                                    int64_t payloads_address, int64_t offsets_address,
+                                                    int64_t lengths_address, int64_t statuses_address);
 KMCLSHIM_API int32_t kmclshim_fail(int64_t session, int64_t packet);
 KMCLSHIM_API int32_t kmclshim_defer_to_passive(int64_t session, int64_t packet);
 /* gives back packets receive returned but never dispatched: to the head of the channel's queue, in
@@ -137,6 +148,22 @@ KMCLSHIM_API int32_t kmclshim_gpadl_access(int64_t session, int64_t channel, int
       (session, channel, timeout_ms, buf, capacity, out_bytes))                                                     \
     X(kmclshim_peer_complete, (int64_t session, int64_t channel, int64_t tx, const void *payload, int32_t len),     \
       (session, channel, tx, payload, len))                                                                         \
+    /* batch calls, one crossing each: payloads back to back (lengths[i] bytes each), sent in order until the      \
+     * first failure (*out_sent before it); take: waits up to timeout_ms for the first record, then takes more     \
+     * while they fit and count < max (records as await_received); complete: txs in order with one payload, up to  \
+     * the first the peer does not hold (*out_completed before it) */                                              \
+    X(kmclshim_peer_send_batch,                                                                                     \
+      (int64_t session, int64_t channel, const void *payloads, const int32_t *lengths, int32_t count,              \
+       int32_t completion_requested, int64_t *out_txs, int32_t *out_sent),                                          \
+      (session, channel, payloads, lengths, count, completion_requested, out_txs, out_sent))                        \
+    X(kmclshim_peer_take_received,                                                                                  \
+      (int64_t session, int64_t channel, int32_t max, int64_t timeout_ms, void *buf, int32_t capacity,             \
+       int32_t *out_bytes, int32_t *out_count),                                                                     \
+      (session, channel, max, timeout_ms, buf, capacity, out_bytes, out_count))                                     \
+    X(kmclshim_peer_complete_batch,                                                                                 \
+      (int64_t session, int64_t channel, const int64_t *txs, int32_t count, const void *payload, int32_t len,      \
+       int32_t *out_completed),                                                                                     \
+      (session, channel, txs, count, payload, len, out_completed))                                                  \
     X(kmclshim_peer_set_reading, (int64_t session, int64_t channel, int32_t reading), (session, channel, reading))  \
     /* incoming size, incoming used, outgoing size, outgoing used, peer queued */                                   \
     X(kmclshim_peer_ring_status, (int64_t session, int64_t channel, int32_t *out5), (session, channel, out5))       \

@@ -186,6 +186,57 @@ static int32_t kmclshim_peer_complete_body(peer_call *call, int64_t session, int
     return fk_peer_complete(ch, (uint64_t)tx, payload, (uint32_t)len);
 }
 
+static int32_t kmclshim_peer_send_batch_body(peer_call *call, int64_t session, int64_t channel, const void *payloads,
+                                             const int32_t *lengths, int32_t count, int32_t completion_requested,
+                                             int64_t *out_txs, int32_t *out_sent)
+{
+    REQUIRE_PEER_CHANNEL(call, channel);
+    if (count < 0 || (count > 0 && (lengths == NULL || out_txs == NULL)) || out_sent == NULL) {
+        return KMCLB_STATUS_INVALID_PARAMETER;
+    }
+    for (int32_t i = 0; i < count; i++) {
+        if (lengths[i] < 0) {
+            return KMCLB_STATUS_INVALID_PARAMETER;
+        }
+        out_txs[i] = 0;
+    }
+    uint32_t sent = 0;
+    /* int32 lengths and int64 ids are the fake's uint32 and uint64 of the same width */
+    int32_t st = fk_peer_send_batch(ch, payloads, (const uint32_t *)lengths, (uint32_t)count, completion_requested,
+                                    (uint64_t *)out_txs, &sent);
+    *out_sent = (int32_t)sent;
+    return st;
+}
+
+static int32_t kmclshim_peer_take_received_body(peer_call *call, int64_t session, int64_t channel, int32_t max,
+                                                int64_t timeout_ms, void *buf, int32_t capacity, int32_t *out_bytes,
+                                                int32_t *out_count)
+{
+    REQUIRE_PEER_CHANNEL(call, channel);
+    if (max <= 0 || out_bytes == NULL || out_count == NULL || capacity < 0 || (capacity > 0 && buf == NULL)) {
+        return KMCLB_STATUS_INVALID_PARAMETER;
+    }
+    uint32_t bytes = 0, count = 0;
+    int32_t st = fk_peer_take_received(ch, (uint32_t)max, timeout_ms, buf, (uint32_t)capacity, &bytes, &count);
+    *out_bytes = (int32_t)bytes;
+    *out_count = (int32_t)count;
+    return st;
+}
+
+static int32_t kmclshim_peer_complete_batch_body(peer_call *call, int64_t session, int64_t channel,
+                                                 const int64_t *txs, int32_t count, const void *payload, int32_t len,
+                                                 int32_t *out_completed)
+{
+    REQUIRE_PEER_CHANNEL(call, channel);
+    if (count < 0 || (count > 0 && txs == NULL) || len < 0 || (len > 0 && payload == NULL) || out_completed == NULL) {
+        return KMCLB_STATUS_INVALID_PARAMETER;
+    }
+    uint32_t completed = 0;
+    int32_t st = fk_peer_complete_batch(ch, (const uint64_t *)txs, (uint32_t)count, payload, (uint32_t)len, &completed);
+    *out_completed = (int32_t)completed;
+    return st;
+}
+
 static int32_t kmclshim_peer_set_reading_body(peer_call *call, int64_t session, int64_t channel, int32_t reading)
 {
     REQUIRE_PEER_CHANNEL(call, channel);

@@ -185,12 +185,16 @@ static int32_t call(int64_t session, uint32_t code, const void *in, uint32_t in_
 
 /* A request with variable parts: the fixed struct `in`, then `first` and `second` (either may be
  * empty), sent as one input buffer. */
+/* requests (and batch bookkeeping) up to this size are built on the stack, not allocated per call */
+#define SHIM_STACK_BUFFER 4096u
+
 static int32_t call_with_data(int64_t session, uint32_t code, const void *in, uint32_t in_len, const void *first,
                               uint32_t first_len, const void *second, uint32_t second_len, void *out,
                               uint32_t out_len, uint32_t *info)
 {
     uint32_t total = in_len + first_len + second_len;
-    uint8_t *buf = (uint8_t *)malloc(total);
+    uint8_t stack_buffer[SHIM_STACK_BUFFER];
+    uint8_t *buf = total <= sizeof(stack_buffer) ? stack_buffer : (uint8_t *)malloc(total);
     if (buf == NULL) {
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
@@ -202,7 +206,9 @@ static int32_t call_with_data(int64_t session, uint32_t code, const void *in, ui
         memcpy(buf + in_len + first_len, second, second_len);
     }
     int32_t st = call(session, code, buf, total, out, out_len, info);
-    free(buf);
+    if (buf != stack_buffer) {
+        free(buf);
+    }
     return st;
 }
 
@@ -570,6 +576,7 @@ int32_t kmclshim_send_sync(int64_t session, int64_t channel, const void *payload
     return st;
 }
 
+/* The records go straight into the caller's buffer (tr_receive), nothing is allocated. */
 int32_t kmclshim_receive(int64_t session, int64_t channel, void *buf, int32_t capacity, int64_t timeout_ms,
                          int32_t *out_bytes, int32_t *out_records, int32_t *out_needed)
 {
@@ -583,37 +590,40 @@ int32_t kmclshim_receive(int64_t session, int64_t channel, void *buf, int32_t ca
     kmclb_receive_in in;
     start_channel_request(&in, sizeof(in), channel);
     in.timeout_ms = timeout_ms == 0 ? 0u : 1u;
-    uint32_t out_len = (uint32_t)sizeof(kmclb_receive_out) + (uint32_t)capacity;
-    uint8_t *out = (uint8_t *)malloc(out_len);
-    if (out == NULL) {
-        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    shim_session *s = acquire(session);
+    if (s == NULL) {
+        return KMCLB_STATUS_INVALID_HANDLE;
     }
+    kmclb_receive_out h;
+    memset(&h, 0, sizeof(h));
     uint32_t info = 0;
-    int32_t st = call_wait(session, IOCTL_KMCLB_RECEIVE, &in, sizeof(in), out, out_len, &info,
-                           timeout_ms < 0 ? -1 : timeout_ms);
+    int32_t st = tr_receive(s->t, &in, sizeof(in), &h, buf, (uint32_t)capacity, &info,
+                            timeout_ms < 0 ? -1 : timeout_ms);
+    release(s);
     if (st == KMCLB_STATUS_CANCELLED) {
-        st = KMCLB_STATUS_TIMEOUT; /* our own cancel after the timeout */
-    } else if (st >= 0) {
-        kmclb_receive_out h;
-        if (info < sizeof(h)) {
-            free(out);
-            return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
-        }
-        memcpy(&h, out, sizeof(h));
-        if (h.bytes > (uint32_t)capacity || h.bytes != info - sizeof(h)) {
-            free(out);
-            return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
-        }
-        if (h.bytes > 0) {
-            memcpy(buf, out + sizeof(h), h.bytes);
-        }
-        *out_bytes = (int32_t)h.bytes;
-        *out_records = (int32_t)h.records;
-        *out_needed = (int32_t)h.needed;
-        st = h.status;
+        return KMCLB_STATUS_TIMEOUT; /* our own cancel after the timeout */
     }
-    free(out);
-    return st;
+    if (st < 0) {
+        return st;
+    }
+    if (info < sizeof(h) || h.bytes > (uint32_t)capacity || h.bytes != info - sizeof(h)) {
+        return KMCLB_STATUS_INFO_LENGTH_MISMATCH;
+    }
+    *out_bytes = (int32_t)h.bytes;
+    *out_records = (int32_t)h.records;
+    *out_needed = (int32_t)h.needed;
+    return h.status;
+}
+
+int32_t kmclshim_receive_direct(int64_t session, int64_t channel, int64_t buffer_address, int32_t capacity,
+                                int64_t timeout_ms, int64_t result_address)
+{
+    int32_t *result = (int32_t *)(intptr_t)result_address;
+    if (result == NULL) {
+        return KMCLB_STATUS_INVALID_PARAMETER;
+    }
+    return kmclshim_receive(session, channel, (void *)(intptr_t)buffer_address, capacity, timeout_ms, &result[0],
+                            &result[1], &result[2]);
 }
 
 /* A batch of packet ids for COMPLETE or REQUEUE, sent as one IOCTL per at most `max_chunk` ids. */
@@ -644,6 +654,42 @@ static int32_t in_chunks(const packet_batch *batch, uint32_t max_chunk, packet_c
     return first;
 }
 
+/* one COMPLETE request for packets [at, at + count) with the caller's entry and output space */
+static int32_t complete_entries(const packet_batch *batch, int32_t at, int32_t count, kmclb_complete_entry *entries,
+                                int64_t lo, uint32_t pbytes, uint8_t *out, uint32_t out_len)
+{
+    const int32_t *offsets = batch->offsets ? batch->offsets + at : NULL;
+    const int32_t *lengths = batch->lengths ? batch->lengths + at : NULL;
+    kmclb_complete_in in;
+    start_request(&in, sizeof(in));
+    in.count = (uint32_t)count;
+    in.payload_bytes = pbytes;
+    for (int32_t i = 0; i < count; i++) {
+        int32_t len = lengths ? lengths[i] : 0;
+        entries[i].packet = (uint64_t)batch->packets[at + i];
+        entries[i].offset = len > 0 ? (uint32_t)(offsets[i] - lo) : 0u;
+        entries[i].length = (uint32_t)len;
+    }
+    memset(out, 0, out_len);
+    uint32_t info = 0;
+    int32_t st = call_with_data(batch->session, IOCTL_KMCLB_COMPLETE, &in, sizeof(in), entries,
+                                (uint32_t)count * (uint32_t)sizeof(kmclb_complete_entry),
+                                pbytes > 0 ? batch->payloads + lo : NULL, pbytes, out, out_len, &info);
+    if (st >= 0) {
+        kmclb_complete_out o;
+        memcpy(&o, out, sizeof(o));
+        if (info != out_len || o.count != (uint32_t)count) {
+            st = KMCLB_STATUS_INFO_LENGTH_MISMATCH;
+        } else {
+            if (batch->out_statuses) {
+                memcpy(batch->out_statuses + at, out + sizeof(o), 4u * (size_t)count);
+            }
+            st = o.status;
+        }
+    }
+    return st;
+}
+
 static int32_t complete_chunk(const packet_batch *batch, int32_t at, int32_t count)
 {
     const int32_t *offsets = batch->offsets ? batch->offsets + at : NULL;
@@ -672,41 +718,22 @@ static int32_t complete_chunk(const packet_batch *batch, int32_t at, int32_t cou
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
     uint32_t out_len = (uint32_t)sizeof(kmclb_complete_out) + 4u * (uint32_t)count;
-    kmclb_complete_entry *entries = (kmclb_complete_entry *)malloc((size_t)count * sizeof(kmclb_complete_entry));
-    uint8_t *out = (uint8_t *)calloc(1, out_len);
-    if (entries == NULL || out == NULL) {
+    size_t entries_size = (size_t)count * sizeof(kmclb_complete_entry);
+    _Alignas(8) uint8_t stack_entries[SHIM_STACK_BUFFER];
+    _Alignas(8) uint8_t stack_out[SHIM_STACK_BUFFER / 4u + sizeof(kmclb_complete_out)];
+    kmclb_complete_entry *entries = entries_size <= sizeof(stack_entries) ? (kmclb_complete_entry *)stack_entries
+                                                                          : (kmclb_complete_entry *)malloc(entries_size);
+    uint8_t *out = out_len <= sizeof(stack_out) ? stack_out : (uint8_t *)malloc(out_len);
+    int32_t st = KMCLB_STATUS_INSUFFICIENT_RESOURCES;
+    if (entries != NULL && out != NULL) {
+        st = complete_entries(batch, at, count, entries, lo, (uint32_t)pbytes, out, out_len);
+    }
+    if ((uint8_t *)entries != stack_entries) {
         free(entries);
+    }
+    if (out != stack_out) {
         free(out);
-        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
-    kmclb_complete_in in;
-    start_request(&in, sizeof(in));
-    in.count = (uint32_t)count;
-    in.payload_bytes = (uint32_t)pbytes;
-    for (int32_t i = 0; i < count; i++) {
-        int32_t len = lengths ? lengths[i] : 0;
-        entries[i].packet = (uint64_t)batch->packets[at + i];
-        entries[i].offset = len > 0 ? (uint32_t)(offsets[i] - lo) : 0u;
-        entries[i].length = (uint32_t)len;
-    }
-    uint32_t info = 0;
-    int32_t st = call_with_data(batch->session, IOCTL_KMCLB_COMPLETE, &in, sizeof(in), entries,
-                                (uint32_t)count * (uint32_t)sizeof(kmclb_complete_entry),
-                                pbytes > 0 ? batch->payloads + lo : NULL, (uint32_t)pbytes, out, out_len, &info);
-    if (st >= 0) {
-        kmclb_complete_out o;
-        memcpy(&o, out, sizeof(o));
-        if (info != out_len || o.count != (uint32_t)count) {
-            st = KMCLB_STATUS_INFO_LENGTH_MISMATCH;
-        } else {
-            if (batch->out_statuses) {
-                memcpy(batch->out_statuses + at, out + sizeof(o), 4u * (size_t)count);
-            }
-            st = o.status;
-        }
-    }
-    free(entries);
-    free(out);
     return st;
 }
 
@@ -724,6 +751,15 @@ int32_t kmclshim_complete_batch(int64_t session, const int64_t *packets, int32_t
                                 .lengths = lengths,
                                 .out_statuses = out_statuses};
     return in_chunks(&batch, KMCLB_MAX_COMPLETE_BATCH, complete_chunk);
+}
+
+int32_t kmclshim_complete_batch_direct(int64_t session, int64_t packets_address, int32_t count,
+                                       int64_t payloads_address, int64_t offsets_address, int64_t lengths_address,
+                                       int64_t statuses_address)
+{
+    return kmclshim_complete_batch(session, (const int64_t *)(intptr_t)packets_address, count,
+                                   (const void *)(intptr_t)payloads_address, (const int32_t *)(intptr_t)offsets_address,
+                                   (const int32_t *)(intptr_t)lengths_address, (int32_t *)(intptr_t)statuses_address);
 }
 
 int32_t kmclshim_complete(int64_t session, int64_t packet, const void *payload, int32_t len)

@@ -6,6 +6,7 @@
 #ifndef SHIM_TRANSPORT_H
 #define SHIM_TRANSPORT_H
 #include <stdint.h>
+#include "kmclbridge_protocol.h"
 
 /* which transport this is: KMCLSHIM_TRANSPORT_LOOPBACK or KMCLSHIM_TRANSPORT_WIN32 */
 extern const int32_t tr_kind;
@@ -23,6 +24,13 @@ void tr_free(void *t);
  * request is cancelled and the call returns STATUS_CANCELLED unless it completed meanwhile. */
 int32_t tr_ioctl(void *t, uint32_t code, const void *in, uint32_t in_len, void *out, uint32_t out_len,
                  uint32_t *info, int64_t wait_ms);
+
+/* RECEIVE (in: a kmclb_receive_in) with its output split: the header to *header, the records to
+ * records[0, capacity). loopback: written in place by the driver core; win32: through one
+ * METHOD_BUFFERED output buffer (receive_buffered.c). Waiting as tr_ioctl; *info counts header plus
+ * records. */
+int32_t tr_receive(void *t, const void *in, uint32_t in_len, kmclb_receive_out *header, void *records,
+                   uint32_t capacity, uint32_t *info, int64_t wait_ms);
 
 /* What the shim offers a transport that exports calls of its own (the loopback peer functions):
  * the transport behind a session handle, pinned until kmclshim_internal_release(token); NULL

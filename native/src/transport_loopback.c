@@ -166,3 +166,13 @@ int32_t tr_ioctl(void *t, uint32_t code, const void *in, uint32_t in_len, void *
     *info = output.copied; /* what NtDeviceIoControlFile reports on Windows */
     return st;
 }
+
+int32_t tr_receive(void *t, const void *in, uint32_t in_len, kmclb_receive_out *header, void *records,
+                   uint32_t capacity, uint32_t *info, int64_t wait_ms)
+{
+    loopback_session *s = (loopback_session *)t;
+    posix_host_output output;
+    int32_t st = posix_host_receive(s->host, s->session, in, in_len, header, records, capacity, wait_ms, &output);
+    *info = output.copied;
+    return st;
+}

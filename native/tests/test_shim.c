@@ -64,6 +64,99 @@ static int64_t await_kind(int64_t s, int64_t ch, uint16_t kind, kmclb_event *out
     return 0;
 }
 
+/* the packet ids among the records in buf[0, bytes) (their payloads checked against `expected`,
+ * lengths[i] bytes each, back to back) */
+static int packet_ids(const uint8_t *buf, int32_t bytes, int64_t *ids, int max, const char *expected,
+                      const int32_t *lengths)
+{
+    int n = 0;
+    const char *payload = expected;
+    for (int32_t at = 0; at + (int32_t)sizeof(kmclb_event) <= bytes && n < max;) {
+        kmclb_event e;
+        memcpy(&e, buf + at, sizeof(e));
+        if (e.kind == KMCLB_EV_PACKET) {
+            CHECK(e.payload_length == (uint32_t)lengths[n] && memcmp(buf + at + sizeof(e), payload, e.payload_length) == 0);
+            payload += lengths[n];
+            ids[n++] = (int64_t)e.id;
+        }
+        at += (int32_t)KMCLB_RECORD_SIZE(e.payload_length + (e.kind == KMCLB_EV_PACKET ? e.aux : 0));
+    }
+    return n;
+}
+
+/* The peer's batch calls and the primitive-only receive and complete, each one crossing: a batch
+ * the peer sends arrives in order; we complete it in one call; the peer takes all we sent in one
+ * call and completes them in one call, stopping at a transaction it does not hold. */
+static void test_batch_calls_move_whole_batches_in_one_crossing(void)
+{
+    int64_t s = 0, offer = 0, ep = 0, ch = 0;
+    CHECK_ST(kmclshim_open(&s), 0);
+    CHECK_ST(kmclshim_peer_offer(s, type1, inst1, 0, 0, "batch", &offer, &ep), 0);
+    CHECK_ST(kmclshim_allocate_channel(s, ep, 0, &ch), 0);
+    CHECK_ST(kmclshim_enable(s, ch), 0);
+    CHECK(await_kind(s, ch, KMCLB_EV_STATE, NULL) != 0);
+    const int32_t lengths[3] = {1, 2, 3};
+    int64_t txs[4] = {0, 0, 0, 0};
+    int32_t sent = -1;
+    CHECK_ST(kmclshim_peer_send_batch(s, ch, "abbccc", lengths, 3, 0, txs, &sent), 0);
+    CHECK(sent == 3 && txs[0] != 0 && txs[1] == txs[0] + 1 && txs[2] == txs[1] + 1);
+    static uint8_t records[4096];
+    int32_t result[3] = {0, 0, 0};
+    int64_t ids[3] = {0, 0, 0};
+    static const char sent_bytes[] = "abbccc";
+    const int32_t starts[3] = {0, 1, 3};
+    int got = 0;
+    for (int tries = 0; tries < 20 && got < 3; tries++) {
+        int32_t st = kmclshim_receive_direct(s, ch, (int64_t)(intptr_t)records, (int32_t)sizeof(records), 200,
+                                             (int64_t)(intptr_t)result);
+        if (st == 0) {
+            got += packet_ids(records, result[0], ids + got, 3 - got, &sent_bytes[starts[got]], lengths + got);
+        }
+    }
+    CHECK(got == 3);
+    int32_t statuses[3] = {-1, -1, -1};
+    CHECK_ST(kmclshim_complete_batch_direct(s, (int64_t)(intptr_t)ids, 3, 0, 0, 0, (int64_t)(intptr_t)statuses), 0);
+    CHECK(statuses[0] == 0 && statuses[1] == 0 && statuses[2] == 0);
+    for (int i = 0; i < 3; i++) {
+        int32_t kind = -1, len = -1;
+        CHECK_ST(kmclshim_peer_await_outcome(s, ch, txs[i], 1000, &kind, NULL, 0, &len), 0);
+        CHECK(kind == 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        CHECK_ST(kmclshim_send(s, ch, 100 + i, "out", 3, NULL, 0, 0, 1), 0);
+    }
+    int32_t bytes = 0, count = 0;
+    CHECK_ST(kmclshim_peer_take_received(s, ch, 10, 1000, records, (int32_t)sizeof(records), &bytes, &count), 0);
+    CHECK(count == 3);
+    kmclb_event e;
+    for (int32_t i = 0, at = 0; i < count; i++) {
+        memcpy(&e, records + at, sizeof(e));
+        txs[i] = (int64_t)e.id;
+        at += (int32_t)KMCLB_RECORD_SIZE(e.payload_length + e.aux);
+    }
+    CHECK_ST(kmclshim_peer_take_received(s, ch, 10, 0, records, (int32_t)sizeof(records), &bytes, &count),
+             KMCLB_STATUS_TIMEOUT); /* each is taken once */
+    txs[3] = txs[1]; /* completed already by then: not held any more */
+    int64_t order[4] = {txs[0], txs[1], txs[3], txs[2]};
+    int32_t completed = -1;
+    CHECK_ST(kmclshim_peer_complete_batch(s, ch, order, 4, "ok", 2, &completed), KMCLB_STATUS_NOT_FOUND);
+    CHECK(completed == 2);
+    CHECK_ST(kmclshim_peer_complete_batch(s, ch, txs + 2, 1, "ok", 2, &completed), 0);
+    CHECK(completed == 1);
+    int completions = 0;
+    for (int tries = 0; tries < 20 && completions < 3; tries++) {
+        kmclb_event found[3];
+        int32_t b = 0, r = 0, n = 0;
+        if (kmclshim_receive(s, ch, records, (int32_t)sizeof(records), 200, &b, &r, &n) == 0) {
+            completions += find_events(records, b, KMCLB_EV_SEND_COMPLETE, found, 3);
+        }
+    }
+    CHECK(completions == 3);
+    CHECK_ST(kmclshim_disable(s, ch), 0);
+    CHECK_ST(kmclshim_cleanup(s, ch), 0);
+    CHECK_ST(kmclshim_close(s), 0);
+}
+
 int main(void)
 {
     int32_t transport = 0;
@@ -277,5 +370,6 @@ int main(void)
     CHECK(ra.st == KMCLB_STATUS_CANCELLED || ra.st == KMCLB_STATUS_INVALID_HANDLE);
     CHECK(pa.st == 0);
     CHECK_ST(kmclshim_receive(s, c2, buf, 64, 0, &bytes, &recs, &needed), KMCLB_STATUS_INVALID_HANDLE);
+    test_batch_calls_move_whole_batches_in_one_crossing();
     TEST_MAIN_END();
 }

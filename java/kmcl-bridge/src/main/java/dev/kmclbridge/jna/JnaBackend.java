@@ -197,21 +197,20 @@ final class JnaBackend implements Backend {
         return st;
     }
 
-    private static final ThreadLocal<int[]> RECEIVE_OUTS = ThreadLocal.withInitial(() -> new int[3]);
-
     @Override
     public int receive(long channel, EventBatch batch, long timeoutMillis, int[] outNeeded) {
-        int[] o = RECEIVE_OUTS.get();
-        o[0] = 0;
-        o[1] = 0;
-        o[2] = 0;
-        ByteBuffer buf = batch.buffer();
-        int[] bytes = {0};
-        int[] records = {0};
-        closedWindow.remove(channel); // the receiver asks for more: its Closed handler has finished
-        int st = Shim.kmclshim_receive(session, channel, buf, batch.capacity(), timeoutMillis, bytes, records, outNeeded);
+        DirectScratch.Slots scratch = DirectScratch.slots();
+        ByteBuffer result = scratch.receiveResult(); // bytes, records, needed
+        if (!closedWindow.isEmpty()) {
+            closedWindow.remove(channel); // the receiver asks for more: its Closed handler has finished
+        }
+        int st = Shim.kmclshim_receive_direct(session, channel, scratch.addressOf(batch.buffer()), batch.capacity(),
+                timeoutMillis, scratch.address(DirectScratch.RESULT));
+        if (outNeeded != null && outNeeded.length > 0) {
+            outNeeded[0] = result.getInt(8);
+        }
         if (NtStatus.isSuccess(st)) {
-            batch.setFilled(bytes[0], records[0]);
+            batch.setFilled(result.getInt(0), result.getInt(4));
             noteClosed(channel, batch);
         }
         return st;
@@ -260,8 +259,41 @@ final class JnaBackend implements Backend {
     @Override
     public int completeBatch(long[] packetIds, int count, ByteBuffer payloads, int[] offsets, int[] lengths,
                              int[] outStatuses) {
-        ByteBuffer p = DirectScratch.copyOf(DirectScratch.PAYLOAD, payloads);
-        return Shim.kmclshim_complete_batch(session, packetIds, count, p, offsets, lengths, outStatuses);
+        if (count <= 0 || packetIds == null || count > packetIds.length || (lengths != null && offsets == null)
+                || (offsets != null && offsets.length < count) || (lengths != null && lengths.length < count)
+                || (outStatuses != null && outStatuses.length < count)) {
+            return NtStatus.INVALID_PARAMETER.value();
+        }
+        // the arrays go to the shim as native memory (ids, offsets, lengths, statuses): one primitive-only crossing
+        int idsAt = 0;
+        int offsetsAt = 8 * count;
+        int lengthsAt = offsetsAt + 4 * count;
+        int statusesAt = lengthsAt + 4 * count;
+        ByteBuffer arrays = DirectScratch.ofSize(DirectScratch.ARRAYS, statusesAt + 4 * count);
+        for (int i = 0; i < count; i++) {
+            arrays.putLong(idsAt + 8 * i, packetIds[i]);
+            arrays.putInt(statusesAt + 4 * i, 0);
+        }
+        if (offsets != null) {
+            for (int i = 0; i < count; i++) {
+                arrays.putInt(offsetsAt + 4 * i, offsets[i]);
+                arrays.putInt(lengthsAt + 4 * i, lengths != null ? lengths[i] : 0);
+            }
+        }
+        long base = DirectScratch.address(DirectScratch.ARRAYS);
+        long payloadAddress = 0;
+        if (payloads != null && payloads.remaining() > 0) {
+            ByteBuffer p = DirectScratch.copyOf(DirectScratch.PAYLOAD, payloads);
+            payloadAddress = DirectScratch.address(DirectScratch.PAYLOAD) + p.position();
+        }
+        int st = Shim.kmclshim_complete_batch_direct(session, base + idsAt, count, payloadAddress,
+                offsets != null ? base + offsetsAt : 0, lengths != null ? base + lengthsAt : 0, base + statusesAt);
+        if (outStatuses != null) {
+            for (int i = 0; i < count; i++) {
+                outStatuses[i] = arrays.getInt(statusesAt + 4 * i);
+            }
+        }
+        return st;
     }
 
     @Override

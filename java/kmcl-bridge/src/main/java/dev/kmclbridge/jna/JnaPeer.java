@@ -159,6 +159,58 @@ final class JnaPeer implements Peer {
     }
 
     @Override
+    public long[] sendBatch(long channel, List<byte[]> payloads, boolean completionRequested) {
+        int count = payloads.size();
+        int[] lengths = new int[count];
+        int total = 0;
+        for (int i = 0; i < count; i++) {
+            lengths[i] = payloads.get(i).length;
+            total = Math.addExact(total, lengths[i]);
+        }
+        byte[] all = new byte[total];
+        int at = 0;
+        for (byte[] payload : payloads) {
+            System.arraycopy(payload, 0, all, at, payload.length);
+            at += payload.length;
+        }
+        long[] txs = new long[count];
+        int[] sent = new int[1];
+        check("sendBatch", Shim.kmclshim_peer_send_batch(session, channel, all, lengths, count,
+                completionRequested ? 1 : 0, txs, sent));
+        return txs;
+    }
+
+    @Override
+    public List<PeerPacket> takeReceived(long channel, int max, Duration timeout) {
+        if (max <= 0) {
+            throw new IllegalArgumentException("max must be positive, was " + max);
+        }
+        ByteBuffer buf = DirectScratch.ofSize(DirectScratch.OUTPUT, RECEIVED_BUFFER);
+        int[] bytes = new int[1];
+        int[] count = new int[1];
+        int st = Shim.kmclshim_peer_take_received(session, channel, max, timeout.toMillis(), buf, RECEIVED_BUFFER,
+                bytes, count);
+        if (st == NtStatus.TIMEOUT.value()) {
+            return new ArrayList<>();
+        }
+        check("takeReceived", st);
+        return parsePackets(buf, bytes[0], count[0]);
+    }
+
+    @Override
+    public void completeBatch(long channel, long[] txIds, int count, byte[] payload) {
+        if (count < 0 || count > txIds.length) {
+            throw new IllegalArgumentException("count " + count + " outside 0.." + txIds.length);
+        }
+        if (count == 0) {
+            return;
+        }
+        int[] completed = new int[1];
+        check("complete", Shim.kmclshim_peer_complete_batch(session, channel, txIds, count, payload, payload.length,
+                completed));
+    }
+
+    @Override
     public void setReading(long channel, boolean reading) {
         check("setReading", Shim.kmclshim_peer_set_reading(session, channel, reading ? 1 : 0));
     }

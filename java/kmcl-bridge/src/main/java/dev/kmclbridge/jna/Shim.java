@@ -108,10 +108,21 @@ final class Shim {
     static native int kmclshim_receive(long session, long channel, Buffer buf, int capacity, long timeoutMs,
                                        int[] outBytes, int[] outRecords, int[] outNeeded);
 
+    /**
+     * {@code kmclshim_receive} with primitives only (one cheap crossing): the records go to {@code bufferAddress}
+     * (a direct buffer's address), bytes, records and needed to the three ints at {@code resultAddress}.
+     */
+    static native int kmclshim_receive_direct(long session, long channel, long bufferAddress, int capacity,
+                                              long timeoutMs, long resultAddress);
+
     static native int kmclshim_complete(long session, long packet, Buffer payload, int len);
 
     static native int kmclshim_complete_batch(long session, long[] packets, int count, Buffer payloads, int[] offsets,
                                               int[] lengths, int[] outStatuses);
+
+    /** {@code kmclshim_complete_batch} with primitives only: native addresses of the arrays (0 for none). */
+    static native int kmclshim_complete_batch_direct(long session, long packetsAddress, int count, long payloadsAddress,
+                                                     long offsetsAddress, long lengthsAddress, long statusesAddress);
 
     static native int kmclshim_fail(long session, long packet);
 
@@ -159,6 +170,15 @@ final class Shim {
                                                    int[] outBytes);
 
     static native int kmclshim_peer_complete(long session, long channel, long tx, byte[] payload, int len);
+
+    static native int kmclshim_peer_send_batch(long session, long channel, byte[] payloads, int[] lengths, int count,
+                                               int completionRequested, long[] outTxs, int[] outSent);
+
+    static native int kmclshim_peer_take_received(long session, long channel, int max, long timeoutMs, Buffer buf,
+                                                  int capacity, int[] outBytes, int[] outCount);
+
+    static native int kmclshim_peer_complete_batch(long session, long channel, long[] txs, int count, byte[] payload,
+                                                   int len, int[] outCompleted);
 
     static native int kmclshim_peer_set_reading(long session, long channel, int reading);
 

@@ -1,0 +1,310 @@
+/* bench_shim.c - per-packet cost of the loopback packet path through the shim's public API, driven
+ * from one thread (no scheduling between a sender and a receiver thread is measured, only the
+ * path itself). Built with the loopback shim, never run by scripts/test; run by hand:
+ *
+ *     bench_shim [packets] [window] [payload bytes] [only: reference|in|out|rt]
+ *
+ * Prints ns per operation for: a bare shim call (the reference), an empty polled receive, one-way
+ * in (peer sends a window, we receive and complete it in one batch), one-way out (we send a
+ * window without completion, the peer takes it, we receive the send completions) and round trips
+ * (we send a window with completion requested, the peer completes each, we receive the
+ * completions). Built with BENCH_PEER_BATCH (the CMake target is), it measures the same with the
+ * peer's batch calls and the primitive-only receive and complete too; without it, it builds against
+ * an older shim, so one run can compare both. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "kmclbridge_protocol.h"
+#include "kmclshim.h"
+
+#define BENCH_BUFFER_BYTES (64u * 1024u)
+#define BENCH_MAX_WINDOW 4096
+
+static uint8_t bench_type[16] = {0xB1, 0xE7, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+static uint8_t bench_instance[16] = {0xB1, 0xE8, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+static uint8_t receive_buffer[BENCH_BUFFER_BYTES];
+static uint8_t peer_buffer[BENCH_BUFFER_BYTES];
+static uint8_t payload[BENCH_BUFFER_BYTES];
+
+static void require(int32_t status, const char *what)
+{
+    if (status < 0) {
+        fprintf(stderr, "bench_shim: %s failed: 0x%08X\n", what, (unsigned)status);
+        exit(1);
+    }
+}
+
+static double now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+/* one polled receive; the ids of its packet records go to packets[] (counted in *packet_count),
+ * the send completions are counted in *send_completions */
+static int32_t receive_once(int64_t session, int64_t channel, int64_t *packets, int32_t *packet_count,
+                            int32_t *send_completions)
+{
+    int32_t bytes = 0, records = 0, needed = 0;
+    int32_t status = kmclshim_receive(session, channel, receive_buffer, (int32_t)sizeof(receive_buffer), 0, &bytes,
+                                      &records, &needed);
+    if (status < 0 || status == KMCLB_STATUS_TIMEOUT) {
+        return status;
+    }
+    for (int32_t at = 0; at + (int32_t)sizeof(kmclb_event) <= bytes;) {
+        kmclb_event event;
+        memcpy(&event, receive_buffer + at, sizeof(event));
+        at += (int32_t)KMCLB_RECORD_SIZE(event.payload_length + (event.kind == KMCLB_EV_PACKET ? event.aux : 0));
+        if (event.kind == KMCLB_EV_PACKET && packets != NULL) {
+            packets[(*packet_count)++] = (int64_t)event.id;
+        } else if (event.kind == KMCLB_EV_SEND_COMPLETE && send_completions != NULL) {
+            (*send_completions)++;
+        }
+    }
+    return status;
+}
+
+static int64_t open_channel(int64_t session)
+{
+    int64_t offer = 0, endpoint = 0, channel = 0;
+    require(kmclshim_peer_offer(session, bench_type, bench_instance, 0, 0, "bench", &offer, &endpoint), "offer");
+    require(kmclshim_allocate_channel(session, endpoint, 0, &channel), "allocate");
+    int32_t values[KMCLSHIM_CFG_VALUES] = {0};
+    values[KMCLSHIM_CFG_RING_PAGES_IN] = 64;
+    values[KMCLSHIM_CFG_RING_PAGES_OUT] = 64;
+    int32_t failed = 0;
+    require(kmclshim_configure(session, channel, KMCLB_CFG_RING_PAGES, values, NULL, NULL, 0, &failed), "configure");
+    require(kmclshim_enable(session, channel), "enable");
+    int32_t open = 0;
+    for (int tries = 0; tries < 1000 && !open; tries++) {
+        (void)receive_once(session, channel, NULL, NULL, NULL);
+        require(kmclshim_peer_is_open(session, channel, &open), "is open");
+    }
+    while (receive_once(session, channel, NULL, NULL, NULL) != KMCLB_STATUS_TIMEOUT) {
+    }
+    return channel;
+}
+
+static void report(const char *name, double nanoseconds, long operations, const char *unit)
+{
+    double per = nanoseconds / (double)operations;
+    printf("%-22s %10.1f ns/%s  %12.0f %s/s\n", name, per, unit, 1e9 / per, unit);
+}
+
+static void bench_reference(int64_t session, int64_t channel, long count)
+{
+    int32_t transport = 0;
+    double start = now_ns();
+    for (long i = 0; i < count; i++) {
+        (void)kmclshim_transport(&transport);
+    }
+    report("bare call", now_ns() - start, count, "call");
+    start = now_ns();
+    for (long i = 0; i < count; i++) {
+        (void)receive_once(session, channel, NULL, NULL, NULL);
+    }
+    report("empty receive", now_ns() - start, count, "call");
+}
+
+/* the peer sends `window` packets, we receive and complete them in one batch */
+static void bench_in(int64_t session, int64_t channel, long count, int32_t window, int32_t size)
+{
+    static int64_t packets[BENCH_MAX_WINDOW];
+    static int32_t statuses[BENCH_MAX_WINDOW];
+    long done = 0;
+    double start = now_ns();
+    while (done < count) {
+        for (int32_t i = 0; i < window; i++) {
+            int64_t tx = 0;
+            require(kmclshim_peer_send(session, channel, payload, size, 0, NULL, 0, 0, &tx), "peer send");
+        }
+        int32_t received = 0;
+        while (received < window) {
+            require(receive_once(session, channel, packets, &received, NULL), "receive");
+        }
+        require(kmclshim_complete_batch(session, packets, received, NULL, NULL, NULL, statuses), "complete batch");
+        done += received;
+    }
+    report("in (one-way)", now_ns() - start, done, "packet");
+}
+
+/* the peer takes every record we sent; returns how many */
+static int32_t peer_take(int64_t session, int64_t channel, int64_t *transactions)
+{
+    int32_t taken = 0;
+    for (;;) {
+        int32_t bytes = 0;
+        int32_t status = kmclshim_peer_await_received(session, channel, 0, peer_buffer, (int32_t)sizeof(peer_buffer),
+                                                      &bytes);
+        if (status == KMCLB_STATUS_TIMEOUT) {
+            return taken;
+        }
+        require(status, "peer await received");
+        kmclb_event event;
+        memcpy(&event, peer_buffer, sizeof(event));
+        if (transactions != NULL) {
+            transactions[taken] = (int64_t)event.id;
+        }
+        taken++;
+    }
+}
+
+/* we send `window` packets (completion requested or not); the peer takes (and completes) them; we
+ * receive the send completions */
+static void bench_out(int64_t session, int64_t channel, long count, int32_t window, int32_t size, int completion,
+                      const char *name)
+{
+    static int64_t transactions[BENCH_MAX_WINDOW];
+    long done = 0;
+    double start = now_ns();
+    while (done < count) {
+        for (int32_t i = 0; i < window; i++) {
+            require(kmclshim_send(session, channel, done + i + 1, payload, size, NULL, 0, 0, completion ? 1 : 0),
+                    "send");
+        }
+        int32_t taken = 0;
+        while (taken < window) {
+            taken += peer_take(session, channel, transactions + taken);
+        }
+        if (completion) {
+            for (int32_t i = 0; i < taken; i++) {
+                require(kmclshim_peer_complete(session, channel, transactions[i], NULL, 0), "peer complete");
+            }
+        }
+        int32_t completions = 0;
+        while (completions < window) {
+            require(receive_once(session, channel, NULL, NULL, &completions), "receive");
+        }
+        done += window;
+    }
+    report(name, now_ns() - start, done, completion ? "round trip" : "packet");
+}
+
+#if defined(BENCH_PEER_BATCH)
+static int32_t batch_lengths[BENCH_MAX_WINDOW];
+static int64_t batch_transactions[BENCH_MAX_WINDOW];
+
+static void bench_direct_reference(int64_t session, int64_t channel, long count)
+{
+    int32_t result[3];
+    double start = now_ns();
+    for (long i = 0; i < count; i++) {
+        (void)kmclshim_receive_direct(session, channel, (int64_t)(intptr_t)receive_buffer,
+                                      (int32_t)sizeof(receive_buffer), 0, (int64_t)(intptr_t)result);
+    }
+    report("empty receive_direct", now_ns() - start, count, "call");
+}
+
+/* as bench_in, the peer sending each window in one call */
+static void bench_in_batched(int64_t session, int64_t channel, long count, int32_t window, int32_t size)
+{
+    static int64_t packets[BENCH_MAX_WINDOW];
+    static int32_t statuses[BENCH_MAX_WINDOW];
+    for (int32_t i = 0; i < window; i++) {
+        batch_lengths[i] = size;
+    }
+    long done = 0;
+    double start = now_ns();
+    while (done < count) {
+        int32_t sent = 0;
+        require(kmclshim_peer_send_batch(session, channel, payload, batch_lengths, window, 0, batch_transactions, &sent),
+                "peer send batch");
+        int32_t received = 0;
+        while (received < window) {
+            require(receive_once(session, channel, packets, &received, NULL), "receive");
+        }
+        require(kmclshim_complete_batch_direct(session, (int64_t)(intptr_t)packets, received, 0, 0, 0,
+                                               (int64_t)(intptr_t)statuses),
+                "complete batch");
+        done += received;
+    }
+    report("in, peer batched", now_ns() - start, done, "packet");
+}
+
+/* as bench_out, the peer taking (and completing) each window in one call */
+static void bench_out_batched(int64_t session, int64_t channel, long count, int32_t window, int32_t size,
+                              int completion, const char *name)
+{
+    long done = 0;
+    double start = now_ns();
+    while (done < count) {
+        for (int32_t i = 0; i < window; i++) {
+            require(kmclshim_send(session, channel, done + i + 1, payload, size, NULL, 0, 0, completion ? 1 : 0),
+                    "send");
+        }
+        int32_t taken = 0;
+        while (taken < window) {
+            int32_t bytes = 0, records = 0;
+            require(kmclshim_peer_take_received(session, channel, window - taken, 1000, peer_buffer,
+                                                (int32_t)sizeof(peer_buffer), &bytes, &records),
+                    "peer take received");
+            for (int32_t at = 0, i = 0; i < records; i++) {
+                kmclb_event event;
+                memcpy(&event, peer_buffer + at, sizeof(event));
+                batch_transactions[taken + i] = (int64_t)event.id;
+                at += (int32_t)KMCLB_RECORD_SIZE(event.payload_length + event.aux);
+            }
+            taken += records;
+        }
+        if (completion) {
+            int32_t completed = 0;
+            require(kmclshim_peer_complete_batch(session, channel, batch_transactions, taken, NULL, 0, &completed),
+                    "peer complete batch");
+        }
+        int32_t completions = 0;
+        while (completions < window) {
+            require(receive_once(session, channel, NULL, NULL, &completions), "receive");
+        }
+        done += window;
+    }
+    report(name, now_ns() - start, done, completion ? "round trip" : "packet");
+}
+#endif
+
+int main(int argc, char **argv)
+{
+    long count = argc > 1 ? atol(argv[1]) : 200000;
+    int32_t window = argc > 2 ? atoi(argv[2]) : 64;
+    int32_t size = argc > 3 ? atoi(argv[3]) : 64;
+    if (count <= 0 || window <= 0 || window > BENCH_MAX_WINDOW || size < 0 || size > 4096) {
+        fprintf(stderr, "usage: bench_shim [packets] [window 1..%d] [payload bytes 0..4096]\n", BENCH_MAX_WINDOW);
+        return 2;
+    }
+    int64_t session = 0;
+    require(kmclshim_open(&session), "open");
+    int64_t channel = open_channel(session);
+    const char *only = argc > 4 ? argv[4] : "";
+#define BENCH_SELECTED(name) (only[0] == '\0' || strcmp(only, name) == 0)
+    printf("packets %ld, window %d, payload %d bytes\n", count, window, size);
+    if (BENCH_SELECTED("reference")) {
+        bench_reference(session, channel, count);
+    }
+    if (BENCH_SELECTED("in")) {
+        bench_in(session, channel, count, window, size);
+    }
+    if (BENCH_SELECTED("out")) {
+        bench_out(session, channel, count, window, size, 0, "out (one-way)");
+    }
+    if (BENCH_SELECTED("rt")) {
+        bench_out(session, channel, count, window, size, 1, "round trip");
+    }
+#if defined(BENCH_PEER_BATCH)
+    if (BENCH_SELECTED("reference")) {
+        bench_direct_reference(session, channel, count);
+    }
+    if (BENCH_SELECTED("in")) {
+        bench_in_batched(session, channel, count, window, size);
+    }
+    if (BENCH_SELECTED("out")) {
+        bench_out_batched(session, channel, count, window, size, 0, "out, peer batched");
+    }
+    if (BENCH_SELECTED("rt")) {
+        bench_out_batched(session, channel, count, window, size, 1, "round trip, batched");
+    }
+#endif
+    require(kmclshim_close(session), "close");
+    return 0;
+}

@@ -138,31 +138,32 @@ public abstract class IcGuestClient implements AutoCloseable {
         try {
             request = IcMessage.decode(bytes);
         } catch (MalformedIcMessageException e) {
-            packet.complete();
             record(new IcTrafficEvent(Instant.now(), "MALFORMED", -1, IcTrafficEvent.Action.MALFORMED,
                     "malformed request (" + bytes.length + " bytes): " + e.getMessage(), Map.of("bytes", bytes.length)));
+            packet.complete();
             return;
         }
         IcHeader header = request.header();
         if (failNext.compareAndSet(true, false)) {
-            packet.fail();
             record(new IcTrafficEvent(Instant.now(), header.messageType().name(), header.transactionId(),
                     IcTrafficEvent.Action.FAILED, header.messageType().name().toLowerCase(java.util.Locale.ROOT)
                     + " request failed with VmbChannelPacketFail (the incoming queue stops)", Map.of()));
+            packet.fail();
             return;
         }
         IcReply reply = header.messageType() == IcMessageType.NEGOTIATE ? negotiate(request) : answerSafely(request);
         if (!answering) {
-            packet.complete();
             record(new IcTrafficEvent(Instant.now(), header.messageType().name(), header.transactionId(),
                     IcTrafficEvent.Action.NOT_ANSWERED, reply.summary() + " (not answered: answering is off)", reply.details()));
+            packet.complete();
             return;
         }
         IcMessage response = new IcMessage(header.responseWith(reply.body().length, reply.status()), reply.body());
-        packet.channel().send(response.encode());
-        packet.complete();
+        // recorded before the answer leaves, so whoever sees the answer also finds it in traffic()
         record(new IcTrafficEvent(Instant.now(), header.messageType().name(), header.transactionId(),
                 IcTrafficEvent.Action.ANSWERED, reply.summary(), reply.details()));
+        packet.channel().send(response.encode());
+        packet.complete();
     }
 
     private IcReply answerSafely(IcMessage request) {

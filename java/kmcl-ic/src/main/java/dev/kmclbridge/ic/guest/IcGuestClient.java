@@ -162,8 +162,15 @@ public abstract class IcGuestClient implements AutoCloseable {
         // recorded before the answer leaves, so whoever sees the answer also finds it in traffic()
         record(new IcTrafficEvent(Instant.now(), header.messageType().name(), header.transactionId(),
                 IcTrafficEvent.Action.ANSWERED, reply.summary(), reply.details()));
-        packet.channel().send(response.encode());
-        packet.complete();
+        try {
+            packet.channel().send(response.encode());
+        } catch (RuntimeException closing) {
+            // the channel is closing under us (Disable from another thread): the request still ends exactly once
+            record(new IcTrafficEvent(Instant.now(), header.messageType().name(), header.transactionId(),
+                    IcTrafficEvent.Action.NOT_ANSWERED, "answer not sent: " + closing.getMessage(), Map.of()));
+        } finally {
+            packet.complete();
+        }
     }
 
     private IcReply answerSafely(IcMessage request) {

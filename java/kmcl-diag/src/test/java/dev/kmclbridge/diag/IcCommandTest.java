@@ -1,15 +1,12 @@
 package dev.kmclbridge.diag;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kmclbridge.Kmcl;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,11 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code kmcl-diag ic}: each IC against the host model on fake and loopback, --json parsed. */
 class IcCommandTest {
     private static Cli.Result ic(String backend, String... args) {
-        Optional<String> why = Kmcl.backends().getOrDefault(backend, Optional.of("not on the class path"));
-        Assumptions.assumeTrue(why.isEmpty(), () -> backend + " unavailable: " + why.orElse(""));
-        List<String> all = new ArrayList<>(List.of("--backend", backend, "ic"));
-        all.addAll(List.of(args));
-        return Cli.run(all.toArray(String[]::new));
+        return AvailableBackend.run(backend, "ic", args);
     }
 
     private static List<JsonNode> guestRecords(JsonNode doc, String type) {

@@ -1,15 +1,12 @@
 package dev.kmclbridge.diag;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kmclbridge.Kmcl;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,11 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code selftest --endpoint IC}: the peer-free IC subset against the host model on fake and loopback. */
 class IcSelftestTest {
     private static Cli.Result selftest(String backend, String... args) {
-        Optional<String> why = Kmcl.backends().getOrDefault(backend, Optional.of("not on the class path"));
-        Assumptions.assumeTrue(why.isEmpty(), () -> backend + " unavailable: " + why.orElse(""));
-        List<String> all = new ArrayList<>(List.of("--backend", backend, "selftest"));
-        all.addAll(List.of(args));
-        return Cli.run(all.toArray(String[]::new));
+        return AvailableBackend.run(backend, "selftest", args);
     }
 
     private static List<String> column(JsonNode doc, String field) {

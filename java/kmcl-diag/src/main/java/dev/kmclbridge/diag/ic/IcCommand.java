@@ -8,7 +8,6 @@ import dev.kmclbridge.diag.ExitCode;
 import dev.kmclbridge.diag.Invocation;
 import dev.kmclbridge.diag.OptionValues;
 import dev.kmclbridge.diag.Command;
-import dev.kmclbridge.diag.traffic.ChannelRig;
 import dev.kmclbridge.ic.IcService;
 import dev.kmclbridge.ic.guest.HeartbeatClient;
 import dev.kmclbridge.ic.guest.IcGuestClient;
@@ -115,7 +114,7 @@ public final class IcCommand implements Command {
         if (v.has(INTERVAL) && peer.isEmpty()) {
             throw DiagFailure.usage("--" + INTERVAL + " paces the host model, which needs a backend with a peer (fake or loopback)");
         }
-        Endpoint endpoint = endpoint(kmcl, peer, service, v);
+        Endpoint endpoint = IcEndpoints.resolve(kmcl, service, v.has(ENDPOINT) ? Optional.of(v.guid(ENDPOINT)) : Optional.empty());
         BlockingQueue<Object> feed = new LinkedBlockingQueue<>();
         IcGuestClient guest = IcGuests.create(service, v.has(REFUSE));
         boolean failNext = v.has(FAIL_NEXT);
@@ -221,18 +220,6 @@ public final class IcCommand implements Command {
         }
         return IcService.parse(args[0]).orElseThrow(() -> DiagFailure.badInput("unknown integration component "
                 + EchoedText.quote(args[0]) + "; choose heartbeat, shutdown, timesync or kvp"));
-    }
-
-    private static Endpoint endpoint(Kmcl kmcl, Optional<Peer> peer, IcService service, OptionValues v) {
-        if (v.has(ENDPOINT)) {
-            return ChannelRig.findEndpoint(kmcl.endpoints(), v.guid(ENDPOINT));
-        }
-        if (peer.isPresent()) {
-            return kmcl.endpoint(IcHostModel.offer(peer.get(), service).endpointId());
-        }
-        return kmcl.endpoints().stream().filter(e -> e.interfaceType().equals(service.classGuid())).findFirst()
-                .orElseThrow(() -> DiagFailure.badInput("no endpoint of class " + service.classGuid() + " ("
-                        + service.word() + "); 'kmcl-diag endpoints' lists what the backend sees"));
     }
 
     static Map<String, Object> endpointJson(Endpoint e) {

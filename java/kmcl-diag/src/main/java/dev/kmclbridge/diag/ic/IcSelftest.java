@@ -13,7 +13,6 @@ import dev.kmclbridge.ic.IcService;
 import dev.kmclbridge.ic.guest.IcGuestClient;
 import dev.kmclbridge.ic.guest.IcTrafficEvent;
 import dev.kmclbridge.ic.host.HostExchange;
-import dev.kmclbridge.ic.host.IcHostModel;
 import dev.kmclbridge.peer.Peer;
 
 import java.io.PrintStream;
@@ -117,7 +116,7 @@ public final class IcSelftest {
         Optional<Peer> peer = kmcl.peer();
         boolean periodic = service == IcService.HEARTBEAT || service == IcService.TIME_SYNC;
         try (IcHostSide host = new IcHostSide(peer, service, Duration.ofMillis(50))) {
-            Endpoint endpoint = endpoint(peer);
+            Endpoint endpoint = IcEndpoints.resolve(kmcl, service, endpointGuid);
             IcGuestClient guest = IcGuests.create(service, false);
             guest.onTraffic(events::add);
             try {
@@ -139,18 +138,6 @@ public final class IcSelftest {
             }
         }
         return steps;
-    }
-
-    private Endpoint endpoint(Optional<Peer> peer) {
-        if (endpointGuid.isPresent()) {
-            return ChannelRig.findEndpoint(kmcl.endpoints(), endpointGuid.get());
-        }
-        if (peer.isPresent()) {
-            return kmcl.endpoint(IcHostModel.offer(peer.get(), service).endpointId());
-        }
-        return kmcl.endpoints().stream().filter(e -> e.interfaceType().equals(service.classGuid())).findFirst()
-                .orElseThrow(() -> DiagFailure.badInput("no endpoint of class " + service.classGuid() + " ("
-                        + service.word() + "); 'kmcl-diag endpoints' lists what the backend sees"));
     }
 
     private boolean bringUp(IcGuestClient guest, Endpoint endpoint, IcHostSide host) throws InterruptedException {

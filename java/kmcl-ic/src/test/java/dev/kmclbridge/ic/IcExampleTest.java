@@ -106,7 +106,7 @@ class IcExampleTest {
     @ValueSource(strings = {"fake", "loopback"})
     void failedHeartbeatIsSeenByTheHostAndStopsLaterRequests(String backend) {
         try (Kmcl kmcl = open(backend); HeartbeatClient guest = new HeartbeatClient()) {
-            IcHostModel host = attach(kmcl, guest, SILENCE);
+            IcHostModel host = attach(kmcl, guest, ANSWER);
             assertEquals(HostExchange.Outcome.ANSWERED, host.negotiate().outcome());
             guest.failNextRequest();
             assertEquals(HostExchange.Outcome.FAILED_BY_GUEST, host.heartbeat(1).outcome());
@@ -126,10 +126,11 @@ class IcExampleTest {
     @ValueSource(strings = {"fake", "loopback"})
     void stopAnsweringAndWrongAnswersAreWhatTheHostRecords(String backend) {
         try (Kmcl kmcl = open(backend); HeartbeatClient guest = new HeartbeatClient()) {
-            IcHostModel host = attach(kmcl, guest, SILENCE);
+            IcHostModel host = attach(kmcl, guest, ANSWER);
             host.negotiate();
             guest.setAnswering(false);
-            assertEquals(HostExchange.Outcome.NOT_ANSWERED, host.heartbeat(7).outcome());
+            IcHostModel quiet = new IcHostModel(kmcl.peer().orElseThrow(), guest.channel().id(), IcService.HEARTBEAT, SILENCE);
+            assertEquals(HostExchange.Outcome.NOT_ANSWERED, quiet.heartbeat(7).outcome());
             assertFalse(kmcl.peer().orElseThrow().queueStopped(guest.channel().id()), "not answering is not a fail");
             guest.setAnswering(true);
             guest.setAnswerWrongly(true);

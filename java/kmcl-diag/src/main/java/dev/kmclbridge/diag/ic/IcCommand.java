@@ -145,7 +145,7 @@ public final class IcCommand implements Command {
             }
             output.opened(endpoint, guest.channel().id(), peer.isPresent());
             if (peer.isPresent()) {
-                IcHostModel host = new IcHostModel(peer.get(), guest.channel().id(), service, Duration.ofSeconds(1));
+                IcHostModel host = new IcHostModel(peer.get(), guest.channel().id(), service, IcHostScript.ANSWER_WAIT);
                 script = new IcHostScript(host, service, count, interval, feed::add);
                 final IcHostScript s = script;
                 hostThread = new Thread(() -> {
@@ -209,7 +209,7 @@ public final class IcCommand implements Command {
             script.stop();
         }
         if (hostThread != null) {
-            hostThread.join(5000); // its exchange in progress ends within the model's one-second answer wait
+            hostThread.join(IcHostScript.ANSWER_WAIT.toMillis() + 1000); // its exchange in progress ends within the answer wait
         }
     }
 

@@ -22,6 +22,8 @@ import java.util.function.Consumer;
 final class IcHostScript implements Runnable {
     static final String HOST_KEY = "kmcl-diag-host";
     static final String HOST_VALUE = "hello from the host model";
+    /** How long the host model waits for each answer (it stops early when the guest failed or cannot be reached). */
+    static final Duration ANSWER_WAIT = Duration.ofSeconds(5);
 
     private final IcHostModel host;
     private final IcService service;

@@ -45,7 +45,7 @@ final class IcHostSide implements AutoCloseable {
         if (peer.isEmpty()) {
             return;
         }
-        IcHostModel host = new IcHostModel(peer.get(), channel, service, Duration.ofSeconds(1));
+        IcHostModel host = new IcHostModel(peer.get(), channel, service, IcHostScript.ANSWER_WAIT);
         IcHostScript s = new IcHostScript(host, service, Integer.MAX_VALUE, interval, seen::add);
         script = s;
         thread = new Thread(() -> {
@@ -63,7 +63,7 @@ final class IcHostSide implements AutoCloseable {
         if (script != null) {
             script.stop();
             thread.interrupt();
-            thread.join(5000);
+            thread.join(IcHostScript.ANSWER_WAIT.toMillis() + 1000);
             script = null;
             thread = null;
         }

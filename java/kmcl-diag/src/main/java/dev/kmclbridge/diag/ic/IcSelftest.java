@@ -233,11 +233,30 @@ public final class IcSelftest {
             if (failedAt >= 0) {
                 List<HostExchange> later = model.subList(failedAt + 1, model.size());
                 d.append("; the host model saw its request failed, then ").append(later.isEmpty()
-                        ? "is still waiting for an answer to its next request"
-                        : later.stream().map(x -> x.outcome().name()).collect(Collectors.joining(", ")));
+                        ? "is still waiting for an answer to its next request" : runs(later));
             }
         }
         steps.add(IcSelftestStep.observed("after-fail", d.toString()));
+    }
+
+    /** Outcomes as runs: "NOT_ANSWERED x12, ANSWERED". */
+    private static String runs(List<HostExchange> exchanges) {
+        List<String> out = new ArrayList<>();
+        String current = null;
+        int n = 0;
+        for (HostExchange e : exchanges) {
+            if (e.outcome().name().equals(current)) {
+                n++;
+                continue;
+            }
+            if (current != null) {
+                out.add(n > 1 ? current + " x" + n : current);
+            }
+            current = e.outcome().name();
+            n = 1;
+        }
+        out.add(n > 1 ? current + " x" + n : current);
+        return String.join(", ", out);
     }
 
     private void closeAndReopen(IcGuestClient guest, IcHostSide host, boolean periodic) throws InterruptedException {

@@ -19,7 +19,10 @@ public record HostExchange(IcMessage request, Outcome outcome, Optional<IcMessag
         ANSWERED,
         /** The guest failed our packet with VmbChannelPacketFail. */
         FAILED_BY_GUEST,
-        /** Nothing answered within the wait (the packet may still sit in the guest's ring). */
+        /**
+         * Nothing answered within the wait (the packet may still sit in the guest's ring); the model says so at once
+         * when the guest's incoming queue is stopped by an earlier fail, since the packet cannot be delivered then.
+         */
         NOT_ANSWERED,
         /** Something answered that did not decode as an IC message. */
         MALFORMED_ANSWER

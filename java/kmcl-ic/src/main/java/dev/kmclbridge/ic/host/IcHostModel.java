@@ -143,10 +143,14 @@ public final class IcHostModel {
                 strays++;
                 continue;
             }
-            if (peer.awaitOutcome(channel, peerTx, Duration.ZERO).kind() == PeerOutcome.Kind.FAILED) {
+            PeerOutcome.Kind ending = peer.awaitOutcome(channel, peerTx, Duration.ZERO).kind();
+            if (ending == PeerOutcome.Kind.FAILED) {
                 return new HostExchange(request, HostExchange.Outcome.FAILED_BY_GUEST, Optional.empty(), strays);
             }
-            if (System.nanoTime() - deadline >= 0) {
+            // a guest that failed an earlier packet has stopped its incoming queue (B74): ours stays in the ring
+            // and can never be answered, so waiting longer would only slow the caller down
+            boolean undeliverable = ending == PeerOutcome.Kind.PENDING && peer.queueStopped(channel);
+            if (undeliverable || System.nanoTime() - deadline >= 0) {
                 return new HostExchange(request, HostExchange.Outcome.NOT_ANSWERED, Optional.empty(), strays);
             }
         }

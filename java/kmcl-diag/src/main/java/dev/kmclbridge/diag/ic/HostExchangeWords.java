@@ -24,7 +24,7 @@ final class HostExchangeWords {
         return switch (e.outcome()) {
             case ANSWERED -> what + " answered: " + answer(e.requireResponse());
             case FAILED_BY_GUEST -> what + " failed by the guest (VmbChannelPacketFail); no answer will come";
-            case NOT_ANSWERED -> what + " not answered within the wait";
+            case NOT_ANSWERED -> what + " not answered";
             case MALFORMED_ANSWER -> what + " answered with bytes that are not an IC message";
         } + (e.strays() > 0 ? " (" + e.strays() + " stray answers skipped)" : "");
     }

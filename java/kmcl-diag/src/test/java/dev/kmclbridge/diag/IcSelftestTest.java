@@ -60,5 +60,6 @@ class IcSelftestTest {
     void anEndpointThatIsNoIcIsBadInput() {
         selftest("fake", "--endpoint", "bogus").failedOnOneLine(3);
         selftest("fake", "--endpoint", "7a1c0d3e-5b2f-4e8a-9c61-d1a9e0b4c2f8").failedOnOneLine(3);
+        selftest("fake", "--endpoint", "heartbeat", "--classes", "Foo").failedOnOneLine(2);
     }
 }

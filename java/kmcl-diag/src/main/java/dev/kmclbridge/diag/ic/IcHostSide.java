@@ -69,8 +69,13 @@ final class IcHostSide implements AutoCloseable {
         }
     }
 
+    /** Stops the model's script (waits for its exchange in progress); an interrupt is kept for the caller. */
     @Override
-    public synchronized void close() throws InterruptedException {
-        stopScript();
+    public synchronized void close() {
+        try {
+            stopScript();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -59,6 +59,9 @@ public final class IcSelftest {
      * instance GUID) and prints its table; exit 0 when no step failed.
      */
     public static ExitCode run(Invocation inv, String endpointText, Duration timeout) throws InterruptedException {
+        if (inv.options().has("package") || inv.options().has("classes")) {
+            throw DiagFailure.usage("--endpoint runs the IC subset, which has no --package or --classes to choose");
+        }
         Kmcl kmcl = inv.kmcl();
         Optional<IcService> named = IcService.parse(endpointText);
         Optional<UUID> guid = Optional.empty();

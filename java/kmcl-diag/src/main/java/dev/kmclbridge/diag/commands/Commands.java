@@ -12,6 +12,7 @@ public final class Commands {
     public static List<Command> all() {
         return List.of(new StatusCommand(), new EndpointsCommand(), new ChannelsCommand(), new StatsCommand(),
                 new OpenCommand(), new SendCommand(), new WatchCommand(), new FailCommand(), new HealthCommand(),
-                new BenchCommand(), new SelftestCommand(), new CaptureCommand(), new ReplayCommand());
+                new BenchCommand(), new SelftestCommand(), new CaptureCommand(), new ReplayCommand(),
+                new dev.kmclbridge.diag.ic.IcCommand());
     }
 }

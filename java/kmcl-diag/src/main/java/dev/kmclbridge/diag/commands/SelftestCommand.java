@@ -23,6 +23,7 @@ public final class SelftestCommand extends NamedCommand {
     static final String PACKAGE = "package";
     static final String CLASSES = "classes";
     static final String TEST_TIMEOUT = "test-timeout";
+    static final String ENDPOINT = "endpoint";
 
     public SelftestCommand() {
         super("selftest",
@@ -36,7 +37,9 @@ public final class SelftestCommand extends NamedCommand {
                 .addOption(withValue(CLASSES, "REGEX", "class-name pattern, matched against the simple or the fully "
                         + "qualified name (default " + ConformanceRunner.SUITE_CLASSES + ")"))
                 .addOption(withValue(TEST_TIMEOUT, "SECONDS",
-                        "a test running longer than this is reported as hung and FAIL (default 30)"));
+                        "a test running longer than this is reported as hung and FAIL (default 30)"))
+                .addOption(withValue(ENDPOINT, "IC", "run the integration-component subset instead (heartbeat, shutdown, "
+                        + "timesync, kvp or an IC GUID): needs no scriptable peer, so it runs on native too"));
     }
 
     @Override
@@ -54,6 +57,9 @@ public final class SelftestCommand extends NamedCommand {
     public ExitCode run(Invocation inv) throws InterruptedException {
         var v = inv.options();
         java.time.Duration testTimeout = v.seconds(TEST_TIMEOUT, java.time.Duration.ofSeconds(30));
+        if (v.has(ENDPOINT)) {
+            return dev.kmclbridge.diag.ic.IcSelftest.run(inv, v.string(ENDPOINT, ""), testTimeout);
+        }
         String backend = inv.backendChoice().name();
         inv.kmcl().close(); // fail fast (exit 4) when the backend cannot be opened; the tests open their own
         ConformanceRunner runner = new ConformanceRunner(v.string(PACKAGE, ConformanceRunner.SUITE_PACKAGE),

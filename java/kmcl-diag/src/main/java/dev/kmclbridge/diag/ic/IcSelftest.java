@@ -194,13 +194,27 @@ public final class IcSelftest {
 
     private boolean failOne(IcGuestClient guest) throws InterruptedException {
         guest.failNextRequest();
-        Optional<IcTrafficEvent> e = next(ev -> !ev.type().equals("NEGOTIATE"));
+        // The host keeps sending while the switch is armed: requests the guest handled before the switch took
+        // effect come first in the (ordered) traffic and are answered; the first one handled after it is failed.
+        List<String> answeredBefore = new ArrayList<>();
+        Optional<IcTrafficEvent> e = next(ev -> {
+            if (ev.type().equals("NEGOTIATE")) {
+                return false;
+            }
+            if (ev.action() == IcTrafficEvent.Action.ANSWERED) {
+                answeredBefore.add(ev.summary());
+                return false;
+            }
+            return true;
+        });
+        String before = answeredBefore.isEmpty() ? ""
+                : " (answered before the switch took effect: " + String.join("; ", answeredBefore) + ")";
         if (e.isEmpty() || e.get().action() != IcTrafficEvent.Action.FAILED) {
             steps.add(IcSelftestStep.fail("fail-one", e.map(IcTrafficEvent::summary)
-                    .orElse("no request arrived within " + seconds(timeout) + " to fail")));
+                    .orElse("no request arrived within " + seconds(timeout) + " to fail") + before));
             return false;
         }
-        steps.add(IcSelftestStep.pass("fail-one", e.get().summary()));
+        steps.add(IcSelftestStep.pass("fail-one", e.get().summary() + before));
         return true;
     }
 

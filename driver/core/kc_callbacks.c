@@ -89,34 +89,21 @@ void kc_on_pnp_failure(void *ctx, kc_status status)
     post_simple_event((kc_channel *)ctx, KMCLB_EV_STATE, KMCLB_ST_PNP_FAILURE, status, 0);
 }
 
-/* lock held: the last queued PROCESSING_COMPLETE record if no STATE record follows it, else NULL.
- * The overflow record does not stop the search: it always moves to the end with the newest state
- * callback, so a batch end behind it would otherwise stay behind at every move, without bound. */
-static kc_event *mergeable_batch_end(kc_channel *ch)
-{
-    for (kc_list_node *n = ch->events.last; n != NULL; n = n->prev) {
-        kc_event *e = KC_CONTAINER_OF(n, kc_event, link);
-        if (e->hdr.kind == KMCLB_EV_PROCESSING_COMPLETE) {
-            return e;
-        }
-        if (e->hdr.kind == KMCLB_EV_STATE) {
-            return NULL;
-        }
-    }
-    return NULL;
-}
-
 /* A batch end not yet received and the new one describe one run as user mode sees it (as the
  * Java fake, which counts a run split over several receive calls as one batch): the queued
  * record moves to the tail and carries both counts. This also bounds batch-end records to one per
- * STATE record, so they need no bound of their own (B67, B68). */
+ * STATE record, so they need no bound of their own (B67, B68). The record merged into is the one
+ * kc_event_push remembers (ch->mergeable_batch_end): the last queued batch end with no STATE
+ * record after it. The overflow record does not end the merging: it always moves to the end with
+ * the newest state callback, so a batch end behind it would otherwise stay behind at every move.
+ * This is also where the batch's packets wake a parked receive (cb_process_packet did not). */
 static void cb_processing_complete(void *ctx, uint32_t count)
 {
     kc_channel *ch = (kc_channel *)ctx;
     kc_core *c = ch->core;
     kc_lock(c);
     ch->ctr[KMCLB_Q_BATCHES]++;
-    kc_event *e = mergeable_batch_end(ch);
+    kc_event *e = ch->mergeable_batch_end;
     if (e != NULL && (uint64_t)e->hdr.aux + count <= 0xFFFFFFFFull) {
         kc_event_unlink(ch, e); /* and re-append with the sum */
         e->hdr.aux += count;
@@ -216,13 +203,24 @@ static void cb_process_packet(void *ctx, kc_vmbcompletion kp, const void *buf, u
         kc_unlock(c);
         kc_free(c, pk);
         ch->ops->packet_fail(kp); /* retire: never leave KMCL waiting */
+        /* After a PacketFail the batch may end without ProcessingComplete (Q22; the C fake never
+         * calls it): the packets this batch queued before must not wait for one. */
+        kc_deliver_parked(ch);
         return;
     }
     pk->ev.hdr.id = pk->id;
     kc_packet_link(ch, pk);
     kc_event_push(ch, &pk->ev);
+    /* One wake per batch: with ProcessingComplete registered, KMCL calls it after the batch's last
+     * ProcessPacket (B67, B68), and cb_processing_complete hands the whole batch to a parked
+     * receive at once. Waking here would complete the receive with this one packet and leave the
+     * rest of the batch for the next receive, one wake per packet. A receive that starts meanwhile
+     * takes what is queued without parking (kc_receive_or_park). */
+    int wake_now = !ch->batch_ends_registered;
     kc_unlock(c);
-    kc_deliver_parked(ch);
+    if (wake_now) {
+        kc_deliver_parked(ch);
+    }
 }
 
 kc_status kc_register_packet_callbacks(kc_channel *ch, int processing_complete, uint32_t *failed)
@@ -231,7 +229,11 @@ kc_status kc_register_packet_callbacks(kc_channel *ch, int processing_complete, 
                                                               processing_complete ? cb_processing_complete : NULL);
     if (!KC_SUCCESS(st)) {
         *failed = KMCLB_FUNC_CLIENT(15);
+        return st;
     }
+    kc_lock(ch->core);
+    ch->batch_ends_registered = processing_complete;
+    kc_unlock(ch->core);
     return st;
 }
 

@@ -57,9 +57,7 @@ int kc_request_may_block(uint32_t code, const void *in, uint32_t in_len)
 
 static void release_session(kc_session *s)
 {
-    kc_lock(s->core);
-    s->inflight--;
-    kc_unlock(s->core);
+    kc_session_leave(s);
 }
 
 /* Hands the result to the caller's request unless a cancel took it first. */
@@ -135,13 +133,7 @@ kc_status kc_detach(kc_session *s, uint32_t code, kc_request *r)
     d->work.out_len = r->out_len;
     d->state = KC_DETACHED_WAITING;
 
-    kc_lock(c);
-    int closing = s->closing;
-    if (!closing) {
-        s->inflight++; /* the session outlives the worker: shutdown waits for it */
-    }
-    kc_unlock(c);
-    if (closing) {
+    if (!kc_session_enter(s)) { /* the session outlives the worker: shutdown waits for it */
         kc_free(c, d);
         return KMCLB_STATUS_INVALID_HANDLE;
     }

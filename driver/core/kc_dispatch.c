@@ -720,20 +720,14 @@ kc_status kc_dispatch_inline(kc_session *s, uint32_t code, kc_request *r)
     if (r->in_len > KMCLB_MAX_INPUT) {
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
-    kc_core *c = s->core;
-    kc_lock(c);
-    if (s->closing) {
-        kc_unlock(c);
+    /* counted in flight without the core lock: the lock is for the request's own work */
+    if (!kc_session_enter(s)) {
         return KMCLB_STATUS_INVALID_HANDLE;
     }
-    s->inflight++;
-    kc_unlock(c);
     kc_status st = dispatch_inner(s, code, r);
     if (!KC_SUCCESS(st) && st != KMCLB_STATUS_BUFFER_OVERFLOW && st != KMCLB_STATUS_PENDING) {
         r->info = 0;
     }
-    kc_lock(c);
-    s->inflight--;
-    kc_unlock(c);
+    kc_session_leave(s);
     return st;
 }

@@ -90,8 +90,14 @@ void kc_event_push(kc_channel *ch, kc_event *e)
 {
     kc_list_insert_tail(&ch->events, &e->link);
     count_queued(ch, e);
+    if (e->hdr.kind == KMCLB_EV_PROCESSING_COMPLETE) {
+        ch->mergeable_batch_end = e; /* the newest batch end, nothing behind it */
+    } else if (e->hdr.kind == KMCLB_EV_STATE) {
+        ch->mergeable_batch_end = NULL; /* a batch end never merges across a state change */
+    }
 }
 
+/* only packets come back to the head (REQUEUE): they do not change which batch end is mergeable */
 void kc_event_push_head(kc_channel *ch, kc_event *e)
 {
     kc_list_insert_head(&ch->events, &e->link);
@@ -105,6 +111,9 @@ int kc_event_is_queued(const kc_channel *ch, const kc_event *e)
 
 void kc_event_unlink(kc_channel *ch, kc_event *e)
 {
+    if (e == ch->mergeable_batch_end) {
+        ch->mergeable_batch_end = NULL; /* batch ends ahead of it have been received already */
+    }
     kc_list_remove(&ch->events, &e->link);
     ch->ev_count--;
     if (is_state_record(e)) {
@@ -120,6 +129,7 @@ void kc_events_discard(kc_channel *ch)
     }
     ch->ev_count = 0;
     ch->state_events = 0;
+    ch->mergeable_batch_end = NULL;
 }
 
 /* bytes of the record's body: a packet's payload and external data, else the event's payload */

@@ -3,6 +3,7 @@
  * layering order: a file calls only into groups above its own (teardown and dispatch sit on top). */
 #ifndef KC_INTERNAL_H
 #define KC_INTERNAL_H
+#include "kc_atomic.h"
 #include "kc_core.h"
 #include "kc_handles.h"
 #include "kc_list.h"
@@ -99,6 +100,13 @@ struct kc_channel {
     kc_list events; /* kc_event.link: the receive stream, oldest first */
     uint32_t ev_count, state_events;
     kc_event overflow; /* the STATE_OVERFLOW record: state callbacks past KMCLB_MAX_STATE_EVENTS merge here */
+    /* The queued PROCESSING_COMPLETE record a new batch end merges into: the last one queued, while
+     * no STATE record follows it (kc_event_push keeps it; the overflow record does not reset it,
+     * see kc_callbacks.c), else NULL. Merging is O(1) instead of a walk over the queued packets. */
+    kc_event *mergeable_batch_end;
+    /* KMCL calls our ProcessingComplete at the end of every batch of ProcessPacket calls (B67):
+     * packets then wake a parked receive once per batch, at its end, not once per packet */
+    int batch_ends_registered;
     uint64_t dropped_events, dropped_packets;
     kc_list parked; /* kc_request.core_link: parked receives, oldest first */
     kc_list packets; /* kc_packet.link: delivered by KMCL and not ended */
@@ -117,8 +125,12 @@ struct kc_session {
     kc_core *core;
     uint64_t serial;
     kc_list channels; /* kc_channel.session_link */
-    int closing;
-    uint32_t inflight;
+    /* Both outside the lock (kc_session_enter): a request counts itself in flight and then checks
+     * closing, shutdown sets closing and then waits for in-flight requests; sequentially
+     * consistent, so one of the two always sees the other. closing is written under the lock
+     * too, so code holding the lock may read it plainly. */
+    kc_atomic32 closing;
+    kc_atomic32 inflight;
     uint64_t send_bytes; /* memory held by the session's sends not yet completed (KMCLB_MAX_SESSION_SEND_BYTES) */
 };
 
@@ -275,7 +287,12 @@ void kc_gpadls_release(kc_channel *ch, kc_list *list);
 void kc_channel_teardown(kc_channel *ch, int force);
 kc_status kc_op_cleanup(kc_session *s, uint64_t id);
 
-/* kc_endpoints.c (kc_sessions.c shares nothing beyond kc_core.h) */
+/* kc_sessions.c: a request in flight on a session, without the core lock (requests are the fast
+ * path; shutdown waits for them). enter returns 0, counting nothing, once the session is closing. */
+int kc_session_enter(kc_session *s);
+void kc_session_leave(kc_session *s);
+
+/* kc_endpoints.c */
 /* lock held: the listed endpoint with this id, or NULL */
 const kc_endpoint *kc_endpoint_find(kc_core *c, uint64_t id);
 /* lock held: counts a new channel on the endpoint; KMCLB_STATUS_CHANNEL_ALREADY_OPEN when it admits

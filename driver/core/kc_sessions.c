@@ -31,11 +31,26 @@ static kc_channel *first_live_channel(kc_session *s)
     return NULL;
 }
 
+int kc_session_enter(kc_session *s)
+{
+    kc_atomic_increment(&s->inflight);
+    if (kc_atomic_load(&s->closing) != 0) {
+        kc_session_leave(s);
+        return 0;
+    }
+    return 1;
+}
+
+void kc_session_leave(kc_session *s)
+{
+    kc_atomic_decrement(&s->inflight);
+}
+
 void kc_session_shutdown(kc_session *s)
 {
     kc_core *c = s->core;
     kc_lock(c);
-    s->closing = 1;
+    kc_atomic_store(&s->closing, 1); /* before the in-flight count is read: see kc_session_enter */
     kc_unlock(c);
     for (;;) {
         kc_lock(c);
@@ -46,7 +61,7 @@ void kc_session_shutdown(kc_session *s)
             kc_channel_teardown(ch, 1);
             continue;
         }
-        int busy = !kc_list_is_empty(&s->channels) || s->inflight != 0;
+        int busy = !kc_list_is_empty(&s->channels) || kc_atomic_load(&s->inflight) != 0;
         kc_unlock(c);
         if (!busy) {
             break;

@@ -9,8 +9,14 @@ int th_checks;
 
 th_machine *th_create(void)
 {
+    return th_create_with_handles(4096);
+}
+
+th_machine *th_create_with_handles(uint32_t max_handles)
+{
     th_machine *m = calloc(1, sizeof(*m));
-    const posix_host_options options = {.max_handles = 4096, .driver_version = "test", .seed = 7, .poison_output = 1};
+    const posix_host_options options = {
+        .max_handles = max_handles, .driver_version = "test", .seed = 7, .poison_output = 1};
     if (m == NULL || posix_host_create(&options, &m->host) < 0) {
         abort();
     }
@@ -303,16 +309,22 @@ kc_status th_gpadl_op(kc_session *s, th_machine *m, uint32_t code, uint64_t ch, 
 static void *parked_receive_thread(void *p)
 {
     th_parked_receive *r = p;
-    r->st = th_receive(r->s, r->m, r->ch, r->buf, sizeof(r->buf), -1, &r->h);
+    r->st = th_receive(r->s, r->m, r->ch, r->buf, sizeof(r->buf), r->wait_ms, &r->h);
     return NULL;
 }
 
 void th_park_receive(th_parked_receive *r, kc_session *s, th_machine *m, uint64_t ch)
 {
+    th_park_receive_bounded(r, s, m, ch, -1);
+}
+
+void th_park_receive_bounded(th_parked_receive *r, kc_session *s, th_machine *m, uint64_t ch, int64_t wait_ms)
+{
     memset(r, 0, sizeof(*r));
     r->s = s;
     r->m = m;
     r->ch = ch;
+    r->wait_ms = wait_ms;
     if (pthread_create(&r->thread, NULL, parked_receive_thread, r) != 0) {
         abort();
     }

@@ -19,6 +19,8 @@ typedef struct th_machine {
 
 /* 4096 handles, fake world seed 7, output buffers poisoned; aborts on failure */
 th_machine *th_create(void);
+/* the same with a handle table of max_handles (ids run short sooner) */
+th_machine *th_create_with_handles(uint32_t max_handles);
 void th_destroy(th_machine *m);
 /* One IOCTL; wait_ms applies when the request parks (< 0 forever; on expiry it is cancelled).
  * *info (optional) is the byte count the core reported, even with an error status; the process
@@ -78,6 +80,7 @@ typedef struct th_parked_receive {
     kc_session *s;
     th_machine *m;
     uint64_t ch;
+    int64_t wait_ms;     /* < 0: no bound */
     kc_status st;        /* set when it ended */
     kmclb_receive_out h; /* likewise */
     uint8_t buf[1024];   /* the records */
@@ -86,6 +89,8 @@ typedef struct th_parked_receive {
 /* starts the receive and waits (up to 10 s) until the core has parked it, so the test acts on a
  * parked receive whatever the scheduling (no other request may be parked meanwhile) */
 void th_park_receive(th_parked_receive *r, kc_session *s, th_machine *m, uint64_t ch);
+/* the same, cancelled after wait_ms (a wake that never comes fails the test's checks, not hangs it) */
+void th_park_receive_bounded(th_parked_receive *r, kc_session *s, th_machine *m, uint64_t ch, int64_t wait_ms);
 /* waits until the parked receive has ended */
 void th_join_receive(th_parked_receive *r);
 

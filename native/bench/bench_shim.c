@@ -2,16 +2,21 @@
  * from one thread (no scheduling between a sender and a receiver thread is measured, only the
  * path itself). Built with the loopback shim, never run by scripts/test; run by hand:
  *
- *     bench_shim [packets] [window] [payload bytes] [only: reference|in|out|rt]
+ *     bench_shim [packets] [window] [payload bytes] [only: reference|in|out|rt|wake]
  *
  * Prints ns per operation for: a bare shim call (the reference), an empty polled receive, one-way
  * in (peer sends a window, we receive and complete it in one batch), one-way out (we send a
  * window without completion, the peer takes it, we receive the send completions) and round trips
  * (we send a window with completion requested, the peer completes each, we receive the
- * completions). Built with BENCH_PEER_BATCH (the CMake target is), it measures the same with the
+ * completions). `wake` (not in the default run) is the one scenario with two threads: a receiver
+ * thread parked in the core (receive with a timeout) completes each receive's packets in one
+ * batch while the main thread, as the peer, sends batches of `window` packets, keeping at most four
+ * windows unreceived; it reports packets per receive, i.e. per wake. Built with BENCH_PEER_BATCH (the CMake target is), it measures the same with the
  * peer's batch calls and the primitive-only receive and complete too; without it, it builds against
  * an older shim, so one run can compare both. */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +267,77 @@ static void bench_out_batched(int64_t session, int64_t channel, long count, int3
     }
     report(name, now_ns() - start, done, completion ? "round trip" : "packet");
 }
+
+/* the receiver of bench_wake: parks in the core until records come */
+typedef struct wake_receiver {
+    int64_t session, channel;
+    long count;
+    long received;  /* atomic: packets received and completed */
+    long receives;  /* receives that returned packets */
+} wake_receiver;
+
+static void *wake_receiver_thread(void *arg)
+{
+    wake_receiver *w = (wake_receiver *)arg;
+    static uint8_t buffer[BENCH_BUFFER_BYTES];
+    static int64_t packets[BENCH_BUFFER_BYTES / 32];
+    static int32_t statuses[BENCH_BUFFER_BYTES / 32];
+    int32_t result[3];
+    while (__atomic_load_n(&w->received, __ATOMIC_ACQUIRE) < w->count) {
+        int32_t status = kmclshim_receive_direct(w->session, w->channel, (int64_t)(intptr_t)buffer,
+                                                 (int32_t)sizeof(buffer), 1000, (int64_t)(intptr_t)result);
+        if (status == KMCLB_STATUS_TIMEOUT) {
+            continue;
+        }
+        require(status, "receive (parked)");
+        int32_t n = 0;
+        for (int32_t at = 0; at + (int32_t)sizeof(kmclb_event) <= result[0];) {
+            kmclb_event event;
+            memcpy(&event, buffer + at, sizeof(event));
+            at += (int32_t)KMCLB_RECORD_SIZE(event.payload_length + (event.kind == KMCLB_EV_PACKET ? event.aux : 0));
+            if (event.kind == KMCLB_EV_PACKET) {
+                packets[n++] = (int64_t)event.id;
+            }
+        }
+        if (n > 0) {
+            require(kmclshim_complete_batch_direct(w->session, (int64_t)(intptr_t)packets, n, 0, 0, 0,
+                                                   (int64_t)(intptr_t)statuses),
+                    "complete batch");
+            w->receives++;
+            __atomic_add_fetch(&w->received, n, __ATOMIC_RELEASE);
+        }
+    }
+    return NULL;
+}
+
+/* one-way in with a parked receiver on its own thread: how many packets each wake brings */
+static void bench_wake(int64_t session, int64_t channel, long count, int32_t window, int32_t size)
+{
+    for (int32_t i = 0; i < window; i++) {
+        batch_lengths[i] = size;
+    }
+    wake_receiver w = {session, channel, count, 0, 0};
+    pthread_t thread;
+    double start = now_ns();
+    if (pthread_create(&thread, NULL, wake_receiver_thread, &w) != 0) {
+        exit(1);
+    }
+    long sent = 0;
+    while (sent < count) {
+        if (sent - __atomic_load_n(&w.received, __ATOMIC_ACQUIRE) > 4L * window) {
+            sched_yield(); /* at most four windows unreceived */
+            continue;
+        }
+        int32_t n = count - sent < window ? (int32_t)(count - sent) : window;
+        int32_t done = 0;
+        require(kmclshim_peer_send_batch(session, channel, payload, batch_lengths, n, 0, batch_transactions, &done),
+                "peer send batch");
+        sent += done;
+    }
+    pthread_join(thread, NULL);
+    report("in, parked receiver", now_ns() - start, w.received, "packet");
+    printf("%-22s %10.1f packets/wake (%ld wakes)\n", "", (double)w.received / (double)w.receives, w.receives);
+}
 #endif
 
 int main(int argc, char **argv)
@@ -303,6 +379,9 @@ int main(int argc, char **argv)
     }
     if (BENCH_SELECTED("rt")) {
         bench_out_batched(session, channel, count, window, size, 1, "round trip, batched");
+    }
+    if (strcmp(only, "wake") == 0) {
+        bench_wake(session, channel, count, window, size);
     }
 #endif
     require(kmclshim_close(session), "close");

@@ -9,35 +9,44 @@
 #include "transport.h"
 
 
-/* Session handles are (generation << 32) | (slot + 1) into a small registry, so a closed or
+/* Session handles are (generation << 32) | (slot + 1) into a fixed array of slots, so a closed or
  * forged handle is rejected instead of dereferenced.
  *
- * Lifetime: a session carries a reference count, one reference for its registry entry and one for
- * every call inside the transport. kmclshim_close unlists the session (no new call can take a
- * reference), shuts the transport down once (parked requests end, calls that start later return
- * without waiting) and drops the registry's reference; the transport is closed (tr_free, on win32
- * CloseHandle) only after the last reference is gone. No thread is ever inside tr_ioctl on a
- * closed transport, and a cancel never reaches a closed, possibly recycled, handle value. */
+ * Lifetime: a slot carries a reference count, one reference while a session is listed in it and
+ * one for every call inside its transport. kmclshim_close unlists the session (its generation
+ * reads 0 from then on, so no new call can take a reference), shuts the transport down once
+ * (parked requests end, calls that start later return without waiting) and drops the listing's
+ * reference; the transport is closed (tr_free, on win32 CloseHandle) only after the last reference
+ * is gone, and only then can the slot take a new session. No thread is ever inside tr_ioctl on a
+ * closed transport, and a cancel never reaches a closed, possibly recycled, handle value.
+ *
+ * Calls take no lock (the lookup is on every call): acquire counts a reference first and then
+ * checks the slot's generation, close clears the generation first and then waits for the count
+ * to reach zero, both sequentially consistent, so either the call sees the session unlisted or
+ * close sees the call's reference. A call that counted a reference on a slot it then finds
+ * unlisted or reused takes the reference back at once and touches nothing else; the slots
+ * themselves are never freed. Only open and close serialize, on g_slots_lock. */
 #define MAX_SESSIONS 4096u
 
-typedef struct shim_session {
-    void *t;
-    volatile long refs; /* 1 while listed + 1 per call in flight */
-} shim_session;
+typedef struct shim_slot {
+    void *t;            /* the session's transport: written before the generation is published */
+    volatile long refs; /* 1 while listed + 1 per call in flight (+ briefly, a call that misses) */
+    volatile long gen;  /* the listed session's generation, 0 while none is listed */
+    uint32_t last_gen;  /* the generation given out last (g_slots_lock) */
+    int used;           /* listed, or closing and not yet free (g_slots_lock) */
+} shim_slot;
 
-static shim_session *g_slots[MAX_SESSIONS];
-static uint32_t g_gens[MAX_SESSIONS];
+static shim_slot g_slots[MAX_SESSIONS];
 
 #if defined(_WIN32)
 #include <windows.h>
-static SRWLOCK g_reg = SRWLOCK_INIT;
-static void rd_lock(void) { AcquireSRWLockShared(&g_reg); }
-static void rd_unlock(void) { ReleaseSRWLockShared(&g_reg); }
-static void wr_lock(void) { AcquireSRWLockExclusive(&g_reg); }
-static void wr_unlock(void) { ReleaseSRWLockExclusive(&g_reg); }
+static SRWLOCK g_slots_srw = SRWLOCK_INIT;
+static void slots_lock(void) { AcquireSRWLockExclusive(&g_slots_srw); }
+static void slots_unlock(void) { ReleaseSRWLockExclusive(&g_slots_srw); }
 static void ref_inc(volatile long *r) { InterlockedIncrement(r); }
 static long ref_dec(volatile long *r) { return InterlockedDecrement(r); }
-static long ref_get(volatile long *r) { return InterlockedCompareExchange(r, 0, 0); }
+static long atomic_get(volatile long *r) { return InterlockedCompareExchange(r, 0, 0); }
+static void atomic_set(volatile long *r, long v) { InterlockedExchange(r, v); }
 /* wakes kmclshim_close when a session's last reference is dropped */
 static SRWLOCK g_last_lock = SRWLOCK_INIT;
 static CONDITION_VARIABLE g_last_left = CONDITION_VARIABLE_INIT;
@@ -47,14 +56,13 @@ static void last_signal(void) { WakeAllConditionVariable(&g_last_left); }
 static void last_wait(void) { SleepConditionVariableSRW(&g_last_left, &g_last_lock, INFINITE, 0); }
 #else
 #include <pthread.h>
-static pthread_rwlock_t g_reg = PTHREAD_RWLOCK_INITIALIZER;
-static void rd_lock(void) { pthread_rwlock_rdlock(&g_reg); }
-static void rd_unlock(void) { pthread_rwlock_unlock(&g_reg); }
-static void wr_lock(void) { pthread_rwlock_wrlock(&g_reg); }
-static void wr_unlock(void) { pthread_rwlock_unlock(&g_reg); }
+static pthread_mutex_t g_slots_mutex = PTHREAD_MUTEX_INITIALIZER;
+static void slots_lock(void) { pthread_mutex_lock(&g_slots_mutex); }
+static void slots_unlock(void) { pthread_mutex_unlock(&g_slots_mutex); }
 static void ref_inc(volatile long *r) { __atomic_add_fetch(r, 1, __ATOMIC_SEQ_CST); }
 static long ref_dec(volatile long *r) { return __atomic_sub_fetch(r, 1, __ATOMIC_SEQ_CST); }
-static long ref_get(volatile long *r) { return __atomic_load_n(r, __ATOMIC_SEQ_CST); }
+static long atomic_get(volatile long *r) { return __atomic_load_n(r, __ATOMIC_SEQ_CST); }
+static void atomic_set(volatile long *r, long v) { __atomic_store_n(r, v, __ATOMIC_SEQ_CST); }
 static pthread_mutex_t g_last_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_last_left = PTHREAD_COND_INITIALIZER;
 static void last_lock(void) { pthread_mutex_lock(&g_last_lock); }
@@ -63,35 +71,22 @@ static void last_signal(void) { pthread_cond_broadcast(&g_last_left); }
 static void last_wait(void) { pthread_cond_wait(&g_last_left, &g_last_lock); }
 #endif
 
-/* registry lock held */
-static shim_session *lookup_locked(int64_t session, uint32_t *slot_out)
+/* the slot a well-formed handle names and its generation, or NULL */
+static shim_slot *slot_of(int64_t session, long *gen_out)
 {
     uint64_t h = (uint64_t)session;
     uint32_t slot = (uint32_t)(h & 0xFFFFFFFFu);
     uint32_t gen = (uint32_t)(h >> 32);
-    if (slot == 0 || slot > MAX_SESSIONS || gen == 0 || g_gens[slot - 1] != gen) {
+    if (slot == 0 || slot > MAX_SESSIONS || gen == 0) {
         return NULL;
     }
-    if (slot_out) {
-        *slot_out = slot - 1;
-    }
-    return g_slots[slot - 1];
+    *gen_out = (long)gen;
+    return &g_slots[slot - 1];
 }
 
-static shim_session *acquire(int64_t session)
-{
-    rd_lock();
-    shim_session *s = lookup_locked(session, NULL);
-    if (s != NULL) {
-        ref_inc(&s->refs);
-    }
-    rd_unlock();
-    return s;
-}
-
-/* Drops one reference. The session is not touched after the decrement: once the count is zero,
- * kmclshim_close may free it at any moment. */
-static void release(shim_session *s)
+/* Drops one reference. Nothing of the session is touched after the decrement: once the count is
+ * zero, kmclshim_close may close its transport at any moment. */
+static void release(shim_slot *s)
 {
     if (ref_dec(&s->refs) == 0) {
         last_lock(); /* taken after the decrement, so a closer that saw refs != 0 is already waiting */
@@ -100,23 +95,44 @@ static void release(shim_session *s)
     }
 }
 
-/* kmclshim_close's part after unlisting: waits for the last reference, then closes the transport */
-static void close_on_last_reference(shim_session *s)
+/* the listed session's slot with a reference, or NULL */
+static shim_slot *acquire(int64_t session)
 {
-    tr_shutdown(s->t); /* once: the transport keeps later calls from waiting on the driver */
-    release(s);        /* the registry's reference */
+    long gen = 0;
+    shim_slot *s = slot_of(session, &gen);
+    if (s == NULL || atomic_get(&s->gen) != gen) {
+        return NULL; /* not listed: nothing counted */
+    }
+    ref_inc(&s->refs);
+    if (atomic_get(&s->gen) != gen) { /* closed (or closed and reused) meanwhile */
+        release(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* kmclshim_close's part after unlisting: waits for the last reference, closes the transport and
+ * frees the slot */
+static void close_on_last_reference(shim_slot *s)
+{
+    void *t = s->t;
+    tr_shutdown(t); /* once: the transport keeps later calls from waiting on the driver */
+    release(s);     /* the listing's reference */
     last_lock();
-    while (ref_get(&s->refs) != 0) {
+    while (atomic_get(&s->refs) != 0) {
         last_wait();
     }
     last_unlock();
-    tr_free(s->t); /* no call is inside the transport any more: the handle can go */
-    free(s);
+    tr_free(t); /* no call is inside the transport any more: the handle can go */
+    slots_lock();
+    s->t = NULL;
+    s->used = 0;
+    slots_unlock();
 }
 
 void *kmclshim_internal_acquire(int64_t session, void **token)
 {
-    shim_session *s = acquire(session);
+    shim_slot *s = acquire(session);
     *token = s;
     return s ? s->t : NULL;
 }
@@ -124,7 +140,7 @@ void *kmclshim_internal_acquire(int64_t session, void **token)
 void kmclshim_internal_release(void *token)
 {
     if (token) {
-        release((shim_session *)token);
+        release((shim_slot *)token);
     }
 }
 
@@ -168,7 +184,7 @@ static int32_t call_wait(int64_t session, uint32_t code, const void *in, uint32_
                          uint32_t out_len, uint32_t *info, int64_t wait_ms)
 {
     uint32_t dummy;
-    shim_session *s = acquire(session);
+    shim_slot *s = acquire(session);
     if (s == NULL) {
         return KMCLB_STATUS_INVALID_HANDLE;
     }
@@ -231,13 +247,9 @@ static int32_t open_session(const uint64_t *seed, int64_t *out_session)
         return KMCLB_STATUS_INVALID_PARAMETER;
     }
     *out_session = 0;
-    shim_session *s = (shim_session *)calloc(1, sizeof(shim_session));
-    if (s == NULL) {
-        return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
-    }
-    int32_t st = tr_open(seed, &s->t);
+    void *t = NULL;
+    int32_t st = tr_open(seed, &t);
     if (st < 0) {
-        free(s);
         return st;
     }
     /* the protocol version is queried first; a mismatch closes the session again */
@@ -245,35 +257,36 @@ static int32_t open_session(const uint64_t *seed, int64_t *out_session)
     kmclb_version_out v;
     uint32_t info = 0;
     memset(&v, 0, sizeof(v));
-    st = tr_ioctl(s->t, IOCTL_KMCLB_QUERY_VERSION, &h, sizeof(h), &v, sizeof(v), &info, -1);
+    st = tr_ioctl(t, IOCTL_KMCLB_QUERY_VERSION, &h, sizeof(h), &v, sizeof(v), &info, -1);
     if (st >= 0 && (info != sizeof(v) || v.protocol_version != KMCLB_PROTOCOL_VERSION)) {
         st = KMCLB_STATUS_REVISION_MISMATCH;
     }
     if (st < 0) {
-        tr_shutdown(s->t);
-        tr_free(s->t);
-        free(s);
+        tr_shutdown(t);
+        tr_free(t);
         return st;
     }
-    wr_lock();
+    slots_lock();
     for (uint32_t i = 0; i < MAX_SESSIONS; i++) {
-        if (g_slots[i] == NULL) {
-            uint32_t gen = g_gens[i] + 1u;
-            if (gen == 0) {
+        shim_slot *s = &g_slots[i];
+        if (!s->used) {
+            uint32_t gen = s->last_gen + 1u;
+            if (gen == 0 || gen > 0x7FFFFFFFu) { /* a handle's generation fits a positive long */
                 gen = 1;
             }
-            g_gens[i] = gen;
-            s->refs = 1; /* the registry's reference */
-            g_slots[i] = s;
+            s->last_gen = gen;
+            s->used = 1;
+            s->t = t;
+            ref_inc(&s->refs);            /* the listing's reference (a missing call may still hold one) */
+            atomic_set(&s->gen, (long)gen); /* listed: calls may take references from here on */
             *out_session = (int64_t)(((uint64_t)gen << 32) | (uint64_t)(i + 1u));
-            wr_unlock();
+            slots_unlock();
             return KMCLB_STATUS_SUCCESS;
         }
     }
-    wr_unlock();
-    tr_shutdown(s->t);
-    tr_free(s->t);
-    free(s);
+    slots_unlock();
+    tr_shutdown(t);
+    tr_free(t);
     return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
 }
 
@@ -290,16 +303,20 @@ int32_t kmclshim_open_seeded(int64_t seed, int64_t *out_session)
 
 int32_t kmclshim_close(int64_t session)
 {
-    uint32_t slot = 0;
-    wr_lock();
-    shim_session *s = lookup_locked(session, &slot);
+    long gen = 0;
+    shim_slot *s = slot_of(session, &gen);
     if (s == NULL) {
-        wr_unlock();
         return KMCLB_STATUS_INVALID_HANDLE;
     }
-    g_slots[slot] = NULL;
-    g_gens[slot] = g_gens[slot] + 1u; /* the handle is dead from here on */
-    wr_unlock();
+    slots_lock();
+    int listed = atomic_get(&s->gen) == gen;
+    if (listed) {
+        atomic_set(&s->gen, 0); /* the handle is dead from here on */
+    }
+    slots_unlock();
+    if (!listed) {
+        return KMCLB_STATUS_INVALID_HANDLE;
+    }
     close_on_last_reference(s);
     return KMCLB_STATUS_SUCCESS;
 }
@@ -590,7 +607,7 @@ int32_t kmclshim_receive(int64_t session, int64_t channel, void *buf, int32_t ca
     kmclb_receive_in in;
     start_channel_request(&in, sizeof(in), channel);
     in.timeout_ms = timeout_ms == 0 ? 0u : 1u;
-    shim_session *s = acquire(session);
+    shim_slot *s = acquire(session);
     if (s == NULL) {
         return KMCLB_STATUS_INVALID_HANDLE;
     }

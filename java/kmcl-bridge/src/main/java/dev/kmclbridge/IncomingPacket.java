@@ -108,7 +108,7 @@ public final class IncomingPacket {
 
     /** VmbChannelPacketComplete with no completion payload. */
     public void complete() {
-        complete(new byte[0]);
+        complete(EMPTY);
     }
 
     /** VmbChannelPacketComplete; the payload reaches the sender when it asked for a completion. */
@@ -116,10 +116,21 @@ public final class IncomingPacket {
         complete(ByteBuffer.wrap(completionPayload));
     }
 
-    /** VmbChannelPacketComplete with the buffer's remaining bytes as completion payload. */
+    /**
+     * VmbChannelPacketComplete with the buffer's remaining bytes as completion payload (copied before this returns).
+     * Inline in the packet handler the packet ends at once, and the backend call joins the other inline completions
+     * of the receive batch: they reach the backend in one call when the dispatcher ends the batch (or earlier,
+     * before any later fail, defer or completion from another thread, so the backend sees endings in order).
+     * From any other thread the backend call is made before this returns.
+     */
     public void complete(ByteBuffer completionPayload) {
         retire(Ending.COMPLETED);
-        settlement.complete(id, completionPayload == null ? EMPTY : completionPayload);
+        ByteBuffer body = completionPayload == null ? EMPTY : completionPayload;
+        if (inlineHandlerThread == Thread.currentThread()) {
+            settlement.completeInline(id, body);
+        } else {
+            settlement.complete(id, body);
+        }
     }
 
     /**

@@ -152,10 +152,12 @@ final class OutgoingPath {
         tx.reply = reply;
         channel.statistics.pendingOutgoing--;
         channel.statistics.completionsReceived++;
-        if (!tx.synchronous) {
+        if (tx.synchronous) {
+            channel.monitor.wakeOthers(); // the synchronous sender waits for this
+        } else {
             channel.events.sendComplete(tx.tag, status, reply);
+            channel.monitor.wakeReceivers();
         }
-        channel.monitor.signalChange();
     }
 
     /** The absolute deadline ({@code System.nanoTime}) of a synchronous send; {@code Long.MAX_VALUE}: none. */

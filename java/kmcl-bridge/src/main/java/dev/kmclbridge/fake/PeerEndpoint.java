@@ -70,8 +70,13 @@ final class PeerEndpoint {
             throw new IllegalArgumentException("a packet of " + onRing + " bytes on the ring never fits a ring of "
                     + ringSize + " bytes");
         }
+        boolean hadWaiting = channel.incoming.hasWaiting();
         channel.incoming.writeFromPeer(encoded, body.length);
-        channel.monitor.signalChange();
+        if (!hadWaiting) {
+            // empty -> non-empty: a receiver waiting with packets already there is stalled (quota, stop, state),
+            // and one more packet does not end that wait
+            channel.monitor.wakeReceivers();
+        }
         return txId;
     }
 
@@ -90,13 +95,14 @@ final class PeerEndpoint {
             if (left <= 0) {
                 return new PeerOutcome(txId, PeerOutcome.Kind.PENDING, EMPTY);
             }
-            channel.monitor.awaitChange(left);
+            channel.monitor.awaitPeerChange(left);
         }
     }
 
     /** Our side ended the peer's packet {@code txId}. */
     void recordOutcome(long txId, PeerOutcome.Kind kind, byte[] payload) {
         outcomes.put(txId, new PeerOutcome(txId, kind, payload));
+        channel.monitor.wakePeers();
     }
 
     /** Outcomes kept (bounded by {@link #MAXIMUM_KEPT_OUTCOMES}). */
@@ -146,7 +152,8 @@ final class PeerEndpoint {
             }
         }
         if (any) {
-            channel.monitor.signalChange();
+            channel.monitor.wakePeers();
+            channel.monitor.wakeOthers(); // ring space for a synchronous send waiting to be written
         }
         return any;
     }
@@ -185,7 +192,26 @@ final class PeerEndpoint {
             if (left <= 0 || channel.lifecycle.isCleaned()) {
                 return null;
             }
-            channel.monitor.awaitChange(left);
+            channel.monitor.awaitPeerChange(left);
+        }
+    }
+
+    /** Takes up to {@code max} packets the peer received, oldest first, waiting until {@code deadlineNanos} for the first. */
+    List<PeerPacket> takeReceived(int max, long deadlineNanos) throws InterruptedException {
+        while (true) {
+            touch();
+            if (!arrivals.isEmpty()) {
+                List<PeerPacket> out = new ArrayList<>(Math.min(max, arrivals.size()));
+                while (out.size() < max && !arrivals.isEmpty()) {
+                    out.add(arrivals.pollFirst());
+                }
+                return out;
+            }
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0 || channel.lifecycle.isCleaned()) {
+                return new ArrayList<>();
+            }
+            channel.monitor.awaitPeerChange(left);
         }
     }
 

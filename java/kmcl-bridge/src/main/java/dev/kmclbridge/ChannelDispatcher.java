@@ -208,7 +208,7 @@ final class ChannelDispatcher implements Runnable {
      */
     private void endRun() {
         if (pool != null && !pooled.isEmpty()) {
-            PacketHandler h = listeners.packetHandler().orElse(null);
+            PacketHandler h = listeners.packetHandlerOrNull();
             int base = runStart;
             if (h == null) {
                 for (int i = 0; i < pooled.size(); i++) {
@@ -233,7 +233,8 @@ final class ChannelDispatcher implements Runnable {
 
     private IncomingPacket incomingPacket(EventBatch.Reader r) {
         int f = r.flags();
-        return new IncomingPacket(channel, inbox, r.id(), r.payload(), r.external(), f,
+        return new IncomingPacket(channel, inbox, r.id(), r.buffer(), r.payloadOffset(), r.payloadLength(),
+                r.externalLength(), f,
                 r.status() == Event.IRQL_PASSIVE ? Irql.PASSIVE : Irql.DISPATCH,
                 (f & Event.PACKET_FLAG_REDELIVERY) != 0,
                 (f & Event.PACKET_FLAG_COMPLETION_REQUESTED) != 0);
@@ -308,7 +309,7 @@ final class ChannelDispatcher implements Runnable {
     private void deliver(IncomingPacket p) {
         int position = nextPosition++;
         if (pool == null) {
-            runHandlerOrPark(listeners.packetHandler().orElse(null), p, position);
+            runHandlerOrPark(listeners.packetHandlerOrNull(), p, position);
             return;
         }
         if (pooled.isEmpty()) {
@@ -332,7 +333,7 @@ final class ChannelDispatcher implements Runnable {
         }
         inHandler.set(p);
         try {
-            safely(() -> h.onPacket(p), "packet handler");
+            handle(h, p);
         } finally {
             p.leaveHandlerCall();
             inHandler.remove();
@@ -350,13 +351,34 @@ final class ChannelDispatcher implements Runnable {
         try {
             r.run();
         } catch (Throwable e) {
-            if (isFatal(e)) {
-                LOG.log(Level.ERROR, "channel " + channel.id() + ": " + what + " threw " + e
-                        + ", a fatal JVM error: it is not caught", e);
-                throw e;
-            }
-            LOG.log(Level.ERROR, "channel " + channel.id() + ": " + what + " threw; the channel keeps running", e);
+            callbackThrew(e, what);
         } finally {
+            clearInterruptAfter(what);
+        }
+    }
+
+    /** {@link #safely} for the packet handler, without a lambda per packet. */
+    private void handle(PacketHandler h, IncomingPacket p) {
+        try {
+            h.onPacket(p);
+        } catch (Throwable e) {
+            callbackThrew(e, "packet handler");
+        } finally {
+            clearInterruptAfter("packet handler");
+        }
+    }
+
+    private void callbackThrew(Throwable e, String what) {
+        if (isFatal(e)) {
+            LOG.log(Level.ERROR, "channel " + channel.id() + ": " + what + " threw " + e
+                    + ", a fatal JVM error: it is not caught", e);
+            throw (Error) e;
+        }
+        LOG.log(Level.ERROR, "channel " + channel.id() + ": " + what + " threw; the channel keeps running", e);
+    }
+
+    private void clearInterruptAfter(String what) {
+        if (Thread.currentThread().isInterrupted()) {
             clearInterrupt("by the " + what);
         }
     }

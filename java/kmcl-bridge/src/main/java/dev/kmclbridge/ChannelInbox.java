@@ -55,6 +55,7 @@ final class ChannelInbox implements PacketSettlement {
 
     /** Parks a packet for {@link #nextUnread} (no packet handler is set); false while a fail keeps the queue stopped. */
     boolean park(IncomingPacket packet) {
+        packet.keepCopy(); // read later, after the batch's buffer is reused
         return gate.park(packet);
     }
 

@@ -72,7 +72,7 @@ public class DeferToPassiveContract extends EndsLeftoverPackets {
         assertFalse(first.isRedelivery());
         assertTrue(again.isRedelivery());
         assertEquals(Irql.PASSIVE, again.irql(), "redelivery runs at PASSIVE_LEVEL");
-        assertArrayEquals(payload, again.payloadBytes(), "same payload");
+        assertArrayEquals(payload, PacketFlow.payloadOf(again), "same payload");
         assertEquals(first.flags(), again.flags());
         assertEquals(first.completionRequested(), again.completionRequested());
         PeerOutcome o = outcome(peer, ch, tx);

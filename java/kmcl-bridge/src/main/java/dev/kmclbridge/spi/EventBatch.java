@@ -189,6 +189,16 @@ public final class EventBatch {
             return kind() == Event.KIND_PACKET ? aux() : 0;
         }
 
+        /** The buffer the records are read from (little-endian; valid until the batch is filled again). */
+        public ByteBuffer buffer() {
+            return b;
+        }
+
+        /** Offset of the current record's payload in {@link #buffer()} (its external data follows the payload). */
+        public int payloadOffset() {
+            return at + Event.HEADER_SIZE;
+        }
+
         /** A copy of the payload bytes. */
         public byte[] payload() {
             byte[] out = new byte[payloadLength()];

@@ -46,7 +46,7 @@ final class PacketFlow {
      * Copies of the payloads of packets handed to a test, taken when they were handed out: a packet's own payload
      * view ends when its handler call returns (IncomingPacket#payload), and tests look at packets later.
      */
-    private static final java.util.Map<IncomingPacket, byte[]> PAYLOADS =
+    private static final java.util.Map<IncomingPacket, byte[][]> PAYLOADS =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     /**
@@ -55,14 +55,20 @@ final class PacketFlow {
      */
     static IncomingPacket track(IncomingPacket p) {
         HANDED_OUT.add(p);
-        PAYLOADS.put(p, p.payloadBytes());
+        PAYLOADS.put(p, new byte[][]{p.payloadBytes(), p.externalDataBytes()});
         return p;
     }
 
     /** The payload of a packet handed out through {@link #track} (copied then), or a copy of it now. */
     static byte[] payloadOf(IncomingPacket p) {
-        byte[] kept = PAYLOADS.get(p);
-        return kept != null ? kept.clone() : p.payloadBytes();
+        byte[][] kept = PAYLOADS.get(p);
+        return kept != null ? kept[0].clone() : p.payloadBytes();
+    }
+
+    /** The external data of a packet handed out through {@link #track} (copied then), or a copy of it now. */
+    static byte[] externalOf(IncomingPacket p) {
+        byte[][] kept = PAYLOADS.get(p);
+        return kept != null ? kept[1].clone() : p.externalDataBytes();
     }
 
     /**

@@ -5,7 +5,6 @@ import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.spi.EventBatch;
 import dev.kmclbridge.spi.WireFormat.Event;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -217,8 +216,7 @@ final class IncomingPath {
         int flags = (p.external != null ? Event.PACKET_FLAG_EXTERNAL_DATA : 0)
                 | (p.completionRequested ? Event.PACKET_FLAG_COMPLETION_REQUESTED : 0)
                 | (redelivery ? Event.PACKET_FLAG_REDELIVERY : 0);
-        batch.append(Event.KIND_PACKET, flags, p.id, irql, 0, ByteBuffer.wrap(p.payload),
-                p.external == null ? null : ByteBuffer.wrap(p.external));
+        batch.appendBytes(Event.KIND_PACKET, flags, p.id, irql, 0, p.payload, p.external);
     }
 
     /** Status for a packet that cannot be ended now (not delivered). */

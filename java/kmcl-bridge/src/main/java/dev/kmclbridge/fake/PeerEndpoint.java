@@ -3,13 +3,12 @@ package dev.kmclbridge.fake;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.peer.PeerPacket;
 import dev.kmclbridge.peer.RingStatus;
+import dev.kmclbridge.spi.LongTable;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The peer's end of one channel's connection (driven by {@link FakePeer} on the caller's thread): it writes into
@@ -31,14 +30,15 @@ final class PeerEndpoint {
     /** Packets read off our outgoing ring and not yet taken by awaitReceived, in ring order. */
     private final ArrayDeque<PeerPacket> arrivals = new ArrayDeque<>();
     /** Packets read that asked for a completion the peer has not sent yet, by transaction id. */
-    private final Map<Long, PeerPacket> outstanding = new LinkedHashMap<>();
-    /** How our side ended the peer's packets, by the peer's transaction id, oldest first; drained ones are removed. */
-    private final Map<Long, PeerOutcome> outcomes = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, PeerOutcome> eldest) {
-            return size() > MAXIMUM_KEPT_OUTCOMES;
-        }
-    };
+    private final LongTable<PeerPacket> outstanding = new LongTable<>();
+    /**
+     * How our side ended the peer's packets, by the peer's transaction id: the completion payload, or
+     * {@link #FAILED} (compared by identity). No object per outcome; {@link PeerOutcome}s are made when asked for.
+     */
+    private final LongTable<byte[]> outcomes = new LongTable<>();
+    /** Transaction ids in the order their outcomes were recorded (for forgetting the oldest and for draining). */
+    private final LongFifo outcomeOrder = new LongFifo();
+    private static final byte[] FAILED = new byte[0];
 
     PeerEndpoint(FakeChannel channel) {
         this.channel = channel;
@@ -87,9 +87,9 @@ final class PeerEndpoint {
      */
     PeerOutcome awaitOutcome(long txId, long deadlineNanos) throws InterruptedException {
         while (true) {
-            PeerOutcome o = outcomes.get(txId);
+            byte[] o = outcomes.get(txId);
             if (o != null) {
-                return o;
+                return outcome(txId, o);
             }
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
@@ -99,9 +99,20 @@ final class PeerEndpoint {
         }
     }
 
-    /** Our side ended the peer's packet {@code txId}. */
+    private static PeerOutcome outcome(long txId, byte[] stored) {
+        return stored == FAILED ? new PeerOutcome(txId, PeerOutcome.Kind.FAILED, EMPTY)
+                : new PeerOutcome(txId, PeerOutcome.Kind.COMPLETED, stored);
+    }
+
+    /** Our side ended the peer's packet {@code txId}; past {@link #MAXIMUM_KEPT_OUTCOMES} the oldest is forgotten. */
     void recordOutcome(long txId, PeerOutcome.Kind kind, byte[] payload) {
-        outcomes.put(txId, new PeerOutcome(txId, kind, payload));
+        byte[] stored = kind == PeerOutcome.Kind.FAILED ? FAILED : payload.length == 0 ? EMPTY : payload;
+        if (outcomes.put(txId, stored) == null) {
+            outcomeOrder.add(txId);
+        }
+        while (outcomes.size() > MAXIMUM_KEPT_OUTCOMES) {
+            outcomes.remove(outcomeOrder.poll());
+        }
         channel.monitor.wakePeers();
     }
 
@@ -112,7 +123,14 @@ final class PeerEndpoint {
 
     /** Takes every outcome kept, oldest first (each is then forgotten). */
     List<PeerOutcome> drainOutcomes() {
-        List<PeerOutcome> out = new ArrayList<>(outcomes.values());
+        List<PeerOutcome> out = new ArrayList<>(outcomes.size());
+        while (!outcomeOrder.isEmpty()) {
+            long txId = outcomeOrder.poll();
+            byte[] o = outcomes.remove(txId);
+            if (o != null) {
+                out.add(outcome(txId, o));
+            }
+        }
         outcomes.clear();
         return out;
     }
@@ -170,7 +188,7 @@ final class PeerEndpoint {
     /** What the peer has received and not completed, in transaction order. */
     List<PeerPacket> received() {
         touch();
-        List<PeerPacket> out = new ArrayList<>(outstanding.values());
+        List<PeerPacket> out = outstanding.values();
         for (PeerPacket p : arrivals) {
             if (!p.completionRequested()) {
                 out.add(p);

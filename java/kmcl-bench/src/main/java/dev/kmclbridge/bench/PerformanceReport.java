@@ -56,7 +56,7 @@ final class PerformanceReport {
                 + "[performance-notes.md](performance-notes.md).");
         line("");
         line("Machine: " + machine() + ". Absolute values move a lot on a shared machine; compare ratios within one run.");
-        line("Errors are JMH's 99.9% confidence half-widths. Allocation is `-prof gc`'s `gc.alloc.rate.norm` "
+        line("Errors are JMH's 99.9% confidence half-widths (n/a with fewer than three measured iterations). Allocation is `-prof gc`'s `gc.alloc.rate.norm` "
                 + "(all threads of the benchmark JVM: peer, dispatcher, benchmark) divided by the packets an operation moves.");
         line("");
         pathTable();
@@ -208,6 +208,9 @@ final class PerformanceReport {
     }
 
     private static String count(double v) {
+        if (Double.isNaN(v)) {
+            return "n/a";
+        }
         if (v >= 1e6) {
             return fmt("%.2fM", v / 1e6);
         }
@@ -231,7 +234,7 @@ final class PerformanceReport {
     }
 
     private static String fmt(String f, double v) {
-        return String.format(Locale.ROOT, f, v);
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, f, v);
     }
 
     private void line(String s) {

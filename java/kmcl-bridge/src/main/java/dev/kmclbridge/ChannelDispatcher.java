@@ -336,7 +336,7 @@ final class ChannelDispatcher implements Runnable {
             handle(h, p);
         } finally {
             p.leaveHandlerCall();
-            inHandler.remove();
+            inHandler.set(null); // not remove(): that clears a weak reference natively, once per packet
         }
     }
 

@@ -374,6 +374,25 @@ final class IncomingPath {
     }
 
     /** The peer writes one encoded packet: into the ring, or behind the packets already waiting for room. */
+    /**
+     * The peer writes an in-band packet straight into the ring when nothing waits ahead of it and it fits now
+     * (waking a receiver on empty -> non-empty); false, with nothing written, otherwise (the caller encodes it and
+     * queues it through {@link #writeFromPeer}).
+     */
+    boolean writeInbandFromPeer(int flags, long txId, byte[] payload) {
+        if (!peerQueue.isEmpty()) {
+            return false;
+        }
+        boolean hadWaiting = hasWaiting();
+        if (!ring.writeInband(PacketFraming.TYPE_INBAND, flags, txId, payload)) {
+            return false;
+        }
+        if (!hadWaiting) {
+            channel.monitor.wakeReceivers();
+        }
+        return true;
+    }
+
     void writeFromPeer(byte[] encoded, int payloadLength) {
         if (!peerQueue.isEmpty() || !ring.write(encoded, payloadLength)) {
             peerQueue.addLast(encoded);

@@ -120,9 +120,16 @@ final class OutgoingPath {
                     }
                 }
                 int flags = tx.waitForCompletion ? PacketFraming.FLAG_COMPLETION_REQUESTED : 0;
-                byte[] encoded = tx.completion ? PacketFraming.encodeCompletion(tx.txId, tx.payload)
-                        : PacketFraming.encode(flags, tx.txId, tx.payload, pfns, tx.external == null ? 0 : tx.external.length);
-                if (!ring.write(encoded, tx.payload.length)) {
+                boolean written;
+                if (pfns == null) {
+                    // in-band or completion: straight into the ring, no encoded copy
+                    written = tx.completion ? ring.writeInband(PacketFraming.TYPE_COMPLETION, 0, tx.txId, tx.payload)
+                            : ring.writeInband(PacketFraming.TYPE_INBAND, flags, tx.txId, tx.payload);
+                } else {
+                    written = ring.write(PacketFraming.encode(flags, tx.txId, tx.payload, pfns, tx.external.length),
+                            tx.payload.length);
+                }
+                if (!written) {
                     if (!tx.sawRingFull) {
                         tx.sawRingFull = true;
                         channel.statistics.ringFullEvents++;

@@ -52,8 +52,12 @@ final class PeerEndpoint {
         long txId = channel.shared.nextTransactionId();
         GuestMemory memory = channel.shared.memory();
         long[] pfns = external == null || external.length == 0 ? null : memory.store(external);
-        byte[] encoded = PacketFraming.encode(completionRequested ? PacketFraming.FLAG_COMPLETION_REQUESTED : 0,
-                txId, body, pfns, pfns == null ? 0 : external.length);
+        int framingFlags = completionRequested ? PacketFraming.FLAG_COMPLETION_REQUESTED : 0;
+        if (pfns == null && !channel.faults.malformedArmed()
+                && channel.incoming.writeInbandFromPeer(framingFlags, txId, body)) {
+            return txId; // the common case: written straight into the ring, no encoded copy
+        }
+        byte[] encoded = PacketFraming.encode(framingFlags, txId, body, pfns, pfns == null ? 0 : external.length);
         if (channel.faults.takeMalformed()) {
             PacketFraming.corruptType(encoded, FaultPlan.MALFORMED_TYPE);
         }

@@ -107,12 +107,45 @@ public final class VmbusRing {
         return true;
     }
 
-    /** The 8-byte little-endian trailer (the packet's start offset in the high half), written in place. */
-    private void writeTrailer(long value) {
-        for (int i = 0; i < 8; i++) {
+    /**
+     * Writes an in-band packet (type 6, or the 0xB completion type) straight from its payload: the same bytes as
+     * {@code write(PacketFraming.encode(...))} without building the encoded packet first. Returns false and writes
+     * nothing when it does not fit.
+     */
+    public boolean writeInband(int type, int flags, long txId, byte[] payload) {
+        int padded = (int) PacketFraming.roundUp8(payload.length);
+        int total = PacketFraming.DESCRIPTOR_SIZE + padded;
+        long onRing = (long) total + PacketFraming.TRAILER_SIZE;
+        if (!fits(onRing)) {
+            return false;
+        }
+        int start = writeIndex;
+        putLittleEndian(type | (long) (PacketFraming.DESCRIPTOR_SIZE / 8) << 16 | (long) (total / 8) << 32
+                | (long) flags << 48, 8);
+        putLittleEndian(txId, 8);
+        copyIn(payload, 0, payload.length);
+        for (int i = payload.length; i < padded; i++) {
+            data[writeIndex] = 0;
+            writeIndex = (writeIndex + 1) % size;
+        }
+        writeTrailer((long) start << 32);
+        used += (int) onRing;
+        packets++;
+        totalWritten += onRing;
+        lengths.add(payload.length);
+        return true;
+    }
+
+    private void putLittleEndian(long value, int bytes) {
+        for (int i = 0; i < bytes; i++) {
             data[writeIndex] = (byte) (value >>> (8 * i));
             writeIndex = (writeIndex + 1) % size;
         }
+    }
+
+    /** The 8-byte little-endian trailer (the packet's start offset in the high half), written in place. */
+    private void writeTrailer(long value) {
+        putLittleEndian(value, 8);
     }
 
     private void copyIn(byte[] src, int off, int len) {

@@ -98,12 +98,7 @@ public final class EventBatch {
             return false;
         }
         int start = buffer.position();
-        buffer.putShort(start + Event.KIND_OFFSET, (short) kind)
-                .putShort(start + Event.FLAGS_OFFSET, (short) flags)
-                .putInt(start + Event.PAYLOAD_LENGTH_OFFSET, payload)
-                .putLong(start + Event.ID_OFFSET, id)
-                .putInt(start + Event.STATUS_OFFSET, status)
-                .putInt(start + Event.AUX_OFFSET, kind == Event.KIND_PACKET ? ext : aux);
+        writeHeader(start, kind, flags, id, status, kind == Event.KIND_PACKET ? ext : aux, payload);
         buffer.position(start + Event.HEADER_SIZE);
         if (body != null) {
             buffer.put(body.duplicate());
@@ -130,12 +125,7 @@ public final class EventBatch {
             return false;
         }
         int start = buffer.position();
-        buffer.putShort(start + Event.KIND_OFFSET, (short) kind)
-                .putShort(start + Event.FLAGS_OFFSET, (short) flags)
-                .putInt(start + Event.PAYLOAD_LENGTH_OFFSET, payload)
-                .putLong(start + Event.ID_OFFSET, id)
-                .putInt(start + Event.STATUS_OFFSET, status)
-                .putInt(start + Event.AUX_OFFSET, kind == Event.KIND_PACKET ? ext : aux);
+        writeHeader(start, kind, flags, id, status, kind == Event.KIND_PACKET ? ext : aux, payload);
         int at = start + Event.HEADER_SIZE;
         if (payload > 0) {
             buffer.put(at, body);
@@ -151,6 +141,15 @@ public final class EventBatch {
         buffer.position(start + size);
         count++;
         return true;
+    }
+
+    private void writeHeader(int start, int kind, int flags, long id, int status, int aux, int payloadLength) {
+        buffer.putShort(start + Event.KIND_OFFSET, (short) kind)
+                .putShort(start + Event.FLAGS_OFFSET, (short) flags)
+                .putInt(start + Event.PAYLOAD_LENGTH_OFFSET, payloadLength)
+                .putLong(start + Event.ID_OFFSET, id)
+                .putInt(start + Event.STATUS_OFFSET, status)
+                .putInt(start + Event.AUX_OFFSET, aux);
     }
 
     /** A cursor over the records, from the first. */

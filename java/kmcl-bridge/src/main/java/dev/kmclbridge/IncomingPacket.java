@@ -11,6 +11,11 @@ import java.lang.invoke.VarHandle;
  * One delivery of an incoming packet (EvtVmbChannelProcessPacket). It must end exactly once: {@link #complete},
  * {@link #fail}, or — only inline in the {@link PacketHandler} — {@link #deferToPassive}. A second ending throws
  * {@link PacketRetiredException}.
+ *
+ * <p>No bytes are copied per packet: in the handler, {@link #payload()} and {@link #externalData()} are views into
+ * the receive batch, valid until the handler call returns. Copy what you keep with {@link #payloadBytes()} /
+ * {@link #externalDataBytes()}. A packet that is still held when its handler returns (or that comes from the
+ * default queue) keeps its own copy and stays readable until it ends.
  */
 public final class IncomingPacket {
     /** How a packet ended. */

@@ -23,6 +23,9 @@ import java.util.concurrent.CompletableFuture;
  * ({@link #outstandingPackets()}); {@link #close(Duration)} fails those still held after a timeout.
  */
 public abstract sealed class Channel implements AutoCloseable permits ClientChannel, ServerChannel {
+    /** The flags of a plain send (shared: a send without flags allocates no set). */
+    private static final Set<SendFlag> NO_FLAGS = java.util.Collections.unmodifiableSet(EnumSet.noneOf(SendFlag.class));
+
     private final Kmcl kmcl;
     final Backend backend;
     private final long id;
@@ -201,12 +204,13 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
 
     /** VmbPacketSend without flags: the future completes once the packet is in the outgoing ring. */
     public CompletableFuture<Completion> send(byte[] payload) {
-        return send(ByteBuffer.wrap(payload), EnumSet.noneOf(SendFlag.class), Optional.empty());
+        return sendOwned(ByteBuffer.wrap(payload), NO_FLAGS, Optional.empty());
     }
 
     /** VmbPacketSend with flags; with WAIT_FOR_COMPLETION the future carries the peer's completion payload. */
     public CompletableFuture<Completion> send(byte[] payload, Set<SendFlag> flags) {
-        return send(ByteBuffer.wrap(payload), flags, Optional.empty());
+        Objects.requireNonNull(payload, "payload");
+        return sendOwned(ByteBuffer.wrap(payload), flags, Optional.empty());
     }
 
     /**
@@ -216,8 +220,13 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
      * future exceptionally with a {@link KmclException}.
      */
     public CompletableFuture<Completion> send(ByteBuffer payload, Set<SendFlag> flags, Optional<ExternalData> external) {
-        checkOpenHandle();
         Objects.requireNonNull(payload, "payload");
+        return sendOwned(payload.duplicate(), flags, external);
+    }
+
+    /** {@link #send(ByteBuffer, Set, Optional)} with a payload view this channel may consume (nobody else holds it). */
+    private CompletableFuture<Completion> sendOwned(ByteBuffer payload, Set<SendFlag> flags, Optional<ExternalData> external) {
+        checkOpenHandle();
         Objects.requireNonNull(flags, "flags");
         Objects.requireNonNull(external, "external");
         CompletableFuture<Completion> future = new CompletableFuture<>();
@@ -227,11 +236,12 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
                 : KmclFunction.VMB_PACKET_SEND_WITH_EXTERNAL_PFNS).orElse(KmclFunction.VMB_PACKET_SEND);
         int form = external.map(e -> e.form() == ExternalData.Form.MDL ? ExternalForm.MDL : ExternalForm.PFNS)
                 .orElse(ExternalForm.NONE);
-        int st = backend.send(id, tag, payload.duplicate(), external.map(e -> e.bytes().duplicate()).orElse(null),
+        int length = payload.remaining(); // before the backend reads the view
+        int st = backend.send(id, tag, payload, external.isEmpty() ? null : external.get().bytes().duplicate(),
                 form, SendFlag.bits(flags));
         if (!NtStatus.isSuccess(st)) {
             pendingSends.forget(tag);
-            throw new KmclException(fn, st, sendProblem(st, payload.remaining(), flags, external));
+            throw new KmclException(fn, st, sendProblem(st, length, flags, external));
         }
         return future;
     }

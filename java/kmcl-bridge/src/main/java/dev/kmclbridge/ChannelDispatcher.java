@@ -8,10 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -35,7 +32,16 @@ final class ChannelDispatcher implements Runnable {
     private final ChannelInbox inbox;
     private final ChannelListeners listeners;
     private final PendingSends sends;
-    private final ExecutorService pool;
+    /** The delivery threads, or null when handlers run on the dispatcher thread (one delivery thread). */
+    private final DeliveryPool pool;
+    /** Packets of the current run waiting for the delivery pool, in batch order (dispatcher thread only). */
+    private final List<IncomingPacket> pooled = new ArrayList<>();
+    /** Packets a stopped queue refused in the current run, by batch position. */
+    private final Map<Integer, IncomingPacket> refused = new TreeMap<>();
+    /** Batch position of the current run's first pooled packet. */
+    private int runStart;
+    /** Position of the next packet record in the batch being dispatched. */
+    private int nextPosition;
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final ThreadLocal<IncomingPacket> inHandler = new ThreadLocal<>();
@@ -48,11 +54,7 @@ final class ChannelDispatcher implements Runnable {
         this.inbox = inbox;
         this.listeners = listeners;
         this.sends = sends;
-        this.pool = deliveryThreads > 1 ? Executors.newFixedThreadPool(deliveryThreads, r -> {
-            Thread t = new Thread(r, "kmcl-delivery-" + channel.id());
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.pool = deliveryThreads > 1 ? new DeliveryPool(channel.id(), deliveryThreads) : null;
         this.thread = new Thread(this, "kmcl-dispatch-" + channel.id());
         thread.setDaemon(true);
     }
@@ -71,7 +73,7 @@ final class ChannelDispatcher implements Runnable {
             }
         }
         if (pool != null) {
-            pool.shutdownNow();
+            pool.shutdown();
         }
     }
 
@@ -158,45 +160,81 @@ final class ChannelDispatcher implements Runnable {
         }
     }
 
+    /**
+     * Runs one batch's records in order. Packet records become handler calls (on the delivery pool in runs between
+     * other records, when it has more than one thread); before any other record and at the batch's end the
+     * completions the handlers made inline go to the backend as one completeBatch, and what a fail kept from user
+     * code goes back to the backend.
+     */
     private void dispatch(EventBatch batch) {
         EventBatch.Reader r = batch.reader();
-        Map<Integer, IncomingPacket> refused = new ConcurrentSkipListMap<>(); // by position in the batch
-        List<CountDownLatch> inFlight = new ArrayList<>();
-        int position = 0;
-        while (r.next()) {
-            switch (r.kind()) {
-                case Event.KIND_PACKET:
-                    deliver(incomingPacket(r), position++, refused, inFlight);
-                    break;
-                case Event.KIND_PROCESSING_COMPLETE:
-                    awaitAll(inFlight);
-                    if (!inbox.stoppedByFail()) {
-                        processingComplete(r.aux());
-                    }
-                    break;
-                case Event.KIND_STATE:
-                    awaitAll(inFlight);
-                    stateChanged(StateEvent.ofCode(r.flags()), r.status());
-                    break;
-                case Event.KIND_STATE_OVERFLOW:
-                    awaitAll(inFlight);
-                    stateOverflow(r.aux(), r.id());
-                    stateChanged(StateEvent.ofCode(r.flags()), r.status());
-                    break;
-                case Event.KIND_SEND_COMPLETE:
-                    sends.ended(r.id(), r.status(), r.payload());
-                    break;
-                default:
-                    LOG.log(Level.WARNING, "channel {0}: unknown event kind {1} ignored", channel.id(), r.kind());
+        nextPosition = 0;
+        try {
+            while (r.next()) {
+                switch (r.kind()) {
+                    case Event.KIND_PACKET:
+                        deliver(incomingPacket(r));
+                        break;
+                    case Event.KIND_PROCESSING_COMPLETE:
+                        endRun();
+                        if (!inbox.stoppedByFail()) {
+                            processingComplete(r.aux());
+                        }
+                        break;
+                    case Event.KIND_STATE:
+                        endRun();
+                        stateChanged(StateEvent.ofCode(r.flags()), r.status());
+                        break;
+                    case Event.KIND_STATE_OVERFLOW:
+                        endRun();
+                        stateOverflow(r.aux(), r.id());
+                        stateChanged(StateEvent.ofCode(r.flags()), r.status());
+                        break;
+                    case Event.KIND_SEND_COMPLETE:
+                        sends.ended(r.id(), r.status(), r.payload());
+                        break;
+                    default:
+                        LOG.log(Level.WARNING, "channel {0}: unknown event kind {1} ignored", channel.id(), r.kind());
+                }
             }
+        } finally {
+            endRun();
         }
-        awaitAll(inFlight);
-        inbox.handBack(new ArrayList<>(refused.values())); // what a fail kept from user code stays in the ring
+    }
+
+    /**
+     * Ends the current run of packet records: runs the pooled handler calls, sends the inline completions (one
+     * backend call) and hands back, in batch order, the packets a stopped queue refused.
+     */
+    private void endRun() {
+        if (pool != null && !pooled.isEmpty()) {
+            PacketHandler h = listeners.packetHandlerOrNull();
+            int base = runStart;
+            if (h == null) {
+                for (int i = 0; i < pooled.size(); i++) {
+                    runHandlerOrPark(null, pooled.get(i), base + i); // parking keeps batch order
+                }
+            } else {
+                pool.deliverAll(pooled, (p, i) -> runHandlerOrPark(h, p, base + i));
+            }
+            pooled.clear();
+        }
+        inbox.flushCompletions();
+        List<IncomingPacket> back;
+        synchronized (refused) {
+            if (refused.isEmpty()) {
+                return;
+            }
+            back = new ArrayList<>(refused.values());
+            refused.clear();
+        }
+        inbox.handBack(back); // what a fail kept from user code stays in the ring
     }
 
     private IncomingPacket incomingPacket(EventBatch.Reader r) {
         int f = r.flags();
-        return new IncomingPacket(channel, inbox, r.id(), r.payload(), r.external(), f,
+        return new IncomingPacket(channel, inbox, r.id(), r.buffer(), r.payloadOffset(), r.payloadLength(),
+                r.externalLength(), f,
                 r.status() == Event.IRQL_PASSIVE ? Irql.PASSIVE : Irql.DISPATCH,
                 (f & Event.PACKET_FLAG_REDELIVERY) != 0,
                 (f & Event.PACKET_FLAG_COMPLETION_REQUESTED) != 0);
@@ -264,61 +302,48 @@ final class ChannelDispatcher implements Runnable {
         notifyAll();
     }
 
-    /** Hands {@code p} to the handler or the default queue; a stopped queue refuses it (it is handed back). */
-    private void deliver(IncomingPacket p, int position, Map<Integer, IncomingPacket> refused,
-                         List<CountDownLatch> inFlight) {
-        PacketHandler h = listeners.packetHandler().orElse(null);
-        if (h == null) {
-            if (!inbox.park(p)) {
-                refused.put(position, p);
-            }
-            return;
-        }
+    /**
+     * Hands {@code p} to the handler or the default queue (a stopped queue refuses it: it is handed back); with a
+     * delivery pool it joins the current run, delivered when the run ends.
+     */
+    private void deliver(IncomingPacket p) {
+        int position = nextPosition++;
         if (pool == null) {
-            runHandler(h, p, position, refused);
+            runHandlerOrPark(listeners.packetHandlerOrNull(), p, position);
             return;
         }
-        CountDownLatch done = new CountDownLatch(1);
-        inFlight.add(done);
-        pool.execute(() -> {
-            try {
-                runHandler(h, p, position, refused);
-            } finally {
-                done.countDown();
-            }
-        });
+        if (pooled.isEmpty()) {
+            runStart = position;
+        }
+        pooled.add(p);
     }
 
-    private void runHandler(PacketHandler h, IncomingPacket p, int position, Map<Integer, IncomingPacket> refused) {
+    private void runHandlerOrPark(PacketHandler h, IncomingPacket p, int position) {
+        if (h == null) {
+            if (!inbox.park(p)) {
+                refuse(p, position);
+            }
+            return;
+        }
         p.enterHandlerCall();
         if (!inbox.handOut(p)) {
             p.leaveHandlerCall();
-            refused.put(position, p);
+            refuse(p, position);
             return;
         }
         inHandler.set(p);
         try {
-            safely(() -> h.onPacket(p), "packet handler");
+            handle(h, p);
         } finally {
             p.leaveHandlerCall();
-            inHandler.remove();
+            inHandler.set(null); // not remove(): that clears a weak reference natively, once per packet
         }
     }
 
-    /** Waits for the batch's handler calls on the delivery pool; an interrupt does not cut the wait short. */
-    private static void awaitAll(List<CountDownLatch> inFlight) {
-        for (CountDownLatch l : inFlight) {
-            boolean done = false;
-            while (!done) {
-                try {
-                    l.await();
-                    done = true;
-                } catch (InterruptedException e) {
-                    // the dispatcher ignores interrupts (see the class comment); the flag was consumed here
-                }
-            }
+    private void refuse(IncomingPacket p, int position) {
+        synchronized (refused) {
+            refused.put(position, p);
         }
-        inFlight.clear();
     }
 
     /** Runs a user callback; anything it throws is logged, except the fatal errors {@link #isFatal} names. */
@@ -326,13 +351,34 @@ final class ChannelDispatcher implements Runnable {
         try {
             r.run();
         } catch (Throwable e) {
-            if (isFatal(e)) {
-                LOG.log(Level.ERROR, "channel " + channel.id() + ": " + what + " threw " + e
-                        + ", a fatal JVM error: it is not caught", e);
-                throw e;
-            }
-            LOG.log(Level.ERROR, "channel " + channel.id() + ": " + what + " threw; the channel keeps running", e);
+            callbackThrew(e, what);
         } finally {
+            clearInterruptAfter(what);
+        }
+    }
+
+    /** {@link #safely} for the packet handler, without a lambda per packet. */
+    private void handle(PacketHandler h, IncomingPacket p) {
+        try {
+            h.onPacket(p);
+        } catch (Throwable e) {
+            callbackThrew(e, "packet handler");
+        } finally {
+            clearInterruptAfter("packet handler");
+        }
+    }
+
+    private void callbackThrew(Throwable e, String what) {
+        if (isFatal(e)) {
+            LOG.log(Level.ERROR, "channel " + channel.id() + ": " + what + " threw " + e
+                    + ", a fatal JVM error: it is not caught", e);
+            throw (Error) e;
+        }
+        LOG.log(Level.ERROR, "channel " + channel.id() + ": " + what + " threw; the channel keeps running", e);
+    }
+
+    private void clearInterruptAfter(String what) {
+        if (Thread.currentThread().isInterrupted()) {
             clearInterrupt("by the " + what);
         }
     }

@@ -23,10 +23,17 @@ final class ChannelInbox implements PacketSettlement {
     private final Backend backend;
     private final long channelId;
     private final DeliveryGate gate = new DeliveryGate();
+    private final CompletionQueue completions;
 
     ChannelInbox(Backend backend, long channelId) {
         this.backend = backend;
         this.channelId = channelId;
+        this.completions = new CompletionQueue(backend, channelId);
+    }
+
+    /** Sends the completions handlers made inline (one {@code Backend.completeBatch}); the dispatcher calls it at a batch's end. */
+    void flushCompletions() {
+        completions.flush();
     }
 
     // ---- the receiving side (the channel's dispatcher)
@@ -48,6 +55,7 @@ final class ChannelInbox implements PacketSettlement {
 
     /** Parks a packet for {@link #nextUnread} (no packet handler is set); false while a fail keeps the queue stopped. */
     boolean park(IncomingPacket packet) {
+        packet.keepCopy(); // read later, after the batch's buffer is reused
         return gate.park(packet);
     }
 
@@ -114,7 +122,13 @@ final class ChannelInbox implements PacketSettlement {
     }
 
     @Override
+    public void completeInline(long packetId, ByteBuffer completionPayload) {
+        completions.add(packetId, completionPayload);
+    }
+
+    @Override
     public void complete(long packetId, ByteBuffer completionPayload) {
+        completions.flush();
         Channel.check(KmclFunction.VMB_CHANNEL_PACKET_COMPLETE, backend.complete(packetId, completionPayload.duplicate()),
                 "packet " + packetId);
     }
@@ -126,6 +140,7 @@ final class ChannelInbox implements PacketSettlement {
         int[] lengths = new int[n];
         Arrays.fill(lengths, completionPayload.length);
         int[] statuses = new int[n];
+        completions.flush();
         Channel.check(KmclFunction.VMB_CHANNEL_PACKET_COMPLETE, backend.completeBatch(packetIds, n,
                 ByteBuffer.wrap(completionPayload), offsets, lengths, statuses), "batch completion of " + n + " packets");
     }
@@ -133,11 +148,13 @@ final class ChannelInbox implements PacketSettlement {
     @Override
     public void fail(long packetId) {
         handBack(gate.stop()); // parked packets were never handed out: they stay in the ring (B74)
+        completions.flush(); // completions made before this fail reach the backend before it
         Channel.check(KmclFunction.VMB_CHANNEL_PACKET_FAIL, backend.fail(packetId), "packet " + packetId);
     }
 
     @Override
     public void deferToPassive(long packetId) {
+        completions.flush();
         Channel.check(KmclFunction.VMB_CHANNEL_PACKET_DEFER_TO_PASSIVE, backend.deferToPassive(packetId), "packet " + packetId);
     }
 }

@@ -26,6 +26,11 @@ final class ChannelListeners {
         return Optional.ofNullable(packetHandler);
     }
 
+    /** The packet handler, or null when packets go to the default queue (the dispatcher's per-packet check). */
+    PacketHandler packetHandlerOrNull() {
+        return packetHandler;
+    }
+
     void addStateListener(StateChangeListener listener) {
         stateListeners.add(Objects.requireNonNull(listener, "listener"));
     }

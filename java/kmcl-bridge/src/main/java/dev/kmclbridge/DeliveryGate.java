@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,8 +20,12 @@ import java.util.function.BooleanSupplier;
 final class DeliveryGate {
     private final Object lock = new Object();
     private boolean stopped;
+    /** Threads in {@link #awaitHeld} (a handout wakes them only when there are any). */
+    private int waiters;
     private final ArrayDeque<IncomingPacket> parked = new ArrayDeque<>();
-    private final Map<Long, IncomingPacket> held = new LinkedHashMap<>();
+    /** Packets user code holds, in handout order: a list linked through the packets themselves (no entry objects). */
+    private IncomingPacket heldFirst;
+    private IncomingPacket heldLast;
 
     /** True after a packet failed, until {@link #clearStop()}. */
     boolean stopped() {
@@ -85,7 +88,7 @@ final class DeliveryGate {
                 }
             }
             IncomingPacket p = parked.poll();
-            held.put(p.id(), p);
+            hold(p);
             lock.notifyAll();
             return Optional.of(p);
         }
@@ -110,8 +113,10 @@ final class DeliveryGate {
             if (stopped) {
                 return false;
             }
-            held.put(packet.id(), packet);
-            lock.notifyAll();
+            hold(packet);
+            if (waiters > 0) {
+                lock.notifyAll();
+            }
             return true;
         }
     }
@@ -119,8 +124,47 @@ final class DeliveryGate {
     /** Packets handed to user code that have not ended, in handout order. */
     List<IncomingPacket> held() {
         synchronized (lock) {
-            return List.copyOf(held.values());
+            return heldListLocked();
         }
+    }
+
+    private List<IncomingPacket> heldListLocked() {
+        List<IncomingPacket> out = new ArrayList<>();
+        for (IncomingPacket p = heldFirst; p != null; p = p.heldNext) {
+            out.add(p);
+        }
+        return List.copyOf(out);
+    }
+
+    private void hold(IncomingPacket p) {
+        p.held = true;
+        p.heldPrevious = heldLast;
+        p.heldNext = null;
+        if (heldLast == null) {
+            heldFirst = p;
+        } else {
+            heldLast.heldNext = p;
+        }
+        heldLast = p;
+    }
+
+    private void release(IncomingPacket p) {
+        if (!p.held) {
+            return;
+        }
+        p.held = false;
+        if (p.heldPrevious == null) {
+            heldFirst = p.heldNext;
+        } else {
+            p.heldPrevious.heldNext = p.heldNext;
+        }
+        if (p.heldNext == null) {
+            heldLast = p.heldPrevious;
+        } else {
+            p.heldNext.heldPrevious = p.heldPrevious;
+        }
+        p.heldPrevious = null;
+        p.heldNext = null;
     }
 
     /**
@@ -130,14 +174,17 @@ final class DeliveryGate {
      */
     List<IncomingPacket> awaitHeld(BooleanSupplier done) {
         synchronized (lock) {
-            while (held.isEmpty() && !done.getAsBoolean()) {
+            while (heldFirst == null && !done.getAsBoolean()) {
                 try {
+                    waiters++;
                     lock.wait();
                 } catch (InterruptedException e) {
                     // see above: keep waiting for the condition
+                } finally {
+                    waiters--;
                 }
             }
-            return List.copyOf(held.values());
+            return heldListLocked();
         }
     }
 
@@ -180,7 +227,7 @@ final class DeliveryGate {
         if (!packet.markEnded(how)) {
             return false;
         }
-        held.remove(packet.id(), packet);
+        release(packet);
         return true;
     }
 

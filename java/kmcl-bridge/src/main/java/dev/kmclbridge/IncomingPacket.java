@@ -4,12 +4,18 @@ import dev.kmclbridge.spi.WireFormat;
 
 import java.nio.ByteBuffer;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One delivery of an incoming packet (EvtVmbChannelProcessPacket). It must end exactly once: {@link #complete},
  * {@link #fail}, or — only inline in the {@link PacketHandler} — {@link #deferToPassive}. A second ending throws
  * {@link PacketRetiredException}.
+ *
+ * <p>No bytes are copied per packet: in the handler, {@link #payload()} and {@link #externalData()} are views into
+ * the receive batch, valid until the handler call returns. Copy what you keep with {@link #payloadBytes()} /
+ * {@link #externalDataBytes()}. A packet that is still held when its handler returns (or that comes from the
+ * default queue) keeps its own copy and stays readable until it ends.
  */
 public final class IncomingPacket {
     /** How a packet ended. */
@@ -25,26 +31,58 @@ public final class IncomingPacket {
     }
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final VarHandle ENDING;
+
+    static {
+        try {
+            ENDING = MethodHandles.lookup().findVarHandle(IncomingPacket.class, "ending", Ending.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Channel channel;
     private final PacketSettlement settlement;
     private final long id;
-    private final byte[] payload;
-    private final byte[] external;
     private final int flags;
     private final Irql irql;
     private final boolean redelivery;
     private final boolean completionRequested;
-    private final AtomicReference<Ending> ending = new AtomicReference<>();
+    private final int payloadLength;
+    private final int externalLength;
+    /**
+     * Where the payload and external data are: the receive batch's buffer ({@code payloadOffset}, external data right
+     * after it) while the handler call runs, or a private copy ({@link #keepCopy}, offset 0) once the packet outlives
+     * its batch; null once the view ended ({@link #endView}).
+     */
+    private volatile ByteBuffer bytes;
+    private volatile int payloadOffset;
+    /** True once {@link #bytes} is the packet's own copy. */
+    private volatile boolean ownsBytes;
+    @SuppressWarnings("unused") // set through ENDING
+    private volatile Ending ending;
     private volatile Thread inlineHandlerThread;
+    /** Links of the {@link DeliveryGate}'s list of held packets (guarded by the gate's lock). */
+    IncomingPacket heldPrevious;
+    IncomingPacket heldNext;
+    boolean held;
 
-    IncomingPacket(Channel channel, PacketSettlement settlement, long id, byte[] payload, byte[] external, int flags,
-                   Irql irql, boolean redelivery, boolean completionRequested) {
+    /**
+     * A packet whose payload ({@code payloadLength} bytes at {@code payloadOffset} of {@code batch}) and external data
+     * (the {@code externalLength} bytes after it) stay in the receive batch's buffer until {@link #keepCopy} or
+     * {@link #endView}.
+     */
+    IncomingPacket(Channel channel, PacketSettlement settlement, long id, ByteBuffer batch, int payloadOffset,
+                   int payloadLength, int externalLength, int flags, Irql irql, boolean redelivery,
+                   boolean completionRequested) {
         this.channel = channel;
         this.settlement = settlement;
         this.id = id;
-        this.payload = payload;
-        this.external = external;
+        this.bytes = batch;
+        this.payloadOffset = payloadOffset;
+        this.payloadLength = payloadLength;
+        this.externalLength = externalLength;
         this.flags = flags;
         this.irql = irql;
         this.redelivery = redelivery;
@@ -61,14 +99,26 @@ public final class IncomingPacket {
         return channel;
     }
 
-    /** The sender's inline payload, exactly as sent, read-only. */
+    /**
+     * The sender's inline payload, exactly as sent, read-only. In the packet handler this is a view into the receive
+     * batch: no copy is made, and the view is valid until the handler call returns (the next batch reuses the
+     * buffer). Copy what you keep ({@link #payloadBytes()}). A packet still held when its handler returns (not
+     * ended yet), and one read from the default queue ({@link Channel#nextPacket}), keeps its own copy: calling this
+     * again then returns a view of that copy, valid as long as the packet. Once a packet that ended in its handler
+     * call has left it, this throws {@link IllegalStateException}.
+     */
     public ByteBuffer payload() {
-        return ByteBuffer.wrap(payload).asReadOnlyBuffer();
+        return view(0, payloadLength);
     }
 
-    /** A copy of the payload. */
+    /** A copy of the payload (the way to keep it beyond the handler call; see {@link #payload()}). */
     public byte[] payloadBytes() {
-        return payload.clone();
+        return copy(0, payloadLength);
+    }
+
+    /** The payload length in bytes (valid at any time). */
+    public int payloadLength() {
+        return payloadLength;
     }
 
     /** The process-packet flags KMCL defines (bit 0x1: external data attached). */
@@ -81,9 +131,65 @@ public final class IncomingPacket {
         return (flags & WireFormat.Event.PACKET_FLAG_EXTERNAL_DATA) != 0;
     }
 
-    /** The external data (VmbChannelPacketGetExternalData), read-only; empty when none. */
+    /**
+     * The external data (VmbChannelPacketGetExternalData), read-only; empty when none. A view valid as long as
+     * {@link #payload()}'s.
+     */
     public ByteBuffer externalData() {
-        return ByteBuffer.wrap(external).asReadOnlyBuffer();
+        return view(payloadLength, externalLength);
+    }
+
+    /** A copy of the external data (empty when none). */
+    public byte[] externalDataBytes() {
+        return copy(payloadLength, externalLength);
+    }
+
+    private ByteBuffer view(int at, int length) {
+        if (length == 0) {
+            return EMPTY.asReadOnlyBuffer();
+        }
+        ByteBuffer b = source();
+        int from = payloadOffset + at;
+        return b.asReadOnlyBuffer().position(from).limit(from + length).slice();
+    }
+
+    private byte[] copy(int at, int length) {
+        if (length == 0) {
+            return NO_BYTES;
+        }
+        ByteBuffer b = source();
+        byte[] out = new byte[length];
+        b.get(payloadOffset + at, out);
+        return out;
+    }
+
+    private ByteBuffer source() {
+        ByteBuffer b = bytes;
+        if (b == null) {
+            throw new IllegalStateException("packet " + id + ": its payload was a view into the receive batch, valid "
+                    + "until its handler call returned; copy it in the handler (payloadBytes())");
+        }
+        return b;
+    }
+
+    /** The packet outlives its receive batch (parked, or held after its handler returned): copy its bytes now. */
+    void keepCopy() {
+        ByteBuffer b = bytes;
+        if (b == null || ownsBytes) {
+            return; // the view ended, or the copy exists
+        }
+        byte[] own = new byte[payloadLength + externalLength];
+        b.get(payloadOffset, own);
+        payloadOffset = 0;
+        ownsBytes = true;
+        bytes = ByteBuffer.wrap(own);
+    }
+
+    /** The handler call returned on a packet that already ended: its view of the batch ends (nothing is copied). */
+    void endView() {
+        if (!ownsBytes) {
+            bytes = null;
+        }
     }
 
     /** IRQL of the callback. */
@@ -103,12 +209,12 @@ public final class IncomingPacket {
 
     /** True once completed, failed or deferred. */
     public boolean isRetired() {
-        return ending.get() != null;
+        return ending != null;
     }
 
     /** VmbChannelPacketComplete with no completion payload. */
     public void complete() {
-        complete(new byte[0]);
+        complete(EMPTY);
     }
 
     /** VmbChannelPacketComplete; the payload reaches the sender when it asked for a completion. */
@@ -116,10 +222,23 @@ public final class IncomingPacket {
         complete(ByteBuffer.wrap(completionPayload));
     }
 
-    /** VmbChannelPacketComplete with the buffer's remaining bytes as completion payload. */
+    /**
+     * VmbChannelPacketComplete with the buffer's remaining bytes as completion payload (copied before this returns).
+     * Inline in the packet handler the packet ends at once, and the backend call joins the other inline completions
+     * of the receive batch: they reach the backend in one call when the dispatcher ends the batch (or earlier,
+     * before any later fail, defer or completion from another thread, so the backend sees endings in order).
+     * From any other thread the backend call is made before this returns. So a handler that blocks until the sender
+     * has seen the completion of an earlier packet of the same batch (completed inline) waits until something else
+     * ends a packet of the channel; hand such a wait to another thread.
+     */
     public void complete(ByteBuffer completionPayload) {
         retire(Ending.COMPLETED);
-        settlement.complete(id, completionPayload == null ? EMPTY : completionPayload);
+        ByteBuffer body = completionPayload == null ? EMPTY : completionPayload;
+        if (inlineHandlerThread == Thread.currentThread()) {
+            settlement.completeInline(id, body);
+        } else {
+            settlement.complete(id, body);
+        }
     }
 
     /**
@@ -163,26 +282,34 @@ public final class IncomingPacket {
         inlineHandlerThread = Thread.currentThread();
     }
 
-    /** The handler call on this packet returned (or never started). */
+    /**
+     * The handler call on this packet returned (or never started). A packet user code still holds keeps a copy of
+     * its bytes; one that ended loses its view of the batch (the next batch reuses the buffer).
+     */
     void leaveHandlerCall() {
         inlineHandlerThread = null;
+        if (ending == null) {
+            keepCopy();
+        } else {
+            endView();
+        }
     }
 
     /** Ends the packet as {@code how} through its settlement; a second ending is a {@link PacketRetiredException}. */
     void retire(Ending how) {
         if (!settlement.retire(this, how)) {
-            throw retiredException(ending.get());
+            throw retiredException(ending);
         }
     }
 
     /** Records the ending; false when the packet had already ended. Called by the settlement only. */
     boolean markEnded(Ending how) {
-        return ending.compareAndSet(null, how);
+        return ENDING.compareAndSet(this, null, how);
     }
 
     /** How the packet ended, empty while it is open. */
     public Optional<Ending> ending() {
-        return Optional.ofNullable(ending.get());
+        return Optional.ofNullable(ending);
     }
 
     PacketRetiredException retiredException(Ending earlier) {
@@ -192,7 +319,7 @@ public final class IncomingPacket {
 
     @Override
     public String toString() {
-        return "IncomingPacket[id=" + id + ", " + payload.length + " bytes, irql=" + irql
-                + (hasExternalData() ? ", external=" + external.length : "") + "]";
+        return "IncomingPacket[id=" + id + ", " + payloadLength + " bytes, irql=" + irql
+                + (hasExternalData() ? ", external=" + externalLength : "") + "]";
     }
 }

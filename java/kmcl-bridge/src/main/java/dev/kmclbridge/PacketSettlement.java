@@ -12,8 +12,14 @@ interface PacketSettlement {
     /** Records that {@code packet} ends as {@code how} (user code no longer holds it); false if it had already ended. */
     boolean retire(IncomingPacket packet, IncomingPacket.Ending how);
 
-    /** VmbChannelPacketComplete with the buffer's remaining bytes as the completion payload. */
+    /** VmbChannelPacketComplete with the buffer's remaining bytes as the completion payload, at once. */
     void complete(long packetId, ByteBuffer completionPayload);
+
+    /**
+     * VmbChannelPacketComplete made inline in the packet handler: the payload is copied now and the backend call
+     * joins the batch's one completeBatch (sent when the dispatcher ends the batch, or before any later ending).
+     */
+    void completeInline(long packetId, ByteBuffer completionPayload);
 
     /** VmbChannelPacketComplete for many packets in one backend call, each with the same completion payload. */
     void completeAll(long[] packetIds, byte[] completionPayload);

@@ -1,29 +1,37 @@
 package dev.kmclbridge;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import dev.kmclbridge.spi.LongTable;
 
-/** One channel's sends whose transaction has not ended: the tag the backend reports back, and the caller's future. */
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One channel's sends whose transaction has not ended: the tag the backend reports back, and the caller's future
+ * (a primitive-keyed table under one lock: no boxed key or map entry per send).
+ */
 final class PendingSends {
-    private final ConcurrentHashMap<Long, CompletableFuture<Completion>> byTag = new ConcurrentHashMap<>();
-    private final AtomicLong nextTag = new AtomicLong(1);
+    private final LongTable<CompletableFuture<Completion>> byTag = new LongTable<>();
+    private long nextTag = 1;
 
     /** Registers {@code future} under a new tag and returns the tag. */
-    long register(CompletableFuture<Completion> future) {
-        long tag = nextTag.getAndIncrement();
+    synchronized long register(CompletableFuture<Completion> future) {
+        long tag = nextTag++;
         byTag.put(tag, future);
         return tag;
     }
 
     /** Drops a tag whose send the backend refused (its future is never completed). */
-    void forget(long tag) {
+    synchronized void forget(long tag) {
         byTag.remove(tag);
+    }
+
+    private synchronized CompletableFuture<Completion> take(long tag) {
+        return byTag.remove(tag);
     }
 
     /** The transaction {@code tag} ended (a SEND_COMPLETE record): completes its future; unknown tags are ignored. */
     void ended(long tag, int status, byte[] payload) {
-        CompletableFuture<Completion> f = byTag.remove(tag);
+        CompletableFuture<Completion> f = take(tag);
         if (f == null) {
             return;
         }
@@ -37,10 +45,14 @@ final class PendingSends {
 
     /** The channel was cleaned up: every outstanding future fails with CANCELLED. */
     void cancelAll() {
-        for (var e : byTag.entrySet()) {
-            e.getValue().completeExceptionally(new KmclException(KmclFunction.VMB_CHANNEL_CLEANUP,
+        List<CompletableFuture<Completion>> open;
+        synchronized (this) {
+            open = byTag.values();
+            byTag.clear();
+        }
+        for (CompletableFuture<Completion> f : open) {
+            f.completeExceptionally(new KmclException(KmclFunction.VMB_CHANNEL_CLEANUP,
                     NtStatus.CANCELLED.value(), "channel closed before the send completed"));
         }
-        byTag.clear();
     }
 }

@@ -72,7 +72,7 @@ public class DeferToPassiveContract extends EndsLeftoverPackets {
         assertFalse(first.isRedelivery());
         assertTrue(again.isRedelivery());
         assertEquals(Irql.PASSIVE, again.irql(), "redelivery runs at PASSIVE_LEVEL");
-        assertArrayEquals(payload, again.payloadBytes(), "same payload");
+        assertArrayEquals(payload, PacketFlow.payloadOf(again), "same payload");
         assertEquals(first.flags(), again.flags());
         assertEquals(first.completionRequested(), again.completionRequested());
         PeerOutcome o = outcome(peer, ch, tx);
@@ -119,9 +119,7 @@ public class DeferToPassiveContract extends EndsLeftoverPackets {
         assertTrue(again.isRedelivery());
         assertEquals(0, seqOf(again));
         assertTrue(again.hasExternalData());
-        byte[] got = new byte[again.externalData().remaining()];
-        again.externalData().get(got);
-        assertArrayEquals(ext, got);
+        assertArrayEquals(ext, PacketFlow.externalOf(again), "external data of the redelivery");
         assertEquals(Irql.PASSIVE, first.irql());
         assertEquals(Irql.PASSIVE, again.irql());
         assertEquals(PeerOutcome.Kind.COMPLETED, outcome(peer, ch, tx).kind());

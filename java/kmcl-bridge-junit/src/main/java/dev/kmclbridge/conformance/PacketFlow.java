@@ -42,10 +42,33 @@ final class PacketFlow {
     private static final java.util.concurrent.ConcurrentLinkedQueue<IncomingPacket> HANDED_OUT =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-    /** Remembers a delivered packet so that {@link #completeLeftovers()} can end it if the test does not. */
+    /**
+     * Copies of the payloads of packets handed to a test, taken when they were handed out: a packet's own payload
+     * view ends when its handler call returns (IncomingPacket#payload), and tests look at packets later.
+     */
+    private static final java.util.Map<IncomingPacket, byte[][]> PAYLOADS =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /**
+     * Remembers a delivered packet so that {@link #completeLeftovers()} can end it if the test does not, and keeps a
+     * copy of its payload for {@link #payloadOf}. Call it in the handler (or on a packet from the default queue).
+     */
     static IncomingPacket track(IncomingPacket p) {
         HANDED_OUT.add(p);
+        PAYLOADS.put(p, new byte[][]{p.payloadBytes(), p.externalDataBytes()});
         return p;
+    }
+
+    /** The payload of a packet handed out through {@link #track} (copied then), or a copy of it now. */
+    static byte[] payloadOf(IncomingPacket p) {
+        byte[][] kept = PAYLOADS.get(p);
+        return kept != null ? kept[0].clone() : p.payloadBytes();
+    }
+
+    /** The external data of a packet handed out through {@link #track} (copied then), or a copy of it now. */
+    static byte[] externalOf(IncomingPacket p) {
+        byte[][] kept = PAYLOADS.get(p);
+        return kept != null ? kept[1].clone() : p.externalDataBytes();
     }
 
     /**
@@ -161,7 +184,7 @@ final class PacketFlow {
 
     /** Decodes {@link #seq}. */
     static long seqOf(IncomingPacket p) {
-        return p.payload().getLong(0);
+        return ByteBuffer.wrap(payloadOf(p)).getLong(0);
     }
 
     /** Bytes an in-band packet with {@code payload} bytes takes in a ring: descriptor + padded payload + trailer. */

@@ -3,7 +3,6 @@ package dev.kmclbridge.fake;
 import dev.kmclbridge.spi.EventBatch;
 import dev.kmclbridge.spi.WireFormat;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
@@ -19,7 +18,7 @@ final class EventQueue {
         }
 
         boolean appendTo(EventBatch batch) {
-            return batch.append(kind, flags, id, status, aux, payload.length == 0 ? null : ByteBuffer.wrap(payload), null);
+            return batch.appendBytes(kind, flags, id, status, aux, payload, null);
         }
     }
 

@@ -262,20 +262,39 @@ public final class FakeBackend implements Backend {
         requireLength(offsets, count, "offsets");
         requireLength(lengths, count, "lengths");
         requireLength(outStatuses, count, "outStatuses");
-        int first = SUCCESS;
+        IncomingPacket[] packets = new IncomingPacket[count];
+        byte[][] bodies = new byte[count][];
         for (int i = 0; i < count; i++) {
-            byte[] body = new byte[lengths[i]];
+            bodies[i] = EMPTY;
             if (lengths[i] > 0) {
                 if (payloads == null) {
                     throw new IllegalArgumentException("payloads is null but lengths[" + i + "] = " + lengths[i]);
                 }
-                payloads.get(offsets[i], body);
+                bodies[i] = new byte[lengths[i]];
+                payloads.get(offsets[i], bodies[i]);
             }
-            int st = withPacket(packetIds[i], p -> p.channel.complete(p, body));
-            outStatuses[i] = st;
-            if (first == SUCCESS && st != SUCCESS) {
-                first = st;
+            packets[i] = resources.packets().get(packetIds[i]);
+        }
+        int first = SUCCESS;
+        int i = 0;
+        while (i < count) {
+            if (packets[i] == null) {
+                outStatuses[i] = resources.packets().missingStatus(packetIds[i]);
+                first = first == SUCCESS ? outStatuses[i] : first;
+                i++;
+                continue;
             }
+            // a run of packets of one channel completes in one entry of its lock: one wake for the whole run
+            FakeChannel ch = packets[i].channel;
+            int end = i + 1;
+            while (end < count && packets[end] != null && packets[end].channel == ch) {
+                end++;
+            }
+            ch.completeRun(packets, bodies, i, end, outStatuses);
+            for (int k = i; k < end; k++) {
+                first = first == SUCCESS ? outStatuses[k] : first;
+            }
+            i = end;
         }
         return first;
     }

@@ -157,6 +157,15 @@ final class FakeChannel {
         return monitor.call(() -> incoming.complete(p, completion));
     }
 
+    /** Completes {@code packets[from..to)} (all of this channel) with their bodies in one entry of the lock. */
+    void completeRun(IncomingPacket[] packets, byte[][] bodies, int from, int to, int[] outStatuses) {
+        monitor.run(() -> {
+            for (int i = from; i < to; i++) {
+                outStatuses[i] = incoming.complete(packets[i], bodies[i]);
+            }
+        });
+    }
+
     int fail(IncomingPacket p) {
         return monitor.call(() -> incoming.fail(p));
     }
@@ -214,6 +223,17 @@ final class FakeChannel {
         return monitor.get(() -> peer.send(payload, completionRequested, external));
     }
 
+    /** The peer writes every payload in order in one entry of the lock (one wake for the batch). */
+    long[] peerSendBatch(List<byte[]> payloads, boolean completionRequested) {
+        return monitor.get(() -> {
+            long[] ids = new long[payloads.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = peer.send(payloads.get(i), completionRequested, null);
+            }
+            return ids;
+        });
+    }
+
     PeerOutcome awaitOutcome(long txId, long timeoutNanos) throws InterruptedException {
         long deadlineNanos = System.nanoTime() + timeoutNanos;
         return monitor.getWaiting(() -> peer.awaitOutcome(txId, deadlineNanos));
@@ -240,6 +260,21 @@ final class FakeChannel {
 
     void peerComplete(long txId, byte[] payload) {
         monitor.run(() -> peer.complete(txId, payload));
+    }
+
+    /** Takes up to {@code max} packets the peer read, waiting up to {@code timeoutNanos} for the first. */
+    List<PeerPacket> takeReceived(int max, long timeoutNanos) throws InterruptedException {
+        long deadlineNanos = System.nanoTime() + timeoutNanos;
+        return monitor.getWaiting(() -> peer.takeReceived(max, deadlineNanos));
+    }
+
+    /** The peer completes {@code txIds[0..count)} in order in one entry of the lock. */
+    void peerCompleteBatch(long[] txIds, int count, byte[] payload) {
+        monitor.run(() -> {
+            for (int i = 0; i < count; i++) {
+                peer.complete(txIds[i], payload);
+            }
+        });
     }
 
     void setReading(boolean reading) {

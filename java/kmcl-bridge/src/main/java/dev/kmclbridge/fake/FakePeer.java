@@ -130,6 +130,42 @@ public final class FakePeer implements Peer {
         ch.peerComplete(txId, payload == null ? new byte[0] : payload);
     }
 
+    /** One entry of the channel's lock for the whole batch (the payloads are copied into the ring). */
+    @Override
+    public long[] sendBatch(long channel, List<byte[]> payloads, boolean completionRequested) {
+        Objects.requireNonNull(payloads, "payloads");
+        FakeChannel ch = channel(channel);
+        pause(ch);
+        return ch.peerSendBatch(payloads, completionRequested);
+    }
+
+    /** One entry of the channel's lock: waits for the first packet, then takes what is there up to {@code max}. */
+    @Override
+    public List<PeerPacket> takeReceived(long channel, int max, Duration timeout) {
+        if (max <= 0) {
+            throw new IllegalArgumentException("max must be positive, was " + max);
+        }
+        FakeChannel ch = channel(channel);
+        pause(ch);
+        try {
+            return ch.takeReceived(max, timeout.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ArrayList<>();
+        }
+    }
+
+    /** One entry of the channel's lock for the whole batch. */
+    @Override
+    public void completeBatch(long channel, long[] txIds, int count, byte[] payload) {
+        if (count < 0 || count > txIds.length) {
+            throw new IllegalArgumentException("count " + count + " outside 0.." + txIds.length);
+        }
+        FakeChannel ch = channel(channel);
+        pause(ch);
+        ch.peerCompleteBatch(txIds, count, payload == null ? new byte[0] : payload);
+    }
+
     @Override
     public void setReading(long channel, boolean reading) {
         channel(channel).setReading(reading);

@@ -18,6 +18,10 @@ final class FaultPlan {
             left += count;
         }
 
+        boolean armed() {
+            return left > 0;
+        }
+
         boolean take() {
             if (left > 0) {
                 left--;
@@ -68,6 +72,11 @@ final class FaultPlan {
 
     boolean takeAllocationFailure() {
         return allocationFailures.take();
+    }
+
+    /** True while a MalformedPacket fault waits for the peer's next packet (it is not consumed). */
+    boolean malformedArmed() {
+        return malformed.armed();
     }
 
     boolean takeMalformed() {

@@ -5,7 +5,6 @@ import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.spi.EventBatch;
 import dev.kmclbridge.spi.WireFormat.Event;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +62,7 @@ final class IncomingPath {
             if (left <= 0) {
                 return NtStatus.TIMEOUT.value();
             }
-            channel.monitor.awaitChangeUpTo(left);
+            channel.monitor.awaitReceivable(left);
         }
     }
 
@@ -147,7 +146,7 @@ final class IncomingPath {
     }
 
     /** Something is waiting for delivery: a staged packet, or bytes in the ring. */
-    private boolean hasWaiting() {
+    boolean hasWaiting() {
         return !staged.isEmpty() || (ring != null && !ring.isEmpty());
     }
 
@@ -193,7 +192,7 @@ final class IncomingPath {
             }
             peerQueue.pollFirst();
             peerQueueLengths.pollFirst();
-            channel.monitor.signalChange();
+            channel.monitor.wakePeers(); // the peer's queue shrank (ringStatus); nothing else waits for it
         }
     }
 
@@ -217,8 +216,7 @@ final class IncomingPath {
         int flags = (p.external != null ? Event.PACKET_FLAG_EXTERNAL_DATA : 0)
                 | (p.completionRequested ? Event.PACKET_FLAG_COMPLETION_REQUESTED : 0)
                 | (redelivery ? Event.PACKET_FLAG_REDELIVERY : 0);
-        batch.append(Event.KIND_PACKET, flags, p.id, irql, 0, ByteBuffer.wrap(p.payload),
-                p.external == null ? null : ByteBuffer.wrap(p.external));
+        batch.appendBytes(Event.KIND_PACKET, flags, p.id, irql, 0, p.payload, p.external);
     }
 
     /** Status for a packet that cannot be ended now (not delivered). */
@@ -233,7 +231,7 @@ final class IncomingPath {
         if (p.state != IncomingPacket.DELIVERED) {
             return notDelivered(p);
         }
-        retire(p);
+        boolean unstalled = retire(p);
         channel.statistics.completionsSent++;
         // B64/B65: a completion goes back only if the sender asked for one, as a type-0xB packet through
         // our outgoing ring (it takes ring space and reaches the peer when the peer reads)
@@ -242,7 +240,7 @@ final class IncomingPath {
         } else {
             channel.peer.recordOutcome(p.peerTxId, PeerOutcome.Kind.COMPLETED, EMPTY);
         }
-        afterRetire();
+        afterRetire(unstalled);
         return SUCCESS;
     }
 
@@ -255,7 +253,7 @@ final class IncomingPath {
         queueStopped = true; // B73/B74/Q6: until Disable
         sinceProcessingComplete = 0; // Q22: no processing-complete after a fail
         channel.peer.recordOutcome(p.peerTxId, PeerOutcome.Kind.FAILED, EMPTY);
-        afterRetire();
+        afterRetire(false); // the queue stopped: nothing more is taken
         return SUCCESS;
     }
 
@@ -269,7 +267,7 @@ final class IncomingPath {
         staged.addFirst(p);
         pending--;
         quotaStalled = false;
-        afterRetire();
+        afterRetire(true);
         return SUCCESS;
     }
 
@@ -310,21 +308,34 @@ final class IncomingPath {
         }
         if (!back.isEmpty()) {
             quotaStalled = false;
-            afterRetire();
+            afterRetire(true);
         }
         return first;
     }
 
-    private void retire(IncomingPacket p) {
+    /** Retires a delivered packet; true when that cleared a quota stall (a receiver can take more now). */
+    private boolean retire(IncomingPacket p) {
         p.state = IncomingPacket.RETIRED;
         channel.shared.packets().forget(p.id);
         pending--;
+        boolean wasStalled = quotaStalled;
         quotaStalled = false; // B82: the next completion clears a quota stall
+        return wasStalled;
     }
 
-    private void afterRetire() {
+    /**
+     * After a packet ended or came back: a peer close may finish, pause/disable wake once nothing is pending, and a
+     * receiver wakes only when there is newly something to take ({@code receivable}: a quota stall cleared or packets
+     * staged again).
+     */
+    private void afterRetire(boolean receivable) {
         channel.lifecycle.finishCloseIfDrained();
-        channel.monitor.signalChange();
+        if (pending == 0) {
+            channel.monitor.wakeOthers();
+        }
+        if (receivable) {
+            channel.monitor.wakeReceivers();
+        }
     }
 
     /** The connection went away: everything staged, on the ring or waiting for it is dropped. */
@@ -363,6 +374,25 @@ final class IncomingPath {
     }
 
     /** The peer writes one encoded packet: into the ring, or behind the packets already waiting for room. */
+    /**
+     * The peer writes an in-band packet straight into the ring when nothing waits ahead of it and it fits now
+     * (waking a receiver on empty -> non-empty); false, with nothing written, otherwise (the caller encodes it and
+     * queues it through {@link #writeFromPeer}).
+     */
+    boolean writeInbandFromPeer(int flags, long txId, byte[] payload) {
+        if (!peerQueue.isEmpty()) {
+            return false;
+        }
+        boolean hadWaiting = hasWaiting();
+        if (!ring.writeInband(PacketFraming.TYPE_INBAND, flags, txId, payload)) {
+            return false;
+        }
+        if (!hadWaiting) {
+            channel.monitor.wakeReceivers();
+        }
+        return true;
+    }
+
     void writeFromPeer(byte[] encoded, int payloadLength) {
         if (!peerQueue.isEmpty() || !ring.write(encoded, payloadLength)) {
             peerQueue.addLast(encoded);

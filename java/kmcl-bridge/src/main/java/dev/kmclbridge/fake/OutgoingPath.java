@@ -4,13 +4,12 @@ import dev.kmclbridge.NtStatus;
 import dev.kmclbridge.spi.WireFormat;
 import dev.kmclbridge.spi.WireFormat.ExternalForm;
 
+import dev.kmclbridge.spi.LongTable;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The us-to-peer direction: send validation, the queue of sends (and of completions we owe the peer) waiting for
@@ -24,9 +23,10 @@ final class OutgoingPath {
     private final FakeChannel channel;
     private VmbusRing ring;
     private final ArrayDeque<OutgoingTransaction> sendQueue = new ArrayDeque<>();
-    private final Map<Long, OutgoingTransaction> inFlight = new LinkedHashMap<>();
+    /** Transactions in the ring waiting for the peer's completion, by transaction id. */
+    private final LongTable<OutgoingTransaction> inFlight = new LongTable<>();
     /** Guest pages holding the external data of queued sends, by transaction id, until the send is written. */
-    private final Map<Long, long[]> queuedPfns = new HashMap<>();
+    private final LongTable<long[]> queuedPfns = new LongTable<>();
     /** A slow peer (RingFull fault) holds the ring: nothing is written until the peer's next action. */
     private boolean forcedStall;
 
@@ -113,12 +113,23 @@ final class OutgoingPath {
                 OutgoingTransaction tx = sendQueue.peekFirst();
                 long[] pfns = null;
                 if (tx.external != null) {
-                    pfns = queuedPfns.computeIfAbsent(tx.txId, k -> channel.shared.memory().store(tx.external));
+                    pfns = queuedPfns.get(tx.txId);
+                    if (pfns == null) {
+                        pfns = channel.shared.memory().store(tx.external);
+                        queuedPfns.put(tx.txId, pfns);
+                    }
                 }
                 int flags = tx.waitForCompletion ? PacketFraming.FLAG_COMPLETION_REQUESTED : 0;
-                byte[] encoded = tx.completion ? PacketFraming.encodeCompletion(tx.txId, tx.payload)
-                        : PacketFraming.encode(flags, tx.txId, tx.payload, pfns, tx.external == null ? 0 : tx.external.length);
-                if (!ring.write(encoded, tx.payload.length)) {
+                boolean written;
+                if (pfns == null) {
+                    // in-band or completion: straight into the ring, no encoded copy
+                    written = tx.completion ? ring.writeInband(PacketFraming.TYPE_COMPLETION, 0, tx.txId, tx.payload)
+                            : ring.writeInband(PacketFraming.TYPE_INBAND, flags, tx.txId, tx.payload);
+                } else {
+                    written = ring.write(PacketFraming.encode(flags, tx.txId, tx.payload, pfns, tx.external.length),
+                            tx.payload.length);
+                }
+                if (!written) {
                     if (!tx.sawRingFull) {
                         tx.sawRingFull = true;
                         channel.statistics.ringFullEvents++;
@@ -152,10 +163,12 @@ final class OutgoingPath {
         tx.reply = reply;
         channel.statistics.pendingOutgoing--;
         channel.statistics.completionsReceived++;
-        if (!tx.synchronous) {
+        if (tx.synchronous) {
+            channel.monitor.wakeOthers(); // the synchronous sender waits for this
+        } else {
             channel.events.sendComplete(tx.tag, status, reply);
+            channel.monitor.wakeReceivers();
         }
-        channel.monitor.signalChange();
     }
 
     /** The absolute deadline ({@code System.nanoTime}) of a synchronous send; {@code Long.MAX_VALUE}: none. */
@@ -260,7 +273,8 @@ final class OutgoingPath {
 
     /** Every transmitted transaction ends with STATUS_CANCELLED (Q8). */
     void cancelInFlight() {
-        List<OutgoingTransaction> txs = new ArrayList<>(inFlight.values());
+        List<OutgoingTransaction> txs = inFlight.values();
+        txs.sort(Comparator.comparingLong(tx -> tx.txId)); // in the order they were sent (ids increase)
         inFlight.clear();
         for (OutgoingTransaction tx : txs) {
             finish(tx, NtStatus.CANCELLED.value(), EMPTY);

@@ -15,6 +15,9 @@ import java.nio.ByteOrder;
  * </pre>
  */
 public final class PacketFraming {
+    private static final byte[] NO_BYTES = new byte[0];
+    private static final long[] NO_PAGES = new long[0];
+
     private PacketFraming() {
     }
 
@@ -151,28 +154,33 @@ public final class PacketFraming {
 
     /** Decodes the bytes of one packet (trailer excluded); {@code payloadLength} trims the 8-byte padding. */
     static Frame decode(byte[] packet, int payloadLength) {
-        ByteBuffer b = ByteBuffer.wrap(packet).order(ByteOrder.LITTLE_ENDIAN);
+        return decode(packet, packet.length, payloadLength);
+    }
+
+    /** {@link #decode(byte[], int)} of the first {@code length} bytes of {@code packet}. */
+    static Frame decode(byte[] packet, int length, int payloadLength) {
+        ByteBuffer b = ByteBuffer.wrap(packet, 0, length).order(ByteOrder.LITTLE_ENDIAN);
         int type = Short.toUnsignedInt(b.getShort(0));
         int offsetUnits = Short.toUnsignedInt(b.getShort(2));
         int lengthUnits = Short.toUnsignedInt(b.getShort(4));
         int flags = Short.toUnsignedInt(b.getShort(6));
         long txId = b.getLong(8);
-        String bad = validate(type, offsetUnits, lengthUnits, flags, packet.length + TRAILER_SIZE);
+        String bad = validate(type, offsetUnits, lengthUnits, flags, length + TRAILER_SIZE);
         if (bad != null) {
-            return new Frame(type, flags, txId, new byte[0], new long[0], 0, bad);
+            return new Frame(type, flags, txId, NO_BYTES, NO_PAGES, 0, bad);
         }
-        long[] pfns = new long[0];
+        long[] pfns = NO_PAGES;
         int rangeBytes = 0;
         if (type == TYPE_GPA_DIRECT) {
             int ranges = b.getInt(DESCRIPTOR_SIZE + 4);
             if (ranges < 1) {
-                return new Frame(type, flags, txId, new byte[0], pfns, 0, "GPA-direct packet with no range");
+                return new Frame(type, flags, txId, NO_BYTES, pfns, 0, "GPA-direct packet with no range");
             }
             rangeBytes = b.getInt(DESCRIPTOR_SIZE + RANGE_HEADER_SIZE);
             int pageOffset = b.getInt(DESCRIPTOR_SIZE + RANGE_HEADER_SIZE + 4);
             int count = (int) pagesSpanned(pageOffset, Integer.toUnsignedLong(rangeBytes));
             if (gpaDirectHeaderSize(1, count) > offsetUnits * 8L) {
-                return new Frame(type, flags, txId, new byte[0], pfns, 0, "GPA-direct range overruns the header");
+                return new Frame(type, flags, txId, NO_BYTES, pfns, 0, "GPA-direct range overruns the header");
             }
             pfns = new long[count];
             for (int i = 0; i < count; i++) {
@@ -183,9 +191,9 @@ public final class PacketFraming {
         int room = lengthUnits * 8 - payloadStart;
         int len = payloadLength < 0 ? room : payloadLength;
         if (len > room) {
-            return new Frame(type, flags, txId, new byte[0], pfns, rangeBytes, "payload length beyond the packet");
+            return new Frame(type, flags, txId, NO_BYTES, pfns, rangeBytes, "payload length beyond the packet");
         }
-        byte[] payload = new byte[len];
+        byte[] payload = len == 0 ? NO_BYTES : new byte[len];
         b.get(payloadStart, payload);
         return new Frame(type, flags, txId, payload, pfns, rangeBytes, null);
     }

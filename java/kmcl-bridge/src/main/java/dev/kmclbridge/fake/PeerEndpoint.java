@@ -3,13 +3,12 @@ package dev.kmclbridge.fake;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.peer.PeerPacket;
 import dev.kmclbridge.peer.RingStatus;
+import dev.kmclbridge.spi.LongTable;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The peer's end of one channel's connection (driven by {@link FakePeer} on the caller's thread): it writes into
@@ -31,14 +30,15 @@ final class PeerEndpoint {
     /** Packets read off our outgoing ring and not yet taken by awaitReceived, in ring order. */
     private final ArrayDeque<PeerPacket> arrivals = new ArrayDeque<>();
     /** Packets read that asked for a completion the peer has not sent yet, by transaction id. */
-    private final Map<Long, PeerPacket> outstanding = new LinkedHashMap<>();
-    /** How our side ended the peer's packets, by the peer's transaction id, oldest first; drained ones are removed. */
-    private final Map<Long, PeerOutcome> outcomes = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, PeerOutcome> eldest) {
-            return size() > MAXIMUM_KEPT_OUTCOMES;
-        }
-    };
+    private final LongTable<PeerPacket> outstanding = new LongTable<>();
+    /**
+     * How our side ended the peer's packets, by the peer's transaction id: the completion payload, or
+     * {@link #FAILED} (compared by identity). No object per outcome; {@link PeerOutcome}s are made when asked for.
+     */
+    private final LongTable<byte[]> outcomes = new LongTable<>();
+    /** Transaction ids in the order their outcomes were recorded (for forgetting the oldest and for draining). */
+    private final LongFifo outcomeOrder = new LongFifo();
+    private static final byte[] FAILED = new byte[0];
 
     PeerEndpoint(FakeChannel channel) {
         this.channel = channel;
@@ -52,8 +52,12 @@ final class PeerEndpoint {
         long txId = channel.shared.nextTransactionId();
         GuestMemory memory = channel.shared.memory();
         long[] pfns = external == null || external.length == 0 ? null : memory.store(external);
-        byte[] encoded = PacketFraming.encode(completionRequested ? PacketFraming.FLAG_COMPLETION_REQUESTED : 0,
-                txId, body, pfns, pfns == null ? 0 : external.length);
+        int framingFlags = completionRequested ? PacketFraming.FLAG_COMPLETION_REQUESTED : 0;
+        if (pfns == null && !channel.faults.malformedArmed()
+                && channel.incoming.writeInbandFromPeer(framingFlags, txId, body)) {
+            return txId; // the common case: written straight into the ring, no encoded copy
+        }
+        byte[] encoded = PacketFraming.encode(framingFlags, txId, body, pfns, pfns == null ? 0 : external.length);
         if (channel.faults.takeMalformed()) {
             PacketFraming.corruptType(encoded, FaultPlan.MALFORMED_TYPE);
         }
@@ -70,8 +74,13 @@ final class PeerEndpoint {
             throw new IllegalArgumentException("a packet of " + onRing + " bytes on the ring never fits a ring of "
                     + ringSize + " bytes");
         }
+        boolean hadWaiting = channel.incoming.hasWaiting();
         channel.incoming.writeFromPeer(encoded, body.length);
-        channel.monitor.signalChange();
+        if (!hadWaiting) {
+            // empty -> non-empty: a receiver waiting with packets already there is stalled (quota, stop, state),
+            // and one more packet does not end that wait
+            channel.monitor.wakeReceivers();
+        }
         return txId;
     }
 
@@ -82,21 +91,33 @@ final class PeerEndpoint {
      */
     PeerOutcome awaitOutcome(long txId, long deadlineNanos) throws InterruptedException {
         while (true) {
-            PeerOutcome o = outcomes.get(txId);
+            byte[] o = outcomes.get(txId);
             if (o != null) {
-                return o;
+                return outcome(txId, o);
             }
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 return new PeerOutcome(txId, PeerOutcome.Kind.PENDING, EMPTY);
             }
-            channel.monitor.awaitChange(left);
+            channel.monitor.awaitPeerChange(left);
         }
     }
 
-    /** Our side ended the peer's packet {@code txId}. */
+    private static PeerOutcome outcome(long txId, byte[] stored) {
+        return stored == FAILED ? new PeerOutcome(txId, PeerOutcome.Kind.FAILED, EMPTY)
+                : new PeerOutcome(txId, PeerOutcome.Kind.COMPLETED, stored);
+    }
+
+    /** Our side ended the peer's packet {@code txId}; past {@link #MAXIMUM_KEPT_OUTCOMES} the oldest is forgotten. */
     void recordOutcome(long txId, PeerOutcome.Kind kind, byte[] payload) {
-        outcomes.put(txId, new PeerOutcome(txId, kind, payload));
+        byte[] stored = kind == PeerOutcome.Kind.FAILED ? FAILED : payload.length == 0 ? EMPTY : payload;
+        if (outcomes.put(txId, stored) == null) {
+            outcomeOrder.add(txId);
+        }
+        while (outcomes.size() > MAXIMUM_KEPT_OUTCOMES) {
+            outcomes.remove(outcomeOrder.poll());
+        }
+        channel.monitor.wakePeers();
     }
 
     /** Outcomes kept (bounded by {@link #MAXIMUM_KEPT_OUTCOMES}). */
@@ -106,7 +127,14 @@ final class PeerEndpoint {
 
     /** Takes every outcome kept, oldest first (each is then forgotten). */
     List<PeerOutcome> drainOutcomes() {
-        List<PeerOutcome> out = new ArrayList<>(outcomes.values());
+        List<PeerOutcome> out = new ArrayList<>(outcomes.size());
+        while (!outcomeOrder.isEmpty()) {
+            long txId = outcomeOrder.poll();
+            byte[] o = outcomes.remove(txId);
+            if (o != null) {
+                out.add(outcome(txId, o));
+            }
+        }
         outcomes.clear();
         return out;
     }
@@ -146,7 +174,8 @@ final class PeerEndpoint {
             }
         }
         if (any) {
-            channel.monitor.signalChange();
+            channel.monitor.wakePeers();
+            channel.monitor.wakeOthers(); // ring space for a synchronous send waiting to be written
         }
         return any;
     }
@@ -163,7 +192,7 @@ final class PeerEndpoint {
     /** What the peer has received and not completed, in transaction order. */
     List<PeerPacket> received() {
         touch();
-        List<PeerPacket> out = new ArrayList<>(outstanding.values());
+        List<PeerPacket> out = outstanding.values();
         for (PeerPacket p : arrivals) {
             if (!p.completionRequested()) {
                 out.add(p);
@@ -185,7 +214,26 @@ final class PeerEndpoint {
             if (left <= 0 || channel.lifecycle.isCleaned()) {
                 return null;
             }
-            channel.monitor.awaitChange(left);
+            channel.monitor.awaitPeerChange(left);
+        }
+    }
+
+    /** Takes up to {@code max} packets the peer received, oldest first, waiting until {@code deadlineNanos} for the first. */
+    List<PeerPacket> takeReceived(int max, long deadlineNanos) throws InterruptedException {
+        while (true) {
+            touch();
+            if (!arrivals.isEmpty()) {
+                List<PeerPacket> out = new ArrayList<>(Math.min(max, arrivals.size()));
+                while (out.size() < max && !arrivals.isEmpty()) {
+                    out.add(arrivals.pollFirst());
+                }
+                return out;
+            }
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0 || channel.lifecycle.isCleaned()) {
+                return new ArrayList<>();
+            }
+            channel.monitor.awaitPeerChange(left);
         }
     }
 

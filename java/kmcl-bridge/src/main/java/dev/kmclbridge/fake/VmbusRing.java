@@ -21,7 +21,10 @@ public final class VmbusRing {
     private int used;
     private int packets;
     private long totalWritten;
-    private final ArrayDeque<Integer> lengths = new ArrayDeque<>();
+    /** Exact inline payload lengths of the packets in the ring, oldest first. */
+    private final LongFifo lengths = new LongFifo();
+    /** Reused buffer a packet is copied into before it is decoded. */
+    private byte[] scratch = new byte[256];
 
     /** A ring whose data area has {@code pages} 4 KiB pages. */
     public VmbusRing(int pages) {
@@ -96,13 +99,53 @@ public final class VmbusRing {
         }
         int start = writeIndex;
         copyIn(encoded, 0, encoded.length);
-        byte[] trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong((long) start << 32).array();
-        copyIn(trailer, 0, 8);
+        writeTrailer((long) start << 32);
         used += (int) onRing;
         packets++;
         totalWritten += onRing;
-        lengths.addLast(payloadLength);
+        lengths.add(payloadLength);
         return true;
+    }
+
+    /**
+     * Writes an in-band packet (type 6, or the 0xB completion type) straight from its payload: the same bytes as
+     * {@code write(PacketFraming.encode(...))} without building the encoded packet first. Returns false and writes
+     * nothing when it does not fit.
+     */
+    public boolean writeInband(int type, int flags, long txId, byte[] payload) {
+        int padded = (int) PacketFraming.roundUp8(payload.length);
+        int total = PacketFraming.DESCRIPTOR_SIZE + padded;
+        long onRing = (long) total + PacketFraming.TRAILER_SIZE;
+        if (!fits(onRing)) {
+            return false;
+        }
+        int start = writeIndex;
+        putLittleEndian(type | (long) (PacketFraming.DESCRIPTOR_SIZE / 8) << 16 | (long) (total / 8) << 32
+                | (long) flags << 48, 8);
+        putLittleEndian(txId, 8);
+        copyIn(payload, 0, payload.length);
+        for (int i = payload.length; i < padded; i++) {
+            data[writeIndex] = 0;
+            writeIndex = (writeIndex + 1) % size;
+        }
+        writeTrailer((long) start << 32);
+        used += (int) onRing;
+        packets++;
+        totalWritten += onRing;
+        lengths.add(payload.length);
+        return true;
+    }
+
+    private void putLittleEndian(long value, int bytes) {
+        for (int i = 0; i < bytes; i++) {
+            data[writeIndex] = (byte) (value >>> (8 * i));
+            writeIndex = (writeIndex + 1) % size;
+        }
+    }
+
+    /** The 8-byte little-endian trailer (the packet's start offset in the high half), written in place. */
+    private void writeTrailer(long value) {
+        putLittleEndian(value, 8);
     }
 
     private void copyIn(byte[] src, int off, int len) {
@@ -138,22 +181,25 @@ public final class VmbusRing {
         }
         int lengthUnits = u16(readIndex + 4);
         long onRing = (long) lengthUnits * 8 + PacketFraming.TRAILER_SIZE;
-        int payloadLength = lengths.isEmpty() ? -1 : lengths.peekFirst();
+        int payloadLength = lengths.isEmpty() ? -1 : (int) lengths.peek();
         if (lengthUnits < 2 || onRing > used) {
             PacketFraming.Frame bad = new PacketFraming.Frame(u16(readIndex), 0, 0, new byte[0], new long[0], 0,
                     "unusable packet length " + lengthUnits * 8 + " with " + used + " bytes in the ring");
             discardAll();
             return bad;
         }
-        byte[] packet = new byte[lengthUnits * 8];
-        int first = Math.min(packet.length, size - readIndex);
-        System.arraycopy(data, readIndex, packet, 0, first);
-        System.arraycopy(data, 0, packet, first, packet.length - first);
+        int length = lengthUnits * 8;
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, scratch.length * 2)];
+        }
+        int first = Math.min(length, size - readIndex);
+        System.arraycopy(data, readIndex, scratch, 0, first);
+        System.arraycopy(data, 0, scratch, first, length - first);
         readIndex = (int) ((readIndex + onRing) % size);
         used -= (int) onRing;
         packets--;
-        lengths.pollFirst();
-        return PacketFraming.decode(packet, payloadLength);
+        lengths.poll();
+        return PacketFraming.decode(scratch, length, payloadLength);
     }
 
     /** Drops everything in the ring (teardown, or after an unparseable packet). */

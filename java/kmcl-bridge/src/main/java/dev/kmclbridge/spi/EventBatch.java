@@ -25,6 +25,7 @@ import java.nio.ByteOrder;
  * All fields are little-endian. The buffer is direct so a native backend can fill it in place.
  */
 public final class EventBatch {
+    private static final byte[] NO_BYTES = new byte[0];
     private ByteBuffer buffer;
     private int count;
 
@@ -97,12 +98,7 @@ public final class EventBatch {
             return false;
         }
         int start = buffer.position();
-        buffer.putShort(start + Event.KIND_OFFSET, (short) kind)
-                .putShort(start + Event.FLAGS_OFFSET, (short) flags)
-                .putInt(start + Event.PAYLOAD_LENGTH_OFFSET, payload)
-                .putLong(start + Event.ID_OFFSET, id)
-                .putInt(start + Event.STATUS_OFFSET, status)
-                .putInt(start + Event.AUX_OFFSET, kind == Event.KIND_PACKET ? ext : aux);
+        writeHeader(start, kind, flags, id, status, kind == Event.KIND_PACKET ? ext : aux, payload);
         buffer.position(start + Event.HEADER_SIZE);
         if (body != null) {
             buffer.put(body.duplicate());
@@ -115,6 +111,45 @@ public final class EventBatch {
         }
         count++;
         return true;
+    }
+
+    /**
+     * Appends a record whose payload is all of {@code body} and whose external data is all of {@code external}
+     * (may be null), without wrapping either; false (and nothing written) when it does not fit.
+     */
+    public boolean appendBytes(int kind, int flags, long id, int status, int aux, byte[] body, byte[] external) {
+        int payload = body == null ? 0 : body.length;
+        int ext = external == null ? 0 : external.length;
+        int size = recordSize(payload + ext);
+        if (size > remaining()) {
+            return false;
+        }
+        int start = buffer.position();
+        writeHeader(start, kind, flags, id, status, kind == Event.KIND_PACKET ? ext : aux, payload);
+        int at = start + Event.HEADER_SIZE;
+        if (payload > 0) {
+            buffer.put(at, body);
+            at += payload;
+        }
+        if (ext > 0) {
+            buffer.put(at, external);
+            at += ext;
+        }
+        while (at < start + size) {
+            buffer.put(at++, (byte) 0);
+        }
+        buffer.position(start + size);
+        count++;
+        return true;
+    }
+
+    private void writeHeader(int start, int kind, int flags, long id, int status, int aux, int payloadLength) {
+        buffer.putShort(start + Event.KIND_OFFSET, (short) kind)
+                .putShort(start + Event.FLAGS_OFFSET, (short) flags)
+                .putInt(start + Event.PAYLOAD_LENGTH_OFFSET, payloadLength)
+                .putLong(start + Event.ID_OFFSET, id)
+                .putInt(start + Event.STATUS_OFFSET, status)
+                .putInt(start + Event.AUX_OFFSET, aux);
     }
 
     /** A cursor over the records, from the first. */
@@ -189,15 +224,31 @@ public final class EventBatch {
             return kind() == Event.KIND_PACKET ? aux() : 0;
         }
 
-        /** A copy of the payload bytes. */
+        /** The buffer the records are read from (little-endian; valid until the batch is filled again). */
+        public ByteBuffer buffer() {
+            return b;
+        }
+
+        /** Offset of the current record's payload in {@link #buffer()} (its external data follows the payload). */
+        public int payloadOffset() {
+            return at + Event.HEADER_SIZE;
+        }
+
+        /** A copy of the payload bytes (one shared empty array when there are none). */
         public byte[] payload() {
+            if (payloadLength() == 0) {
+                return NO_BYTES;
+            }
             byte[] out = new byte[payloadLength()];
             b.get(at + Event.HEADER_SIZE, out);
             return out;
         }
 
-        /** A copy of the external data bytes (empty when none). */
+        /** A copy of the external data bytes (one shared empty array when none). */
         public byte[] external() {
+            if (externalLength() == 0) {
+                return NO_BYTES;
+            }
             byte[] out = new byte[externalLength()];
             b.get(at + Event.HEADER_SIZE + payloadLength(), out);
             return out;

@@ -110,4 +110,30 @@ class EventBatchTest {
         assertEquals(0, b.count());
         assertEquals(0, b.size());
     }
+
+    /** appendBytes writes the same record as append over buffers: header, payload, external data, zero padding. */
+    @Test
+    void appendBytesWritesTheSameRecordAsAppend() {
+        byte[] payload = {1, 2, 3};
+        byte[] external = {9, 8, 7, 6, 5};
+        EventBatch viaBuffers = new EventBatch(256);
+        EventBatch viaBytes = new EventBatch(256);
+        for (int i = 0; i < 256; i++) {
+            viaBytes.buffer().put(i, (byte) 0xEE); // stale bytes: padding must be zeroed, not left
+        }
+        assertTrue(viaBuffers.append(WireFormat.Event.KIND_PACKET, 1, 42, 2, 0, ByteBuffer.wrap(payload), ByteBuffer.wrap(external)));
+        assertTrue(viaBytes.appendBytes(WireFormat.Event.KIND_PACKET, 1, 42, 2, 0, payload, external));
+        assertEquals(viaBuffers.size(), viaBytes.size());
+        assertEquals(viaBuffers.count(), viaBytes.count());
+        for (int i = 0; i < viaBuffers.size(); i++) {
+            assertEquals(viaBuffers.buffer().get(i), viaBytes.buffer().get(i), "byte " + i);
+        }
+        EventBatch.Reader r = viaBytes.reader();
+        assertTrue(r.next());
+        assertArrayEquals(payload, r.payload());
+        assertArrayEquals(external, r.external());
+        assertEquals(r.payloadOffset() + 3, r.payloadOffset() + r.payloadLength());
+        assertEquals(1, r.buffer().get(r.payloadOffset()));
+        assertFalse(viaBytes.appendBytes(WireFormat.Event.KIND_PACKET, 0, 1, 0, 0, new byte[300], null), "does not fit");
+    }
 }

@@ -4,6 +4,8 @@ import dev.kmclbridge.peer.Peer;
 import dev.kmclbridge.peer.PeerPacket;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
@@ -16,6 +18,8 @@ public final class PeerResponder extends PeerThread {
     private final Peer peer;
     private final long channel;
     private final UnaryOperator<byte[]> reply;
+    /** Packets taken per wake at most. */
+    private static final int BATCH = 256;
     private final AtomicLong seen = new AtomicLong();
 
     private PeerResponder(Peer peer, long channel, UnaryOperator<byte[]> reply) {
@@ -37,16 +41,33 @@ public final class PeerResponder extends PeerThread {
         return rig.peer().map(p -> start(p, rig.channel().id(), reply));
     }
 
+    /**
+     * Takes what the peer read in batches (one wake for many packets) and completes the ones that asked for a
+     * completion in runs that share a reply, one peer call per run.
+     */
     @Override
     void work() {
+        long[] run = new long[BATCH];
         try {
             while (running()) {
-                Optional<PeerPacket> p = peer.awaitReceived(channel, Duration.ofMillis(50));
-                if (p.isPresent()) {
-                    seen.incrementAndGet();
-                    if (p.get().completionRequested()) {
-                        peer.complete(channel, p.get().txId(), reply.apply(p.get().payload()));
+                List<PeerPacket> got = peer.takeReceived(channel, BATCH, Duration.ofMillis(50));
+                seen.addAndGet(got.size());
+                int n = 0;
+                byte[] runReply = null;
+                for (PeerPacket p : got) {
+                    if (!p.completionRequested()) {
+                        continue;
                     }
+                    byte[] r = reply.apply(p.payload());
+                    if (n > 0 && !Arrays.equals(r, runReply)) {
+                        peer.completeBatch(channel, run, n, runReply);
+                        n = 0;
+                    }
+                    runReply = r;
+                    run[n++] = p.txId();
+                }
+                if (n > 0) {
+                    peer.completeBatch(channel, run, n, runReply);
                 }
             }
         } catch (RuntimeException e) {

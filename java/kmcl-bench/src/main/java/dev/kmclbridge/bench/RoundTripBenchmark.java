@@ -1,0 +1,105 @@
+package dev.kmclbridge.bench;
+
+import dev.kmclbridge.ClientChannel;
+import dev.kmclbridge.SendFlag;
+import dev.kmclbridge.peer.PeerPacket;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Request/completion round trips with a sliding window: we send with WAIT_FOR_COMPLETION while fewer than
+ * {@code window} requests are in flight; a peer thread takes what arrived in batches and completes each batch in
+ * one call; a completion frees a window slot. One operation is one request sent (in steady state one round trip).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class RoundTripBenchmark {
+    private static final Set<SendFlag> WAIT_FOR_COMPLETION = EnumSet.of(SendFlag.WAIT_FOR_COMPLETION);
+    private static final byte[] REPLY = new byte[8];
+
+    /** Backend under test. */
+    @Param({"fake", "loopback"})
+    public String backend;
+
+    /** Payload bytes per request. */
+    @Param({"64", "1500"})
+    public int payloadSize;
+
+    /** Requests in flight at most. */
+    @Param({"64"})
+    public int window;
+
+    private BenchChannels rig;
+    private ClientChannel channel;
+    private byte[] payload;
+    private Semaphore slots;
+    private Thread responder;
+    private volatile boolean running;
+
+    /** Opens one channel and starts the peer's responder thread. */
+    @Setup(Level.Trial)
+    public void open() {
+        rig = new BenchChannels(backend, 1, null);
+        channel = rig.first();
+        payload = new byte[payloadSize];
+        slots = new Semaphore(window);
+        running = true;
+        responder = new Thread(this::respond, "bench-peer-responder");
+        responder.setDaemon(true);
+        responder.start();
+    }
+
+    private void respond() {
+        long id = channel.id();
+        long[] txIds = new long[256];
+        while (running) {
+            List<PeerPacket> got = rig.peer.takeReceived(id, txIds.length, Duration.ofMillis(100));
+            for (int i = 0; i < got.size(); i++) {
+                txIds[i] = got.get(i).txId();
+            }
+            if (!got.isEmpty()) {
+                rig.peer.completeBatch(id, txIds, got.size(), REPLY);
+            }
+        }
+    }
+
+    /** Stops the responder (after the window drained) and closes the backend. */
+    @TearDown(Level.Trial)
+    public void close() throws InterruptedException {
+        slots.tryAcquire(window, 30, TimeUnit.SECONDS);
+        running = false;
+        responder.join(5000);
+        rig.close();
+    }
+
+    /** Sends one request once a window slot is free; its completion frees the slot. */
+    @Benchmark
+    public void roundTrip() throws InterruptedException {
+        if (!slots.tryAcquire(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("no completion for 30 s");
+        }
+        channel.send(payload, WAIT_FOR_COMPLETION).whenComplete((c, e) -> slots.release());
+    }
+}

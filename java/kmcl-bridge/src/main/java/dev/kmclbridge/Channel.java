@@ -237,6 +237,9 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
         int form = external.map(e -> e.form() == ExternalData.Form.MDL ? ExternalForm.MDL : ExternalForm.PFNS)
                 .orElse(ExternalForm.NONE);
         int length = payload.remaining(); // before the backend reads the view
+        // the peer sees the completions a handler made inline before anything it sends after them (a handler
+        // that answers a request and then waits for the peer must not wait on its own queued completion)
+        inbox.flushCompletions();
         int st = backend.send(id, tag, payload, external.isEmpty() ? null : external.get().bytes().duplicate(),
                 form, SendFlag.bits(flags));
         if (!NtStatus.isSuccess(st)) {
@@ -270,6 +273,7 @@ public abstract sealed class Channel implements AutoCloseable permits ClientChan
     public Completion sendSynchronous(SyncRequest request) {
         checkOpenHandle();
         dispatcher.checkNotInStartedCallback();
+        inbox.flushCompletions(); // as in send: inline completions reach the peer first
         ByteBuffer out = ByteBuffer.allocate(request.completionCapacity());
         int[] size = {request.completionCapacity()};
         long timeout100ns = request.relativeTimeout100ns();

@@ -226,10 +226,11 @@ public final class IncomingPacket {
      * VmbChannelPacketComplete with the buffer's remaining bytes as completion payload (copied before this returns).
      * Inline in the packet handler the packet ends at once, and the backend call joins the other inline completions
      * of the receive batch: they reach the backend in one call when the dispatcher ends the batch (or earlier,
-     * before any later fail, defer or completion from another thread, so the backend sees endings in order).
-     * From any other thread the backend call is made before this returns. So a handler that blocks until the sender
-     * has seen the completion of an earlier packet of the same batch (completed inline) waits until something else
-     * ends a packet of the channel; hand such a wait to another thread.
+     * before any later fail, defer, completion from another thread or send on the channel, so the peer sees
+     * endings and sends in the order user code made them). From any other thread the backend call is made before
+     * this returns. A handler that blocks until the sender has seen an inline completion of the same batch without
+     * sending anything itself waits until something else ends a packet of the channel; hand such a wait to another
+     * thread.
      */
     public void complete(ByteBuffer completionPayload) {
         retire(Ending.COMPLETED);

@@ -89,6 +89,22 @@ class InlineCompletionBatchTest {
     }
 
     @Test
+    void sendFromTheHandlerAfterInlineCompletionsDoesNotOvertakeThem() throws Exception {
+        ch.onPacket(p -> {
+            p.complete();
+            if (p.id() == 2) {
+                ch.send(new byte[] {7});
+            }
+        });
+        backend.script(ScriptedBackend.packets(1, 2, 3));
+        awaitCall("completeBatch:3");
+        List<String> order = backend.calls.stream().filter(c -> c.startsWith("complete") || c.startsWith("send"))
+                .map(c -> c.startsWith("send") ? "send" : c).toList();
+        assertEquals(List.of("completeBatch:1:2", "send", "completeBatch:3"), order,
+                "the peer sees the handler's completions before the packet it sends after them");
+    }
+
+    @Test
     void deferAfterInlineCompletionsDoesNotOvertakeThem() throws Exception {
         ch.onPacket(p -> {
             if (p.id() == 2) {

@@ -386,40 +386,43 @@ static uint64_t out_complete(const request_call *call)
 static kc_status run_complete(request_call *call)
 {
     kc_request *r = call->request;
+    kc_core *c = call->session->core;
     /* input and output may share memory: consume all input into private copies first */
     uint32_t n = call->in.complete.count;
     uint32_t payload_bytes = call->in.complete.payload_bytes;
-    size_t ebytes = (size_t)n * sizeof(kmclb_complete_entry);
-    kmclb_complete_entry *ents =
-        (kmclb_complete_entry *)kc_alloc(call->session->core, ebytes + payload_bytes + (size_t)n * 4u);
-    if (ents == NULL) {
+    size_t batch_bytes = (size_t)n * sizeof(kc_completion);
+    kc_completion *batch = (kc_completion *)kc_alloc(c, batch_bytes + payload_bytes);
+    if (batch == NULL) {
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
-    memcpy(ents, (const uint8_t *)r->in + sizeof(kmclb_complete_in), ebytes + payload_bytes);
-    const uint8_t *payload = (const uint8_t *)ents + ebytes;
-    int32_t *statuses = (int32_t *)(void *)((uint8_t *)ents + ebytes + payload_bytes);
+    const uint8_t *entries = (const uint8_t *)r->in + sizeof(kmclb_complete_in);
+    uint8_t *payload = (uint8_t *)batch + batch_bytes;
+    memcpy(payload, entries + (size_t)n * sizeof(kmclb_complete_entry), payload_bytes);
+    for (uint32_t i = 0; i < n; i++) {
+        kmclb_complete_entry e;
+        memcpy(&e, entries + (size_t)i * sizeof(e), sizeof(e));
+        int in_bounds = (uint64_t)e.offset + e.length <= payload_bytes;
+        batch[i].id = e.packet;
+        batch[i].payload = in_bounds ? payload + e.offset : NULL;
+        batch[i].length = in_bounds ? e.length : 0;
+        batch[i].status = in_bounds ? KMCLB_STATUS_SUCCESS : KMCLB_STATUS_INVALID_PARAMETER;
+    }
+    kc_op_complete_batch(call->session, batch, n);
     kmclb_complete_out o;
     memset(&o, 0, sizeof(o));
     o.count = n;
+    zero_out(r);
+    uint8_t *statuses = (uint8_t *)r->out + sizeof(o);
     for (uint32_t i = 0; i < n; i++) {
-        kmclb_complete_entry e;
-        memcpy(&e, &ents[i], sizeof(e));
-        kc_status one;
-        if ((uint64_t)e.offset + e.length > payload_bytes) {
-            one = KMCLB_STATUS_INVALID_PARAMETER;
-        } else {
-            one = kc_op_complete(call->session, e.packet, payload + e.offset, e.length);
-        }
-        memcpy(&statuses[i], &one, 4);
+        kc_status one = batch[i].status;
+        memcpy(statuses + (size_t)i * 4u, &one, 4);
         if (!KC_SUCCESS(one) && o.status == 0) {
             o.status = one;
         }
     }
-    zero_out(r);
     memcpy(r->out, &o, sizeof(o));
-    memcpy((uint8_t *)r->out + sizeof(o), statuses, (size_t)n * 4u);
     r->info = (uint32_t)(sizeof(o) + (size_t)n * 4u);
-    kc_free(call->session->core, ents);
+    kc_free(c, batch);
     return KMCLB_STATUS_SUCCESS;
 }
 

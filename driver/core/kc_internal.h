@@ -237,7 +237,16 @@ void kc_packet_unlink(kc_channel *ch, kc_packet *pk);
 void kc_packets_free(kc_core *c, kc_list *list, int fail_at_kmcl);
 /* ends every queued packet not held by user mode with VmbChannelPacketFail (Disable) */
 void kc_packets_retire_queued(kc_channel *ch);
-kc_status kc_op_complete(kc_session *s, uint64_t id, const void *payload, uint32_t len);
+/* one entry of a COMPLETE batch */
+typedef struct kc_completion {
+    uint64_t id;          /* the packet */
+    const void *payload;  /* the completion's payload (length bytes) */
+    uint32_t length;
+    kc_status status;     /* in: SUCCESS, or why the entry is refused already; out: the entry's status */
+    kc_packet *packet;    /* kc_op_complete_batch's own: the packet while it is being completed */
+} kc_completion;
+/* completes every entry whose status is SUCCESS, in order; each entry's status as if alone */
+void kc_op_complete_batch(kc_session *s, kc_completion *batch, uint32_t count);
 kc_status kc_op_fail(kc_session *s, uint64_t id);
 kc_status kc_op_defer(kc_session *s, uint64_t id);
 kc_status kc_op_requeue(kc_channel *ch, const uint64_t *ids, uint32_t count);

@@ -362,7 +362,10 @@ static kc_status run_receive(request_call *call)
     /* only the header: the records are written where they go, and nothing past what a receive
      * reports is returned (clearing a 64 KiB output per receive was most of an empty receive) */
     memset(call->request->out, 0, sizeof(kmclb_receive_out));
-    return kc_receive_or_park(call->channel, call->request, call->in.receive.timeout_ms != 0);
+    /* not KC_ON_CHANNEL: the receive looks its channel up in the lock hold that takes the records,
+     * and keeps a reference only while it needs one (two holds fewer per receive) */
+    return kc_receive_or_park(call->session, call->in.receive.channel, call->request,
+                              call->in.receive.timeout_ms != 0);
 }
 
 static kc_status check_complete(const request_call *call)
@@ -624,7 +627,7 @@ static const request_kind request_kinds[KMCLB_FN_LAST - KMCLB_FN_FIRST + 1] = {
                    0, NULL, check_set_quota, run_set_quota},
     KC_KIND(KMCLB_FN_SET_LATENCY) = {KMCLB_RW, sizeof(kmclb_set_u32_in), KC_ON_CHANNEL,
                    sizeof(kmclb_u32_out), NULL, check_set_latency, run_set_latency},
-    KC_KIND(KMCLB_FN_RECEIVE) = {KMCLB_R, sizeof(kmclb_receive_in), KC_ON_CHANNEL,
+    KC_KIND(KMCLB_FN_RECEIVE) = {KMCLB_R, sizeof(kmclb_receive_in), 0,
                    sizeof(kmclb_receive_out), NULL, check_receive, run_receive},
     KC_KIND(KMCLB_FN_COMPLETE) = {KMCLB_RW, sizeof(kmclb_complete_in), KC_VARIABLE_INPUT,
                    sizeof(kmclb_complete_out), out_complete, check_complete, run_complete},

@@ -218,15 +218,17 @@ typedef struct kc_receive_batch {
 uint8_t *kc_receive_records(kc_request *r);
 void kc_receive_take(kc_channel *ch, kc_request *r, kc_receive_batch *batch); /* lock held */
 void kc_receive_copy(kc_core *c, kc_request *r, kc_receive_batch *batch);    /* lock not held */
-/* lock held: taken packets become held (or, if the channel closed meanwhile, go to retired) */
-void kc_receive_settle(kc_channel *ch, kc_receive_batch *batch, kc_list *retired);
-void kc_receive_finish(kc_channel *ch, kc_request *r, kc_receive_batch *batch); /* lock not held */
+/* lock not held: bodies copied, packets held; drops the channel reference kc_receive_take took
+ * (after the lock hold only when packets had to be failed at KMCL: the channel must outlive that) */
+void kc_receive_finish(kc_channel *ch, kc_request *r, kc_receive_batch *batch);
 
 /* kc_parked.c - parked receives (inverted calls) */
 void kc_deliver_parked(kc_channel *ch);
 /* Ends parked receives with in-band STATUS_CANCELLED. all: also requests still being parked. */
 void kc_cancel_parked(kc_channel *ch, int all);
-kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park);
+/* RECEIVE on the session's channel: SUCCESS (filled), PENDING (parked), CANCELLED (the host
+ * refused to park it) or why the channel id is refused */
+kc_status kc_receive_or_park(kc_session *s, uint64_t channel, kc_request *r, int may_park);
 
 /* kc_packets.c - packets KMCL delivered */
 /* lock held: puts a new packet on / takes it off the channel's list of pending packets */

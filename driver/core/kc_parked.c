@@ -151,12 +151,20 @@ int kc_cancel_request(kc_core *c, kc_request *req)
     return host_completes;
 }
 
-/* RECEIVE: fills at once when events are queued (or when polling), else parks the request.
- * The caller holds a channel reference. */
-kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
+/* RECEIVE: fills at once when events are queued (or when polling), else parks the request. The
+ * channel is looked up in the hold that takes the records: a receive that returns at once holds a
+ * channel reference only while it has records in transit (kc_receive_take to kc_receive_finish),
+ * one that parks holds one until it is parked and has looked for records that came meanwhile. */
+kc_status kc_receive_or_park(kc_session *s, uint64_t channel, kc_request *r, int may_park)
 {
-    kc_core *c = ch->core;
+    kc_core *c = s->core;
+    kc_channel *ch;
     kc_lock(c);
+    kc_status st = kc_channel_lookup(s, channel, &ch);
+    if (!KC_SUCCESS(st)) {
+        kc_unlock(c);
+        return st;
+    }
     if (has_deliverable(ch) || !may_park) {
         kc_receive_batch batch;
         kc_receive_take(ch, r, &batch);
@@ -164,20 +172,23 @@ kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
         kc_receive_finish(ch, r, &batch);
         return KMCLB_STATUS_SUCCESS;
     }
+    ch->refs++; /* teardown waits for it: the channel outlives the park */
     r->core_state = KC_REQUEST_PARKING; /* claimers skip it until the host made it cancelable */
     r->core_channel = ch;
     kc_list_insert_tail(&ch->parked, &r->core_link);
     kc_unlock(c);
-    kc_status st = c->p->park(c->p->ctx, r);
+    st = c->p->park(c->p->ctx, r);
     kc_lock(c);
     if (!KC_SUCCESS(st) || r->core_state == KC_REQUEST_CANCEL_WHILE_PARKING) {
         unlink_parked(ch, r); /* still in the list: claimers skip requests that are not PARKED */
         r->core_state = KC_REQUEST_NOT_PARKED;
+        ch->refs--;
         kc_unlock(c);
         return KMCLB_STATUS_CANCELLED; /* the dispatch caller completes it */
     }
     r->core_state = KC_REQUEST_PARKED; /* from here the request may complete at any time */
     kc_unlock(c);
     kc_deliver_parked(ch); /* events that arrived while it was PARKING */
+    kc_channel_put(ch);
     return KMCLB_STATUS_PENDING;
 }

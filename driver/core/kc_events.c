@@ -121,6 +121,19 @@ void kc_event_unlink(kc_channel *ch, kc_event *e)
     }
 }
 
+int kc_events_deliverable(const kc_channel *ch)
+{
+    if ((ch->flags & KMCLB_QF_QUEUE_STOPPED) == 0) {
+        return !kc_list_is_empty(&ch->events);
+    }
+    for (kc_list_node *n = ch->events.first; n != NULL; n = n->next) {
+        if (KC_CONTAINER_OF(n, kc_event, link)->pkt == NULL) {
+            return 1; /* packets wait while the queue is stopped, other records pass them */
+        }
+    }
+    return 0;
+}
+
 void kc_events_discard(kc_channel *ch)
 {
     kc_list_node *n;

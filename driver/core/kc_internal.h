@@ -208,6 +208,8 @@ void kc_event_unlink(kc_channel *ch, kc_event *e);
 void kc_event_free(kc_core *c, kc_event *e);
 /* drops every queued record (teardown) */
 void kc_events_discard(kc_channel *ch);
+/* whether a receive would return a record now (packets wait while the queue is stopped) */
+int kc_events_deliverable(const kc_channel *ch);
 /* A receive's records between kc_receive_take (lock held: the events leave the queue, their
  * headers are written) and kc_receive_finish (lock not held: bodies copied, packets held). */
 typedef struct kc_receive_batch {

@@ -31,20 +31,6 @@ static kc_request *claim_parked(kc_channel *ch)
     return NULL;
 }
 
-/* lock held: something a receive would return now (packets wait while the queue is stopped) */
-static int has_deliverable(const kc_channel *ch)
-{
-    if ((ch->flags & KMCLB_QF_QUEUE_STOPPED) == 0) {
-        return !kc_list_is_empty(&ch->events);
-    }
-    for (kc_list_node *n = ch->events.first; n != NULL; n = n->next) {
-        if (KC_CONTAINER_OF(n, kc_event, link)->pkt == NULL) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Takes a claimed request back from the host before the core completes it. Returns 1 when the
  * core may complete r with its result. 0 when the host refused (r's cancel routine has run or will
  * run): whichever of the two comes second completes r with STATUS_CANCELLED, this function when
@@ -75,7 +61,7 @@ void kc_deliver_parked(kc_channel *ch)
         kc_lock(c);
         /* a closing channel's parked receives end CANCELLED (kc_cancel_parked), whatever its
          * teardown still posts (the Suspend/Closed of its forced Disable are discarded) */
-        kc_request *r = !ch->closing && has_deliverable(ch) ? claim_parked(ch) : NULL;
+        kc_request *r = !ch->closing && kc_events_deliverable(ch) ? claim_parked(ch) : NULL;
         kc_unlock(c);
         if (r == NULL) {
             return;
@@ -165,7 +151,7 @@ kc_status kc_receive_or_park(kc_session *s, uint64_t channel, kc_request *r, int
         kc_unlock(c);
         return st;
     }
-    if (has_deliverable(ch) || !may_park) {
+    if (kc_events_deliverable(ch) || !may_park) {
         kc_receive_batch batch;
         kc_receive_take(ch, r, &batch);
         kc_unlock(c);

@@ -11,7 +11,10 @@
  * completions). `wake` (not in the default run) is the one scenario with two threads: a receiver
  * thread parked in the core (receive with a timeout) completes each receive's packets in one
  * batch while the main thread, as the peer, sends batches of `window` packets, keeping at most four
- * windows unreceived; it reports packets per receive, i.e. per wake. Built with BENCH_PEER_BATCH (the CMake target is), it measures the same with the
+ * windows unreceived; it reports packets per receive, i.e. per wake. Under each single-thread
+ * scenario a line says how its time splits between our receives, our complete_batch calls, the
+ * peer's calls (where our send completions run) and our sends. Built with BENCH_PEER_BATCH (the
+ * CMake target is), it measures the same with the
  * peer's batch calls and the primitive-only receive and complete too; without it, it builds against
  * an older shim, so one run can compare both. */
 #define _POSIX_C_SOURCE 200809L
@@ -99,6 +102,22 @@ static void report(const char *name, double nanoseconds, long operations, const 
     printf("%-22s %10.1f ns/%s  %12.0f %s/s\n", name, per, unit, 1e9 / per, unit);
 }
 
+/* Where a scenario's time goes: the calls of each phase timed around them (one clock read per call
+ * of a window, not per packet), printed per packet under the scenario's line. */
+typedef struct phase_times {
+    double receive_ns;  /* our receives */
+    double complete_ns; /* our complete_batch calls */
+    double peer_ns;     /* the peer's calls (its sends, or its takes and completions: our send completions run there) */
+    double send_ns;     /* our sends */
+} phase_times;
+
+static void report_phases(const phase_times *t, long packets)
+{
+    double n = (double)packets;
+    printf("%-22s %10.1f receive  %6.1f complete  %6.1f peer  %6.1f send  ns/packet\n", "  of which", t->receive_ns / n,
+           t->complete_ns / n, t->peer_ns / n, t->send_ns / n);
+}
+
 static void bench_reference(int64_t session, int64_t channel, long count)
 {
     int32_t transport = 0;
@@ -120,20 +139,29 @@ static void bench_in(int64_t session, int64_t channel, long count, int32_t windo
     static int64_t packets[BENCH_MAX_WINDOW];
     static int32_t statuses[BENCH_MAX_WINDOW];
     long done = 0;
+    phase_times t = {0, 0, 0, 0};
     double start = now_ns();
     while (done < count) {
+        double began = now_ns();
         for (int32_t i = 0; i < window; i++) {
             int64_t tx = 0;
             require(kmclshim_peer_send(session, channel, payload, size, 0, NULL, 0, 0, &tx), "peer send");
         }
+        double sent = now_ns();
         int32_t received = 0;
         while (received < window) {
             require(receive_once(session, channel, packets, &received, NULL), "receive");
         }
+        double got = now_ns();
         require(kmclshim_complete_batch(session, packets, received, NULL, NULL, NULL, statuses), "complete batch");
+        double completed = now_ns();
+        t.peer_ns += sent - began;
+        t.receive_ns += got - sent;
+        t.complete_ns += completed - got;
         done += received;
     }
     report("in (one-way)", now_ns() - start, done, "packet");
+    report_phases(&t, done);
 }
 
 /* the peer takes every record we sent; returns how many */
@@ -164,12 +192,15 @@ static void bench_out(int64_t session, int64_t channel, long count, int32_t wind
 {
     static int64_t transactions[BENCH_MAX_WINDOW];
     long done = 0;
+    phase_times t = {0, 0, 0, 0};
     double start = now_ns();
     while (done < count) {
+        double began = now_ns();
         for (int32_t i = 0; i < window; i++) {
             require(kmclshim_send(session, channel, done + i + 1, payload, size, NULL, 0, 0, completion ? 1 : 0),
                     "send");
         }
+        double sent = now_ns();
         int32_t taken = 0;
         while (taken < window) {
             taken += peer_take(session, channel, transactions + taken);
@@ -179,13 +210,18 @@ static void bench_out(int64_t session, int64_t channel, long count, int32_t wind
                 require(kmclshim_peer_complete(session, channel, transactions[i], NULL, 0), "peer complete");
             }
         }
+        double peered = now_ns();
         int32_t completions = 0;
         while (completions < window) {
             require(receive_once(session, channel, NULL, NULL, &completions), "receive");
         }
+        t.send_ns += sent - began;
+        t.peer_ns += peered - sent;
+        t.receive_ns += now_ns() - peered;
         done += window;
     }
     report(name, now_ns() - start, done, completion ? "round trip" : "packet");
+    report_phases(&t, done);
 }
 
 #if defined(BENCH_PEER_BATCH)
@@ -212,21 +248,30 @@ static void bench_in_batched(int64_t session, int64_t channel, long count, int32
         batch_lengths[i] = size;
     }
     long done = 0;
+    phase_times t = {0, 0, 0, 0};
     double start = now_ns();
     while (done < count) {
+        double began = now_ns();
         int32_t sent = 0;
         require(kmclshim_peer_send_batch(session, channel, payload, batch_lengths, window, 0, batch_transactions, &sent),
                 "peer send batch");
+        double peered = now_ns();
         int32_t received = 0;
         while (received < window) {
             require(receive_once(session, channel, packets, &received, NULL), "receive");
         }
+        double got = now_ns();
         require(kmclshim_complete_batch_direct(session, (int64_t)(intptr_t)packets, received, 0, 0, 0,
                                                (int64_t)(intptr_t)statuses),
                 "complete batch");
+        double completed = now_ns();
+        t.peer_ns += peered - began;
+        t.receive_ns += got - peered;
+        t.complete_ns += completed - got;
         done += received;
     }
     report("in, peer batched", now_ns() - start, done, "packet");
+    report_phases(&t, done);
 }
 
 /* as bench_out, the peer taking (and completing) each window in one call */
@@ -234,12 +279,15 @@ static void bench_out_batched(int64_t session, int64_t channel, long count, int3
                               int completion, const char *name)
 {
     long done = 0;
+    phase_times t = {0, 0, 0, 0};
     double start = now_ns();
     while (done < count) {
+        double began = now_ns();
         for (int32_t i = 0; i < window; i++) {
             require(kmclshim_send(session, channel, done + i + 1, payload, size, NULL, 0, 0, completion ? 1 : 0),
                     "send");
         }
+        double sent = now_ns();
         int32_t taken = 0;
         while (taken < window) {
             int32_t bytes = 0, records = 0;
@@ -259,13 +307,18 @@ static void bench_out_batched(int64_t session, int64_t channel, long count, int3
             require(kmclshim_peer_complete_batch(session, channel, batch_transactions, taken, NULL, 0, &completed),
                     "peer complete batch");
         }
+        double peered = now_ns();
         int32_t completions = 0;
         while (completions < window) {
             require(receive_once(session, channel, NULL, NULL, &completions), "receive");
         }
+        t.send_ns += sent - began;
+        t.peer_ns += peered - sent;
+        t.receive_ns += now_ns() - peered;
         done += window;
     }
     report(name, now_ns() - start, done, completion ? "round trip" : "packet");
+    report_phases(&t, done);
 }
 
 /* the receiver of bench_wake: parks in the core until records come */

@@ -159,10 +159,10 @@ static const uint8_t *event_body(kc_event *e)
 /* RECEIVE output in three steps, so that the bodies (up to KMCLB_MAX_INPUT bytes) are copied
  * without the core lock, which the KMDF glue holds at DISPATCH_LEVEL (kc_receive_take,
  * kc_receive_copy, then settle in kc_receive_finish). Only the bytes reported are written: each
- * record's header, body and padding, and the RECEIVE header; nothing past them is cleared, the caller gets `info`
- * bytes back. While taken, an event is on no channel list: its packet is neither queued nor held
- * (an id user mode guesses meanwhile is refused as never delivered) and teardown cannot free it;
- * the channel reference taken keeps the channel. */
+ * record's header, body and padding, and the RECEIVE header; nothing past them is cleared, the
+ * caller gets `info` bytes back. While taken, an event is on no channel list: its packet is
+ * neither queued nor held (an id user mode guesses meanwhile is refused as never delivered) and
+ * teardown cannot free it; the channel reference taken keeps the channel. */
 
 uint8_t *kc_receive_records(kc_request *r)
 {

@@ -147,16 +147,16 @@ kc_status kc_receive_or_park(kc_session *s, uint64_t channel, kc_request *r, int
     kc_channel *ch;
     kc_lock(c);
     kc_status st = kc_channel_lookup(s, channel, &ch);
-    if (!KC_SUCCESS(st)) {
-        kc_unlock(c);
-        return st;
-    }
-    if (kc_events_deliverable(ch) || !may_park) {
+    if (KC_SUCCESS(st) && (kc_events_deliverable(ch) || !may_park)) {
         kc_receive_batch batch;
         kc_receive_take(ch, r, &batch);
         kc_unlock(c);
         kc_receive_finish(ch, r, &batch);
         return KMCLB_STATUS_SUCCESS;
+    }
+    if (!KC_SUCCESS(st)) {
+        kc_unlock(c);
+        return st; /* not a channel of this session, or one being torn down */
     }
     ch->refs++; /* teardown waits for it: the channel outlives the park */
     r->core_state = KC_REQUEST_PARKING; /* claimers skip it until the host made it cancelable */

@@ -133,8 +133,29 @@ static void bench_reference(int64_t session, int64_t channel, long count)
     report("empty receive", now_ns() - start, count, "call");
 }
 
+/* How a one-way-in scenario sends a window as the peer and completes it as us: one call per packet
+ * (or the array call) against the batched and primitive calls. */
+typedef struct in_steps {
+    const char *name;
+    void (*peer_sends)(int64_t session, int64_t channel, int32_t window, int32_t size);
+    void (*complete)(int64_t session, int64_t *packets, int32_t count, int32_t *statuses);
+} in_steps;
+
+static void peer_sends_one_by_one(int64_t session, int64_t channel, int32_t window, int32_t size)
+{
+    for (int32_t i = 0; i < window; i++) {
+        int64_t tx = 0;
+        require(kmclshim_peer_send(session, channel, payload, size, 0, NULL, 0, 0, &tx), "peer send");
+    }
+}
+
+static void complete_with_arrays(int64_t session, int64_t *packets, int32_t count, int32_t *statuses)
+{
+    require(kmclshim_complete_batch(session, packets, count, NULL, NULL, NULL, statuses), "complete batch");
+}
+
 /* the peer sends `window` packets, we receive and complete them in one batch */
-static void bench_in(int64_t session, int64_t channel, long count, int32_t window, int32_t size)
+static void bench_in(int64_t session, int64_t channel, long count, int32_t window, int32_t size, const in_steps *how)
 {
     static int64_t packets[BENCH_MAX_WINDOW];
     static int32_t statuses[BENCH_MAX_WINDOW];
@@ -143,24 +164,20 @@ static void bench_in(int64_t session, int64_t channel, long count, int32_t windo
     double start = now_ns();
     while (done < count) {
         double began = now_ns();
-        for (int32_t i = 0; i < window; i++) {
-            int64_t tx = 0;
-            require(kmclshim_peer_send(session, channel, payload, size, 0, NULL, 0, 0, &tx), "peer send");
-        }
+        how->peer_sends(session, channel, window, size);
         double sent = now_ns();
         int32_t received = 0;
         while (received < window) {
             require(receive_once(session, channel, packets, &received, NULL), "receive");
         }
         double got = now_ns();
-        require(kmclshim_complete_batch(session, packets, received, NULL, NULL, NULL, statuses), "complete batch");
-        double completed = now_ns();
+        how->complete(session, packets, received, statuses);
         t.peer_ns += sent - began;
         t.receive_ns += got - sent;
-        t.complete_ns += completed - got;
+        t.complete_ns += now_ns() - got;
         done += received;
     }
-    report("in (one-way)", now_ns() - start, done, "packet");
+    report(how->name, now_ns() - start, done, "packet");
     report_phases(&t, done);
 }
 
@@ -185,12 +202,24 @@ static int32_t peer_take(int64_t session, int64_t channel, int64_t *transactions
     }
 }
 
+/* the peer takes the window we sent, one record per call, and completes each when asked */
+static void peer_takes_one_by_one(int64_t session, int64_t channel, int32_t window, int completion)
+{
+    static int64_t transactions[BENCH_MAX_WINDOW];
+    int32_t taken = 0;
+    while (taken < window) {
+        taken += peer_take(session, channel, transactions + taken);
+    }
+    for (int32_t i = 0; completion && i < taken; i++) {
+        require(kmclshim_peer_complete(session, channel, transactions[i], NULL, 0), "peer complete");
+    }
+}
+
 /* we send `window` packets (completion requested or not); the peer takes (and completes) them; we
  * receive the send completions */
 static void bench_out(int64_t session, int64_t channel, long count, int32_t window, int32_t size, int completion,
-                      const char *name)
+                      const char *name, void (*peer_takes)(int64_t, int64_t, int32_t, int))
 {
-    static int64_t transactions[BENCH_MAX_WINDOW];
     long done = 0;
     phase_times t = {0, 0, 0, 0};
     double start = now_ns();
@@ -201,15 +230,7 @@ static void bench_out(int64_t session, int64_t channel, long count, int32_t wind
                     "send");
         }
         double sent = now_ns();
-        int32_t taken = 0;
-        while (taken < window) {
-            taken += peer_take(session, channel, transactions + taken);
-        }
-        if (completion) {
-            for (int32_t i = 0; i < taken; i++) {
-                require(kmclshim_peer_complete(session, channel, transactions[i], NULL, 0), "peer complete");
-            }
-        }
+        peer_takes(session, channel, window, completion);
         double peered = now_ns();
         int32_t completions = 0;
         while (completions < window) {
@@ -239,86 +260,46 @@ static void bench_direct_reference(int64_t session, int64_t channel, long count)
     report("empty receive_direct", now_ns() - start, count, "call");
 }
 
-/* as bench_in, the peer sending each window in one call */
-static void bench_in_batched(int64_t session, int64_t channel, long count, int32_t window, int32_t size)
+/* the peer sends the window in one call */
+static void peer_sends_batch(int64_t session, int64_t channel, int32_t window, int32_t size)
 {
-    static int64_t packets[BENCH_MAX_WINDOW];
-    static int32_t statuses[BENCH_MAX_WINDOW];
     for (int32_t i = 0; i < window; i++) {
         batch_lengths[i] = size;
     }
-    long done = 0;
-    phase_times t = {0, 0, 0, 0};
-    double start = now_ns();
-    while (done < count) {
-        double began = now_ns();
-        int32_t sent = 0;
-        require(kmclshim_peer_send_batch(session, channel, payload, batch_lengths, window, 0, batch_transactions, &sent),
-                "peer send batch");
-        double peered = now_ns();
-        int32_t received = 0;
-        while (received < window) {
-            require(receive_once(session, channel, packets, &received, NULL), "receive");
-        }
-        double got = now_ns();
-        require(kmclshim_complete_batch_direct(session, (int64_t)(intptr_t)packets, received, 0, 0, 0,
-                                               (int64_t)(intptr_t)statuses),
-                "complete batch");
-        double completed = now_ns();
-        t.peer_ns += peered - began;
-        t.receive_ns += got - peered;
-        t.complete_ns += completed - got;
-        done += received;
-    }
-    report("in, peer batched", now_ns() - start, done, "packet");
-    report_phases(&t, done);
+    int32_t sent = 0;
+    require(kmclshim_peer_send_batch(session, channel, payload, batch_lengths, window, 0, batch_transactions, &sent),
+            "peer send batch");
 }
 
-/* as bench_out, the peer taking (and completing) each window in one call */
-static void bench_out_batched(int64_t session, int64_t channel, long count, int32_t window, int32_t size,
-                              int completion, const char *name)
+static void complete_direct(int64_t session, int64_t *packets, int32_t count, int32_t *statuses)
 {
-    long done = 0;
-    phase_times t = {0, 0, 0, 0};
-    double start = now_ns();
-    while (done < count) {
-        double began = now_ns();
-        for (int32_t i = 0; i < window; i++) {
-            require(kmclshim_send(session, channel, done + i + 1, payload, size, NULL, 0, 0, completion ? 1 : 0),
-                    "send");
+    require(kmclshim_complete_batch_direct(session, (int64_t)(intptr_t)packets, count, 0, 0, 0,
+                                           (int64_t)(intptr_t)statuses),
+            "complete batch");
+}
+
+/* the peer takes the window we sent in as few calls as it can, and completes it in one */
+static void peer_takes_batched(int64_t session, int64_t channel, int32_t window, int completion)
+{
+    int32_t taken = 0;
+    while (taken < window) {
+        int32_t bytes = 0, records = 0;
+        require(kmclshim_peer_take_received(session, channel, window - taken, 1000, peer_buffer,
+                                            (int32_t)sizeof(peer_buffer), &bytes, &records),
+                "peer take received");
+        for (int32_t at = 0, i = 0; i < records; i++) {
+            kmclb_event event;
+            memcpy(&event, peer_buffer + at, sizeof(event));
+            batch_transactions[taken + i] = (int64_t)event.id;
+            at += (int32_t)KMCLB_RECORD_SIZE(event.payload_length + event.aux);
         }
-        double sent = now_ns();
-        int32_t taken = 0;
-        while (taken < window) {
-            int32_t bytes = 0, records = 0;
-            require(kmclshim_peer_take_received(session, channel, window - taken, 1000, peer_buffer,
-                                                (int32_t)sizeof(peer_buffer), &bytes, &records),
-                    "peer take received");
-            for (int32_t at = 0, i = 0; i < records; i++) {
-                kmclb_event event;
-                memcpy(&event, peer_buffer + at, sizeof(event));
-                batch_transactions[taken + i] = (int64_t)event.id;
-                at += (int32_t)KMCLB_RECORD_SIZE(event.payload_length + event.aux);
-            }
-            taken += records;
-        }
-        if (completion) {
-            int32_t completed = 0;
-            require(kmclshim_peer_complete_batch(session, channel, batch_transactions, taken, NULL, 0, &completed),
-                    "peer complete batch");
-        }
-        double peered = now_ns();
-        int32_t completions = 0;
-        while (completions < window) {
-            require(receive_once(session, channel, NULL, NULL, &completions), "receive");
-        }
-        t.send_ns += sent - began;
-        t.peer_ns += peered - sent;
-        t.receive_ns += now_ns() - peered;
-        done += window;
+        taken += records;
     }
-    report(name, now_ns() - start, done, completion ? "round trip" : "packet");
-    report_phases(&t, done);
+    if (completion) {
+        int32_t completed = 0;
+        require(kmclshim_peer_complete_batch(session, channel, batch_transactions, taken, NULL, 0, &completed),
+                "peer complete batch");
+    }
 }
 
 /* the receiver of bench_wake: parks in the core until records come */
@@ -412,26 +393,28 @@ int main(int argc, char **argv)
         bench_reference(session, channel, count);
     }
     if (BENCH_SELECTED("in")) {
-        bench_in(session, channel, count, window, size);
+        static const in_steps one_by_one = {"in (one-way)", peer_sends_one_by_one, complete_with_arrays};
+        bench_in(session, channel, count, window, size, &one_by_one);
     }
     if (BENCH_SELECTED("out")) {
-        bench_out(session, channel, count, window, size, 0, "out (one-way)");
+        bench_out(session, channel, count, window, size, 0, "out (one-way)", peer_takes_one_by_one);
     }
     if (BENCH_SELECTED("rt")) {
-        bench_out(session, channel, count, window, size, 1, "round trip");
+        bench_out(session, channel, count, window, size, 1, "round trip", peer_takes_one_by_one);
     }
 #if defined(BENCH_PEER_BATCH)
     if (BENCH_SELECTED("reference")) {
         bench_direct_reference(session, channel, count);
     }
     if (BENCH_SELECTED("in")) {
-        bench_in_batched(session, channel, count, window, size);
+        static const in_steps batched = {"in, peer batched", peer_sends_batch, complete_direct};
+        bench_in(session, channel, count, window, size, &batched);
     }
     if (BENCH_SELECTED("out")) {
-        bench_out_batched(session, channel, count, window, size, 0, "out, peer batched");
+        bench_out(session, channel, count, window, size, 0, "out, peer batched", peer_takes_batched);
     }
     if (BENCH_SELECTED("rt")) {
-        bench_out_batched(session, channel, count, window, size, 1, "round trip, batched");
+        bench_out(session, channel, count, window, size, 1, "round trip, batched", peer_takes_batched);
     }
     if (strcmp(only, "wake") == 0) {
         bench_wake(session, channel, count, window, size);

@@ -362,7 +362,10 @@ static kc_status run_receive(request_call *call)
     /* only the header: the records are written where they go, and nothing past what a receive
      * reports is returned (clearing a 64 KiB output per receive was most of an empty receive) */
     memset(call->request->out, 0, sizeof(kmclb_receive_out));
-    return kc_receive_or_park(call->channel, call->request, call->in.receive.timeout_ms != 0);
+    /* not KC_ON_CHANNEL: the receive looks its channel up in the lock hold that takes the records,
+     * and keeps a reference only while it needs one (two holds fewer per receive) */
+    return kc_receive_or_park(call->session, call->in.receive.channel, call->request,
+                              call->in.receive.timeout_ms != 0);
 }
 
 static kc_status check_complete(const request_call *call)
@@ -386,40 +389,43 @@ static uint64_t out_complete(const request_call *call)
 static kc_status run_complete(request_call *call)
 {
     kc_request *r = call->request;
+    kc_core *c = call->session->core;
     /* input and output may share memory: consume all input into private copies first */
     uint32_t n = call->in.complete.count;
     uint32_t payload_bytes = call->in.complete.payload_bytes;
-    size_t ebytes = (size_t)n * sizeof(kmclb_complete_entry);
-    kmclb_complete_entry *ents =
-        (kmclb_complete_entry *)kc_alloc(call->session->core, ebytes + payload_bytes + (size_t)n * 4u);
-    if (ents == NULL) {
+    size_t batch_bytes = (size_t)n * sizeof(kc_completion);
+    kc_completion *batch = (kc_completion *)kc_alloc(c, batch_bytes + payload_bytes);
+    if (batch == NULL) {
         return KMCLB_STATUS_INSUFFICIENT_RESOURCES;
     }
-    memcpy(ents, (const uint8_t *)r->in + sizeof(kmclb_complete_in), ebytes + payload_bytes);
-    const uint8_t *payload = (const uint8_t *)ents + ebytes;
-    int32_t *statuses = (int32_t *)(void *)((uint8_t *)ents + ebytes + payload_bytes);
+    const uint8_t *entries = (const uint8_t *)r->in + sizeof(kmclb_complete_in);
+    uint8_t *payload = (uint8_t *)batch + batch_bytes;
+    memcpy(payload, entries + (size_t)n * sizeof(kmclb_complete_entry), payload_bytes);
+    for (uint32_t i = 0; i < n; i++) {
+        kmclb_complete_entry e;
+        memcpy(&e, entries + (size_t)i * sizeof(e), sizeof(e));
+        int in_bounds = (uint64_t)e.offset + e.length <= payload_bytes;
+        batch[i].id = e.packet;
+        batch[i].payload = in_bounds ? payload + e.offset : NULL;
+        batch[i].length = in_bounds ? e.length : 0;
+        batch[i].status = in_bounds ? KMCLB_STATUS_SUCCESS : KMCLB_STATUS_INVALID_PARAMETER;
+    }
+    kc_op_complete_batch(call->session, batch, n);
     kmclb_complete_out o;
     memset(&o, 0, sizeof(o));
     o.count = n;
+    zero_out(r);
+    uint8_t *statuses = (uint8_t *)r->out + sizeof(o);
     for (uint32_t i = 0; i < n; i++) {
-        kmclb_complete_entry e;
-        memcpy(&e, &ents[i], sizeof(e));
-        kc_status one;
-        if ((uint64_t)e.offset + e.length > payload_bytes) {
-            one = KMCLB_STATUS_INVALID_PARAMETER;
-        } else {
-            one = kc_op_complete(call->session, e.packet, payload + e.offset, e.length);
-        }
-        memcpy(&statuses[i], &one, 4);
+        kc_status one = batch[i].status;
+        memcpy(statuses + (size_t)i * 4u, &one, 4);
         if (!KC_SUCCESS(one) && o.status == 0) {
             o.status = one;
         }
     }
-    zero_out(r);
     memcpy(r->out, &o, sizeof(o));
-    memcpy((uint8_t *)r->out + sizeof(o), statuses, (size_t)n * 4u);
     r->info = (uint32_t)(sizeof(o) + (size_t)n * 4u);
-    kc_free(call->session->core, ents);
+    kc_free(c, batch);
     return KMCLB_STATUS_SUCCESS;
 }
 
@@ -621,7 +627,7 @@ static const request_kind request_kinds[KMCLB_FN_LAST - KMCLB_FN_FIRST + 1] = {
                    0, NULL, check_set_quota, run_set_quota},
     KC_KIND(KMCLB_FN_SET_LATENCY) = {KMCLB_RW, sizeof(kmclb_set_u32_in), KC_ON_CHANNEL,
                    sizeof(kmclb_u32_out), NULL, check_set_latency, run_set_latency},
-    KC_KIND(KMCLB_FN_RECEIVE) = {KMCLB_R, sizeof(kmclb_receive_in), KC_ON_CHANNEL,
+    KC_KIND(KMCLB_FN_RECEIVE) = {KMCLB_R, sizeof(kmclb_receive_in), 0,
                    sizeof(kmclb_receive_out), NULL, check_receive, run_receive},
     KC_KIND(KMCLB_FN_COMPLETE) = {KMCLB_RW, sizeof(kmclb_complete_in), KC_VARIABLE_INPUT,
                    sizeof(kmclb_complete_out), out_complete, check_complete, run_complete},

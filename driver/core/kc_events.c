@@ -121,6 +121,19 @@ void kc_event_unlink(kc_channel *ch, kc_event *e)
     }
 }
 
+int kc_events_deliverable(const kc_channel *ch)
+{
+    if ((ch->flags & KMCLB_QF_QUEUE_STOPPED) == 0) {
+        return !kc_list_is_empty(&ch->events);
+    }
+    for (kc_list_node *n = ch->events.first; n != NULL; n = n->next) {
+        if (KC_CONTAINER_OF(n, kc_event, link)->pkt == NULL) {
+            return 1; /* packets wait while the queue is stopped, other records pass them */
+        }
+    }
+    return 0;
+}
+
 void kc_events_discard(kc_channel *ch)
 {
     kc_list_node *n;
@@ -145,11 +158,11 @@ static const uint8_t *event_body(kc_event *e)
 
 /* RECEIVE output in three steps, so that the bodies (up to KMCLB_MAX_INPUT bytes) are copied
  * without the core lock, which the KMDF glue holds at DISPATCH_LEVEL (kc_receive_take,
- * kc_receive_copy, kc_receive_settle). Only the bytes reported are written: each record's header,
- * body and padding, and the RECEIVE header; nothing past them is cleared, the caller gets `info`
- * bytes back. While taken, an event is on no channel list: its packet is neither queued nor held
- * (an id user mode guesses meanwhile is refused as never delivered) and teardown cannot free it;
- * the channel reference taken keeps the channel. */
+ * kc_receive_copy, then settle in kc_receive_finish). Only the bytes reported are written: each
+ * record's header, body and padding, and the RECEIVE header; nothing past them is cleared, the
+ * caller gets `info` bytes back. While taken, an event is on no channel list: its packet is
+ * neither queued nor held (an id user mode guesses meanwhile is refused as never delivered) and
+ * teardown cannot free it; the channel reference taken keeps the channel. */
 
 uint8_t *kc_receive_records(kc_request *r)
 {
@@ -205,7 +218,7 @@ void kc_receive_take(kc_channel *ch, kc_request *r, kc_receive_batch *batch)
         h->status = KMCLB_STATUS_TIMEOUT;
     }
     if (!kc_list_is_empty(&batch->events)) {
-        ch->refs++; /* kc_receive_settle drops it; an empty receive settles nothing */
+        ch->refs++; /* kc_receive_finish drops it; an empty receive settles nothing */
     }
 }
 
@@ -228,11 +241,9 @@ void kc_receive_copy(kc_core *c, kc_request *r, kc_receive_batch *batch)
     r->info = (uint32_t)(sizeof(kmclb_receive_out) + batch->used);
 }
 
-void kc_receive_settle(kc_channel *ch, kc_receive_batch *batch, kc_list *retired)
+/* lock held: taken packets become held (or, if the channel closed meanwhile, go to retired) */
+static void settle(kc_channel *ch, kc_receive_batch *batch, kc_list *retired)
 {
-    if (kc_list_is_empty(&batch->events)) {
-        return; /* nothing taken, no reference taken */
-    }
     kc_list_node *n;
     while ((n = kc_list_pop_head(&batch->events)) != NULL) {
         kc_event *e = KC_CONTAINER_OF(n, kc_event, link);
@@ -252,7 +263,6 @@ void kc_receive_settle(kc_channel *ch, kc_receive_batch *batch, kc_list *retired
             }
         }
     }
-    ch->refs--;
 }
 
 void kc_receive_finish(kc_channel *ch, kc_request *r, kc_receive_batch *batch)
@@ -264,12 +274,20 @@ void kc_receive_finish(kc_channel *ch, kc_request *r, kc_receive_batch *batch)
         return; /* headers only (or nothing): written under the lock already */
     }
     kc_lock(c);
-    kc_receive_settle(ch, batch, &retired);
+    settle(ch, batch, &retired);
+    int failing = !kc_list_is_empty(&retired);
+    if (!failing) {
+        ch->refs--; /* the reference kc_receive_take took, in the hold that already exists */
+    }
     kc_unlock(c);
+    if (!failing) {
+        return;
+    }
     kc_list_node *n;
     while ((n = kc_list_pop_head(&retired)) != NULL) { /* failed, as kc_packets_free does */
         kc_packet *pk = KC_CONTAINER_OF(n, kc_packet, link);
         ch->ops->packet_fail(pk->kp);
         kc_free(c, pk);
     }
+    kc_channel_put(ch);
 }

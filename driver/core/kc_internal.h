@@ -208,6 +208,8 @@ void kc_event_unlink(kc_channel *ch, kc_event *e);
 void kc_event_free(kc_core *c, kc_event *e);
 /* drops every queued record (teardown) */
 void kc_events_discard(kc_channel *ch);
+/* whether a receive would return a record now (packets wait while the queue is stopped) */
+int kc_events_deliverable(const kc_channel *ch);
 /* A receive's records between kc_receive_take (lock held: the events leave the queue, their
  * headers are written) and kc_receive_finish (lock not held: bodies copied, packets held). */
 typedef struct kc_receive_batch {
@@ -218,15 +220,17 @@ typedef struct kc_receive_batch {
 uint8_t *kc_receive_records(kc_request *r);
 void kc_receive_take(kc_channel *ch, kc_request *r, kc_receive_batch *batch); /* lock held */
 void kc_receive_copy(kc_core *c, kc_request *r, kc_receive_batch *batch);    /* lock not held */
-/* lock held: taken packets become held (or, if the channel closed meanwhile, go to retired) */
-void kc_receive_settle(kc_channel *ch, kc_receive_batch *batch, kc_list *retired);
-void kc_receive_finish(kc_channel *ch, kc_request *r, kc_receive_batch *batch); /* lock not held */
+/* lock not held: bodies copied, packets held; drops the channel reference kc_receive_take took
+ * (after the lock hold only when packets had to be failed at KMCL: the channel must outlive that) */
+void kc_receive_finish(kc_channel *ch, kc_request *r, kc_receive_batch *batch);
 
 /* kc_parked.c - parked receives (inverted calls) */
 void kc_deliver_parked(kc_channel *ch);
 /* Ends parked receives with in-band STATUS_CANCELLED. all: also requests still being parked. */
 void kc_cancel_parked(kc_channel *ch, int all);
-kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park);
+/* RECEIVE on the session's channel: SUCCESS (filled), PENDING (parked), CANCELLED (the host
+ * refused to park it) or why the channel id is refused */
+kc_status kc_receive_or_park(kc_session *s, uint64_t channel, kc_request *r, int may_park);
 
 /* kc_packets.c - packets KMCL delivered */
 /* lock held: puts a new packet on / takes it off the channel's list of pending packets */
@@ -237,7 +241,16 @@ void kc_packet_unlink(kc_channel *ch, kc_packet *pk);
 void kc_packets_free(kc_core *c, kc_list *list, int fail_at_kmcl);
 /* ends every queued packet not held by user mode with VmbChannelPacketFail (Disable) */
 void kc_packets_retire_queued(kc_channel *ch);
-kc_status kc_op_complete(kc_session *s, uint64_t id, const void *payload, uint32_t len);
+/* one entry of a COMPLETE batch */
+typedef struct kc_completion {
+    uint64_t id;          /* the packet */
+    const void *payload;  /* the completion's payload (length bytes) */
+    uint32_t length;
+    kc_status status;     /* in: SUCCESS, or why the entry is refused already; out: the entry's status */
+    kc_packet *packet;    /* kc_op_complete_batch's own: the packet while it is being completed */
+} kc_completion;
+/* completes every entry whose status is SUCCESS, in order; each entry's status as if alone */
+void kc_op_complete_batch(kc_session *s, kc_completion *batch, uint32_t count);
 kc_status kc_op_fail(kc_session *s, uint64_t id);
 kc_status kc_op_defer(kc_session *s, uint64_t id);
 kc_status kc_op_requeue(kc_channel *ch, const uint64_t *ids, uint32_t count);

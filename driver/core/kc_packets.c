@@ -73,53 +73,84 @@ static kc_status find_held(kc_session *s, uint64_t id, kc_packet **out)
     return KMCLB_STATUS_SUCCESS;
 }
 
-/* Looks up a held packet; on success it is detached (its id retired) and returned with a channel
- * reference, which end_taken drops. */
-static kc_status take_packet(kc_session *s, uint64_t id, kc_packet **out)
+/* lock held: looks up a held packet; on success it is detached (its id retired) and returned with
+ * a channel reference, which end_taken_locked drops once KMCL was told how it ended */
+static kc_status take_held(kc_session *s, uint64_t id, kc_packet **out)
 {
-    kc_core *c = s->core;
-    kc_lock(c);
     kc_status st = find_held(s, id, out);
     if (KC_SUCCESS(st)) {
         kc_channel *ch = (*out)->ch;
-        kc_ht_free(&c->ht, id, 1);
+        kc_ht_free(&s->core->ht, id, 1);
         kc_packet_unlink(ch, *out); /* no longer held */
         ch->refs++;
     }
-    kc_unlock(c);
     return st;
 }
 
-/* After KMCL was told how a taken packet ended: counts it, sets channel flags, frees it. */
-static void end_taken(kc_packet *pk, uint32_t counter, uint64_t flags)
+/* lock held: after KMCL was told how a taken packet ended, counts it, sets channel flags and drops
+ * the reference take_held took; the caller frees the packet once the lock is released */
+static void end_taken_locked(kc_packet *pk, uint32_t counter, uint64_t flags)
 {
     kc_channel *ch = pk->ch;
-    kc_lock(ch->core);
     ch->ctr[counter]++;
     ch->flags |= flags;
     ch->refs--;
-    kc_unlock(ch->core);
-    kc_free(ch->core, pk);
 }
 
-kc_status kc_op_complete(kc_session *s, uint64_t id, const void *payload, uint32_t len)
+/* COMPLETE of a batch: the bookkeeping of the whole batch in two holds of the core lock (take every
+ * packet, then count them ended), not two per packet. KMCL hears of each completion in between,
+ * in the batch's order and without the lock, which the KMDF glue holds at DISPATCH_LEVEL. Each
+ * entry keeps the status it would have alone: entries are taken in order under one hold, so a
+ * packet named twice is taken by the first and refused as retired for the second, as a second
+ * COMPLETE would be. */
+void kc_op_complete_batch(kc_session *s, kc_completion *batch, uint32_t count)
 {
-    kc_packet *pk;
-    kc_status st = take_packet(s, id, &pk);
-    if (KC_SUCCESS(st)) {
-        pk->ch->ops->packet_complete(pk->kp, len ? payload : NULL, len);
-        end_taken(pk, KMCLB_Q_COMPLETIONS_SENT, 0);
+    kc_core *c = s->core;
+    uint32_t taken = 0;
+    kc_lock(c);
+    for (uint32_t i = 0; i < count; i++) {
+        batch[i].packet = NULL;
+        if (KC_SUCCESS(batch[i].status)) {
+            batch[i].status = take_held(s, batch[i].id, &batch[i].packet);
+            taken += batch[i].packet != NULL;
+        }
     }
-    return st;
+    kc_unlock(c);
+    if (taken == 0) {
+        return;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        kc_packet *pk = batch[i].packet;
+        if (pk != NULL) {
+            pk->ch->ops->packet_complete(pk->kp, batch[i].length ? batch[i].payload : NULL, batch[i].length);
+        }
+    }
+    kc_lock(c);
+    for (uint32_t i = 0; i < count; i++) {
+        if (batch[i].packet != NULL) {
+            end_taken_locked(batch[i].packet, KMCLB_Q_COMPLETIONS_SENT, 0);
+        }
+    }
+    kc_unlock(c);
+    for (uint32_t i = 0; i < count; i++) {
+        kc_free(c, batch[i].packet); /* NULL for entries not taken */
+        batch[i].packet = NULL;
+    }
 }
 
 kc_status kc_op_fail(kc_session *s, uint64_t id)
 {
+    kc_core *c = s->core;
     kc_packet *pk;
-    kc_status st = take_packet(s, id, &pk);
+    kc_lock(c);
+    kc_status st = take_held(s, id, &pk);
+    kc_unlock(c);
     if (KC_SUCCESS(st)) {
         pk->ch->ops->packet_fail(pk->kp);
-        end_taken(pk, KMCLB_Q_PACKETS_FAILED, KMCLB_QF_QUEUE_STOPPED);
+        kc_lock(c);
+        end_taken_locked(pk, KMCLB_Q_PACKETS_FAILED, KMCLB_QF_QUEUE_STOPPED);
+        kc_unlock(c);
+        kc_free(c, pk);
     }
     return st;
 }

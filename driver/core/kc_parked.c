@@ -31,20 +31,6 @@ static kc_request *claim_parked(kc_channel *ch)
     return NULL;
 }
 
-/* lock held: something a receive would return now (packets wait while the queue is stopped) */
-static int has_deliverable(const kc_channel *ch)
-{
-    if ((ch->flags & KMCLB_QF_QUEUE_STOPPED) == 0) {
-        return !kc_list_is_empty(&ch->events);
-    }
-    for (kc_list_node *n = ch->events.first; n != NULL; n = n->next) {
-        if (KC_CONTAINER_OF(n, kc_event, link)->pkt == NULL) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Takes a claimed request back from the host before the core completes it. Returns 1 when the
  * core may complete r with its result. 0 when the host refused (r's cancel routine has run or will
  * run): whichever of the two comes second completes r with STATUS_CANCELLED, this function when
@@ -75,7 +61,7 @@ void kc_deliver_parked(kc_channel *ch)
         kc_lock(c);
         /* a closing channel's parked receives end CANCELLED (kc_cancel_parked), whatever its
          * teardown still posts (the Suspend/Closed of its forced Disable are discarded) */
-        kc_request *r = !ch->closing && has_deliverable(ch) ? claim_parked(ch) : NULL;
+        kc_request *r = !ch->closing && kc_events_deliverable(ch) ? claim_parked(ch) : NULL;
         kc_unlock(c);
         if (r == NULL) {
             return;
@@ -151,33 +137,44 @@ int kc_cancel_request(kc_core *c, kc_request *req)
     return host_completes;
 }
 
-/* RECEIVE: fills at once when events are queued (or when polling), else parks the request.
- * The caller holds a channel reference. */
-kc_status kc_receive_or_park(kc_channel *ch, kc_request *r, int may_park)
+/* RECEIVE: fills at once when events are queued (or when polling), else parks the request. The
+ * channel is looked up in the hold that takes the records: a receive that returns at once holds a
+ * channel reference only while it has records in transit (kc_receive_take to kc_receive_finish),
+ * one that parks holds one until it is parked and has looked for records that came meanwhile. */
+kc_status kc_receive_or_park(kc_session *s, uint64_t channel, kc_request *r, int may_park)
 {
-    kc_core *c = ch->core;
+    kc_core *c = s->core;
+    kc_channel *ch;
     kc_lock(c);
-    if (has_deliverable(ch) || !may_park) {
+    kc_status st = kc_channel_lookup(s, channel, &ch);
+    if (KC_SUCCESS(st) && (kc_events_deliverable(ch) || !may_park)) {
         kc_receive_batch batch;
         kc_receive_take(ch, r, &batch);
         kc_unlock(c);
         kc_receive_finish(ch, r, &batch);
         return KMCLB_STATUS_SUCCESS;
     }
+    if (!KC_SUCCESS(st)) {
+        kc_unlock(c);
+        return st; /* not a channel of this session, or one being torn down */
+    }
+    ch->refs++; /* teardown waits for it: the channel outlives the park */
     r->core_state = KC_REQUEST_PARKING; /* claimers skip it until the host made it cancelable */
     r->core_channel = ch;
     kc_list_insert_tail(&ch->parked, &r->core_link);
     kc_unlock(c);
-    kc_status st = c->p->park(c->p->ctx, r);
+    st = c->p->park(c->p->ctx, r);
     kc_lock(c);
     if (!KC_SUCCESS(st) || r->core_state == KC_REQUEST_CANCEL_WHILE_PARKING) {
         unlink_parked(ch, r); /* still in the list: claimers skip requests that are not PARKED */
         r->core_state = KC_REQUEST_NOT_PARKED;
+        ch->refs--;
         kc_unlock(c);
         return KMCLB_STATUS_CANCELLED; /* the dispatch caller completes it */
     }
     r->core_state = KC_REQUEST_PARKED; /* from here the request may complete at any time */
     kc_unlock(c);
     kc_deliver_parked(ch); /* events that arrived while it was PARKING */
+    kc_channel_put(ch);
     return KMCLB_STATUS_PENDING;
 }

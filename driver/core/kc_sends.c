@@ -57,7 +57,14 @@ static void free_send(kc_core *c, kc_send *sd)
     kc_free(c, sd);
 }
 
-/* KMCL's completion routine for a send: the transaction's end, with the peer's completion payload. */
+/* KMCL's completion routine for a send: the transaction's end, with the peer's completion payload.
+ * Sends complete one by one, many per receive: only the completion that makes the channel's
+ * stream deliverable wakes a parked receive. Once something deliverable is queued, a wake is
+ * already due (its producer delivers after its own lock hold, a batch's packets at the batch end,
+ * a receive being parked looks once it is parked), and the receive it wakes takes this record too.
+ * A completion that does not wake holds no channel reference: KMCL's packet is freed first, while
+ * the send is still listed (teardown waits for the list to empty), and after the one lock hold
+ * only the core's memory is touched. */
 static void cb_send_complete(void *ctx, kc_status status, const void *buf, uint32_t len)
 {
     kc_send *sd = (kc_send *)ctx;
@@ -72,18 +79,24 @@ static void cb_send_complete(void *ctx, kc_status status, const void *buf, uint3
     hdr.payload_length = len;
     hdr.id = sd->tag;
     hdr.status = status;
-    kc_event *e = kc_event_new(c, &hdr, buf);
+    kc_event *e = kc_event_new(c, &hdr, buf); /* buf is KMCL's until the routine returns: copied first */
+    ch->ops->packet_free(sd->kp);
     kc_lock(c);
     unlink_send(ch, sd);
-    ch->refs++; /* teardown waits until this routine is done with the channel */
     ch->ctr[KMCLB_Q_COMPLETIONS_RECEIVED]++;
+    int was_deliverable = kc_events_deliverable(ch);
     e = kc_event_queue_or_drop(ch, e, !ch->closing);
+    int wake = e == NULL && !was_deliverable;
+    if (wake) {
+        ch->refs++; /* teardown waits until the wake is done with the channel */
+    }
     kc_unlock(c);
     kc_free(c, e);
-    ch->ops->packet_free(sd->kp);
     free_send(c, sd);
-    kc_deliver_parked(ch);
-    kc_channel_put(ch);
+    if (wake) {
+        kc_deliver_parked(ch);
+        kc_channel_put(ch);
+    }
 }
 
 /* lock held: one more packet out */

@@ -112,6 +112,61 @@ static void test_double_complete_and_complete_after_fail(void)
     kc_session_close(s);
 }
 
+/* COMPLETE of a batch whose entries all need a status of their own: each entry gets the status it
+ * would get alone, in order - a packet named twice is completed by its first entry and refused as
+ * retired by the second, a packet completed earlier and one whose device went away (its channel
+ * torn down) are retired, a forged id is refused, an entry whose payload lies outside the batch is
+ * invalid; the peer sees exactly one completion per packet, with the first entry's payload. */
+static void test_batch_completes_a_packet_named_twice_once(void)
+{
+    uint64_t removed_ep = th_offer(m, 10, NULL);
+    kc_session *s = th_open_session(m);
+    uint64_t ch = th_open_channel(s, m, ep, 0), gone = th_open_channel(s, m, removed_ep, 0);
+    kc_vmbchannel k = th_kch(m, ch);
+    uint64_t tx_twice, tx_other, tx_earlier, tx_gone;
+    uint64_t twice = th_deliver(s, m, ch, "a", 1, &tx_twice, NULL);
+    uint64_t other = th_deliver(s, m, ch, "b", 1, &tx_other, NULL);
+    uint64_t earlier = th_deliver(s, m, ch, "c", 1, &tx_earlier, NULL);
+    uint64_t of_gone = th_deliver(s, m, gone, "d", 1, &tx_gone, NULL);
+    CHECK_ST(th_complete(s, m, earlier, NULL, 0), 0);
+    CHECK_ST(kc_endpoint_teardown(m->core, removed_ep), 0); /* retires of_gone (failed at KMCL) */
+    uint64_t sent_before[KMCLB_QUERY_SLOTS];
+    th_query(s, m, ch, sent_before);
+
+    const char payload[] = "onetwo";
+    kmclb_complete_entry ents[] = {
+        {twice, 0, 3}, {twice, 3, 3}, {earlier, 0, 0}, {of_gone, 0, 0},
+        {twice + (1ull << 32), 0, 0}, {other, 4, 3} /* past the payload */, {other, 3, 3},
+    };
+    enum { N = sizeof(ents) / sizeof(ents[0]) };
+    kmclb_complete_in ci = {th_header(), N, 6};
+    uint8_t in[sizeof(ci) + sizeof(ents) + 6];
+    memcpy(in, &ci, sizeof(ci));
+    memcpy(in + sizeof(ci), ents, sizeof(ents));
+    memcpy(in + sizeof(ci) + sizeof(ents), payload, 6);
+    kmclb_complete_out co;
+    int32_t sts[N];
+    uint8_t out[sizeof(co) + sizeof(sts)];
+    uint32_t info = 0;
+    CHECK_ST(th_ioctl(s, m, IOCTL_KMCLB_COMPLETE, in, sizeof(in), out, sizeof(out), &info, -1), 0);
+    memcpy(&co, out, sizeof(co));
+    memcpy(sts, out + sizeof(co), sizeof(sts));
+    CHECK(info == sizeof(out) && co.count == N && co.status == KMCLB_STATUS_PACKET_RETIRED);
+    const int32_t want[N] = {0, KMCLB_STATUS_PACKET_RETIRED, KMCLB_STATUS_PACKET_RETIRED, KMCLB_STATUS_PACKET_RETIRED,
+                             KMCLB_STATUS_INVALID_HANDLE, KMCLB_STATUS_INVALID_PARAMETER, 0};
+    for (int i = 0; i < N; i++) {
+        CHECK_ST(sts[i], want[i]);
+    }
+    th_expect_outcome(k, tx_twice, 1000, FK_OUTCOME_COMPLETED, "one", 3);
+    th_expect_outcome(k, tx_other, 1000, FK_OUTCOME_COMPLETED, "two", 3);
+    uint64_t sent_after[KMCLB_QUERY_SLOTS];
+    th_query(s, m, ch, sent_after);
+    CHECK(sent_after[KMCLB_Q_COMPLETIONS_SENT] == sent_before[KMCLB_Q_COMPLETIONS_SENT] + 2);
+    th_expect_packet_refused(s, m, ch, twice, KMCLB_STATUS_PACKET_RETIRED);
+    CHECK(fk_violations(m->world) == 0); /* no packet reached KMCL twice */
+    th_close_session(s, m);
+}
+
 typedef struct {
     uint32_t code;
     uint8_t in[256];
@@ -559,6 +614,7 @@ int main(void)
     /* the stale test's session close disabled a client: offers stay */
     test_id_from_another_session();
     test_double_complete_and_complete_after_fail();
+    test_batch_completes_a_packet_named_twice_once();
     test_requeue_hostile_ids();
     test_truncated_and_oversized_input_every_ioctl();
     test_length_overflow();

@@ -1,7 +1,8 @@
 /* test_wakes.c - when incoming packets wake a parked receive: once per KMCL batch, at its end
  * (ProcessingComplete, B67), with the whole batch; once per packet on a channel without batch ends
  * (B27); and never lost when a batch ends without ProcessingComplete (a packet the core had to
- * fail, Q22). Every receive here is bounded: a lost wake fails a check after WAKE_BOUND_MS instead
+ * fail, Q22); and a completion of one of our sends wakes it when it makes the stream deliverable,
+ * also while the queue, stopped by a fail, holds packets it withholds. Every receive here is bounded: a lost wake fails a check after WAKE_BOUND_MS instead
  * of hanging. */
 #include <stdlib.h>
 #include "test_host.h"
@@ -152,12 +153,97 @@ static void test_a_batch_cut_short_by_a_packet_the_core_fails_still_wakes_the_re
     th_destroy(small);
 }
 
+/* the peer takes our one packet and completes it: its completion routine queues a SEND_COMPLETE */
+static void peer_completes_our_send(kc_vmbchannel k)
+{
+    uint8_t rec[256];
+    uint32_t bytes = 0;
+    CHECK_ST(fk_peer_await_received(k, WAKE_BOUND_MS, rec, sizeof(rec), &bytes), 0);
+    kmclb_event e;
+    memcpy(&e, rec, sizeof(e));
+    CHECK_ST(fk_peer_complete(k, e.id, "ok", 2), 0);
+}
+
+/* checks that the receive returned exactly the completion of our send with this tag */
+static void expect_only_the_send_completion(const woken_receive *w, uint64_t tag)
+{
+    CHECK(w->n == 1 && w->kinds[0] == KMCLB_EV_SEND_COMPLETE);
+    CHECK(w->last.id == tag && w->last.status == 0 && w->last.payload_length == 2);
+}
+
+/* A send's completion on an empty stream wakes the parked receive with it. */
+static void test_a_send_completion_wakes_a_parked_receive(th_machine *m, uint64_t ep)
+{
+    kc_session *s = th_open_session(m);
+    uint64_t ch = open_active_channel(m, s, ep);
+    woken_receive w;
+    th_park_receive_bounded(&w.r, s, m, ch, WAKE_BOUND_MS);
+    CHECK_ST(th_send(s, m, ch, 71, KMCLB_FORMAT_FLAG_WAIT_FOR_COMPLETION, "out", 3), 0);
+    peer_completes_our_send(th_kch(m, ch));
+    th_join_receive(&w.r);
+    CHECK_ST(w.r.st, 0);
+    w.n = record_kinds(&w.r, w.kinds, &w.last, 2 * BATCH);
+    expect_only_the_send_completion(&w, 71);
+    th_close_session(s, m);
+}
+
+/* Sends wake a parked receive only when their completion makes the stream deliverable, not on
+ * every completion. After a fail the stream holds the batch's other packets, handed back
+ * (REQUEUE) and withheld while the queue is stopped (B73): it is not empty, yet nothing in it is
+ * deliverable, so the receive parks, and the completion must wake it. Waking only when the
+ * stream was empty would leave the receive parked to its bound. */
+static void test_a_send_completion_wakes_a_receive_parked_behind_withheld_packets_b73(th_machine *m, uint64_t ep)
+{
+    kc_session *s = th_open_session(m);
+    uint64_t ch = open_active_channel(m, s, ep);
+    kc_vmbchannel k = th_kch(m, ch);
+    peer_sends_batch(k);
+    uint64_t ids[BATCH];
+    uint32_t n = 0;
+    for (int receives = 0; n < BATCH && receives < BATCH; receives++) { /* the batch, held */
+        uint8_t buf[1024];
+        kmclb_receive_out h;
+        CHECK_ST(th_receive(s, m, ch, buf, sizeof(buf), WAKE_BOUND_MS, &h), 0);
+        for (uint32_t at = 0; at + sizeof(kmclb_event) <= h.bytes;) {
+            kmclb_event e;
+            memcpy(&e, buf + at, sizeof(e));
+            at += (uint32_t)KMCLB_RECORD_SIZE(e.payload_length + (e.kind == KMCLB_EV_PACKET ? e.aux : 0));
+            if (e.kind == KMCLB_EV_PACKET && n < BATCH) {
+                ids[n++] = e.id;
+            }
+        }
+    }
+    CHECK(n == BATCH);
+    CHECK_ST(th_packet_op(s, m, IOCTL_KMCLB_FAIL, ids[0]), 0);
+    CHECK_ST(th_requeue(s, m, ch, ids + 1, BATCH - 1), 0);
+    uint8_t rest[256];
+    kmclb_receive_out h;
+    while (th_receive(s, m, ch, rest, sizeof(rest), 0, &h) == 0 && h.records > 0) {
+        /* a batch end left behind: only the withheld packets stay */
+    }
+    CHECK(h.status == KMCLB_STATUS_TIMEOUT);
+    uint64_t q[KMCLB_QUERY_SLOTS];
+    th_query(s, m, ch, q);
+    CHECK((q[KMCLB_Q_FLAGS] & KMCLB_QF_QUEUE_STOPPED) != 0);
+    woken_receive w;
+    th_park_receive_bounded(&w.r, s, m, ch, WAKE_BOUND_MS); /* parks: the packets are withheld */
+    CHECK_ST(th_send(s, m, ch, 72, KMCLB_FORMAT_FLAG_WAIT_FOR_COMPLETION, "out", 3), 0);
+    peer_completes_our_send(k);
+    th_join_receive(&w.r);
+    CHECK_ST(w.r.st, 0);
+    w.n = record_kinds(&w.r, w.kinds, &w.last, 2 * BATCH);
+    expect_only_the_send_completion(&w, 72);
+    th_close_session(s, m); /* fails the withheld packets */
+}
+
 int main(void)
 {
     th_machine *m = th_create();
     uint64_t ep = th_offer(m, 1, NULL);
     test_a_parked_receive_wakes_once_per_batch_with_the_whole_batch_b67(m, ep);
     test_without_batch_ends_a_packet_wakes_a_parked_receive_at_once_b27(m, ep);
+    test_a_send_completion_wakes_a_parked_receive(m, ep);
+    test_a_send_completion_wakes_a_receive_parked_behind_withheld_packets_b73(m, ep);
     test_a_batch_cut_short_by_a_packet_the_core_fails_still_wakes_the_receive_q22();
     th_destroy(m);
     TEST_MAIN_END();

@@ -11,7 +11,10 @@
  * completions). `wake` (not in the default run) is the one scenario with two threads: a receiver
  * thread parked in the core (receive with a timeout) completes each receive's packets in one
  * batch while the main thread, as the peer, sends batches of `window` packets, keeping at most four
- * windows unreceived; it reports packets per receive, i.e. per wake. Built with BENCH_PEER_BATCH (the CMake target is), it measures the same with the
+ * windows unreceived; it reports packets per receive, i.e. per wake. Under each single-thread
+ * scenario a line says how its time splits between our receives, our complete_batch calls, the
+ * peer's calls (where our send completions run) and our sends. Built with BENCH_PEER_BATCH (the
+ * CMake target is), it measures the same with the
  * peer's batch calls and the primitive-only receive and complete too; without it, it builds against
  * an older shim, so one run can compare both. */
 #define _POSIX_C_SOURCE 200809L
@@ -99,6 +102,22 @@ static void report(const char *name, double nanoseconds, long operations, const 
     printf("%-22s %10.1f ns/%s  %12.0f %s/s\n", name, per, unit, 1e9 / per, unit);
 }
 
+/* Where a scenario's time goes: the calls of each phase timed around them (one clock read per call
+ * of a window, not per packet), printed per packet under the scenario's line. */
+typedef struct phase_times {
+    double receive_ns;  /* our receives */
+    double complete_ns; /* our complete_batch calls */
+    double peer_ns;     /* the peer's calls (its sends, or its takes and completions: our send completions run there) */
+    double send_ns;     /* our sends */
+} phase_times;
+
+static void report_phases(const phase_times *t, long packets)
+{
+    double n = (double)packets;
+    printf("%-22s %10.1f receive  %6.1f complete  %6.1f peer  %6.1f send  ns/packet\n", "  of which", t->receive_ns / n,
+           t->complete_ns / n, t->peer_ns / n, t->send_ns / n);
+}
+
 static void bench_reference(int64_t session, int64_t channel, long count)
 {
     int32_t transport = 0;
@@ -114,26 +133,52 @@ static void bench_reference(int64_t session, int64_t channel, long count)
     report("empty receive", now_ns() - start, count, "call");
 }
 
+/* How a one-way-in scenario sends a window as the peer and completes it as us: one call per packet
+ * (or the array call) against the batched and primitive calls. */
+typedef struct in_steps {
+    const char *name;
+    void (*peer_sends)(int64_t session, int64_t channel, int32_t window, int32_t size);
+    void (*complete)(int64_t session, int64_t *packets, int32_t count, int32_t *statuses);
+} in_steps;
+
+static void peer_sends_one_by_one(int64_t session, int64_t channel, int32_t window, int32_t size)
+{
+    for (int32_t i = 0; i < window; i++) {
+        int64_t tx = 0;
+        require(kmclshim_peer_send(session, channel, payload, size, 0, NULL, 0, 0, &tx), "peer send");
+    }
+}
+
+static void complete_with_arrays(int64_t session, int64_t *packets, int32_t count, int32_t *statuses)
+{
+    require(kmclshim_complete_batch(session, packets, count, NULL, NULL, NULL, statuses), "complete batch");
+}
+
 /* the peer sends `window` packets, we receive and complete them in one batch */
-static void bench_in(int64_t session, int64_t channel, long count, int32_t window, int32_t size)
+static void bench_in(int64_t session, int64_t channel, long count, int32_t window, int32_t size, const in_steps *how)
 {
     static int64_t packets[BENCH_MAX_WINDOW];
     static int32_t statuses[BENCH_MAX_WINDOW];
     long done = 0;
+    phase_times t = {0, 0, 0, 0};
     double start = now_ns();
     while (done < count) {
-        for (int32_t i = 0; i < window; i++) {
-            int64_t tx = 0;
-            require(kmclshim_peer_send(session, channel, payload, size, 0, NULL, 0, 0, &tx), "peer send");
-        }
+        double began = now_ns();
+        how->peer_sends(session, channel, window, size);
+        double sent = now_ns();
         int32_t received = 0;
         while (received < window) {
             require(receive_once(session, channel, packets, &received, NULL), "receive");
         }
-        require(kmclshim_complete_batch(session, packets, received, NULL, NULL, NULL, statuses), "complete batch");
+        double got = now_ns();
+        how->complete(session, packets, received, statuses);
+        t.peer_ns += sent - began;
+        t.receive_ns += got - sent;
+        t.complete_ns += now_ns() - got;
         done += received;
     }
-    report("in (one-way)", now_ns() - start, done, "packet");
+    report(how->name, now_ns() - start, done, "packet");
+    report_phases(&t, done);
 }
 
 /* the peer takes every record we sent; returns how many */
@@ -157,35 +202,47 @@ static int32_t peer_take(int64_t session, int64_t channel, int64_t *transactions
     }
 }
 
+/* the peer takes the window we sent, one record per call, and completes each when asked */
+static void peer_takes_one_by_one(int64_t session, int64_t channel, int32_t window, int completion)
+{
+    static int64_t transactions[BENCH_MAX_WINDOW];
+    int32_t taken = 0;
+    while (taken < window) {
+        taken += peer_take(session, channel, transactions + taken);
+    }
+    for (int32_t i = 0; completion && i < taken; i++) {
+        require(kmclshim_peer_complete(session, channel, transactions[i], NULL, 0), "peer complete");
+    }
+}
+
 /* we send `window` packets (completion requested or not); the peer takes (and completes) them; we
  * receive the send completions */
 static void bench_out(int64_t session, int64_t channel, long count, int32_t window, int32_t size, int completion,
-                      const char *name)
+                      const char *name, void (*peer_takes)(int64_t, int64_t, int32_t, int))
 {
-    static int64_t transactions[BENCH_MAX_WINDOW];
     long done = 0;
+    phase_times t = {0, 0, 0, 0};
     double start = now_ns();
     while (done < count) {
+        double began = now_ns();
         for (int32_t i = 0; i < window; i++) {
             require(kmclshim_send(session, channel, done + i + 1, payload, size, NULL, 0, 0, completion ? 1 : 0),
                     "send");
         }
-        int32_t taken = 0;
-        while (taken < window) {
-            taken += peer_take(session, channel, transactions + taken);
-        }
-        if (completion) {
-            for (int32_t i = 0; i < taken; i++) {
-                require(kmclshim_peer_complete(session, channel, transactions[i], NULL, 0), "peer complete");
-            }
-        }
+        double sent = now_ns();
+        peer_takes(session, channel, window, completion);
+        double peered = now_ns();
         int32_t completions = 0;
         while (completions < window) {
             require(receive_once(session, channel, NULL, NULL, &completions), "receive");
         }
+        t.send_ns += sent - began;
+        t.peer_ns += peered - sent;
+        t.receive_ns += now_ns() - peered;
         done += window;
     }
     report(name, now_ns() - start, done, completion ? "round trip" : "packet");
+    report_phases(&t, done);
 }
 
 #if defined(BENCH_PEER_BATCH)
@@ -203,69 +260,46 @@ static void bench_direct_reference(int64_t session, int64_t channel, long count)
     report("empty receive_direct", now_ns() - start, count, "call");
 }
 
-/* as bench_in, the peer sending each window in one call */
-static void bench_in_batched(int64_t session, int64_t channel, long count, int32_t window, int32_t size)
+/* the peer sends the window in one call */
+static void peer_sends_batch(int64_t session, int64_t channel, int32_t window, int32_t size)
 {
-    static int64_t packets[BENCH_MAX_WINDOW];
-    static int32_t statuses[BENCH_MAX_WINDOW];
     for (int32_t i = 0; i < window; i++) {
         batch_lengths[i] = size;
     }
-    long done = 0;
-    double start = now_ns();
-    while (done < count) {
-        int32_t sent = 0;
-        require(kmclshim_peer_send_batch(session, channel, payload, batch_lengths, window, 0, batch_transactions, &sent),
-                "peer send batch");
-        int32_t received = 0;
-        while (received < window) {
-            require(receive_once(session, channel, packets, &received, NULL), "receive");
-        }
-        require(kmclshim_complete_batch_direct(session, (int64_t)(intptr_t)packets, received, 0, 0, 0,
-                                               (int64_t)(intptr_t)statuses),
-                "complete batch");
-        done += received;
-    }
-    report("in, peer batched", now_ns() - start, done, "packet");
+    int32_t sent = 0;
+    require(kmclshim_peer_send_batch(session, channel, payload, batch_lengths, window, 0, batch_transactions, &sent),
+            "peer send batch");
 }
 
-/* as bench_out, the peer taking (and completing) each window in one call */
-static void bench_out_batched(int64_t session, int64_t channel, long count, int32_t window, int32_t size,
-                              int completion, const char *name)
+static void complete_direct(int64_t session, int64_t *packets, int32_t count, int32_t *statuses)
 {
-    long done = 0;
-    double start = now_ns();
-    while (done < count) {
-        for (int32_t i = 0; i < window; i++) {
-            require(kmclshim_send(session, channel, done + i + 1, payload, size, NULL, 0, 0, completion ? 1 : 0),
-                    "send");
+    require(kmclshim_complete_batch_direct(session, (int64_t)(intptr_t)packets, count, 0, 0, 0,
+                                           (int64_t)(intptr_t)statuses),
+            "complete batch");
+}
+
+/* the peer takes the window we sent in as few calls as it can, and completes it in one */
+static void peer_takes_batched(int64_t session, int64_t channel, int32_t window, int completion)
+{
+    int32_t taken = 0;
+    while (taken < window) {
+        int32_t bytes = 0, records = 0;
+        require(kmclshim_peer_take_received(session, channel, window - taken, 1000, peer_buffer,
+                                            (int32_t)sizeof(peer_buffer), &bytes, &records),
+                "peer take received");
+        for (int32_t at = 0, i = 0; i < records; i++) {
+            kmclb_event event;
+            memcpy(&event, peer_buffer + at, sizeof(event));
+            batch_transactions[taken + i] = (int64_t)event.id;
+            at += (int32_t)KMCLB_RECORD_SIZE(event.payload_length + event.aux);
         }
-        int32_t taken = 0;
-        while (taken < window) {
-            int32_t bytes = 0, records = 0;
-            require(kmclshim_peer_take_received(session, channel, window - taken, 1000, peer_buffer,
-                                                (int32_t)sizeof(peer_buffer), &bytes, &records),
-                    "peer take received");
-            for (int32_t at = 0, i = 0; i < records; i++) {
-                kmclb_event event;
-                memcpy(&event, peer_buffer + at, sizeof(event));
-                batch_transactions[taken + i] = (int64_t)event.id;
-                at += (int32_t)KMCLB_RECORD_SIZE(event.payload_length + event.aux);
-            }
-            taken += records;
-        }
-        if (completion) {
-            int32_t completed = 0;
-            require(kmclshim_peer_complete_batch(session, channel, batch_transactions, taken, NULL, 0, &completed),
-                    "peer complete batch");
-        }
-        int32_t completions = 0;
-        while (completions < window) {
-            require(receive_once(session, channel, NULL, NULL, &completions), "receive");
-        }
-        done += window;
+        taken += records;
     }
-    report(name, now_ns() - start, done, completion ? "round trip" : "packet");
+    if (completion) {
+        int32_t completed = 0;
+        require(kmclshim_peer_complete_batch(session, channel, batch_transactions, taken, NULL, 0, &completed),
+                "peer complete batch");
+    }
 }
 
 /* the receiver of bench_wake: parks in the core until records come */
@@ -359,26 +393,28 @@ int main(int argc, char **argv)
         bench_reference(session, channel, count);
     }
     if (BENCH_SELECTED("in")) {
-        bench_in(session, channel, count, window, size);
+        static const in_steps one_by_one = {"in (one-way)", peer_sends_one_by_one, complete_with_arrays};
+        bench_in(session, channel, count, window, size, &one_by_one);
     }
     if (BENCH_SELECTED("out")) {
-        bench_out(session, channel, count, window, size, 0, "out (one-way)");
+        bench_out(session, channel, count, window, size, 0, "out (one-way)", peer_takes_one_by_one);
     }
     if (BENCH_SELECTED("rt")) {
-        bench_out(session, channel, count, window, size, 1, "round trip");
+        bench_out(session, channel, count, window, size, 1, "round trip", peer_takes_one_by_one);
     }
 #if defined(BENCH_PEER_BATCH)
     if (BENCH_SELECTED("reference")) {
         bench_direct_reference(session, channel, count);
     }
     if (BENCH_SELECTED("in")) {
-        bench_in_batched(session, channel, count, window, size);
+        static const in_steps batched = {"in, peer batched", peer_sends_batch, complete_direct};
+        bench_in(session, channel, count, window, size, &batched);
     }
     if (BENCH_SELECTED("out")) {
-        bench_out_batched(session, channel, count, window, size, 0, "out, peer batched");
+        bench_out(session, channel, count, window, size, 0, "out, peer batched", peer_takes_batched);
     }
     if (BENCH_SELECTED("rt")) {
-        bench_out_batched(session, channel, count, window, size, 1, "round trip, batched");
+        bench_out(session, channel, count, window, size, 1, "round trip, batched", peer_takes_batched);
     }
     if (strcmp(only, "wake") == 0) {
         bench_wake(session, channel, count, window, size);

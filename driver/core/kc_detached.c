@@ -8,18 +8,24 @@
  * gone once a cancel completed the request). Exactly one side completes the caller's request,
  * decided under the core lock:
  *   WAITING   --cancel routine-->  CANCELLED: the cancel routine completes it (kc_cancel_request
- *                                  returns 1); the copy is later freed and nothing else is touched
- *   WAITING   --both arrived---->  CLAIMED: the request is unparked and completed with the result, or
- *                                  with STATUS_CANCELLED when the unpark failed (the cancel routine
- *                                  then returns 0 and leaves it alone)
+ *                                  returns 1); the worker later frees the record, touching nothing else
+ *   WAITING   --both arrived---->  CLAIMED, then the worker unparks the request:
+ *     unpark succeeds:             the worker completes it with the result
+ *     unpark fails, the cancel routine already ran (CANCELLED_WHILE_CLAIMED, it returned 0):
+ *                                  the worker completes it with STATUS_CANCELLED
+ *     unpark fails, the cancel routine has not run yet (UNPARK_REFUSED): the worker leaves the
+ *                                  request and the record to it; it completes the request (returns 1)
+ *                                  and frees the record, so it never reads freed memory
  * "Both arrived": the worker has run and the parking thread has parked (see arrive()). */
 #include <string.h>
 #include "kc_internal.h"
 
 typedef enum kc_detached_state {
     KC_DETACHED_WAITING = 1,
-    KC_DETACHED_CANCELLED = 2,
-    KC_DETACHED_CLAIMED = 3
+    KC_DETACHED_CANCELLED = 2,               /* the cancel routine took it before the worker claimed it */
+    KC_DETACHED_CLAIMED = 3,                 /* the worker claimed it and unparks it next */
+    KC_DETACHED_CANCELLED_WHILE_CLAIMED = 4, /* the cancel routine ran while CLAIMED and left it to the worker */
+    KC_DETACHED_UNPARK_REFUSED = 5           /* the worker's unpark failed first: the cancel routine ends it */
 } kc_detached_state;
 
 typedef struct kc_detached {
@@ -60,8 +66,9 @@ static void release_session(kc_session *s)
     kc_session_leave(s);
 }
 
-/* Hands the result to the caller's request unless a cancel took it first. */
-static void complete_origin(kc_detached *d)
+/* Hands the result to the caller's request unless a cancel took it first. Returns 1 when the
+ * request and this record are left to a cancel routine that has yet to run (it frees the record). */
+static int complete_origin(kc_detached *d)
 {
     kc_core *c = d->session->core;
     kc_lock(c);
@@ -69,7 +76,7 @@ static void complete_origin(kc_detached *d)
     d->state = KC_DETACHED_CLAIMED;
     kc_unlock(c);
     if (cancelled) {
-        return; /* the cancel routine completed it */
+        return 0; /* the cancel routine completed it */
     }
     kc_request *r = d->origin;
     if (KC_SUCCESS(c->p->unpark(c->p->ctx, r))) {
@@ -78,10 +85,28 @@ static void complete_origin(kc_detached *d)
             memcpy(r->out, d->work.out, r->info);
         }
         c->p->complete(c->p->ctx, r, d->result);
-    } else {
-        r->info = 0; /* the cancel routine ran on the claimed request and left it to us */
-        c->p->complete(c->p->ctx, r, KMCLB_STATUS_CANCELLED);
+        return 0;
     }
+    /* the cancel routine has run or will run */
+    kc_lock(c);
+    int left_to_us = d->state == KC_DETACHED_CANCELLED_WHILE_CLAIMED;
+    if (!left_to_us) {
+        d->state = KC_DETACHED_UNPARK_REFUSED;
+    }
+    kc_unlock(c);
+    if (!left_to_us) {
+        return 1;
+    }
+    r->info = 0;
+    c->p->complete(c->p->ctx, r, KMCLB_STATUS_CANCELLED);
+    return 0;
+}
+
+static void free_detached(kc_detached *d)
+{
+    kc_session *s = d->session;
+    kc_free(s->core, d);
+    release_session(s); /* last: the session (and the core) may go once nothing is in flight */
 }
 
 /* The two parties, the parking thread and the worker, each arrive once; the second one ends it all
@@ -97,11 +122,10 @@ static void arrive(kc_detached *d)
     if (!last) {
         return;
     }
-    if (d->parked) {
-        complete_origin(d);
-    } /* else: park failed, the dispatch caller completes the request with STATUS_CANCELLED */
-    kc_free(c, d);
-    release_session(s); /* last: the session (and the core) may go once nothing is in flight */
+    if (d->parked && complete_origin(d)) {
+        return; /* the cancel routine, still to run, ends the request and frees d */
+    } /* else when not parked: park failed, the dispatch caller completes the request with STATUS_CANCELLED */
+    free_detached(d);
 }
 
 static void run(void *arg)
@@ -156,10 +180,23 @@ int kc_detached_cancel(kc_core *c, kc_request *req)
 {
     kc_lock(c);
     kc_detached *d = (kc_detached *)req->core_detached;
-    int host_completes = d->state == KC_DETACHED_WAITING;
-    if (host_completes) {
-        d->state = KC_DETACHED_CANCELLED;
+    int host_completes = 1;
+    int free_record = 0;
+    switch (d->state) {
+    case KC_DETACHED_WAITING:
+        d->state = KC_DETACHED_CANCELLED; /* the worker only frees the record later */
+        break;
+    case KC_DETACHED_UNPARK_REFUSED:
+        free_record = 1; /* the worker left the request and the record to us */
+        break;
+    default: /* CLAIMED: the worker's unpark fails and it completes the request */
+        d->state = KC_DETACHED_CANCELLED_WHILE_CLAIMED;
+        host_completes = 0;
+        break;
     }
     kc_unlock(c);
+    if (free_record) {
+        free_detached(d);
+    }
     return host_completes;
 }

@@ -1,11 +1,8 @@
 package dev.kmclbridge;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,42 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * still exactly once and in order with every other ending; and the payload view a handler gets ends with its call
  * unless the packet is still held.
  */
-class InlineCompletionBatchTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
-
-    private ScriptedBackend backend;
-    private Kmcl kmcl;
-    private ClientChannel ch;
-
-    @BeforeEach
-    void open() {
-        backend = new ScriptedBackend();
-        kmcl = Kmcl.of(backend);
-        ch = kmcl.createClientChannel(kmcl.endpoints().get(0), ChannelConfig.defaults());
-    }
-
-    @AfterEach
-    void close() {
-        kmcl.close();
-    }
-
-    /** Waits (bounded) until the backend saw a call starting with {@code prefix}; returns its index. */
-    private int awaitCall(String prefix) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            List<String> calls = List.copyOf(backend.calls);
-            for (int i = 0; i < calls.size(); i++) {
-                if (calls.get(i).startsWith(prefix)) {
-                    return i;
-                }
-            }
-            if (System.nanoTime() > end) {
-                throw new AssertionError("no call starting with " + prefix + " in " + backend.calls);
-            }
-            TimeUnit.MILLISECONDS.sleep(1);
-        }
-    }
-
+class InlineCompletionBatchTest extends ScriptedChannelFixture {
     private List<String> endings() {
         return backend.calls.stream().filter(c -> c.startsWith("complete") || c.startsWith("fail")
                 || c.startsWith("requeue") || c.startsWith("defer")).toList();

@@ -9,6 +9,7 @@ import dev.kmclbridge.spi.EventBatch;
 import dev.kmclbridge.spi.WireFormat;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -35,6 +36,26 @@ final class ScriptedBackend implements Backend {
 
     void script(Consumer<EventBatch> batch) {
         batches.add(batch);
+    }
+
+    /**
+     * Waits (bounded by {@code wait}) until a recorded call starts with {@code prefix}; returns the index of the
+     * first such call, or fails the test naming the calls seen.
+     */
+    int awaitCall(String prefix, Duration wait) throws InterruptedException {
+        long end = System.nanoTime() + wait.toNanos();
+        while (true) {
+            List<String> seen = List.copyOf(calls);
+            for (int i = 0; i < seen.size(); i++) {
+                if (seen.get(i).startsWith(prefix)) {
+                    return i;
+                }
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no call starting with " + prefix + " in " + calls);
+            }
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
     }
 
     @Override

@@ -2,8 +2,6 @@ package dev.kmclbridge;
 
 import dev.kmclbridge.spi.WireFormat;
 import dev.kmclbridge.spi.WireFormat.Event;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -27,35 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The typed layer over a scripted SPI double: dispatch order, packet lifetime, futures, misuse checks. */
-class TypedLayerTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
-
-    private ScriptedBackend backend;
-    private Kmcl kmcl;
-    private ClientChannel ch;
-
-    @BeforeEach
-    void open() {
-        backend = new ScriptedBackend();
-        kmcl = Kmcl.of(backend);
-        ch = kmcl.createClientChannel(kmcl.endpoints().get(0), ChannelConfig.defaults());
-    }
-
-    @AfterEach
-    void close() {
-        kmcl.close();
-    }
-
-    private void awaitCall(String prefix) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (backend.calls.stream().noneMatch(c -> c.startsWith(prefix))) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("no call starting with " + prefix + " in " + backend.calls);
-            }
-            Thread.sleep(2);
-        }
-    }
-
+class TypedLayerTest extends ScriptedChannelFixture {
     @Test
     void handlerSeesPacketsInBatchOrder() throws Exception {
         List<Long> seen = new CopyOnWriteArrayList<>();
@@ -160,10 +130,7 @@ class TypedLayerTest {
 
     @Test
     void concurrentDeliveryStillEndsTheBatchAfterAllHandlers() throws Exception {
-        kmcl.close();
-        backend = new ScriptedBackend();
-        kmcl = Kmcl.of(backend);
-        ch = kmcl.createClientChannel(kmcl.endpoints().get(0), ChannelConfig.builder().deliveryThreads(4).build());
+        reopenWith(ChannelConfig.builder().deliveryThreads(4).build());
         AtomicInteger handled = new AtomicInteger();
         AtomicInteger atBatchEnd = new AtomicInteger(-1);
         CountDownLatch end = new CountDownLatch(1);

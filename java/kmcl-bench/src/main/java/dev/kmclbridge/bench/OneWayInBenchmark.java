@@ -2,18 +2,10 @@ package dev.kmclbridge.bench;
 
 import dev.kmclbridge.ClientChannel;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.List;
 
@@ -22,21 +14,7 @@ import java.util.List;
  * channels in one peer call per channel; our handler completes each inline. One operation is one such round of
  * sends (with the round before it arrived), so packets per operation = batch * channels.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(java.util.concurrent.TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class OneWayInBenchmark {
-    /** Backend under test. */
-    @Param({"fake", "loopback"})
-    public String backend;
-
-    /** Payload bytes per packet. */
-    @Param({"64", "1500"})
-    public int payloadSize;
-
+public class OneWayInBenchmark extends PacketPathBenchmark {
     /** Packets the peer sends per channel in one call. */
     @Param({"64"})
     public int batch;
@@ -45,7 +23,6 @@ public class OneWayInBenchmark {
     @Param({"1"})
     public int channels;
 
-    private BenchChannels rig;
     private final ArrivalCounter arrivals = new ArrivalCounter();
     private List<byte[]> payloads;
     private long expected;
@@ -59,12 +36,6 @@ public class OneWayInBenchmark {
         });
         payloads = BenchChannels.payloads(batch, payloadSize);
         expected = arrivals.arrived();
-    }
-
-    /** Closes the backend. */
-    @TearDown(Level.Trial)
-    public void close() {
-        rig.close();
     }
 
     /**

@@ -3,46 +3,21 @@ package dev.kmclbridge.bench;
 import dev.kmclbridge.ClientChannel;
 import dev.kmclbridge.peer.PeerPacket;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
-import java.time.Duration;
 import java.util.List;
 
 /**
  * One-way out: we send {@code batch} packets without WAIT_FOR_COMPLETION, then the peer takes them off the ring
  * with batch takes. One operation is the whole batch sent and drained: packets per operation = batch.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(java.util.concurrent.TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class OneWayOutBenchmark {
-    /** Backend under test. */
-    @Param({"fake", "loopback"})
-    public String backend;
-
-    /** Payload bytes per packet. */
-    @Param({"64", "1500"})
-    public int payloadSize;
-
+public class OneWayOutBenchmark extends PacketPathBenchmark {
     /** Packets sent before the peer drains. */
     @Param({"64"})
     public int batch;
 
-    private BenchChannels rig;
     private ClientChannel channel;
     private byte[] payload;
 
@@ -52,12 +27,6 @@ public class OneWayOutBenchmark {
         rig = new BenchChannels(backend, 1, null);
         channel = rig.first();
         payload = new byte[payloadSize];
-    }
-
-    /** Closes the backend. */
-    @TearDown(Level.Trial)
-    public void close() {
-        rig.close();
     }
 
     /** Sends a batch and lets the peer take all of it. */

@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.ToIntFunction;
 
 /** Turns the results of {@link ShortProfile} into docs/performance.md: every figure with its error, ratios, targets. */
 final class PerformanceReport {
@@ -112,15 +113,8 @@ final class PerformanceReport {
     }
 
     private void batchTable() {
-        line("## Scaling: batch size (one-way in, 64-byte payload, packets per `sendBatch`)");
-        line("");
-        line("| backend | batch | packets/s | ± | bytes allocated per packet |");
-        line("|---|---|---|---|---|");
-        for (Measured m : select("batch", "oneWayIn")) {
-            line("| " + m.backend() + " | " + m.batch() + " | " + count(m.packetsPerSecond()) + " | "
-                    + count(m.packetsPerSecondError()) + " | " + bytes(m) + " |");
-        }
-        line("");
+        oneWayInScalingTable("## Scaling: batch size (one-way in, 64-byte payload, packets per `sendBatch`)", "batch",
+                "batch", "packets/s", Measured::batch);
     }
 
     private void sizeTable() {
@@ -137,12 +131,19 @@ final class PerformanceReport {
     }
 
     private void channelTable() {
-        line("## Scaling: channels (one-way in, 64-byte payload, batch 64 per channel)");
+        oneWayInScalingTable("## Scaling: channels (one-way in, 64-byte payload, batch 64 per channel)", "channels",
+                "channels", "packets/s (all channels)", Measured::channels);
+    }
+
+    /** The one-way-in runs of {@code group}, one row per value of the parameter the group varies. */
+    private void oneWayInScalingTable(String heading, String group, String parameterColumn, String rateColumn,
+                                      ToIntFunction<Measured> parameter) {
+        line(heading);
         line("");
-        line("| backend | channels | packets/s (all channels) | ± | bytes allocated per packet |");
+        line("| backend | " + parameterColumn + " | " + rateColumn + " | ± | bytes allocated per packet |");
         line("|---|---|---|---|---|");
-        for (Measured m : select("channels", "oneWayIn")) {
-            line("| " + m.backend() + " | " + m.channels() + " | " + count(m.packetsPerSecond()) + " | "
+        for (Measured m : select(group, "oneWayIn")) {
+            line("| " + m.backend() + " | " + parameter.applyAsInt(m) + " | " + count(m.packetsPerSecond()) + " | "
                     + count(m.packetsPerSecondError()) + " | " + bytes(m) + " |");
         }
         line("");

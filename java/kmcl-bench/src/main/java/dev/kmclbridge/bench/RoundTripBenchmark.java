@@ -4,18 +4,9 @@ import dev.kmclbridge.ClientChannel;
 import dev.kmclbridge.SendFlag;
 import dev.kmclbridge.peer.PeerPacket;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.time.Duration;
 import java.util.EnumSet;
@@ -29,29 +20,14 @@ import java.util.concurrent.TimeUnit;
  * {@code window} requests are in flight; a peer thread takes what arrived in batches and completes each batch in
  * one call; a completion frees a window slot. One operation is one request sent (in steady state one round trip).
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class RoundTripBenchmark {
+public class RoundTripBenchmark extends PacketPathBenchmark {
     private static final Set<SendFlag> WAIT_FOR_COMPLETION = EnumSet.of(SendFlag.WAIT_FOR_COMPLETION);
     private static final byte[] REPLY = new byte[8];
-
-    /** Backend under test. */
-    @Param({"fake", "loopback"})
-    public String backend;
-
-    /** Payload bytes per request. */
-    @Param({"64", "1500"})
-    public int payloadSize;
 
     /** Requests in flight at most. */
     @Param({"64"})
     public int window;
 
-    private BenchChannels rig;
     private ClientChannel channel;
     private byte[] payload;
     private Semaphore slots;
@@ -85,13 +61,12 @@ public class RoundTripBenchmark {
         }
     }
 
-    /** Stops the responder (after the window drained) and closes the backend. */
-    @TearDown(Level.Trial)
-    public void close() throws InterruptedException {
+    /** Stops the responder after the window drained. */
+    @Override
+    protected void stopTraffic() throws InterruptedException {
         slots.tryAcquire(window, 30, TimeUnit.SECONDS);
         running = false;
         responder.join(5000);
-        rig.close();
     }
 
     /** Sends one request once a window slot is free; its completion frees the slot. */

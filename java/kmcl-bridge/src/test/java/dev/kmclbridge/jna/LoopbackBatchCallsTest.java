@@ -1,16 +1,11 @@
 package dev.kmclbridge.jna;
 
-import dev.kmclbridge.ChannelConfig;
-import dev.kmclbridge.NtStatus;
-import dev.kmclbridge.peer.OfferOptions;
+import dev.kmclbridge.jna.LoopbackSpiCalls.Received;
 import dev.kmclbridge.peer.Peer;
-import dev.kmclbridge.peer.PeerOffer;
 import dev.kmclbridge.peer.PeerOutcome;
 import dev.kmclbridge.peer.PeerPacket;
-import dev.kmclbridge.spi.EventBatch;
 import dev.kmclbridge.spi.WireFormat;
 import dev.kmclbridge.spi.WireFormat.Event;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -18,9 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
+import static dev.kmclbridge.jna.LoopbackSpiCalls.enableClientChannel;
+import static dev.kmclbridge.jna.LoopbackSpiCalls.ok;
+import static dev.kmclbridge.jna.LoopbackSpiCalls.openOrSkip;
+import static dev.kmclbridge.jna.LoopbackSpiCalls.receiveUntil;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,66 +33,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LoopbackBatchCallsTest {
     private static final UUID TYPE = UUID.fromString("5a0f3e2d-1c4b-4a69-8e7d-6b5c4a3f2e1d");
 
-    private static void ok(int status) {
-        assertEquals(NtStatus.describe(NtStatus.SUCCESS.value()), NtStatus.describe(status));
-    }
-
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Receives until at least `wanted` records of `kind` came; returns their ids (and payloads), in order. */
-    private static List<long[]> receiveKind(JnaBackend b, long channel, int kind, int wanted, List<byte[]> payloads) {
-        EventBatch batch = new EventBatch(64 * 1024);
-        int[] needed = new int[1];
-        List<long[]> found = new ArrayList<>();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (found.size() < wanted && System.nanoTime() < deadline) {
-            batch.clear();
-            int st = b.receive(channel, batch, 100, needed);
-            if (st == NtStatus.TIMEOUT.value()) {
-                continue;
-            }
-            ok(st);
-            EventBatch.Reader r = batch.reader();
-            while (r.next()) {
-                if (r.kind() == kind) {
-                    found.add(new long[]{r.id()});
-                    if (payloads != null) {
-                        payloads.add(r.payload());
-                    }
-                }
-            }
-        }
-        assertTrue(found.size() >= wanted, "records of kind " + kind + ": " + found.size());
-        return found;
+    /** Receives until at least {@code wanted} records of {@code kind} came; returns them in order. */
+    private static List<Received> receiveKind(JnaBackend b, long channel, int kind, int wanted) {
+        return receiveUntil(b, channel, wanted, "records of kind " + kind, r -> r.kind() == kind);
     }
 
     @Test
     void batchCallsKeepOrderTakeEachPacketOnceAndStopAtTheFirstUnheldTransaction() {
-        LoopbackBackendProvider provider = new LoopbackBackendProvider();
-        Assumptions.assumeTrue(provider.unavailableReason().isEmpty(),
-                () -> "loopback shim not built: " + provider.unavailableReason().orElse(""));
-        try (JnaBackend b = (JnaBackend) provider.open(Map.of())) {
+        try (JnaBackend b = openOrSkip()) {
             Peer peer = b.peer().orElseThrow();
-            PeerOffer offer = peer.offer(TYPE, UUID.randomUUID(), OfferOptions.defaults());
-            long[] id = new long[1];
-            int[] failed = new int[1];
-            ok(b.allocateChannel(offer.endpointId(), false, id));
-            long channel = id[0];
-            ok(b.configure(channel, ChannelConfig.builder().targetPnp(TYPE, offer.interfaceInstance()).build().toSettings(), failed));
-            ok(b.enable(channel));
-            receiveKind(b, channel, Event.KIND_STATE, 1, null);
+            long channel = enableClientChannel(b, TYPE);
+            receiveKind(b, channel, Event.KIND_STATE, 1);
 
             // in: one peer call sends three, one receive path brings them in order, one call completes them
             long[] txs = peer.sendBatch(channel, List.of(bytes("a"), bytes("bb"), bytes("ccc")), true);
             assertEquals(3, txs.length);
-            List<byte[]> payloads = new ArrayList<>();
-            List<long[]> packets = receiveKind(b, channel, Event.KIND_PACKET, 3, payloads);
+            List<Received> packets = receiveKind(b, channel, Event.KIND_PACKET, 3);
             assertEquals(3, packets.size());
-            assertArrayEquals(bytes("a"), payloads.get(0));
-            assertArrayEquals(bytes("ccc"), payloads.get(2));
-            long[] ids = {packets.get(0)[0], packets.get(1)[0], packets.get(2)[0]};
+            assertArrayEquals(bytes("a"), packets.get(0).payload());
+            assertArrayEquals(bytes("ccc"), packets.get(2).payload());
+            long[] ids = {packets.get(0).id(), packets.get(1).id(), packets.get(2).id()};
             ByteBuffer replies = ByteBuffer.wrap(bytes("xyyzzz"));
             int[] statuses = {-1, -1, -1};
             ok(b.completeBatch(ids, 3, replies, new int[]{0, 1, 3}, new int[]{1, 2, 3}, statuses));
@@ -120,7 +82,7 @@ class LoopbackBatchCallsTest {
             assertThrows(IllegalStateException.class, () -> peer.completeBatch(channel, order, 4, bytes("ok")),
                     "the third is completed already");
             peer.completeBatch(channel, new long[]{taken.get(2).txId()}, 1, bytes("ok"));
-            assertEquals(3, receiveKind(b, channel, Event.KIND_SEND_COMPLETE, 3, null).size());
+            assertEquals(3, receiveKind(b, channel, Event.KIND_SEND_COMPLETE, 3).size());
             ok(b.disable(channel));
             ok(b.cleanup(channel));
         }

@@ -28,6 +28,12 @@ final class Cli {
             return this;
         }
 
+        /** Asserts that the run exited 0 and returns its stdout as one JSON document. */
+        JsonNode succeededJson() {
+            assertEquals(0, code, this::toString);
+            return json();
+        }
+
         JsonNode json() {
             try {
                 return JSON.readTree(out);

@@ -41,18 +41,28 @@ class IcExampleTest {
     }
 
     /** Attaches {@code guest} to a fresh host-model offer of its IC and returns the model talking to it. */
-    private static IcHostModel attach(Kmcl kmcl, IcGuestClient guest, Duration answerWait) {
-        Peer peer = kmcl.peer().orElseThrow();
-        guest.attach(kmcl, kmcl.endpoint(IcHostModel.offer(peer, guest.service()).endpointId()), OPEN);
-        return new IcHostModel(peer, guest.channel().id(), guest.service(), answerWait);
+    private static IcHostModel attach(Kmcl kmcl, IcGuestClient guest) {
+        guest.attach(kmcl, kmcl.endpoint(IcHostModel.offer(kmcl.peer().orElseThrow(), guest.service()).endpointId()), OPEN);
+        return hostModel(kmcl, guest, ANSWER);
+    }
+
+    /** {@link #attach}, then the host model negotiates its default versions with the guest. */
+    private static IcHostModel attachNegotiated(Kmcl kmcl, IcGuestClient guest) {
+        IcHostModel host = attach(kmcl, guest);
+        host.negotiate();
+        return host;
+    }
+
+    /** A host model on the guest's current channel that waits {@code answerWait} for each answer. */
+    private static IcHostModel hostModel(Kmcl kmcl, IcGuestClient guest, Duration answerWait) {
+        return new IcHostModel(kmcl.peer().orElseThrow(), guest.channel().id(), guest.service(), answerWait);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"fake", "loopback"})
     void malformedRequestIsCompletedUnansweredAndTheChannelKeepsWorking(String backend) {
         try (Kmcl kmcl = open(backend); HeartbeatClient guest = new HeartbeatClient()) {
-            IcHostModel host = attach(kmcl, guest, ANSWER);
-            host.negotiate();
+            IcHostModel host = attachNegotiated(kmcl, guest);
             Peer peer = kmcl.peer().orElseThrow();
             long tx = peer.send(guest.channel().id(), new byte[] {1, 0, 0, 0, 99, 0, 0, 0, 7}, false, Optional.empty());
             assertEquals(PeerOutcome.Kind.COMPLETED, peer.awaitOutcome(guest.channel().id(), tx, ANSWER).kind());
@@ -67,7 +77,7 @@ class IcExampleTest {
     @ValueSource(strings = {"fake", "loopback"})
     void heartbeatsAreAnsweredWithSequencePlusOneAfterNegotiation(String backend) {
         try (Kmcl kmcl = open(backend); HeartbeatClient guest = new HeartbeatClient()) {
-            IcHostModel host = attach(kmcl, guest, ANSWER);
+            IcHostModel host = attach(kmcl, guest);
 
             HostExchange nego = host.negotiate(List.of(new IcVersion(1, 0), new IcVersion(3, 0)),
                     List.of(new IcVersion(1, 0), new IcVersion(3, 0), new IcVersion(9, 9)));
@@ -93,7 +103,7 @@ class IcExampleTest {
     @ValueSource(strings = {"fake", "loopback"})
     void noCommonVersionIsAnsweredWithZeroCounts(String backend) {
         try (Kmcl kmcl = open(backend); HeartbeatClient guest = new HeartbeatClient()) {
-            IcHostModel host = attach(kmcl, guest, ANSWER);
+            IcHostModel host = attach(kmcl, guest);
             HostExchange nego = host.negotiate(List.of(new IcVersion(2, 0)), List.of(new IcVersion(3, 0)));
             assertEquals(HostExchange.Outcome.ANSWERED, nego.outcome());
             assertEquals(IcStatus.FAIL, nego.requireResponse().header().status());
@@ -106,7 +116,7 @@ class IcExampleTest {
     @ValueSource(strings = {"fake", "loopback"})
     void failedHeartbeatIsSeenByTheHostAndStopsLaterRequests(String backend) {
         try (Kmcl kmcl = open(backend); HeartbeatClient guest = new HeartbeatClient()) {
-            IcHostModel host = attach(kmcl, guest, ANSWER);
+            IcHostModel host = attach(kmcl, guest);
             assertEquals(HostExchange.Outcome.ANSWERED, host.negotiate().outcome());
             guest.failNextRequest();
             assertEquals(HostExchange.Outcome.FAILED_BY_GUEST, host.heartbeat(1).outcome());
@@ -116,7 +126,7 @@ class IcExampleTest {
             assertEquals(IcTrafficEvent.Action.FAILED, guest.traffic().get(guest.traffic().size() - 1).action());
 
             guest.reopen(kmcl, OPEN);
-            IcHostModel again = new IcHostModel(kmcl.peer().orElseThrow(), guest.channel().id(), IcService.HEARTBEAT, ANSWER);
+            IcHostModel again = hostModel(kmcl, guest, ANSWER);
             assertEquals(HostExchange.Outcome.ANSWERED, again.negotiate().outcome(), "a reopened channel negotiates again");
             assertEquals(4, HeartbeatMessage.decode(again.heartbeat(3).requireResponse().body()).sequenceNumber());
         }
@@ -126,10 +136,9 @@ class IcExampleTest {
     @ValueSource(strings = {"fake", "loopback"})
     void stopAnsweringAndWrongAnswersAreWhatTheHostRecords(String backend) {
         try (Kmcl kmcl = open(backend); HeartbeatClient guest = new HeartbeatClient()) {
-            IcHostModel host = attach(kmcl, guest, ANSWER);
-            host.negotiate();
+            IcHostModel host = attachNegotiated(kmcl, guest);
             guest.setAnswering(false);
-            IcHostModel quiet = new IcHostModel(kmcl.peer().orElseThrow(), guest.channel().id(), IcService.HEARTBEAT, SILENCE);
+            IcHostModel quiet = hostModel(kmcl, guest, SILENCE);
             assertEquals(HostExchange.Outcome.NOT_ANSWERED, quiet.heartbeat(7).outcome());
             assertFalse(kmcl.peer().orElseThrow().queueStopped(guest.channel().id()), "not answering is not a fail");
             guest.setAnswering(true);
@@ -145,8 +154,7 @@ class IcExampleTest {
     @ValueSource(strings = {"fake", "loopback"})
     void shutdownRequestIsReceivedAndAnsweredWithTheChosenStatus(String backend) {
         try (Kmcl kmcl = open(backend); ShutdownClient guest = new ShutdownClient()) {
-            IcHostModel host = attach(kmcl, guest, ANSWER);
-            host.negotiate();
+            IcHostModel host = attachNegotiated(kmcl, guest);
             assertEquals(new IcVersion(3, 2), host.negotiated().orElseThrow().chosenMessage());
             ShutdownMessage restart = new ShutdownMessage(0x80000000, 30, ShutdownMessage.FLAG_RESTART, "planned restart");
             assertEquals(IcStatus.OK, host.shutdown(restart).requireResponse().header().status());
@@ -160,8 +168,7 @@ class IcExampleTest {
     @ValueSource(strings = {"fake", "loopback"})
     void timeSamplesAreRecordedWithHostTimeFlagsAndOffset(String backend) {
         try (Kmcl kmcl = open(backend); TimeSyncClient guest = new TimeSyncClient()) {
-            IcHostModel host = attach(kmcl, guest, ANSWER);
-            host.negotiate();
+            IcHostModel host = attachNegotiated(kmcl, guest);
             IcVersion version = host.negotiated().orElseThrow().chosenMessage();
             assertEquals(new IcVersion(4, 0), version);
             Instant later = Instant.now().plusSeconds(3600);
@@ -182,8 +189,7 @@ class IcExampleTest {
     void kvpPairsAreSetReadEnumeratedAndDeleted(String backend) {
         try (Kmcl kmcl = open(backend); KvpClient guest = new KvpClient()) {
             guest.put(1, "GuestName", "kmcl-vm");
-            IcHostModel host = attach(kmcl, guest, ANSWER);
-            host.negotiate();
+            IcHostModel host = attachNegotiated(kmcl, guest);
             assertEquals(new IcVersion(5, 0), host.negotiated().orElseThrow().chosenMessage());
 
             assertEquals(IcStatus.OK, host.kvp(KvpMessage.of(KvpOperation.SET, 0, "Owner", "lab-7")).requireResponse().header().status());

@@ -139,6 +139,7 @@ typedef struct incoming_packet {
     uint32_t magic;
     struct incoming_packet *next;          /* peer queue, incoming ring or finished list */
     struct incoming_packet *next_in_bucket; /* finished: the channel's finished_buckets chain */
+    struct incoming_packet *previous_in_bucket; /* doubly linked: forgetting the oldest is O(1) */
     struct incoming_packet *next_of_channel, *previous_of_channel; /* every live packet of the channel */
     fake_channel *channel;
     uint64_t transaction;

@@ -22,15 +22,22 @@ void fake_finish_incoming(fake_channel *channel, incoming_packet *packet, int ou
     packet->data = NULL;
     incoming_queue_push(&channel->finished, packet);
     incoming_packet **bucket = &channel->finished_buckets[packet->transaction % FAKE_FINISHED_BUCKETS];
+    packet->previous_in_bucket = NULL;
     packet->next_in_bucket = *bucket;
+    if (*bucket != NULL) {
+        (*bucket)->previous_in_bucket = packet;
+    }
     *bucket = packet;
     while (channel->finished.count > FAKE_DEFAULT_PEER_OUTCOMES_KEPT) { /* bounded memory: forget the oldest outcomes */
         incoming_packet *oldest = incoming_queue_pop(&channel->finished);
-        incoming_packet **link = &channel->finished_buckets[oldest->transaction % FAKE_FINISHED_BUCKETS];
-        while (*link != oldest) { /* every finished packet is in its bucket */
-            link = &(*link)->next_in_bucket;
+        if (oldest->previous_in_bucket != NULL) {
+            oldest->previous_in_bucket->next_in_bucket = oldest->next_in_bucket;
+        } else {
+            channel->finished_buckets[oldest->transaction % FAKE_FINISHED_BUCKETS] = oldest->next_in_bucket;
         }
-        *link = oldest->next_in_bucket;
+        if (oldest->next_in_bucket != NULL) {
+            oldest->next_in_bucket->previous_in_bucket = oldest->previous_in_bucket;
+        }
         fake_free_incoming(channel, oldest);
     }
     fake_wake_peer(channel->world); /* an awaited outcome may be this one */

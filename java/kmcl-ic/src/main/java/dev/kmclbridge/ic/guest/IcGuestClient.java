@@ -49,6 +49,9 @@ public abstract class IcGuestClient implements AutoCloseable {
     private volatile Optional<IcNegotiation> negotiated = Optional.empty();
     private volatile ClientChannel channel;
     private volatile Endpoint endpoint;
+    /* attach/reopen/close; never taken on the delivery thread, so closing (which waits for the handler) cannot
+     * deadlock with a handler that locks the client itself (KvpClient's pools) */
+    private final Object lifecycle = new Object();
 
     /** A client for {@code service}, not yet attached to a channel. */
     protected IcGuestClient(IcService service) {
@@ -64,7 +67,13 @@ public abstract class IcGuestClient implements AutoCloseable {
      * Opens a client channel to {@code endpoint} (the handler is installed before Enable, so no request is missed)
      * and waits for PostStarted. Fails with {@link IllegalStateException} when the channel does not open in time.
      */
-    public synchronized void attach(Kmcl kmcl, Endpoint endpoint, Duration openTimeout) {
+    public void attach(Kmcl kmcl, Endpoint endpoint, Duration openTimeout) {
+        synchronized (lifecycle) {
+            attachLocked(kmcl, endpoint, openTimeout);
+        }
+    }
+
+    private void attachLocked(Kmcl kmcl, Endpoint endpoint, Duration openTimeout) {
         if (channel != null && !channel.isClosed()) {
             throw new IllegalStateException("already attached to channel " + channel.id());
         }
@@ -86,13 +95,15 @@ public abstract class IcGuestClient implements AutoCloseable {
     }
 
     /** Closes the channel and opens a new one to the same endpoint (the host negotiates again). */
-    public synchronized void reopen(Kmcl kmcl, Duration openTimeout) {
-        Endpoint ep = endpoint;
-        if (ep == null) {
-            throw new IllegalStateException("never attached");
+    public void reopen(Kmcl kmcl, Duration openTimeout) {
+        synchronized (lifecycle) {
+            Endpoint ep = endpoint;
+            if (ep == null) {
+                throw new IllegalStateException("never attached");
+            }
+            closeLocked();
+            attachLocked(kmcl, ep, openTimeout);
         }
-        close();
-        attach(kmcl, ep, openTimeout);
     }
 
     /** The open channel. */
@@ -215,7 +226,13 @@ public abstract class IcGuestClient implements AutoCloseable {
 
     /** Closes the channel (Disable + Cleanup); a client never attached or already closed is left alone. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        synchronized (lifecycle) {
+            closeLocked();
+        }
+    }
+
+    private void closeLocked() {
         ClientChannel ch = channel;
         if (ch != null && !ch.isClosed()) {
             ch.close();

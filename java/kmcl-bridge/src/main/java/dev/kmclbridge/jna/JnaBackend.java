@@ -8,14 +8,12 @@ import dev.kmclbridge.spi.ChannelSettings;
 import dev.kmclbridge.spi.EndpointRecord;
 import dev.kmclbridge.spi.EventBatch;
 import dev.kmclbridge.spi.WireFormat;
-import dev.kmclbridge.spi.WireFormat.Event;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The SPI over the native shim (JNA direct mapping): {@code native} (win32 transport, DeviceIoControl to the
@@ -27,12 +25,6 @@ final class JnaBackend implements Backend {
     private final long session;
     private final BackendDescription info;
     private final Optional<Peer> peer;
-    /**
-     * B53: the driver accepts SetInterruptLatency after a CLOSED record was received until the next receive on
-     * the channel (the Closed handler's window); like the Java fake, only on the thread that received the record.
-     * An entry lives from that receive until the next receive, Enable or Cleanup of the channel.
-     */
-    private final ConcurrentHashMap<Long, Thread> closedWindow = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     JnaBackend(String name, long session) {
@@ -115,7 +107,6 @@ final class JnaBackend implements Backend {
 
     @Override
     public int enable(long channel) {
-        closedWindow.remove(channel);
         return Shim.kmclshim_enable(session, channel);
     }
 
@@ -136,13 +127,7 @@ final class JnaBackend implements Backend {
 
     @Override
     public int cleanup(long channel) {
-        int st = Shim.kmclshim_cleanup(session, channel);
-        if (st != NtStatus.BRIDGE_CONTRACT_VIOLATION.value()) {
-            // the id is gone (cleaned up now or before): its Closed handler window goes with it, so later calls
-            // on the id get the driver's stale-id answer and nothing is kept per channel
-            closedWindow.remove(channel);
-        }
-        return st;
+        return Shim.kmclshim_cleanup(session, channel);
     }
 
     @Override
@@ -165,10 +150,7 @@ final class JnaBackend implements Backend {
 
     @Override
     public int setInterruptLatency(long channel, int latency100ns, int[] outOriginal) {
-        Thread closedReceiver = closedWindow.get(channel);
-        if (closedReceiver != null && closedReceiver != Thread.currentThread()) {
-            return NtStatus.INVALID_DEVICE_STATE.value(); // closed, and not inside the Closed handler
-        }
+        // what KMCL answers (B53's Closed-handler window is the C fake's, for loopback; on native it is KMCL's)
         return Shim.kmclshim_set_interrupt_latency(session, channel, latency100ns, outOriginal);
     }
 
@@ -201,9 +183,6 @@ final class JnaBackend implements Backend {
     public int receive(long channel, EventBatch batch, long timeoutMillis, int[] outNeeded) {
         DirectScratch.Slots scratch = DirectScratch.slots();
         ByteBuffer result = scratch.receiveResult(); // bytes, records, needed
-        if (!closedWindow.isEmpty()) {
-            closedWindow.remove(channel); // the receiver asks for more: its Closed handler has finished
-        }
         int st = Shim.kmclshim_receive_direct(session, channel, scratch.addressOf(batch.buffer()), batch.capacity(),
                 timeoutMillis, scratch.address(DirectScratch.RESULT));
         if (outNeeded != null && outNeeded.length > 0) {
@@ -211,31 +190,8 @@ final class JnaBackend implements Backend {
         }
         if (NtStatus.isSuccess(st)) {
             batch.setFilled(result.getInt(0), result.getInt(4));
-            noteClosed(channel, batch);
         }
         return st;
-    }
-
-    private void noteClosed(long channel, EventBatch batch) {
-        boolean closed = false;
-        EventBatch.Reader r = batch.reader();
-        while (r.next()) {
-            if (r.kind() == Event.KIND_STATE || r.kind() == Event.KIND_STATE_OVERFLOW) { // overflow: flags = newest
-                if (r.flags() == Event.STATE_CLOSED) {
-                    closed = true;
-                } else if (r.flags() == Event.STATE_OPENED) {
-                    closed = false;
-                }
-            }
-        }
-        if (closed) {
-            closedWindow.put(channel, Thread.currentThread());
-        }
-    }
-
-    /** Channels whose Closed handler window is open (a test's view of the bookkeeping). */
-    int closedWindowEntries() {
-        return closedWindow.size();
     }
 
     @Override
@@ -361,7 +317,6 @@ final class JnaBackend implements Backend {
         if (!closed) {
             closed = true;
             Shim.kmclshim_close(session);
-            closedWindow.clear();
         }
     }
 

@@ -71,7 +71,8 @@ public final class ShortProfile {
         String command = "scripts/bench --profile short (" + warmups + " warm-up and " + iterations + " measured "
                 + seconds + " s iterations, 1 fork, -prof gc)";
         double minutes = (System.nanoTime() - started) / 60e9;
-        Files.writeString(out, new PerformanceReport(measured, command, minutes).markdown());
+        String kept = Files.exists(out) ? PerformanceReport.handMeasuredPart(Files.readString(out)) : "";
+        Files.writeString(out, new PerformanceReport(measured, command, minutes).markdown() + kept);
         System.out.println("wrote " + out + " (" + String.format("%.1f", minutes) + " min)");
     }
 
